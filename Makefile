@@ -1,0 +1,66 @@
+# PolicyLink: two commands do all set-up on a fresh Debian 12 machine.
+#   make demo   installs what is missing, starts the embedded PostGIS, loads the bundled data,
+#               runs the analyses and writes maps + a report under out/
+#   make test   the same set-up plus headless QGIS, then lint and the whole test suite
+SHELL := /bin/bash
+PY_SYS ?= /usr/bin/python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+
+.PHONY: demo test lint format setup setup-test plugin bench clean db-up db-down translations
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(STAMPS)/system-core: scripts/ensure_system.sh | $(STAMPS)
+	@scripts/ensure_system.sh core
+	@touch $@
+
+$(STAMPS)/system-test: scripts/ensure_system.sh | $(STAMPS)
+	@scripts/ensure_system.sh test
+	@touch $@
+
+# The venv sees Debian's site-packages so that QGIS's Python bindings import in tests.
+$(STAMPS)/venv: pyproject.toml $(STAMPS)/system-core | $(STAMPS)
+	@test -x $(PY) || $(PY_SYS) -m venv --system-site-packages $(VENV)
+	@echo ">> installing Python packages into $(VENV)"
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+setup: $(STAMPS)/system-core $(STAMPS)/venv
+
+setup-test: setup $(STAMPS)/system-test
+
+demo: setup
+	@$(VENV)/bin/policylink demo
+
+lint: setup
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: setup
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+translations: setup-test
+	@$(PY) scripts/build_translations.py
+
+test: setup-test lint translations
+	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+plugin: setup translations
+	@$(PY) scripts/build_plugin.py
+
+bench: setup-test
+	@$(PY) -m bench
+
+db-up: setup
+	@$(VENV)/bin/policylink db up
+
+db-down: setup
+	@$(VENV)/bin/policylink db down
+
+clean:
+	rm -rf out build dist .pytest_cache .ruff_cache

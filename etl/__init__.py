@@ -1,0 +1,1 @@
+"""PolicyLink ETL: database connection, embedded PostGIS, migrations and file loaders."""

@@ -1,0 +1,252 @@
+"""Migration runner: numbered SQL files applied once each, views re-applied when they change.
+
+``sql/migrations/NNNN_name.sql`` files are applied in numeric order, each in its own
+transaction, and recorded in ``schema_migration`` with their sha256; editing an applied
+migration is an error (add a new one instead). ``sql/views/NN_name.sql`` files are idempotent
+definitions (``DROP ... CASCADE`` + ``CREATE``); they are recorded in ``schema_view_file`` and,
+when one changes, it and every later file are re-applied in one transaction, so dependent views
+are rebuilt in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from policylink.errors import PolicyLinkError
+from policylink.paths import MIGRATIONS_DIR, VIEWS_DIR
+
+_MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_LOCK_KEY = 7_301_100  # advisory lock id shared by migrate and view application
+
+
+class MigrationError(PolicyLinkError):
+    """A migration could not be applied, or an applied migration was edited."""
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    """A versioned SQL file."""
+
+    version: str
+    name: str
+    path: Path
+
+    @property
+    def text(self) -> str:
+        """File contents."""
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def sha256(self) -> str:
+        """Hex sha256 of the file contents."""
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+def migration_files(directory: Path | None = None) -> list[SqlFile]:
+    """List migration files in application order.
+
+    Parameters
+    ----------
+    directory : pathlib.Path, optional
+        Folder with ``NNNN_name.sql`` files (default ``sql/migrations``).
+
+    Returns
+    -------
+    list of SqlFile
+    """
+    directory = directory or MIGRATIONS_DIR
+    out = []
+    for p in sorted(directory.glob("*.sql")):
+        m = _MIGRATION_RE.match(p.name)
+        if not m:
+            raise MigrationError(f"{p.name}: migration files must be named NNNN_lower_snake.sql")
+        out.append(SqlFile(m.group(1), p.stem, p))
+    versions = [f.version for f in out]
+    if len(set(versions)) != len(versions):
+        raise MigrationError(f"duplicate migration numbers in {directory}")
+    return out
+
+
+def view_files(directory: Path | None = None) -> list[SqlFile]:
+    """List view files in application order (sorted by file name)."""
+    directory = directory or VIEWS_DIR
+    return [SqlFile(p.stem.split("_", 1)[0], p.stem, p) for p in sorted(directory.glob("*.sql"))]
+
+
+_BOOKKEEPING = """
+CREATE TABLE IF NOT EXISTS schema_migration (
+    version    text PRIMARY KEY,
+    name       text NOT NULL,
+    sha256     text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS schema_view_file (
+    name       text PRIMARY KEY,
+    sha256     text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+
+def migrate(conn: psycopg.Connection, *, views: bool = True) -> list[str]:
+    """Apply pending migrations (and changed view files) to the database.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        A connection; each migration is committed on its own.
+    views : bool
+        Also apply view files whose contents changed (see :func:`apply_views`).
+
+    Returns
+    -------
+    list of str
+        Names of the migrations and view files applied by this call.
+
+    Raises
+    ------
+    MigrationError
+        If a migration fails (that migration is rolled back) or an applied one was edited.
+    """
+    applied_now: list[str] = []
+    conn.commit()
+    old_autocommit = conn.autocommit
+    # autocommit outside the explicit transaction() blocks: each migration commits on its own
+    conn.autocommit = True
+    conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+    try:
+        with conn.transaction():
+            conn.execute(_BOOKKEEPING)
+        done = dict(conn.execute("SELECT version, sha256 FROM schema_migration").fetchall())
+        for f in migration_files():
+            if f.version in done:
+                if done[f.version] != f.sha256:
+                    raise MigrationError(
+                        f"migration {f.name} was edited after it was applied; "
+                        "add a new migration instead"
+                    )
+                continue
+            try:
+                with conn.transaction():
+                    conn.execute(f.text)
+                    conn.execute(
+                        "INSERT INTO schema_migration(version, name, sha256) VALUES (%s, %s, %s)",
+                        (f.version, f.name, f.sha256),
+                    )
+            except psycopg.Error as exc:
+                raise MigrationError(
+                    f"migration {f.name} failed and was rolled back: {exc}"
+                ) from exc
+            applied_now.append(f.name)
+        if views:
+            applied_now += apply_views(conn, _locked=True)
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
+        conn.autocommit = old_autocommit
+    return applied_now
+
+
+def apply_views(
+    conn: psycopg.Connection, *, force: bool = False, _locked: bool = False
+) -> list[str]:
+    """(Re)create view files that are new or changed, and every file after them.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        A connection (its autocommit mode is restored on return).
+    force : bool
+        Re-apply every view file.
+
+    Returns
+    -------
+    list of str
+        Names of the view files applied.
+    """
+    files = view_files()
+    if not files:
+        return []
+    old_autocommit = conn.autocommit
+    if not _locked:
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+    try:
+        with conn.transaction():
+            conn.execute(_BOOKKEEPING)
+        done = dict(conn.execute("SELECT name, sha256 FROM schema_view_file").fetchall())
+        start = (
+            0
+            if force
+            else next((i for i, f in enumerate(files) if done.get(f.name) != f.sha256), len(files))
+        )
+        todo = files[start:]
+        if todo:
+            try:
+                with conn.transaction():
+                    for f in todo:
+                        conn.execute(f.text)
+                        conn.execute(
+                            "INSERT INTO schema_view_file(name, sha256) VALUES (%s, %s) "
+                            "ON CONFLICT (name) DO UPDATE SET sha256 = EXCLUDED.sha256, "
+                            "applied_at = now()",
+                            (f.name, f.sha256),
+                        )
+            except psycopg.Error as exc:
+                raise MigrationError(f"view files failed and were rolled back: {exc}") from exc
+        return [f.name for f in todo]
+    finally:
+        if not _locked:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
+            conn.autocommit = old_autocommit
+
+
+def refresh_materialized_views(conn: psycopg.Connection, progress=None) -> list[str]:
+    """Refresh every materialized view of the ``public`` schema in creation order.
+
+    ``REFRESH ... CONCURRENTLY`` is used where the view has a unique index and is already
+    populated, so readers are not blocked; other views get a plain refresh.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        A connection; each view is refreshed and committed on its own.
+    progress : callable, optional
+        Called with each view name before it is refreshed.
+
+    Returns
+    -------
+    list of str
+        Names of the refreshed views.
+    """
+    rows = conn.execute(
+        """
+        SELECT c.relname, c.relispopulated,
+               EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique
+                       AND i.indpred IS NULL AND i.indexprs IS NULL) AS has_unique
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'm' AND n.nspname = 'public'
+        ORDER BY c.oid
+        """
+    ).fetchall()
+    conn.commit()
+    old_autocommit = conn.autocommit
+    conn.autocommit = True
+    names = []
+    for name, populated, has_unique in rows:
+        if progress:
+            progress(name)
+        ident = psycopg.sql.Identifier(name)
+        if populated and has_unique:
+            stmt = psycopg.sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}").format(ident)
+        else:
+            stmt = psycopg.sql.SQL("REFRESH MATERIALIZED VIEW {}").format(ident)
+        conn.execute(stmt)  # autocommit: one view at a time, readers see old rows until done
+        names.append(name)
+    conn.autocommit = old_autocommit
+    return names

@@ -1,0 +1,72 @@
+"""The ``policylink`` command line.
+
+Each module of :mod:`policylink.commands` that defines ``register(group)`` adds its commands to
+the main group, so features plug in without editing this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import click
+
+from policylink import __version__
+from policylink.errors import PolicyLinkError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policylink")
+def cli() -> None:
+    """PolicyLink: how policies spread between cities and what they do to carbon emissions.
+
+    The database is $DATABASE_URL when set, otherwise the embedded PostGIS of this checkout
+    (started on first use; see `policylink db --help`).
+    """
+
+
+def _register_commands() -> None:
+    import policylink.commands as pkg
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        register = getattr(mod, "register", None)
+        if register is not None:
+            register(cli)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user-facing errors print a message (no traceback) and exit non-zero.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (defaults to ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Process exit code.
+    """
+    try:
+        cli.main(args=argv, prog_name="policylink", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except PolicyLinkError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

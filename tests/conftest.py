@@ -1,0 +1,104 @@
+"""Shared fixtures: a real throwaway PostGIS cluster and a real headless QGIS application."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from etl.embedded import EmbeddedCluster
+from etl.migrate import migrate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[EmbeddedCluster]:
+    """A private PostgreSQL + PostGIS cluster for this test session (deleted afterwards).
+
+    Lives in a fresh ``/tmp`` directory (the ``postgres`` user must reach it when tests run as
+    root), listens on a unix socket only and runs with fsync off: it is throwaway.
+    """
+    home = Path(tempfile.mkdtemp(prefix="policylink-test-"))
+    os.chmod(home, 0o755)
+    cluster = EmbeddedCluster(home, dbname="policylink_test", durable=False)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_cluster: EmbeddedCluster) -> str:
+    """URL of the session's test database, with every migration and view applied."""
+    url = pg_cluster.url()
+    with psycopg.connect(url) as conn:
+        migrate(conn)
+    return url
+
+
+@pytest.fixture
+def pg_conn(pg_url: str) -> Iterator[psycopg.Connection]:
+    """A connection to the session database; rolled back at the end of the test."""
+    with psycopg.connect(pg_url) as conn:
+        yield conn
+        conn.rollback()
+
+
+@pytest.fixture
+def make_db(pg_cluster: EmbeddedCluster) -> Iterator[Callable[..., str]]:
+    """Factory for empty, fully migrated databases (dropped after the test).
+
+    Returns
+    -------
+    callable
+        ``make_db(migrated=True) -> url``.
+    """
+    created: list[str] = []
+
+    def _make(migrated: bool = True) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
+            conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+        created.append(name)
+        url = pg_cluster.url(name)
+        if migrated:
+            with psycopg.connect(url) as conn:
+                migrate(conn)
+        return url
+
+    yield _make
+    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
+        for name in created:
+            conn.execute(
+                psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    psycopg.sql.Identifier(name)
+                )
+            )
+
+
+@pytest.fixture(scope="session")
+def qgis_app():
+    """A real headless QGIS application (``QT_QPA_PLATFORM=offscreen``) with Processing ready."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    plugins = "/usr/share/qgis/python/plugins"
+    if plugins not in sys.path:
+        sys.path.append(plugins)
+    from qgis.core import QgsApplication
+
+    app = QgsApplication.instance()
+    if app is None:
+        QgsApplication.setPrefixPath("/usr", True)
+        app = QgsApplication([], False)
+        app.initQgis()
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    yield app
