@@ -3,7 +3,7 @@
 # Usage: scripts/ensure_system.sh core|test
 set -euo pipefail
 
-core=(postgresql-15 postgresql-15-postgis-3 python3-venv python3-dev fonts-noto-cjk)
+core=(postgresql-15 postgresql-15-postgis-3 python3-venv python3-dev fonts-noto-cjk libjs-leaflet)
 test_extra=(qgis python3-qgis xvfb qttools5-dev-tools)
 
 want=("${core[@]}")
