@@ -1,0 +1,110 @@
+"""Database snapshots for reliability tests: row count and checksum of every table.
+
+A snapshot lists every ordinary table, partitioned table and populated materialized view of
+the user schemas with its row count and an order-independent checksum of its rows
+(``md5`` of the sorted ``md5(row::text)`` values), plus the set of relations itself, so a test
+can assert that a failed load left the database *identical* (no row changed, no table created
+or dropped). Geometries take part through their text form (hex EWKB), so a moved vertex
+changes the checksum.
+
+Failed load attempts are recorded by the loaders as ``load_batch`` rows with status
+``failed``, in a transaction of their own (provenance of the attempt, not data); those rows are
+left out of the checksum by default and can be counted with :func:`failed_batches`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+_RELATIONS = """
+SELECT n.nspname, c.relname, c.relkind
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'topology', 'tiger')
+  AND n.nspname NOT LIKE 'pg\\_%'
+ORDER BY 1, 2
+"""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """State of a database.
+
+    Attributes
+    ----------
+    relations : frozenset of tuple
+        ``(schema, name, relkind)`` of every table, view, materialized view and sequence.
+    tables : dict
+        ``"schema.name" -> (row_count, checksum)`` for tables and populated materialized views.
+    """
+
+    relations: frozenset[tuple[str, str, str]]
+    tables: dict[str, tuple[int, str]]
+
+    def diff(self, other: Snapshot) -> list[str]:
+        """Human-readable differences between two snapshots (empty when identical)."""
+        out = []
+        for rel in sorted(self.relations - other.relations):
+            out.append(f"relation gone: {rel}")
+        for rel in sorted(other.relations - self.relations):
+            out.append(f"relation added: {rel}")
+        for name in sorted(set(self.tables) | set(other.tables)):
+            a, b = self.tables.get(name), other.tables.get(name)
+            if a != b:
+                out.append(f"{name}: {a} -> {b}")
+        return out
+
+
+def snapshot(
+    url_or_conn: str | psycopg.Connection, *, ignore_failed_batches: bool = True
+) -> Snapshot:
+    """Take a snapshot of a database.
+
+    Parameters
+    ----------
+    url_or_conn : str or psycopg.Connection
+        Database URL, or an open connection (used read-only; its transaction is rolled back).
+    ignore_failed_batches : bool
+        Leave ``load_batch`` rows with status ``failed`` out of that table's checksum.
+
+    Returns
+    -------
+    Snapshot
+    """
+    if isinstance(url_or_conn, str):
+        with psycopg.connect(url_or_conn) as conn:
+            return snapshot(conn, ignore_failed_batches=ignore_failed_batches)
+    conn = url_or_conn
+    rels = conn.execute(_RELATIONS).fetchall()
+    tables: dict[str, tuple[int, str]] = {}
+    for schema, name, kind in rels:
+        if kind not in ("r", "p", "m"):
+            continue
+        if kind == "m":
+            populated = conn.execute(
+                "SELECT ispopulated FROM pg_matviews WHERE schemaname = %s AND matviewname = %s",
+                (schema, name),
+            ).fetchone()
+            if not populated or not populated[0]:
+                tables[f"{schema}.{name}"] = (-1, "not populated")
+                continue
+        where = sql.SQL("")
+        if ignore_failed_batches and (schema, name) == ("public", "load_batch"):
+            where = sql.SQL(" WHERE t.status <> 'failed'")
+        q = sql.SQL(
+            "SELECT count(*), coalesce(md5(string_agg(h, '' ORDER BY h)), '') "
+            "FROM (SELECT md5(t::text) AS h FROM {}.{} AS t{}) AS s"
+        ).format(sql.Identifier(schema), sql.Identifier(name), where)
+        n, digest = conn.execute(q).fetchone()
+        tables[f"{schema}.{name}"] = (n, digest)
+    conn.rollback()
+    return Snapshot(frozenset(rels), tables)
+
+
+def failed_batches(url: str) -> int:
+    """Number of ``load_batch`` rows with status ``failed`` (recorded failed attempts)."""
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM load_batch WHERE status = 'failed'").fetchone()[0]
