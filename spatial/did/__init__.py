@@ -1,0 +1,29 @@
+"""Staggered difference-in-differences suite (pure: no database or Qt imports).
+
+Public API (documented in ``docs/did.md``):
+
+- :func:`prepare_panel`, :class:`PanelSpec` -- panel checks and treatment coding
+- :func:`twfe_did` -- two-way fixed-effects DID with controls and clustered errors (pyfixest)
+- :func:`event_study` -- leads/lags with end bins and a joint pre-trend Wald test
+- :func:`placebo_did` -- randomisation test, fast by Frisch-Waugh-Lovell
+- :func:`simulate_staggered` -- SYNTHETIC staggered panels with known effects
+"""
+
+from spatial.did.event_study import EventStudyResult, event_study
+from spatial.did.panel import PanelSpec, prepare_panel
+from spatial.did.placebo import PlaceboResult, placebo_did
+from spatial.did.simulate import ring_weights, simulate_staggered
+from spatial.did.twfe import DIDResult, twfe_did
+
+__all__ = [
+    "DIDResult",
+    "EventStudyResult",
+    "PanelSpec",
+    "PlaceboResult",
+    "event_study",
+    "placebo_did",
+    "prepare_panel",
+    "ring_weights",
+    "simulate_staggered",
+    "twfe_did",
+]
