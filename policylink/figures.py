@@ -1,0 +1,274 @@
+"""Glue between the database readers and the map renderers: one call per map kind.
+
+Used by ``policylink map`` and by the report so that both draw the same maps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import psycopg
+from matplotlib.figure import Figure
+
+from policylink import mapdata, maps
+from policylink.errors import ConfigError
+
+JJJ = "110000,120000,130000"
+BOUNDARY_NOTE = {
+    "zh": "行政区划边界：admin_unit（{src}）",
+    "en": "boundaries: admin_unit ({src})",
+}
+EVENT_NOTE = {
+    "zh": "政策事件：policy_event / event_participant（{src}）",
+    "en": "policy events: policy_event / event_participant ({src})",
+}
+
+
+@dataclass(frozen=True)
+class MapRequest:
+    """What to draw (mirrors the options of ``policylink map``)."""
+
+    kind: str
+    lang: str = "zh"
+    level: str = "prefecture"
+    within: str | None = None
+    variable: str | None = None
+    year: int | None = None
+    scheme: str = "Quantiles"
+    k: int = 5
+    alpha: float = 0.05
+    permutations: int = 999
+    seed: int = 12345
+    title: str | None = None
+
+
+def _sources(frame: pd.DataFrame, column: str = "source", limit: int = 2) -> str:
+    vals = [str(v) for v in pd.Series(frame[column]).dropna().unique()] if len(frame) else []
+    if not vals:
+        return "-"
+    more = f" +{len(vals) - limit}" if len(vals) > limit else ""
+    return ", ".join(vals[:limit]) + more
+
+
+def _is_synthetic(*frames: pd.DataFrame) -> bool:
+    for f in frames:
+        if "source" in f and f["source"].astype(str).str.contains("SYNTHETIC", case=False).any():
+            return True
+    return False
+
+
+def _event_sources(conn: psycopg.Connection, ids: list[str]) -> pd.DataFrame:
+    if not ids:
+        return pd.DataFrame({"source": []})
+    rows = conn.execute("SELECT source FROM policy_event WHERE id = ANY(%s)", (ids,)).fetchall()
+    return pd.DataFrame(rows, columns=["source"])
+
+
+def lisa_clusters(
+    units: pd.DataFrame,
+    values: pd.DataFrame,
+    *,
+    alpha: float = 0.05,
+    permutations: int = 999,
+    seed: int = 12345,
+) -> pd.DataFrame:
+    """Local Moran clusters (Anselin 1995) on queen contiguity of the unit geometries.
+
+    Calls :func:`spatial.autocorr.local_moran` (esda ``Moran_Local``, conditional permutation
+    pseudo p-values) with row-standardised queen weights built by libpysal from the geometries;
+    units with p >= ``alpha`` are ``ns``, the others get their quadrant (HH, LH, LL, HL).
+    Islands (units without a queen neighbour) are left out and reported as missing.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        ``code`` and geometry.
+    values : DataFrame
+        ``code`` and ``value``; units without a value are left out of the weights.
+    alpha : float
+        Significance level of the pseudo p-values.
+    permutations : int
+        Number of conditional permutations.
+    seed : int
+        Random seed (results are reproducible).
+
+    Returns
+    -------
+    DataFrame
+        ``code, value, Ii, p_sim, quadrant, cluster``.
+    """
+    from libpysal.weights import Queen
+
+    from spatial.autocorr import NOT_SIGNIFICANT, local_moran
+
+    gdf = units.merge(values[["code", "value"]], on="code", how="inner").reset_index(drop=True)
+    if len(gdf) < 3:
+        raise ConfigError("LISA needs at least 3 units with values")
+    w = Queen.from_dataframe(gdf, use_index=False, silence_warnings=True)
+    if w.islands:
+        islands = set(w.islands)
+        gdf = gdf.iloc[[i for i in range(len(gdf)) if i not in islands]].reset_index(drop=True)
+        w = Queen.from_dataframe(gdf, use_index=False, silence_warnings=True)
+    res = local_moran(
+        gdf["value"].to_numpy(float), w, permutations=permutations, seed=seed, alpha=alpha
+    ).table
+    return pd.DataFrame(
+        {
+            "code": gdf["code"],
+            "value": gdf["value"],
+            "Ii": res["Ii"].to_numpy(),
+            "p_sim": res["p_sim"].to_numpy(),
+            "quadrant": res["quadrant"].to_numpy(),
+            "cluster": res["cluster"].replace({NOT_SIGNIFICANT: "ns"}).to_numpy(),
+        }
+    )
+
+
+def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[str, Any]]:
+    """Read the layers for ``req.kind`` and draw the map.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        Open connection.
+    req : MapRequest
+        Kind and options.
+
+    Returns
+    -------
+    (Figure, dict)
+        The figure and a summary (kind, number of units, data status: real / SYNTHETIC).
+    """
+    maps.check_lang(req.lang)
+    lang = req.lang
+    if req.kind == "pilots":
+        units = mapdata.read_units(conn, "prefecture", req.within, simplify=0.02)
+        provinces = mapdata.read_units(conn, "province", req.within, simplify=0.02)
+        pilots = mapdata.read_pilots(conn)
+        if pilots.empty:
+            raise ConfigError("no low-carbon pilot events loaded (programme 'low_carbon_pilot')")
+        ev = _event_sources(conn, sorted(pilots["event_id"].unique()))
+        note = maps.MapNote(
+            [
+                BOUNDARY_NOTE[lang].format(src=_sources(units)),
+                EVENT_NOTE[lang].format(src=_sources(ev, limit=3)),
+            ],
+            synthetic=_is_synthetic(units, ev),
+        )
+        title = req.title or (
+            "国家低碳省区和城市试点（三批）"
+            if lang == "zh"
+            else "National low-carbon pilots (three batches)"
+        )
+        fig = maps.map_pilots(units, pilots, title=title, note=note, lang=lang, provinces=provinces)
+        n = int(pilots["code"].isin(units["code"]).sum())
+        return fig, {
+            "kind": req.kind,
+            "units": len(units),
+            "mapped": n,
+            "synthetic": note.synthetic,
+        }
+    if req.kind in ("adoption", "links"):
+        within = req.within or JJJ
+        units = mapdata.read_units(conn, req.level, within)
+        if req.kind == "adoption":
+            periods = [p for p, _ in mapdata.SEED001_PERIODS]
+            adopt = mapdata.read_first_policy_period(conn, level=req.level, within=within)
+            note = maps.MapNote(
+                [
+                    BOUNDARY_NOTE[lang].format(src=_sources(units)),
+                    EVENT_NOTE[lang].format(src="jjj_coordination"),
+                ],
+                synthetic=_is_synthetic(units),
+            )
+            title = req.title or (
+                "京津冀产业协同政策首次出台时段"
+                if lang == "zh"
+                else "JJJ coordination policy: first period"
+            )
+            fig = maps.map_adoption(
+                units, adopt, periods=periods, title=title, note=note, lang=lang,
+                labels=req.level == "prefecture",
+            )  # fmt: skip
+            mapped = len(adopt)
+        else:
+            links = mapdata.read_links(conn, level=req.level, within=within)
+            ev = _event_sources(conn, sorted(links.events["event_id"].unique()))
+            note = maps.MapNote(
+                [
+                    BOUNDARY_NOTE[lang].format(src=_sources(units)),
+                    EVENT_NOTE[lang].format(src=_sources(ev, limit=2)),
+                ],
+                synthetic=_is_synthetic(units, ev),
+            )
+            title = req.title or (
+                "京津冀城市间产业协同政策联系"
+                if lang == "zh"
+                else "JJJ inter-city coordination links"
+            )
+            fig = maps.map_links(
+                units,
+                links.pairs,
+                title=title,
+                note=note,
+                lang=lang,
+                labels=req.level == "prefecture",
+            )
+            mapped = int(links.pairs["n_events"].sum()) if len(links.pairs) else 0
+        return fig, {
+            "kind": req.kind,
+            "units": len(units),
+            "mapped": mapped,
+            "synthetic": note.synthetic,
+        }
+    if req.kind in ("choropleth", "lisa"):
+        if not req.variable or req.year is None:
+            raise ConfigError(f"map {req.kind} needs --variable and --year")
+        units = mapdata.read_units(conn, req.level, req.within)
+        values, info = mapdata.read_values(conn, req.variable, req.year)
+        values = values[values["code"].isin(units["code"])]
+        if values.empty:
+            raise ConfigError(
+                f"variable {req.variable!r} has no values in {req.year} for the selected units"
+            )
+        label = (info.get("label_zh") if lang == "zh" else info.get("label_en")) or req.variable
+        unit = f" ({info['unit']})" if info.get("unit") else ""
+        note = maps.MapNote(
+            [
+                BOUNDARY_NOTE[lang].format(src=_sources(units)),
+                f"{req.variable}: {info.get('source') or '-'}",
+            ],
+            synthetic=bool(info.get("is_synthetic")) or _is_synthetic(units),
+        )
+        if req.kind == "choropleth":
+            title = req.title or f"{label} {req.year}"
+            fig = maps.map_choropleth(
+                units, values, title=title, legend_title=f"{label}{unit}", note=note, lang=lang,
+                scheme=req.scheme, k=req.k, labels=len(units) <= 40,
+            )  # fmt: skip
+            return fig, {
+                "kind": req.kind,
+                "units": len(units),
+                "mapped": len(values),
+                "synthetic": note.synthetic,
+            }
+        lisa = lisa_clusters(
+            units, values, alpha=req.alpha, permutations=req.permutations, seed=req.seed
+        )
+        title = req.title or (
+            f"{label} {req.year} 局部莫兰聚类"
+            if lang == "zh"
+            else f"{label} {req.year}: LISA clusters"
+        )
+        fig = maps.map_lisa(units, lisa, title=title, note=note, lang=lang, labels=len(units) <= 40)
+        counts = lisa["cluster"].value_counts().to_dict()
+        return fig, {
+            "kind": req.kind,
+            "units": len(units),
+            "mapped": len(lisa),
+            "synthetic": note.synthetic,
+            **{f"n_{k}": int(v) for k, v in counts.items()},
+        }
+    raise ConfigError(f"unknown map kind {req.kind!r}")
