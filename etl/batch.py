@@ -1,0 +1,242 @@
+"""Load provenance: one ``load_batch`` row per load, no-op re-loads, replacement by source.
+
+Every loader runs inside one transaction of the caller's connection (``conn.transaction()``),
+so a load is all rows or none. The rules shared by all loaders:
+
+- the file's sha256 is recorded; if a batch of the same kind and source with the same checksum
+  is still current (status ``done``), the load is a no-op and a batch row with status
+  ``unchanged`` is recorded;
+- otherwise the earlier ``done`` batches of that source are marked ``replaced`` and the loader
+  deletes their rows (panels, events, attributes) or upserts by key (boundaries).
+
+Failed loads leave no rows at all (the transaction is rolled back); the CLI then records the
+attempt as a ``failed`` batch in a transaction of its own (:func:`record_failure`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from policylink.errors import InputError, Problem
+
+#: Most problems listed in one InputError; the rest are counted.
+PROBLEM_CAP = 50
+
+
+def file_sha256(path: str | Path) -> str:
+    """Return the hex sha256 of a file's bytes.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        File to hash.
+
+    Returns
+    -------
+    str
+    """
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def text_sha256(text: str) -> str:
+    """Return the hex sha256 of a text (UTF-8), for loads that are not one file."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class LoadResult:
+    """Outcome of one load.
+
+    Attributes
+    ----------
+    kind : str
+        ``boundaries``, ``events``, ``panel``, ``attributes`` or ``catalogue``.
+    source : str
+        Logical source name (replacement key).
+    file_name : str or None
+        File loaded.
+    status : str
+        ``done`` (rows written) or ``unchanged`` (identical re-load, nothing written).
+    batch_id : int or None
+        ``load_batch.id`` of this load.
+    rows_in : int
+        Records read from the input.
+    rows_loaded : int
+        Rows written (0 when unchanged).
+    seconds : float
+        Wall time of the load.
+    details : dict
+        Loader-specific counts (e.g. repaired geometries, replaced rows).
+    """
+
+    kind: str
+    source: str
+    file_name: str | None
+    status: str = "done"
+    batch_id: int | None = None
+    rows_in: int = 0
+    rows_loaded: int = 0
+    seconds: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Flat dict for ``policylink.output.emit``."""
+        d = asdict(self)
+        details = d.pop("details")
+        d["seconds"] = round(self.seconds, 3)
+        d.update(details)
+        return d
+
+
+class ProblemList:
+    """Collects input problems and raises them together as one :class:`InputError`."""
+
+    def __init__(self, file: str, cap: int = PROBLEM_CAP) -> None:
+        self.file = file
+        self.cap = cap
+        self.problems: list[Problem] = []
+        self.extra = 0
+
+    def add(self, row: int | None, column: str | None, value: object, message: str) -> None:
+        """Record one problem (beyond the cap only counted)."""
+        if len(self.problems) < self.cap:
+            self.problems.append(Problem(self.file, row, column, value, message))
+        else:
+            self.extra += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`InputError` if any problem was recorded."""
+        if self.problems:
+            raise InputError(list(self.problems), self.extra)
+
+
+def current_batch(conn: psycopg.Connection, kind: str, source: str, sha256: str) -> int | None:
+    """Return the id of a current (``done``) batch with this kind, source and checksum."""
+    row = conn.execute(
+        "SELECT id FROM load_batch WHERE kind = %s AND source = %s AND sha256 = %s "
+        "AND status = 'done' ORDER BY id DESC LIMIT 1",
+        (kind, source, sha256),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def begin_batch(
+    conn: psycopg.Connection, kind: str, source: str, file_name: str | None, sha256: str
+) -> int:
+    """Insert a ``running`` load_batch row and return its id."""
+    return conn.execute(
+        "INSERT INTO load_batch (kind, source, file_name, sha256, status) "
+        "VALUES (%s, %s, %s, %s, 'running') RETURNING id",
+        (kind, source, file_name, sha256),
+    ).fetchone()[0]
+
+
+def previous_batches(conn: psycopg.Connection, kind: str, source: str, current: int) -> list[int]:
+    """Ids of earlier ``done`` batches of a source (the ones a new load replaces)."""
+    rows = conn.execute(
+        "SELECT id FROM load_batch WHERE kind = %s AND source = %s AND status = 'done' "
+        "AND id <> %s ORDER BY id",
+        (kind, source, current),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def mark_replaced(conn: psycopg.Connection, ids: list[int], by: int) -> None:
+    """Mark earlier batches as replaced by batch ``by``."""
+    if ids:
+        conn.execute(
+            "UPDATE load_batch SET status = 'replaced', message = %s WHERE id = ANY(%s)",
+            (f"replaced by batch {by}", ids),
+        )
+
+
+def finish_batch(
+    conn: psycopg.Connection,
+    batch_id: int,
+    *,
+    rows_in: int,
+    rows_loaded: int,
+    status: str = "done",
+    message: str | None = None,
+) -> None:
+    """Close a batch row with counts, finish time and status."""
+    conn.execute(
+        "UPDATE load_batch SET rows_in = %s, rows_loaded = %s, finished_at = clock_timestamp(), "
+        "status = %s, message = %s WHERE id = %s",
+        (rows_in, rows_loaded, status, message, batch_id),
+    )
+
+
+def record_unchanged(
+    conn: psycopg.Connection,
+    result: LoadResult,
+    sha256: str,
+    same_as: int,
+) -> LoadResult:
+    """Record a no-op re-load and return the result with status ``unchanged``."""
+    bid = conn.execute(
+        "INSERT INTO load_batch (kind, source, file_name, sha256, rows_in, rows_loaded, "
+        "finished_at, status, message) VALUES (%s, %s, %s, %s, %s, 0, clock_timestamp(), "
+        "'unchanged', %s) RETURNING id",
+        (
+            result.kind,
+            result.source,
+            result.file_name,
+            sha256,
+            result.rows_in,
+            f"identical to batch {same_as}",
+        ),
+    ).fetchone()[0]
+    result.status = "unchanged"
+    result.batch_id = bid
+    result.rows_loaded = 0
+    result.details["same_as_batch"] = same_as
+    return result
+
+
+def record_failure(url: str, kind: str, source: str, file_name: str | None, message: str) -> None:
+    """Record a failed load attempt in its own transaction (data tables are untouched).
+
+    Parameters
+    ----------
+    url : str
+        Database URL (a fresh connection is used, since the load's own was rolled back).
+    kind, source, file_name : str
+        What was being loaded.
+    message : str
+        The error text (truncated to 4,000 characters).
+    """
+    try:
+        with psycopg.connect(url) as conn:
+            conn.execute(
+                "INSERT INTO load_batch (kind, source, file_name, finished_at, status, message) "
+                "VALUES (%s, %s, %s, clock_timestamp(), 'failed', %s)",
+                (kind, source, file_name, message[:4000]),
+            )
+    except psycopg.Error:  # pragma: no cover - logging must never hide the real error
+        pass
+
+
+class Timer:
+    """Wall-clock timer (``elapsed`` in seconds)."""
+
+    def __init__(self) -> None:
+        self.t0 = time.monotonic()
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since creation."""
+        return time.monotonic() - self.t0
