@@ -6,6 +6,7 @@ Public API (documented in ``docs/did.md``):
 - :func:`twfe_did` -- two-way fixed-effects DID with controls and clustered errors (pyfixest)
 - :func:`event_study` -- leads/lags with end bins and a joint pre-trend Wald test
 - :func:`placebo_did` -- randomisation test, fast by Frisch-Waugh-Lovell
+- :func:`callaway_santanna`, :func:`sun_abraham`, :func:`bacon_decomposition` -- staggered timing
 - :func:`simulate_staggered` -- SYNTHETIC staggered panels with known effects
 """
 
@@ -13,9 +14,23 @@ from spatial.did.event_study import EventStudyResult, event_study
 from spatial.did.panel import PanelSpec, prepare_panel
 from spatial.did.placebo import PlaceboResult, placebo_did
 from spatial.did.simulate import ring_weights, simulate_staggered
+from spatial.did.staggered import (
+    BaconResult,
+    CSResult,
+    SunAbrahamResult,
+    bacon_decomposition,
+    callaway_santanna,
+    sun_abraham,
+)
 from spatial.did.twfe import DIDResult, twfe_did
 
 __all__ = [
+    "BaconResult",
+    "CSResult",
+    "SunAbrahamResult",
+    "bacon_decomposition",
+    "callaway_santanna",
+    "sun_abraham",
     "DIDResult",
     "EventStudyResult",
     "PanelSpec",
