@@ -1,0 +1,1 @@
+"""Widgets: the "Policy diffusion" dock and its background tasks."""

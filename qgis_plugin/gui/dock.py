@@ -1,0 +1,428 @@
+"""The "Policy diffusion" dock: choose data, run Moran / LISA in the background, see and export results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from qgis.core import QgsApplication, QgsMapLayerProxyModel, QgsProject, QgsVectorLayer
+from qgis.gui import QgsFieldComboBox, QgsMapLayerComboBox
+from qgis.PyQt.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import db
+from ..core.i18n import tr
+from ..core.layers import layer_to_frame, numeric_column
+from ..core.results import layer_with_columns, write_csv
+from ..core.styling import apply_style
+from ..core.weights import KINDS, weights_from_frame
+from .tasks import AnalysisTask, Cancelled
+
+URL_ITEM = "(database URL)"
+
+
+class PolicyDiffusionDock(QDockWidget):
+    """Dock widget "Policy diffusion".
+
+    Inputs come from the PolicyLink database (a saved QGIS PostgreSQL connection or the URL
+    ``policylink db url`` prints; level, variable, years) or from a polygon layer of the project
+    (id field and one value field). Analyses run in a :class:`~.tasks.AnalysisTask`.
+
+    Parameters
+    ----------
+    iface : QgisInterface or None
+    parent : QWidget, optional
+    """
+
+    def __init__(self, iface=None, parent: QWidget | None = None) -> None:
+        super().__init__(tr("Policy diffusion"), parent)
+        self.setObjectName("PolicyLinkDock")
+        self.iface = iface
+        self.task: AnalysisTask | None = None
+        self.last_table: pd.DataFrame | None = None
+        self.last_layer: QgsVectorLayer | None = None
+        self.last_error: BaseException | None = None
+        self._build()
+
+    # -- UI ---------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        body = QWidget()
+        lay = QVBoxLayout(body)
+
+        src = QGroupBox(tr("Data"))
+        form = QFormLayout(src)
+        self.use_db = QRadioButton(tr("PolicyLink database"))
+        self.use_layer = QRadioButton(tr("Layer of this project"))
+        self.use_db.setChecked(True)
+        row = QHBoxLayout()
+        row.addWidget(self.use_db)
+        row.addWidget(self.use_layer)
+        form.addRow(row)
+        self.connection = QComboBox()
+        self.connection.addItems([URL_ITEM, *db.saved_connections()])
+        form.addRow(tr("Connection"), self.connection)
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("postgresql://user@/policylink?host=/path/to/socket")
+        form.addRow(tr("Database URL"), self.url)
+        self.level = QComboBox()
+        self.level.addItems(list(db.LEVELS))
+        self.level.setCurrentText("prefecture")
+        form.addRow(tr("Level"), self.level)
+        self.within = QLineEdit()
+        self.within.setPlaceholderText("110000,120000,130000")
+        form.addRow(tr("Within (codes)"), self.within)
+        vrow = QHBoxLayout()
+        self.variable = QComboBox()
+        self.variable.setEditable(True)
+        self.load_vars = QPushButton(tr("Load"))
+        self.load_vars.clicked.connect(self.fill_variables)
+        vrow.addWidget(self.variable, 1)
+        vrow.addWidget(self.load_vars)
+        form.addRow(tr("Variable"), vrow)
+        yrow = QHBoxLayout()
+        self.year_from = QSpinBox()
+        self.year_to = QSpinBox()
+        for box, value in ((self.year_from, 2006), (self.year_to, 2019)):
+            box.setRange(1949, 2100)
+            box.setValue(value)
+            yrow.addWidget(box)
+        form.addRow(tr("Years"), yrow)
+        self.layer = QgsMapLayerComboBox()
+        self.layer.setFilters(QgsMapLayerProxyModel.PolygonLayer | QgsMapLayerProxyModel.PointLayer)
+        self.id_field = QgsFieldComboBox()
+        self.value_field = QgsFieldComboBox()
+        self.layer.layerChanged.connect(self.id_field.setLayer)
+        self.layer.layerChanged.connect(self.value_field.setLayer)
+        self.id_field.setLayer(self.layer.currentLayer())
+        self.value_field.setLayer(self.layer.currentLayer())
+        form.addRow(tr("Layer"), self.layer)
+        form.addRow(tr("Id field"), self.id_field)
+        form.addRow(tr("Value field"), self.value_field)
+        self.weights_kind = QComboBox()
+        self.weights_kind.addItems(
+            [tr("Queen contiguity"), tr("Rook contiguity"), tr("k nearest neighbours")]
+        )
+        form.addRow(tr("Weights"), self.weights_kind)
+        self.permutations = QSpinBox()
+        self.permutations.setRange(0, 99999)
+        self.permutations.setValue(999)
+        form.addRow(tr("Permutations"), self.permutations)
+        lay.addWidget(src)
+
+        buttons = QHBoxLayout()
+        self.moran_button = QPushButton(tr("Moran's I"))
+        self.lisa_button = QPushButton(tr("LISA map"))
+        self.moran_button.clicked.connect(self.run_moran)
+        self.lisa_button.clicked.connect(self.run_lisa)
+        buttons.addWidget(self.moran_button)
+        buttons.addWidget(self.lisa_button)
+        lay.addLayout(buttons)
+
+        prow = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.cancel_button = QPushButton(tr("Cancel"))
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_all)
+        prow.addWidget(self.progress, 1)
+        prow.addWidget(self.cancel_button)
+        lay.addLayout(prow)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
+
+        self.tabs = QTabWidget()
+        self.table = QTableWidget()
+        self.tabs.addTab(self.table, tr("Table"))
+        self.plot_host = QWidget()
+        self.plot_layout = QVBoxLayout(self.plot_host)
+        self.tabs.addTab(self.plot_host, tr("Plot"))
+        lay.addWidget(self.tabs, 1)
+        erow = QHBoxLayout()
+        self.export_button = QPushButton(tr("Export CSV"))
+        self.export_button.clicked.connect(self.export_csv)
+        self.print_button = QPushButton(tr("Print map (PDF + PNG)"))
+        self.print_button.clicked.connect(self.print_map)
+        erow.addWidget(self.export_button)
+        erow.addWidget(self.print_button)
+        lay.addLayout(erow)
+        self.setWidget(body)
+
+    # -- inputs (UI thread) -------------------------------------------------------------------------
+    def _uri(self):
+        name = self.connection.currentText()
+        return db.database_uri("" if name == URL_ITEM else name, self.url.text())
+
+    def _within(self) -> list[str] | None:
+        text = self.within.text().strip()
+        return [c.strip() for c in text.split(",") if c.strip()] or None
+
+    def fill_variables(self) -> None:
+        """Fill the variable list from the database's variable catalogue."""
+        try:
+            table = db.variables(self._uri())
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self._show_error(exc)
+            return
+        self.variable.clear()
+        for name, synthetic in zip(table["name"], table["is_synthetic"], strict=True):
+            self.variable.addItem(f"{name} ({tr('synthetic')})" if synthetic else name, name)
+
+    def _variable(self) -> str:
+        data = self.variable.currentData()
+        return str(data) if data else self.variable.currentText().split(" ")[0]
+
+    def collect_inputs(self) -> dict[str, Any]:
+        """Read the chosen inputs into plain pandas objects (UI thread, before the task starts).
+
+        Returns
+        -------
+        dict
+            ``units`` (GeoDataFrame with ``id``), ``panel`` (long: id, period, value),
+            ``layer`` (source QgsVectorLayer), ``id_field``, ``variable``, ``kind``.
+        """
+        kind = KINDS[self.weights_kind.currentIndex()]
+        if self.use_layer.isChecked():
+            layer = self.layer.currentLayer()
+            if layer is None:
+                raise ValueError(tr("Choose a layer."))
+            idf, val = self.id_field.currentField(), self.value_field.currentField()
+            frame = layer_to_frame(layer, [idf, val])
+            y = numeric_column(frame, val, layer.name())
+            units = frame.rename(columns={idf: "id"})
+            units["id"] = units["id"].map(str)
+            panel = pd.DataFrame({"id": units["id"], "period": val, "value": y})
+            return {
+                "units": units,
+                "panel": panel,
+                "layer": layer,
+                "id_field": idf,
+                "variable": val,
+                "kind": kind,
+            }
+        uri = self._uri()
+        level, within, variable = self.level.currentText(), self._within(), self._variable()
+        layer = db.query_layer(uri, db.units_sql(level, within), f"{level} units", key="code")
+        frame = layer_to_frame(layer, ["code", "name_zh"]).rename(columns={"code": "id"})
+        years = (self.year_from.value(), self.year_to.value())
+        panel = db.query(uri, db.panel_sql(level, variable, years, within))
+        if panel.empty:
+            raise ValueError(tr("No values of {v} for these units and years.").format(v=variable))
+        panel = panel.rename(columns={"unit_code": "id", "year": "period"})
+        # Years with a complete cross-section only: Moran's I needs every unit.
+        full = panel.groupby("period")["id"].nunique()
+        keep = full[full == len(frame)].index
+        panel = panel[panel["period"].isin(keep)]
+        if panel.empty:
+            raise ValueError(tr("No year has {v} for every unit.").format(v=variable))
+        return {
+            "units": frame,
+            "panel": panel,
+            "layer": layer,
+            "id_field": "code",
+            "variable": variable,
+            "kind": kind,
+        }
+
+    # -- running ------------------------------------------------------------------------------------
+    def _start(self, description: str, function, on_result) -> AnalysisTask | None:
+        if self.task is not None:
+            self.status.setText(tr("An analysis is already running."))
+            return None
+        self.last_error = None
+        self.progress.setValue(0)
+        self.cancel_button.setEnabled(True)
+        self.moran_button.setEnabled(False)
+        self.lisa_button.setEnabled(False)
+        self.status.setText(tr("Running: {d}").format(d=description))
+
+        def done(result, error):
+            self.task = None
+            self.cancel_button.setEnabled(False)
+            self.moran_button.setEnabled(True)
+            self.lisa_button.setEnabled(True)
+            if error is not None:
+                self.last_error = error
+                if isinstance(error, Cancelled):
+                    self.status.setText(tr("Cancelled."))
+                else:
+                    self._show_error(error)
+                return
+            self.progress.setValue(100)
+            on_result(result)
+
+        task = AnalysisTask(description, function, done)
+        task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
+        self.task = task
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    def run_moran(self) -> AnalysisTask | None:
+        """Global Moran's I by year for the chosen data, in the background."""
+        try:
+            inputs = self.collect_inputs()
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self._show_error(exc)
+            return None
+        perms = self.permutations.value()
+
+        def work(report):
+            from spatial.autocorr import moran_by_year, moran_scatter
+
+            report(5)
+            w = weights_from_frame(inputs["units"], "id", inputs["kind"])
+            report(30)
+            res = moran_by_year(
+                inputs["panel"],
+                w,
+                variable="value",
+                id_col="id",
+                time_col="period",
+                permutations=perms,
+            )
+            report(90)
+            last = res.results[-1].period
+            sub = inputs["panel"][inputs["panel"]["period"] == last].set_index("id")["value"]
+            scatter = moran_scatter(sub.reindex(w.id_order).to_numpy(), w)
+            return {"table": res.table, "scatter": scatter, "I": res.results[-1].I, "period": last}
+
+        def show(result):
+            table = result["table"]
+            self.show_table(table)
+            self.plot_moran(result["scatter"], result["I"], result["period"], inputs["variable"])
+            self.status.setText(tr("Moran's I done: {n} year(s).").format(n=len(table)))
+
+        return self._start(tr("Moran's I"), work, show)
+
+    def run_lisa(self) -> AnalysisTask | None:
+        """LISA clusters for the last chosen year; the result is added as a styled layer."""
+        try:
+            inputs = self.collect_inputs()
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self._show_error(exc)
+            return None
+        perms = self.permutations.value()
+
+        def work(report):
+            from spatial.autocorr import local_moran
+
+            report(5)
+            w = weights_from_frame(inputs["units"], "id", inputs["kind"])
+            report(30)
+            last = sorted(inputs["panel"]["period"].unique())[-1]
+            sub = inputs["panel"][inputs["panel"]["period"] == last].set_index("id")["value"]
+            res = local_moran(sub.reindex(w.id_order).to_numpy(), w, permutations=perms)
+            return {"table": res.table, "period": last}
+
+        def show(result):
+            table = result["table"]
+            layer = layer_with_columns(
+                inputs["layer"],
+                inputs["id_field"],
+                table,
+                {
+                    "lisa_i": "Ii",
+                    "lisa_q": "quadrant",
+                    "lisa_z": "z_sim",
+                    "lisa_p": "p_sim",
+                    "lisa_cl": "cluster",
+                },
+                f"LISA {inputs['variable']} {result['period']}",
+            )
+            apply_style(layer, "lisa")
+            QgsProject.instance().addMapLayer(layer)
+            self.last_layer = layer
+            self.show_table(table)
+            self.status.setText(tr("LISA done."))
+
+        return self._start(tr("LISA clusters"), work, show)
+
+    def cancel_all(self) -> None:
+        """Cancel the running analysis, if any."""
+        if self.task is not None:
+            self.task.cancel()
+
+    # -- results ------------------------------------------------------------------------------------
+    def show_table(self, table: pd.DataFrame) -> None:
+        """Show a result table in the Table tab (and keep it for CSV export)."""
+        self.last_table = table
+        self.table.clear()
+        self.table.setRowCount(len(table))
+        self.table.setColumnCount(len(table.columns))
+        self.table.setHorizontalHeaderLabels([str(c) for c in table.columns])
+        for i, row in enumerate(table.itertuples(index=False)):
+            for j, v in enumerate(row):
+                text = f"{v:.4f}" if isinstance(v, float) else str(v)
+                self.table.setItem(i, j, QTableWidgetItem(text))
+        self.tabs.setCurrentWidget(self.table)
+
+    def plot_moran(self, scatter: pd.DataFrame, moran_i: float, period: Any, variable: str) -> None:
+        """Draw the Moran scatter plot (z against W z, slope = I) in the Plot tab."""
+        from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
+        from matplotlib.figure import Figure
+
+        while self.plot_layout.count():
+            item = self.plot_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        fig = Figure(figsize=(4, 4), tight_layout=True)
+        ax = fig.add_subplot(111)
+        ax.scatter(scatter["z"], scatter["wz"], s=12, color="#2c7fb8", alpha=0.8)
+        lim = max(abs(scatter["z"]).max(), abs(scatter["wz"]).max()) * 1.1
+        ax.plot([-lim, lim], [-lim * moran_i, lim * moran_i], color="#d7191c")
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.axvline(0, color="grey", lw=0.5)
+        ax.set_xlabel(f"{variable} (z)")
+        ax.set_ylabel("W z")
+        ax.set_title(f"Moran's I = {moran_i:.3f} ({period})")
+        self.figure = fig
+        self.plot_layout.addWidget(FigureCanvasQTAgg(fig))
+
+    def export_csv(self, path: str | None = None) -> str | None:
+        """Save the last result table as CSV (asks for a file name when none is given)."""
+        if self.last_table is None:
+            self.status.setText(tr("Nothing to export yet."))
+            return None
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, tr("Export CSV"), "", "CSV (*.csv)")
+            if not path:
+                return None
+        return write_csv(self.last_table, path)
+
+    def print_map(self, out_base: str | None = None) -> dict | None:
+        """Export the last result layer with title, legend, scale bar, north arrow and source note."""
+        from ..core.layout import build_layout, export_layout
+
+        if self.last_layer is None:
+            self.status.setText(tr("Run the LISA map first."))
+            return None
+        if not out_base:
+            out_base, _ = QFileDialog.getSaveFileName(self, tr("Print map"), "", "PDF (*.pdf)")
+            if not out_base:
+                return None
+        note = tr("Source: PolicyLink; local Moran's I (Anselin 1995), {p} permutations.").format(
+            p=self.permutations.value()
+        )
+        layout = build_layout([self.last_layer], title=self.last_layer.name(), source_note=note)
+        return export_layout(layout, out_base)
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.last_error = exc
+        self.status.setText(tr("Error: {e}").format(e=exc))

@@ -1,0 +1,1 @@
+"""Processing provider "PolicyLink": one algorithm per analysis."""

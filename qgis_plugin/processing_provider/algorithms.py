@@ -1,0 +1,15 @@
+"""The list of algorithms the provider registers."""
+
+from __future__ import annotations
+
+
+def all_algorithms() -> list:
+    """Return one new instance of every PolicyLink Processing algorithm.
+
+    Returns
+    -------
+    list of QgsProcessingAlgorithm
+    """
+    from .autocorrelation import BuildWeights, GetisOrdGiStar, GlobalMoran, LocalMoran
+
+    return [BuildWeights(), GlobalMoran(), LocalMoran(), GetisOrdGiStar()]
