@@ -108,3 +108,28 @@ def failed_batches(url: str) -> int:
     """Number of ``load_batch`` rows with status ``failed`` (recorded failed attempts)."""
     with psycopg.connect(url) as conn:
         return conn.execute("SELECT count(*) FROM load_batch WHERE status = 'failed'").fetchone()[0]
+
+
+def refreshed_snapshot(url: str) -> Snapshot:
+    """Snapshot as it would be with every materialized view freshly refreshed.
+
+    The refreshes run in one transaction that is rolled back, so the database is not changed.
+    Comparing a materialized view's entry with this tells whether it is up to date.
+    """
+    with psycopg.connect(url) as conn:
+        names = conn.execute(
+            "SELECT schemaname, matviewname FROM pg_matviews ORDER BY "
+            "(schemaname || '.' || matviewname)::regclass::oid"
+        ).fetchall()
+        for schema, name in names:
+            conn.execute(
+                sql.SQL("REFRESH MATERIALIZED VIEW {}.{}").format(
+                    sql.Identifier(schema), sql.Identifier(name)
+                )
+            )
+        return snapshot(conn)  # rolls back
+
+
+def matviews(snap: Snapshot) -> set[str]:
+    """Qualified names of the materialized views of a snapshot."""
+    return {f"{s}.{n}" for s, n, k in snap.relations if k == "m"}
