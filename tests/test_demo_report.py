@@ -1,0 +1,164 @@
+"""The HTML report on the SYNTHETIC grid of ``demo_fixtures``: sections, files, network, offline map.
+
+The grid stands in for the regional case study (``region=990000``); expectations are derived by
+hand from the fixture's events or recomputed independently (pandas) in the test.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+import pytest
+from demo_fixtures import PROVINCE, load_synthetic, prefecture_codes
+
+from etl.migrate import migrate
+from policylink import mapdata
+from policylink.report import build_report
+from policylink.report import network as net
+from policylink.report.sections import SECTIONS
+
+
+@pytest.fixture(scope="module")
+def grid_url(pg_cluster):
+    """A migrated database holding the synthetic grid."""
+    name = f"t_rep_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
+        c.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+    url = pg_cluster.url(name)
+    with psycopg.connect(url) as conn:
+        migrate(conn)
+        load_synthetic(conn)
+        conn.commit()
+    yield url
+    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
+        c.execute(
+            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                psycopg.sql.Identifier(name)
+            )
+        )
+
+
+@pytest.fixture(scope="module")
+def report(grid_url, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    stale = out / "figures" / "stale_from_last_run.png"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
+    with psycopg.connect(grid_url) as conn:
+        result = build_report(conn, out, lang="en", region=PROVINCE, draws=50, log=lambda m: None)
+    return out, result
+
+
+def test_every_section_is_in_the_page(report):
+    out, result = report
+    page = result.path.read_text(encoding="utf-8")
+    keys = [s.key for s in result.sections]
+    assert len(keys) == len(SECTIONS)
+    for key in keys:
+        assert f'data-section="{key}"' in page
+    assert not result.failed, [s.failed for s in result.failed]
+    # Each section names the seed section it mirrors and its data status.
+    assert page.count("Mirrors:") == len(SECTIONS)
+    # The grid's events are SYNTHETIC and the page says so.
+    assert "SYNTHETIC" in page
+
+
+def test_figures_are_embedded_and_written(report):
+    out, result = report
+    page = result.path.read_text(encoding="utf-8")
+    pngs = sorted((out / "figures").glob("*.png"))
+    assert {p.name for p in pngs} >= {"pilots_map.png", "jjj_adoption_map.png", "jjj_links_map.png"}
+    # Every PNG on disk is embedded byte for byte.
+    embedded = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    decoded = {base64.b64decode(e) for e in embedded}
+    for p in pngs:
+        assert p.read_bytes() in decoded, p.name
+    # Re-running replaced the previous outputs.
+    assert not (out / "figures" / "stale_from_last_run.png").exists()
+    # The page references no remote resources (self-contained).
+    assert not re.search(r'<(?:img|script|link)[^>]+(?:src|href)="https?://', page)
+
+
+def test_tables_written_as_csv(report):
+    out, result = report
+    csvs = {p.name for p in (out / "tables").glob("*.csv")}
+    assert "jjj_links_network_nodes.csv" in csvs
+    nodes = pd.read_csv(out / "tables" / "jjj_links_network_nodes.csv", dtype={"code": str})
+    # Independent count from the fixture: links are (event, pair) rows; A joins syn-co-1 (A-B),
+    # syn-co-2 (A-B, A-D), syn-co-3 (A-B) -> strength 4, partners {B, D} -> degree 2.
+    a = prefecture_codes()[0]
+    row = nodes.set_index("code").loc[a]
+    assert (row["strength"], row["degree"]) == (4, 2)
+    units = pd.read_csv(out / "tables" / "jjj_adoption_units_by_period.csv", dtype={"code": str})
+    # Cumulative adoption: 2 units before 2008, 3 by 2013, 5 from 2014 on.
+    assert units[["before 2008", "2008-2013", "2014-2016", "after 2016"]].sum().tolist() == [
+        2,
+        3,
+        5,
+        5,
+    ]
+
+
+def test_network_table_matches_pandas(grid_url):
+    """networkx degree/strength equal a groupby on the link rows."""
+    with psycopg.connect(grid_url) as conn:
+        ev = mapdata.read_links(conn, within=PROVINCE).events
+    nodes = net.node_table(ev).set_index("code")
+    ends = pd.concat([ev[["a", "b"]].rename(columns={"a": "u", "b": "v"}),
+                      ev[["b", "a"]].rename(columns={"b": "u", "a": "v"})])  # fmt: skip
+    strength = ends.groupby("u").size()
+    degree = ends.groupby("u")["v"].nunique()
+    pd.testing.assert_series_equal(
+        nodes["strength"].sort_index(), strength.sort_index(), check_names=False
+    )
+    pd.testing.assert_series_equal(
+        nodes["degree"].sort_index(), degree.sort_index(), check_names=False
+    )
+    tab = net.links_by_kind_and_period(ev, mapdata.SEED001_PERIODS).set_index("kind")
+    assert tab.loc["total", "total"] == len(ev)
+    assert tab.loc["coordination_agreement", "2008-2013"] == 3
+    assert tab.loc["coordination_agreement", "2014-2016"] == 1
+
+
+def test_interactive_map_is_offline(report):
+    out, _ = report
+    page = (out / "interactive_map.html").read_text(encoding="utf-8")
+    assert not re.search(r'<script[^>]+src="https?://', page)
+    assert not re.search(r'<link[^>]+href="https?://', page)
+    assert "L.version" in page or "Leaflet" in page  # Leaflet itself is inlined
+    # Hover data: every unit's name, its first policy year and link count are in the GeoJSON.
+    assert '"name": "City A"' in page and '"adoption_year": "2005"' in page
+    assert '"links": "4"' in page
+    if shutil.which("node"):
+        scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+        assert scripts
+        for i, js in enumerate(scripts):
+            path = out / f"script_{i}.js"
+            path.write_text(js, encoding="utf-8")
+            proc = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True)
+            assert proc.returncode == 0, proc.stderr
+
+
+def test_report_chinese(grid_url, tmp_path):
+    with psycopg.connect(grid_url) as conn:
+        result = build_report(conn, tmp_path, lang="zh", region=PROVINCE, log=lambda m: None)
+    page = result.path.read_text(encoding="utf-8")
+    assert "对应" in page and "合成数据" in page
+    assert Path(tmp_path / "figures" / "pilots_map.png").exists()
+
+
+def test_missing_inputs_are_stated(make_db, tmp_path):
+    """On an empty database every section says what is missing; nothing crashes."""
+    url = make_db()
+    with psycopg.connect(url) as conn:
+        result = build_report(conn, tmp_path, lang="en", log=lambda m: None)
+    assert not result.failed
+    assert all(s.missing for s in result.sections)
+    assert "Not available" in result.path.read_text(encoding="utf-8")
