@@ -37,12 +37,15 @@ from typing import Any
 import libpysal
 import numpy as np
 import pandas as pd
+import scipy.linalg
 from scipy import sparse, stats
 from scipy.optimize import minimize_scalar
+from scipy.sparse.linalg import splu
 
 MODELS = ("sar", "sem", "sdm")
 FIXED_EFFECTS = ("none", "unit", "time", "twoways")
 _EDGE = 1e-6  # distance kept from the singular values of rho
+DENSE_LIMIT = 8000  # largest N for which tr(M'M) uses one dense inverse (N^2 doubles of memory)
 
 
 # --------------------------------------------------------------------------------------------
@@ -95,25 +98,17 @@ class SpectralW:
         self.row_stochastic = bool(np.allclose(rows, 1.0))
         d = self._symmetrising_diagonal(Wc)
         self.symmetric_similar = d is not None
-        self._C: np.ndarray | None = None
+        self._d = d
+        self._ab_cache: np.ndarray | None = None
         dense = Wc.toarray()
         if d is not None:
             sq = np.sqrt(d)
             S = (sq[:, None] * dense) / sq[None, :]
-            S = 0.5 * (S + S.T)
-            lam, Q = np.linalg.eigh(S)
-            self.eigenvalues = lam
-            self._Q = Q
-            self._d = d
-            ones = np.ones(n)
-            self._ab = (Q.T @ (ones / sq)) * (Q.T @ (ones * sq))
+            self._S = 0.5 * (S + S.T)
+            self.eigenvalues = np.linalg.eigvalsh(self._S)
         else:
-            lam, P = np.linalg.eig(dense)
-            Pinv = np.linalg.inv(P)
-            self.eigenvalues = lam
-            self._P, self._Pinv = P, Pinv
-            ones = np.ones(n)
-            self._ab = (ones @ P) * (Pinv @ ones)
+            self._S = None
+            self.eigenvalues = np.linalg.eigvals(dense)
         re = np.real(self.eigenvalues)
         lo, hi = re.min(), re.max()
         self.rho_bounds = (
@@ -146,22 +141,45 @@ class SpectralW:
     def _m(self, rho: float) -> np.ndarray:
         return self.eigenvalues / (1.0 - rho * self.eigenvalues)
 
-    def traces(self, rho: float) -> tuple[float, float, float]:
-        """tr(M), tr(M M) and tr(M'M) for M = W (I - rho W)^-1."""
+    @property
+    def _ab(self) -> np.ndarray:
+        """(1'p_j)(q_j'1) for W = P L P^-1; eigenvectors are computed only when first needed."""
+        if self._ab_cache is None:
+            ones = np.ones(self.n)
+            if self._S is not None:
+                lam, Q = np.linalg.eigh(self._S)
+                self.eigenvalues = lam  # same values, same (ascending) order as eigvalsh
+                sq = np.sqrt(self._d)
+                self._ab_cache = (Q.T @ (ones / sq)) * (Q.T @ (ones * sq))
+            else:
+                lam, P = np.linalg.eig(self.W.toarray())
+                self.eigenvalues = lam
+                self._ab_cache = (ones @ P) * np.linalg.solve(P, ones)
+        return self._ab_cache
+
+    def traces(self, rho: float, block: int = 512) -> tuple[float, float, float]:
+        """tr(M), tr(M M) and tr(M'M) for M = W (I - rho W)^-1.
+
+        The first two are eigenvalue sums; tr(M'M) = ||W (I - rho W)^-1||_F^2 comes from one
+        dense inverse for N <= ``DENSE_LIMIT``, otherwise it is accumulated over blocks of
+        columns of (I - rho W)^-1 from one sparse LU factorisation (exact, memory-bounded).
+        """
         m = self._m(rho)
         tr1 = float(np.real(m.sum()))
         tr2 = float(np.real((m * m).sum()))
-        if self.symmetric_similar:
-            if self._C is None:
-                Q, d = self._Q, self._d
-                G = Q.T @ (Q / d[:, None])
-                H = Q.T @ (Q * d[:, None])
-                self._C = G * H
-            tr3 = float(m @ self._C @ m)
-        else:  # non-normal W: the eigenvectors may be ill-conditioned, so solve densely
-            Wd = self.W.toarray()
-            M = np.linalg.solve((np.eye(self.n) - rho * Wd).T, Wd.T).T
-            tr3 = float(np.sum(M * M))
+        A = sparse.identity(self.n, format="csc") - rho * self.W
+        if self.n <= DENSE_LIMIT:  # one LAPACK inverse: fastest up to several thousand units
+            Ainv = scipy.linalg.inv(A.toarray(), overwrite_a=True, check_finite=False)
+            M = self.W @ Ainv
+            return tr1, tr2, float(np.sum(M * M))
+        lu = splu(A.tocsc())
+        tr3 = 0.0
+        for start in range(0, self.n, block):
+            stop = min(start + block, self.n)
+            E = np.zeros((self.n, stop - start))
+            E[np.arange(start, stop), np.arange(stop - start)] = 1.0
+            Mb = self.W @ lu.solve(E)
+            tr3 += float(np.sum(Mb * Mb))
         return tr1, tr2, tr3
 
     def effects(
@@ -611,8 +629,6 @@ def fit_arrays(
 
 def _solve_lag(sw: SpectralW, rho: float, xb: np.ndarray) -> np.ndarray:
     """(I - rho W)^-1 applied to every period of xb (T, N), by sparse LU."""
-    from scipy.sparse.linalg import splu
-
     A = (sparse.identity(sw.n, format="csc") - rho * sw.W).tocsc()
     lu = splu(A)
     return lu.solve(np.ascontiguousarray(xb.T)).T

@@ -346,3 +346,14 @@ def test_long_panel_front_end_and_bad_input() -> None:
             time_col="year",
             ids=ids,
         )
+
+
+def test_blocked_lu_trace_equals_dense(monkeypatch: pytest.MonkeyPatch) -> None:
+    import spatial.panel as sp
+
+    _, W = _w(9, 9)
+    sw = SpectralW(W)
+    dense = sw.traces(0.6)
+    monkeypatch.setattr(sp, "DENSE_LIMIT", 10)
+    blocked = sw.traces(0.6, block=7)
+    assert blocked[2] == pytest.approx(dense[2], rel=1e-10)
