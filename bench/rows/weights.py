@@ -1,0 +1,162 @@
+"""Row 1: county queen contiguity weights.
+
+Ours: refreshing the materialized ``w_queen`` view (and the materialized views it is built from)
+in PostGIS, i.e. what ``policylink views refresh`` does for the weights. Anchors, on the same
+geometries read back from the database: libpysal ``fuzzy_contiguity`` (STRtree, intersects),
+libpysal ``Queen.from_dataframe`` (shared vertices), and a naive ``ST_Touches`` self-join.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.data import pair_digest, pairs_of, read_units
+from bench.harness import Prepared, Unavailable, case
+
+_MATVIEW_DEPS = """
+WITH RECURSIVE dep (oid) AS (
+    SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relname = %s AND n.nspname = 'public'
+    UNION
+    SELECT d.refobjid
+    FROM dep
+    JOIN pg_rewrite r ON r.ev_class = dep.oid
+    JOIN pg_depend d ON d.objid = r.oid AND d.classid = 'pg_rewrite'::regclass
+                     AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> dep.oid
+)
+SELECT c.relname FROM dep JOIN pg_class c ON c.oid = dep.oid
+WHERE c.relkind = 'm' ORDER BY c.oid
+"""
+
+
+def materialized_dependencies(conn: Any, view: str) -> list[str]:
+    """Materialized views that ``view`` is (or is built from), in creation order.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        Connection.
+    view : str
+        View or materialized view name in schema ``public``.
+
+    Returns
+    -------
+    list of str
+        Names to refresh, oldest first (dependencies before dependants).
+    """
+    return [r[0] for r in conn.execute(_MATVIEW_DEPS, (view,)).fetchall()]
+
+
+def _view_pairs(conn: Any, level: str = "county") -> set[tuple[str, str]]:
+    """Directed pairs of ``w_queen`` for one level (columns found from the view's definition)."""
+    cols = {
+        r[0]
+        for r in conn.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'w_queen'::regclass "
+            "AND attnum > 0 AND NOT attisdropped"
+        ).fetchall()
+    }
+    i_col = next((c for c in ("i", "code_i", "unit_i", "from_code", "focal") if c in cols), None)
+    j_col = next((c for c in ("j", "code_j", "unit_j", "to_code", "neighbor") if c in cols), None)
+    if i_col is None or j_col is None:
+        raise Unavailable(f"w_queen has no recognisable pair columns: {sorted(cols)}")
+    from psycopg import sql
+
+    q = sql.SQL("SELECT {i}, {j} FROM w_queen").format(
+        i=sql.Identifier(i_col), j=sql.Identifier(j_col)
+    )
+    if "level" in cols:
+        q = q + sql.SQL(" WHERE level = %s")
+        rows = conn.execute(q, (level,)).fetchall()
+    else:
+        rows = conn.execute(q).fetchall()
+    return {(str(i), str(j)) for i, j in rows if i != j}
+
+
+@case("weights.view", row="1", side="ours", label="w_queen materialized view refresh (PostGIS)")
+def setup_view(p: dict[str, Any]) -> Prepared:
+    """Refresh the materialized views behind ``w_queen`` (timed) on the loaded counties."""
+    import psycopg
+    from psycopg import sql
+
+    conn = psycopg.connect(p["url"], autocommit=True)
+    exists = conn.execute("SELECT to_regclass('public.w_queen')").fetchone()[0]
+    if exists is None:
+        conn.close()
+        raise Unavailable("view w_queen (issue 4) does not exist yet")
+    mats = materialized_dependencies(conn, "w_queen")
+    if not mats:
+        conn.close()
+        raise Unavailable("w_queen is not materialized (nothing to refresh)")
+    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+    def run() -> None:
+        for m in mats:
+            conn.execute(sql.SQL("REFRESH MATERIALIZED VIEW {}").format(sql.Identifier(m)))
+
+    return Prepared(
+        run=run,
+        summarise=lambda _: pair_digest(_view_pairs(conn)),
+        backend_pid=pid,
+        cleanup=conn.close,
+        note="REFRESH MATERIALIZED VIEW " + ", ".join(mats),
+    )
+
+
+def _frame(p: dict[str, Any]) -> Any:
+    gdf = read_units(p["url"], "county")
+    return gdf.set_index("code")
+
+
+@case("weights.fuzzy", row="1", side="anchor", label="libpysal fuzzy_contiguity")
+def setup_fuzzy(p: dict[str, Any]) -> Prepared:
+    """libpysal ``fuzzy_contiguity`` (STRtree query, ``intersects``) on the same geometries."""
+    from libpysal.weights import fuzzy_contiguity
+
+    gdf = _frame(p)
+    return Prepared(
+        run=lambda: fuzzy_contiguity(gdf),
+        summarise=lambda w: pair_digest(pairs_of(w)),
+        note=f"{len(gdf)} units",
+    )
+
+
+@case("weights.queen", row="1", side="anchor", label="libpysal Queen.from_dataframe")
+def setup_queen(p: dict[str, Any]) -> Prepared:
+    """libpysal ``Queen.from_dataframe`` (shared vertices) on the same geometries."""
+    from libpysal.weights import Queen
+
+    gdf = _frame(p)
+    return Prepared(
+        run=lambda: Queen.from_dataframe(gdf, use_index=True, silence_warnings=True),
+        summarise=lambda w: pair_digest(pairs_of(w)),
+        note=f"{len(gdf)} units",
+    )
+
+
+@case("weights.st_touches", row="1", side="anchor", label="naive ST_Touches self-join (PostGIS)")
+def setup_touches(p: dict[str, Any]) -> Prepared:
+    """``CREATE TEMP TABLE ... AS`` a self-join of the counties on ``ST_Touches`` (GiST used)."""
+    import psycopg
+
+    conn = psycopg.connect(p["url"], autocommit=True)
+    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+    def between() -> None:
+        conn.execute("DROP TABLE IF EXISTS bench_touches")
+
+    def run() -> None:
+        conn.execute(
+            "CREATE TEMP TABLE bench_touches AS "
+            "SELECT a.code AS i, b.code AS j FROM admin_unit a JOIN admin_unit b "
+            "ON a.code <> b.code AND ST_Touches(a.geom, b.geom) "
+            "WHERE a.level = 'county' AND b.level = 'county'"
+        )
+
+    def summarise(_: Any) -> dict[str, Any]:
+        rows = conn.execute("SELECT i, j FROM bench_touches").fetchall()
+        return pair_digest({(i, j) for i, j in rows})
+
+    return Prepared(
+        run=run, between=between, summarise=summarise, backend_pid=pid, cleanup=conn.close
+    )

@@ -1,0 +1,297 @@
+"""Benchmark runner: prepares the shared inputs, measures every case, compares with anchors."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.harness import REGISTRY, Measurement, run_case
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Row:
+    """One benchmark row: what it measures and which cases are compared.
+
+    Attributes
+    ----------
+    key : str
+        Row number as a string.
+    title : str
+        Title in the results.
+    comparisons : list of (ours, anchor)
+        Case ids; the ratio is ours median / anchor median.
+    needs : tuple of str
+        Shared inputs the row needs: ``counties`` (boundaries in the benchmark database),
+        ``weights`` (GAL of the county contiguity).
+    """
+
+    key: str
+    title: str
+    comparisons: list[tuple[str, str]]
+    needs: tuple[str, ...] = ()
+
+    @property
+    def cases(self) -> list[str]:
+        """Case ids in first-seen order."""
+        seen: list[str] = []
+        for pair in self.comparisons:
+            for c in pair:
+                if c not in seen:
+                    seen.append(c)
+        return seen
+
+
+ROWS: dict[str, Row] = {
+    r.key: r
+    for r in (
+        Row(
+            "1",
+            "County queen contiguity weights",
+            [
+                ("weights.view", "weights.fuzzy"),
+                ("weights.view", "weights.queen"),
+                ("weights.view", "weights.st_touches"),
+            ],
+            ("counties",),
+        ),
+        Row(
+            "2",
+            "Moran's I, 9,999 permutations, 20 years",
+            [("moran.ours", "moran.esda")],
+            ("counties", "weights"),
+        ),
+        Row(
+            "3",
+            "Two-way FE spatial Durbin panel with effects (1,000 draws), N counties x T=20",
+            [("sdm.ours", "sdm.spreg")],
+            ("counties", "weights"),
+        ),
+        Row("4", "DID placebo, 1,000 draws, 218 x 14 panel", [("did.ours", "did.pyfixest")]),
+        Row(
+            "5",
+            "ETL: county boundaries and a 2,875 x 20 x 10 panel",
+            [
+                ("etl.boundaries.first", "etl.boundaries.geopandas"),
+                ("etl.boundaries.reload", "etl.boundaries.first"),
+                ("etl.panel.first", "etl.panel.copy"),
+                ("etl.panel.reload", "etl.panel.first"),
+            ],
+        ),
+        Row("6", "policylink demo end to end (set-up excluded)", [("demo.rerun", "demo.first")]),
+    )
+}
+
+
+def parameters(quick: bool) -> dict[str, Any]:
+    """Sizes of the benchmark (full: the issue's sizes; quick: a smoke-test scale).
+
+    Parameters
+    ----------
+    quick : bool
+        Jing-Jin-Ji counties only, few permutations and draws, one run per case.
+
+    Returns
+    -------
+    dict
+        Parameters handed to every case.
+    """
+    if quick:
+        return {
+            "quick": True,
+            "moran_years": 3,
+            "moran_permutations": 99,
+            "sdm_years": 5,
+            "sdm_draws": 50,
+            "did_draws": 20,
+            "did_units": 60,
+            "etl_years": 3,
+        }
+    return {
+        "quick": False,
+        "moran_years": 20,
+        "moran_permutations": 9999,
+        "sdm_years": 20,
+        "sdm_draws": 1000,
+        "did_draws": 1000,
+        "did_units": None,
+        "etl_years": 20,
+    }
+
+
+def build_weights(url: str, path: Path) -> dict[str, Any]:
+    """Compute the county contiguity once (libpysal fuzzy_contiguity) and write it as GAL.
+
+    Rows 2 and 3 read this file, so both sides of those rows use identical weights.
+
+    Parameters
+    ----------
+    url : str
+        Benchmark database URL (counties loaded).
+    path : pathlib.Path
+        GAL file to write.
+
+    Returns
+    -------
+    dict
+        ``n`` units, ``links`` and ``islands``.
+    """
+    import libpysal
+    from libpysal.weights import fuzzy_contiguity
+
+    from bench.data import read_units
+
+    gdf = read_units(url, "county").set_index("code")
+    w = fuzzy_contiguity(gdf)
+    fh = libpysal.io.open(str(path), "w")
+    try:
+        fh.write(w)
+    finally:
+        fh.close()
+    return {"n": int(w.n), "links": int(w.nonzero), "islands": len(w.islands)}
+
+
+def machine_info() -> dict[str, Any]:
+    """Date, CPU, core count, load average and library versions of this run."""
+    import importlib.metadata as md
+
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for pkg in ("numpy", "scipy", "libpysal", "esda", "spreg", "pyfixest", "geopandas", "shapely"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "date_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "load_avg_start": list(os.getloadavg()),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+    }
+
+
+@dataclass
+class RunResult:
+    """Everything one benchmark run measured."""
+
+    params: dict[str, Any]
+    machine: dict[str, Any]
+    inputs: dict[str, Any] = field(default_factory=dict)
+    measurements: dict[str, Measurement] = field(default_factory=dict)
+    extras: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (the content of ``bench/results.json``)."""
+        return {
+            "params": self.params,
+            "machine": self.machine,
+            "inputs": self.inputs,
+            "rows": self.rows,
+            "seconds": self.seconds,
+            "measurements": {k: m.to_dict() for k, m in self.measurements.items()},
+            "extras": self.extras,
+        }
+
+
+def run(
+    rows: list[str],
+    *,
+    quick: bool = False,
+    runs: int | None = None,
+    url: str | None = None,
+    log: Callable[[str], None] = print,
+) -> RunResult:
+    """Run the selected benchmark rows.
+
+    Parameters
+    ----------
+    rows : list of str
+        Row keys (``"1"`` ... ``"6"``, and ``"7"`` for the extra modules).
+    quick : bool
+        Small sizes and one run per case (smoke check).
+    runs : int, optional
+        Override the number of timed runs of every case.
+    url : str, optional
+        Use this (migrated) database instead of a throwaway cluster.
+    log : callable
+        Progress printer.
+
+    Returns
+    -------
+    RunResult
+    """
+    import contextlib
+
+    from bench import rows as _rows  # noqa: F401  (registers cases)
+    from bench.data import QUICK_WITHIN, bench_cluster, ensure_counties
+
+    t0 = time.perf_counter()
+    params = parameters(quick)
+    result = RunResult(params=params, machine=machine_info(), rows=rows)
+    needs = {n for r in rows if r in ROWS for n in ROWS[r].needs}
+    with contextlib.ExitStack() as stack:
+        if url is None:
+            log("starting a throwaway PostGIS cluster for the benchmark ...")
+            url = stack.enter_context(bench_cluster())
+        params["url"] = url
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plbench-")))
+        if needs:
+            log("loading county boundaries (untimed set-up) ...")
+            t = time.perf_counter()
+            loader = ensure_counties(url, QUICK_WITHIN if quick else None)
+            result.inputs["boundaries"] = {
+                "loader": loader,
+                "seconds": round(time.perf_counter() - t, 1),
+            }
+        if "weights" in needs:
+            gal = scratch / "county_fuzzy.gal"
+            result.inputs["weights"] = build_weights(url, gal)
+            params["gal"] = str(gal)
+        for key in rows:
+            if key not in ROWS:
+                continue
+            for name in ROWS[key].cases:
+                log(f"row {key}: {name} - {REGISTRY[name].label} ...")
+                m = run_case(name, params, runs=runs)
+                result.measurements[name] = m
+                if m.status == "ok":
+                    log(
+                        f"    median {m.median:.3f} s over {m.runs} run(s), peak {m.peak_rss_mb or 0:.0f} MiB"
+                    )
+                else:
+                    log(f"    {m.status}: {m.message.splitlines()[-1] if m.message else ''}")
+        if "7" in rows:
+            from bench.extra import run_extras
+
+            result.extras = run_extras(url, quick, log)
+    params.pop("url", None)
+    params.pop("gal", None)
+    result.machine["load_avg_end"] = list(os.getloadavg())
+    result.seconds = round(time.perf_counter() - t0, 1)
+    return result
+
+
+def write_json(result: RunResult, path: Path) -> None:
+    """Write ``results.json``."""
+    path.write_text(json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8")

@@ -1,0 +1,88 @@
+"""Smoke test of the benchmark harness (``bench/``): timing, peak memory, agreement checks.
+
+The full benchmark (``make bench``) is not part of the test suite; these checks run the same
+machinery at tiny sizes against exact or independent references.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import bench.rows  # noqa: F401  (registers the cases)
+from bench.harness import REGISTRY, Measurement, measure, run_case
+from bench.report import agreement, ratio, verdict
+
+
+def test_subprocess_timing_matches_a_known_sleep():
+    m = run_case("selftest.sleep", {"seconds": 0.2}, runs=3)
+    assert m.status == "ok", m.message
+    assert m.runs == 3 and len(m.times) == 3
+    # time.sleep never returns early; scheduling noise on a loaded machine only adds time
+    assert 0.2 <= m.median < 0.6
+
+
+def test_peak_memory_sees_a_known_allocation():
+    m = run_case("selftest.alloc", {"mib": 300}, runs=1)
+    assert m.status == "ok", m.message
+    assert m.summary["bytes"] == 300 * 1024 * 1024
+    # the peak was reset after set-up, so it must include the 300 MiB written during the run
+    assert m.peak_rss_mb - m.setup_rss_mb >= 290
+
+
+def _m(median: float | None, summary: dict | None = None) -> Measurement:
+    return Measurement(
+        case="c", row="0", side="ours", label="c", median=median, summary=summary or {}
+    )
+
+
+def test_ratio_and_verdict():
+    assert ratio(_m(1.0), _m(4.0)) == pytest.approx(0.25)
+    assert verdict(0.25) == "4.0x faster"
+    assert verdict(2.0) == "2.0x slower"
+    assert ratio(_m(None), _m(1.0)) is None and verdict(None) == "—"
+
+
+def test_agreement_flags_different_pair_sets():
+    same = agreement(
+        _m(1, {"links": 4, "pairs_sha256": "ab"}), _m(1, {"links": 4, "pairs_sha256": "ab"})
+    )
+    diff = agreement(
+        _m(1, {"links": 4, "pairs_sha256": "ab"}), _m(1, {"links": 6, "pairs_sha256": "cd"})
+    )
+    assert same.startswith("same 4")
+    assert diff.startswith("DIFFER")
+
+
+def test_moran_row_agrees_with_esda(tmp_path):
+    """Row 2 at toy size in-process: PolicyLink's I per year equals esda's (independent)."""
+    import libpysal
+
+    pytest.importorskip("spatial.autocorr")
+    w = libpysal.weights.lat2W(12, 12)
+    gal = tmp_path / "lat.gal"
+    fh = libpysal.io.open(str(gal), "w")
+    fh.write(w)
+    fh.close()
+    params = {"gal": str(gal), "moran_years": 5, "moran_permutations": 19}
+    ours = measure(REGISTRY["moran.ours"], params, runs=1, warmup=False)
+    anchor = measure(REGISTRY["moran.esda"], params, runs=1, warmup=False)
+    assert ours.status == anchor.status == "ok"
+    assert len(ours.summary["I"]) == 5
+    np.testing.assert_allclose(ours.summary["I"], anchor.summary["I"], atol=1e-9)
+    # the synthetic SAR variable (rho = 0.5) must show clear positive autocorrelation on average
+    assert np.mean(anchor.summary["I"]) > 0.15
+
+
+def test_did_row_in_subprocesses_agrees_with_pyfixest_loop():
+    """Row 4 at toy size, each side in its own process: same placebo coefficients per draw."""
+    pytest.importorskip("spatial.did.placebo")
+    params = {"did_units": 30, "did_draws": 4}
+    ours = run_case("did.ours", params, runs=1)
+    anchor = run_case("did.pyfixest", params, runs=1)
+    assert ours.status == "ok", ours.message
+    assert anchor.status == "ok", anchor.message
+    assert len(ours.summary["estimates"]) == 4
+    np.testing.assert_allclose(
+        ours.summary["estimates"], anchor.summary["estimates"], rtol=0, atol=1e-8
+    )
