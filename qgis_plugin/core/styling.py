@@ -111,13 +111,19 @@ def _fill(colour: str, outline: str = "#7f7f7f") -> QgsFillSymbol:
     )
 
 
-def _categorized(field: str, colours: dict, labels: dict, geometry: str = "polygon"):
+def _categorized(
+    field: str, colours: dict, labels: dict, geometry: str = "polygon", width: str | None = None
+) -> QgsCategorizedSymbolRenderer:
     cats = []
     for value, colour in colours.items():
         if geometry == "polygon":
             symbol = _fill(colour)
         else:
             symbol = QgsLineSymbol.createSimple({"line_color": colour, "line_width": "0.6"})
+            if width:
+                symbol.symbolLayer(0).setDataDefinedProperty(
+                    QgsSymbolLayer.PropertyStrokeWidth, QgsProperty.fromExpression(width)
+                )
         cats.append(QgsRendererCategory(value, symbol, tr(labels[value])))
     return QgsCategorizedSymbolRenderer(field, cats)
 
@@ -149,21 +155,17 @@ def coordination_links_renderer() -> QgsCategorizedSymbolRenderer:
 
     Fields ``link_type`` and ``n_events`` (seed 001 Fig. 2).
     """
-    renderer = _categorized(LINK_TYPE_FIELD, LINK_COLOURS, LINK_LABELS, geometry="line")
-    width = QgsProperty.fromExpression(f'min(4, 0.4 + 0.5 * coalesce("{LINK_COUNT_FIELD}", 1))')
-    for cat in renderer.categories():
-        layer = cat.symbol().symbolLayer(0)
-        layer.setDataDefinedProperty(QgsSymbolLayer.PropertyStrokeWidth, width)
-    return renderer
+    width = f'min(4, 0.4 + 0.5 * coalesce("{LINK_COUNT_FIELD}", 1))'
+    return _categorized(LINK_TYPE_FIELD, LINK_COLOURS, LINK_LABELS, geometry="line", width=width)
 
 
 def diffusion_arrows_renderer() -> QgsGraduatedSymbolRenderer:
     """Arrows from earlier to later adopters, coloured by the lag in years (field ``lag_years``)."""
     ranges = []
     for lo, hi, colour, label in (
-        (0, 1, "#fd8d3c", "0-1 years"),
-        (1, 3, "#e6550d", "2-3 years"),
-        (3, 100, "#a63603", "4+ years"),
+        (0, 1, "#fd8d3c", tr("0-1 years")),
+        (1, 3, "#e6550d", tr("2-3 years")),
+        (3, 100, "#a63603", tr("4+ years")),
     ):
         arrow = QgsArrowSymbolLayer()
         arrow.setIsCurved(False)
@@ -175,7 +177,7 @@ def diffusion_arrows_renderer() -> QgsGraduatedSymbolRenderer:
         arrow.subSymbol().setColor(QColor(colour))
         symbol = QgsLineSymbol()
         symbol.changeSymbolLayer(0, arrow)
-        ranges.append(QgsRendererRange(lo, hi, symbol, tr(label)))
+        ranges.append(QgsRendererRange(lo, hi, symbol, label))
     return QgsGraduatedSymbolRenderer(LAG_FIELD, ranges)
 
 

@@ -115,7 +115,7 @@ class BuildWeights(_LayerStatistic):
         "layer (libpysal) and writes them as a GAL (binary) or GWT file that GeoDa, libpysal and "
         "every PolicyLink algorithm can read. Units without neighbours (islands) are reported. "
         "For the database, the w_queen and w_rook views hold the same contiguity; refresh them "
-        "with the 'Refresh database views' algorithm."
+        "with the command `policylink views refresh`."
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
@@ -174,12 +174,12 @@ class GlobalMoran(_LayerStatistic):
             )
         )
         for name, label in (
-            ("PANEL_ID", "Panel unit id field"),
-            ("PANEL_TIME", "Panel year field"),
+            ("PANEL_ID", tr("Panel unit id field")),
+            ("PANEL_TIME", tr("Panel year field")),
         ):
             self.addParameter(
                 QgsProcessingParameterField(
-                    name, tr(label), parentLayerParameterName="PANEL", optional=True
+                    name, label, parentLayerParameterName="PANEL", optional=True
                 )
             )
         self.addParameter(

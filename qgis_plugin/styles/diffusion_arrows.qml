@@ -1,312 +1,312 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
 <qgis version="3.22.16-Białowieża" styleCategories="Symbology">
-  <renderer-v2 forceraster="0" enableorderby="0" symbollevels="0" type="graduatedSymbol" attr="lag_years" graduatedMethod="GraduatedColor" referencescale="-1">
+  <renderer-v2 referencescale="-1" enableorderby="0" attr="lag_years" graduatedMethod="GraduatedColor" type="graduatedSymbol" forceraster="0" symbollevels="0">
     <ranges>
-      <range upper="1.000000000000000" label="0-1 years" render="true" lower="0.000000000000000" symbol="0"/>
-      <range upper="3.000000000000000" label="2-3 years" render="true" lower="1.000000000000000" symbol="1"/>
-      <range upper="100.000000000000000" label="4+ years" render="true" lower="3.000000000000000" symbol="2"/>
+      <range render="true" lower="0.000000000000000" upper="1.000000000000000" symbol="0" label="0-1 years"/>
+      <range render="true" lower="1.000000000000000" upper="3.000000000000000" symbol="1" label="2-3 years"/>
+      <range render="true" lower="3.000000000000000" upper="100.000000000000000" symbol="2" label="4+ years"/>
     </ranges>
     <symbols>
-      <symbol alpha="1" type="line" force_rhr="0" clip_to_extent="1" name="0">
+      <symbol clip_to_extent="1" alpha="1" name="0" force_rhr="0" type="line">
         <data_defined_properties>
           <Option type="Map">
-            <Option value="" type="QString" name="name"/>
+            <Option name="name" type="QString" value=""/>
             <Option name="properties"/>
-            <Option value="collection" type="QString" name="type"/>
+            <Option name="type" type="QString" value="collection"/>
           </Option>
         </data_defined_properties>
-        <layer locked="0" pass="0" enabled="1" class="ArrowLine">
+        <layer class="ArrowLine" pass="0" enabled="1" locked="0">
           <Option type="Map">
-            <Option value="0.6" type="QString" name="arrow_start_width"/>
-            <Option value="MM" type="QString" name="arrow_start_width_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="arrow_start_width_unit_scale"/>
-            <Option value="0" type="QString" name="arrow_type"/>
-            <Option value="0.6" type="QString" name="arrow_width"/>
-            <Option value="MM" type="QString" name="arrow_width_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="arrow_width_unit_scale"/>
-            <Option value="2.5" type="QString" name="head_length"/>
-            <Option value="MM" type="QString" name="head_length_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="head_length_unit_scale"/>
-            <Option value="1.5" type="QString" name="head_thickness"/>
-            <Option value="MM" type="QString" name="head_thickness_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="head_thickness_unit_scale"/>
-            <Option value="0" type="QString" name="head_type"/>
-            <Option value="0" type="QString" name="is_curved"/>
-            <Option value="0" type="QString" name="is_repeated"/>
-            <Option value="0" type="QString" name="offset"/>
-            <Option value="MM" type="QString" name="offset_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="offset_unit_scale"/>
-            <Option value="0" type="QString" name="ring_filter"/>
+            <Option name="arrow_start_width" type="QString" value="0.6"/>
+            <Option name="arrow_start_width_unit" type="QString" value="MM"/>
+            <Option name="arrow_start_width_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="arrow_type" type="QString" value="0"/>
+            <Option name="arrow_width" type="QString" value="0.6"/>
+            <Option name="arrow_width_unit" type="QString" value="MM"/>
+            <Option name="arrow_width_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="head_length" type="QString" value="2.5"/>
+            <Option name="head_length_unit" type="QString" value="MM"/>
+            <Option name="head_length_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="head_thickness" type="QString" value="1.5"/>
+            <Option name="head_thickness_unit" type="QString" value="MM"/>
+            <Option name="head_thickness_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="head_type" type="QString" value="0"/>
+            <Option name="is_curved" type="QString" value="0"/>
+            <Option name="is_repeated" type="QString" value="0"/>
+            <Option name="offset" type="QString" value="0"/>
+            <Option name="offset_unit" type="QString" value="MM"/>
+            <Option name="offset_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="ring_filter" type="QString" value="0"/>
           </Option>
-          <prop v="0.6" k="arrow_start_width"/>
-          <prop v="MM" k="arrow_start_width_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="arrow_start_width_unit_scale"/>
-          <prop v="0" k="arrow_type"/>
-          <prop v="0.6" k="arrow_width"/>
-          <prop v="MM" k="arrow_width_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="arrow_width_unit_scale"/>
-          <prop v="2.5" k="head_length"/>
-          <prop v="MM" k="head_length_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="head_length_unit_scale"/>
-          <prop v="1.5" k="head_thickness"/>
-          <prop v="MM" k="head_thickness_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="head_thickness_unit_scale"/>
-          <prop v="0" k="head_type"/>
-          <prop v="0" k="is_curved"/>
-          <prop v="0" k="is_repeated"/>
-          <prop v="0" k="offset"/>
-          <prop v="MM" k="offset_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="offset_unit_scale"/>
-          <prop v="0" k="ring_filter"/>
+          <prop k="arrow_start_width" v="0.6"/>
+          <prop k="arrow_start_width_unit" v="MM"/>
+          <prop k="arrow_start_width_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="arrow_type" v="0"/>
+          <prop k="arrow_width" v="0.6"/>
+          <prop k="arrow_width_unit" v="MM"/>
+          <prop k="arrow_width_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="head_length" v="2.5"/>
+          <prop k="head_length_unit" v="MM"/>
+          <prop k="head_length_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="head_thickness" v="1.5"/>
+          <prop k="head_thickness_unit" v="MM"/>
+          <prop k="head_thickness_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="head_type" v="0"/>
+          <prop k="is_curved" v="0"/>
+          <prop k="is_repeated" v="0"/>
+          <prop k="offset" v="0"/>
+          <prop k="offset_unit" v="MM"/>
+          <prop k="offset_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="ring_filter" v="0"/>
           <data_defined_properties>
             <Option type="Map">
-              <Option value="" type="QString" name="name"/>
+              <Option name="name" type="QString" value=""/>
               <Option name="properties"/>
-              <Option value="collection" type="QString" name="type"/>
+              <Option name="type" type="QString" value="collection"/>
             </Option>
           </data_defined_properties>
-          <symbol alpha="1" type="fill" force_rhr="0" clip_to_extent="1" name="@0@0">
+          <symbol clip_to_extent="1" alpha="1" name="@0@0" force_rhr="0" type="fill">
             <data_defined_properties>
               <Option type="Map">
-                <Option value="" type="QString" name="name"/>
+                <Option name="name" type="QString" value=""/>
                 <Option name="properties"/>
-                <Option value="collection" type="QString" name="type"/>
+                <Option name="type" type="QString" value="collection"/>
               </Option>
             </data_defined_properties>
-            <layer locked="0" pass="0" enabled="1" class="SimpleFill">
+            <layer class="SimpleFill" pass="0" enabled="1" locked="0">
               <Option type="Map">
-                <Option value="3x:0,0,0,0,0,0" type="QString" name="border_width_map_unit_scale"/>
-                <Option value="253,141,60,255" type="QString" name="color"/>
-                <Option value="bevel" type="QString" name="joinstyle"/>
-                <Option value="0,0" type="QString" name="offset"/>
-                <Option value="3x:0,0,0,0,0,0" type="QString" name="offset_map_unit_scale"/>
-                <Option value="MM" type="QString" name="offset_unit"/>
-                <Option value="35,35,35,255" type="QString" name="outline_color"/>
-                <Option value="solid" type="QString" name="outline_style"/>
-                <Option value="0.26" type="QString" name="outline_width"/>
-                <Option value="MM" type="QString" name="outline_width_unit"/>
-                <Option value="solid" type="QString" name="style"/>
+                <Option name="border_width_map_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+                <Option name="color" type="QString" value="253,141,60,255"/>
+                <Option name="joinstyle" type="QString" value="bevel"/>
+                <Option name="offset" type="QString" value="0,0"/>
+                <Option name="offset_map_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+                <Option name="offset_unit" type="QString" value="MM"/>
+                <Option name="outline_color" type="QString" value="35,35,35,255"/>
+                <Option name="outline_style" type="QString" value="solid"/>
+                <Option name="outline_width" type="QString" value="0.26"/>
+                <Option name="outline_width_unit" type="QString" value="MM"/>
+                <Option name="style" type="QString" value="solid"/>
               </Option>
-              <prop v="3x:0,0,0,0,0,0" k="border_width_map_unit_scale"/>
-              <prop v="253,141,60,255" k="color"/>
-              <prop v="bevel" k="joinstyle"/>
-              <prop v="0,0" k="offset"/>
-              <prop v="3x:0,0,0,0,0,0" k="offset_map_unit_scale"/>
-              <prop v="MM" k="offset_unit"/>
-              <prop v="35,35,35,255" k="outline_color"/>
-              <prop v="solid" k="outline_style"/>
-              <prop v="0.26" k="outline_width"/>
-              <prop v="MM" k="outline_width_unit"/>
-              <prop v="solid" k="style"/>
+              <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+              <prop k="color" v="253,141,60,255"/>
+              <prop k="joinstyle" v="bevel"/>
+              <prop k="offset" v="0,0"/>
+              <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+              <prop k="offset_unit" v="MM"/>
+              <prop k="outline_color" v="35,35,35,255"/>
+              <prop k="outline_style" v="solid"/>
+              <prop k="outline_width" v="0.26"/>
+              <prop k="outline_width_unit" v="MM"/>
+              <prop k="style" v="solid"/>
               <data_defined_properties>
                 <Option type="Map">
-                  <Option value="" type="QString" name="name"/>
+                  <Option name="name" type="QString" value=""/>
                   <Option name="properties"/>
-                  <Option value="collection" type="QString" name="type"/>
+                  <Option name="type" type="QString" value="collection"/>
                 </Option>
               </data_defined_properties>
             </layer>
           </symbol>
         </layer>
       </symbol>
-      <symbol alpha="1" type="line" force_rhr="0" clip_to_extent="1" name="1">
+      <symbol clip_to_extent="1" alpha="1" name="1" force_rhr="0" type="line">
         <data_defined_properties>
           <Option type="Map">
-            <Option value="" type="QString" name="name"/>
+            <Option name="name" type="QString" value=""/>
             <Option name="properties"/>
-            <Option value="collection" type="QString" name="type"/>
+            <Option name="type" type="QString" value="collection"/>
           </Option>
         </data_defined_properties>
-        <layer locked="0" pass="0" enabled="1" class="ArrowLine">
+        <layer class="ArrowLine" pass="0" enabled="1" locked="0">
           <Option type="Map">
-            <Option value="0.6" type="QString" name="arrow_start_width"/>
-            <Option value="MM" type="QString" name="arrow_start_width_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="arrow_start_width_unit_scale"/>
-            <Option value="0" type="QString" name="arrow_type"/>
-            <Option value="0.6" type="QString" name="arrow_width"/>
-            <Option value="MM" type="QString" name="arrow_width_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="arrow_width_unit_scale"/>
-            <Option value="2.5" type="QString" name="head_length"/>
-            <Option value="MM" type="QString" name="head_length_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="head_length_unit_scale"/>
-            <Option value="1.5" type="QString" name="head_thickness"/>
-            <Option value="MM" type="QString" name="head_thickness_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="head_thickness_unit_scale"/>
-            <Option value="0" type="QString" name="head_type"/>
-            <Option value="0" type="QString" name="is_curved"/>
-            <Option value="0" type="QString" name="is_repeated"/>
-            <Option value="0" type="QString" name="offset"/>
-            <Option value="MM" type="QString" name="offset_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="offset_unit_scale"/>
-            <Option value="0" type="QString" name="ring_filter"/>
+            <Option name="arrow_start_width" type="QString" value="0.6"/>
+            <Option name="arrow_start_width_unit" type="QString" value="MM"/>
+            <Option name="arrow_start_width_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="arrow_type" type="QString" value="0"/>
+            <Option name="arrow_width" type="QString" value="0.6"/>
+            <Option name="arrow_width_unit" type="QString" value="MM"/>
+            <Option name="arrow_width_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="head_length" type="QString" value="2.5"/>
+            <Option name="head_length_unit" type="QString" value="MM"/>
+            <Option name="head_length_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="head_thickness" type="QString" value="1.5"/>
+            <Option name="head_thickness_unit" type="QString" value="MM"/>
+            <Option name="head_thickness_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="head_type" type="QString" value="0"/>
+            <Option name="is_curved" type="QString" value="0"/>
+            <Option name="is_repeated" type="QString" value="0"/>
+            <Option name="offset" type="QString" value="0"/>
+            <Option name="offset_unit" type="QString" value="MM"/>
+            <Option name="offset_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="ring_filter" type="QString" value="0"/>
           </Option>
-          <prop v="0.6" k="arrow_start_width"/>
-          <prop v="MM" k="arrow_start_width_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="arrow_start_width_unit_scale"/>
-          <prop v="0" k="arrow_type"/>
-          <prop v="0.6" k="arrow_width"/>
-          <prop v="MM" k="arrow_width_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="arrow_width_unit_scale"/>
-          <prop v="2.5" k="head_length"/>
-          <prop v="MM" k="head_length_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="head_length_unit_scale"/>
-          <prop v="1.5" k="head_thickness"/>
-          <prop v="MM" k="head_thickness_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="head_thickness_unit_scale"/>
-          <prop v="0" k="head_type"/>
-          <prop v="0" k="is_curved"/>
-          <prop v="0" k="is_repeated"/>
-          <prop v="0" k="offset"/>
-          <prop v="MM" k="offset_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="offset_unit_scale"/>
-          <prop v="0" k="ring_filter"/>
+          <prop k="arrow_start_width" v="0.6"/>
+          <prop k="arrow_start_width_unit" v="MM"/>
+          <prop k="arrow_start_width_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="arrow_type" v="0"/>
+          <prop k="arrow_width" v="0.6"/>
+          <prop k="arrow_width_unit" v="MM"/>
+          <prop k="arrow_width_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="head_length" v="2.5"/>
+          <prop k="head_length_unit" v="MM"/>
+          <prop k="head_length_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="head_thickness" v="1.5"/>
+          <prop k="head_thickness_unit" v="MM"/>
+          <prop k="head_thickness_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="head_type" v="0"/>
+          <prop k="is_curved" v="0"/>
+          <prop k="is_repeated" v="0"/>
+          <prop k="offset" v="0"/>
+          <prop k="offset_unit" v="MM"/>
+          <prop k="offset_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="ring_filter" v="0"/>
           <data_defined_properties>
             <Option type="Map">
-              <Option value="" type="QString" name="name"/>
+              <Option name="name" type="QString" value=""/>
               <Option name="properties"/>
-              <Option value="collection" type="QString" name="type"/>
+              <Option name="type" type="QString" value="collection"/>
             </Option>
           </data_defined_properties>
-          <symbol alpha="1" type="fill" force_rhr="0" clip_to_extent="1" name="@1@0">
+          <symbol clip_to_extent="1" alpha="1" name="@1@0" force_rhr="0" type="fill">
             <data_defined_properties>
               <Option type="Map">
-                <Option value="" type="QString" name="name"/>
+                <Option name="name" type="QString" value=""/>
                 <Option name="properties"/>
-                <Option value="collection" type="QString" name="type"/>
+                <Option name="type" type="QString" value="collection"/>
               </Option>
             </data_defined_properties>
-            <layer locked="0" pass="0" enabled="1" class="SimpleFill">
+            <layer class="SimpleFill" pass="0" enabled="1" locked="0">
               <Option type="Map">
-                <Option value="3x:0,0,0,0,0,0" type="QString" name="border_width_map_unit_scale"/>
-                <Option value="230,85,13,255" type="QString" name="color"/>
-                <Option value="bevel" type="QString" name="joinstyle"/>
-                <Option value="0,0" type="QString" name="offset"/>
-                <Option value="3x:0,0,0,0,0,0" type="QString" name="offset_map_unit_scale"/>
-                <Option value="MM" type="QString" name="offset_unit"/>
-                <Option value="35,35,35,255" type="QString" name="outline_color"/>
-                <Option value="solid" type="QString" name="outline_style"/>
-                <Option value="0.26" type="QString" name="outline_width"/>
-                <Option value="MM" type="QString" name="outline_width_unit"/>
-                <Option value="solid" type="QString" name="style"/>
+                <Option name="border_width_map_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+                <Option name="color" type="QString" value="230,85,13,255"/>
+                <Option name="joinstyle" type="QString" value="bevel"/>
+                <Option name="offset" type="QString" value="0,0"/>
+                <Option name="offset_map_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+                <Option name="offset_unit" type="QString" value="MM"/>
+                <Option name="outline_color" type="QString" value="35,35,35,255"/>
+                <Option name="outline_style" type="QString" value="solid"/>
+                <Option name="outline_width" type="QString" value="0.26"/>
+                <Option name="outline_width_unit" type="QString" value="MM"/>
+                <Option name="style" type="QString" value="solid"/>
               </Option>
-              <prop v="3x:0,0,0,0,0,0" k="border_width_map_unit_scale"/>
-              <prop v="230,85,13,255" k="color"/>
-              <prop v="bevel" k="joinstyle"/>
-              <prop v="0,0" k="offset"/>
-              <prop v="3x:0,0,0,0,0,0" k="offset_map_unit_scale"/>
-              <prop v="MM" k="offset_unit"/>
-              <prop v="35,35,35,255" k="outline_color"/>
-              <prop v="solid" k="outline_style"/>
-              <prop v="0.26" k="outline_width"/>
-              <prop v="MM" k="outline_width_unit"/>
-              <prop v="solid" k="style"/>
+              <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+              <prop k="color" v="230,85,13,255"/>
+              <prop k="joinstyle" v="bevel"/>
+              <prop k="offset" v="0,0"/>
+              <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+              <prop k="offset_unit" v="MM"/>
+              <prop k="outline_color" v="35,35,35,255"/>
+              <prop k="outline_style" v="solid"/>
+              <prop k="outline_width" v="0.26"/>
+              <prop k="outline_width_unit" v="MM"/>
+              <prop k="style" v="solid"/>
               <data_defined_properties>
                 <Option type="Map">
-                  <Option value="" type="QString" name="name"/>
+                  <Option name="name" type="QString" value=""/>
                   <Option name="properties"/>
-                  <Option value="collection" type="QString" name="type"/>
+                  <Option name="type" type="QString" value="collection"/>
                 </Option>
               </data_defined_properties>
             </layer>
           </symbol>
         </layer>
       </symbol>
-      <symbol alpha="1" type="line" force_rhr="0" clip_to_extent="1" name="2">
+      <symbol clip_to_extent="1" alpha="1" name="2" force_rhr="0" type="line">
         <data_defined_properties>
           <Option type="Map">
-            <Option value="" type="QString" name="name"/>
+            <Option name="name" type="QString" value=""/>
             <Option name="properties"/>
-            <Option value="collection" type="QString" name="type"/>
+            <Option name="type" type="QString" value="collection"/>
           </Option>
         </data_defined_properties>
-        <layer locked="0" pass="0" enabled="1" class="ArrowLine">
+        <layer class="ArrowLine" pass="0" enabled="1" locked="0">
           <Option type="Map">
-            <Option value="0.6" type="QString" name="arrow_start_width"/>
-            <Option value="MM" type="QString" name="arrow_start_width_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="arrow_start_width_unit_scale"/>
-            <Option value="0" type="QString" name="arrow_type"/>
-            <Option value="0.6" type="QString" name="arrow_width"/>
-            <Option value="MM" type="QString" name="arrow_width_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="arrow_width_unit_scale"/>
-            <Option value="2.5" type="QString" name="head_length"/>
-            <Option value="MM" type="QString" name="head_length_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="head_length_unit_scale"/>
-            <Option value="1.5" type="QString" name="head_thickness"/>
-            <Option value="MM" type="QString" name="head_thickness_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="head_thickness_unit_scale"/>
-            <Option value="0" type="QString" name="head_type"/>
-            <Option value="0" type="QString" name="is_curved"/>
-            <Option value="0" type="QString" name="is_repeated"/>
-            <Option value="0" type="QString" name="offset"/>
-            <Option value="MM" type="QString" name="offset_unit"/>
-            <Option value="3x:0,0,0,0,0,0" type="QString" name="offset_unit_scale"/>
-            <Option value="0" type="QString" name="ring_filter"/>
+            <Option name="arrow_start_width" type="QString" value="0.6"/>
+            <Option name="arrow_start_width_unit" type="QString" value="MM"/>
+            <Option name="arrow_start_width_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="arrow_type" type="QString" value="0"/>
+            <Option name="arrow_width" type="QString" value="0.6"/>
+            <Option name="arrow_width_unit" type="QString" value="MM"/>
+            <Option name="arrow_width_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="head_length" type="QString" value="2.5"/>
+            <Option name="head_length_unit" type="QString" value="MM"/>
+            <Option name="head_length_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="head_thickness" type="QString" value="1.5"/>
+            <Option name="head_thickness_unit" type="QString" value="MM"/>
+            <Option name="head_thickness_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="head_type" type="QString" value="0"/>
+            <Option name="is_curved" type="QString" value="0"/>
+            <Option name="is_repeated" type="QString" value="0"/>
+            <Option name="offset" type="QString" value="0"/>
+            <Option name="offset_unit" type="QString" value="MM"/>
+            <Option name="offset_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+            <Option name="ring_filter" type="QString" value="0"/>
           </Option>
-          <prop v="0.6" k="arrow_start_width"/>
-          <prop v="MM" k="arrow_start_width_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="arrow_start_width_unit_scale"/>
-          <prop v="0" k="arrow_type"/>
-          <prop v="0.6" k="arrow_width"/>
-          <prop v="MM" k="arrow_width_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="arrow_width_unit_scale"/>
-          <prop v="2.5" k="head_length"/>
-          <prop v="MM" k="head_length_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="head_length_unit_scale"/>
-          <prop v="1.5" k="head_thickness"/>
-          <prop v="MM" k="head_thickness_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="head_thickness_unit_scale"/>
-          <prop v="0" k="head_type"/>
-          <prop v="0" k="is_curved"/>
-          <prop v="0" k="is_repeated"/>
-          <prop v="0" k="offset"/>
-          <prop v="MM" k="offset_unit"/>
-          <prop v="3x:0,0,0,0,0,0" k="offset_unit_scale"/>
-          <prop v="0" k="ring_filter"/>
+          <prop k="arrow_start_width" v="0.6"/>
+          <prop k="arrow_start_width_unit" v="MM"/>
+          <prop k="arrow_start_width_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="arrow_type" v="0"/>
+          <prop k="arrow_width" v="0.6"/>
+          <prop k="arrow_width_unit" v="MM"/>
+          <prop k="arrow_width_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="head_length" v="2.5"/>
+          <prop k="head_length_unit" v="MM"/>
+          <prop k="head_length_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="head_thickness" v="1.5"/>
+          <prop k="head_thickness_unit" v="MM"/>
+          <prop k="head_thickness_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="head_type" v="0"/>
+          <prop k="is_curved" v="0"/>
+          <prop k="is_repeated" v="0"/>
+          <prop k="offset" v="0"/>
+          <prop k="offset_unit" v="MM"/>
+          <prop k="offset_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="ring_filter" v="0"/>
           <data_defined_properties>
             <Option type="Map">
-              <Option value="" type="QString" name="name"/>
+              <Option name="name" type="QString" value=""/>
               <Option name="properties"/>
-              <Option value="collection" type="QString" name="type"/>
+              <Option name="type" type="QString" value="collection"/>
             </Option>
           </data_defined_properties>
-          <symbol alpha="1" type="fill" force_rhr="0" clip_to_extent="1" name="@2@0">
+          <symbol clip_to_extent="1" alpha="1" name="@2@0" force_rhr="0" type="fill">
             <data_defined_properties>
               <Option type="Map">
-                <Option value="" type="QString" name="name"/>
+                <Option name="name" type="QString" value=""/>
                 <Option name="properties"/>
-                <Option value="collection" type="QString" name="type"/>
+                <Option name="type" type="QString" value="collection"/>
               </Option>
             </data_defined_properties>
-            <layer locked="0" pass="0" enabled="1" class="SimpleFill">
+            <layer class="SimpleFill" pass="0" enabled="1" locked="0">
               <Option type="Map">
-                <Option value="3x:0,0,0,0,0,0" type="QString" name="border_width_map_unit_scale"/>
-                <Option value="166,54,3,255" type="QString" name="color"/>
-                <Option value="bevel" type="QString" name="joinstyle"/>
-                <Option value="0,0" type="QString" name="offset"/>
-                <Option value="3x:0,0,0,0,0,0" type="QString" name="offset_map_unit_scale"/>
-                <Option value="MM" type="QString" name="offset_unit"/>
-                <Option value="35,35,35,255" type="QString" name="outline_color"/>
-                <Option value="solid" type="QString" name="outline_style"/>
-                <Option value="0.26" type="QString" name="outline_width"/>
-                <Option value="MM" type="QString" name="outline_width_unit"/>
-                <Option value="solid" type="QString" name="style"/>
+                <Option name="border_width_map_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+                <Option name="color" type="QString" value="166,54,3,255"/>
+                <Option name="joinstyle" type="QString" value="bevel"/>
+                <Option name="offset" type="QString" value="0,0"/>
+                <Option name="offset_map_unit_scale" type="QString" value="3x:0,0,0,0,0,0"/>
+                <Option name="offset_unit" type="QString" value="MM"/>
+                <Option name="outline_color" type="QString" value="35,35,35,255"/>
+                <Option name="outline_style" type="QString" value="solid"/>
+                <Option name="outline_width" type="QString" value="0.26"/>
+                <Option name="outline_width_unit" type="QString" value="MM"/>
+                <Option name="style" type="QString" value="solid"/>
               </Option>
-              <prop v="3x:0,0,0,0,0,0" k="border_width_map_unit_scale"/>
-              <prop v="166,54,3,255" k="color"/>
-              <prop v="bevel" k="joinstyle"/>
-              <prop v="0,0" k="offset"/>
-              <prop v="3x:0,0,0,0,0,0" k="offset_map_unit_scale"/>
-              <prop v="MM" k="offset_unit"/>
-              <prop v="35,35,35,255" k="outline_color"/>
-              <prop v="solid" k="outline_style"/>
-              <prop v="0.26" k="outline_width"/>
-              <prop v="MM" k="outline_width_unit"/>
-              <prop v="solid" k="style"/>
+              <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+              <prop k="color" v="166,54,3,255"/>
+              <prop k="joinstyle" v="bevel"/>
+              <prop k="offset" v="0,0"/>
+              <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+              <prop k="offset_unit" v="MM"/>
+              <prop k="outline_color" v="35,35,35,255"/>
+              <prop k="outline_style" v="solid"/>
+              <prop k="outline_width" v="0.26"/>
+              <prop k="outline_width_unit" v="MM"/>
+              <prop k="style" v="solid"/>
               <data_defined_properties>
                 <Option type="Map">
-                  <Option value="" type="QString" name="name"/>
+                  <Option name="name" type="QString" value=""/>
                   <Option name="properties"/>
-                  <Option value="collection" type="QString" name="type"/>
+                  <Option name="type" type="QString" value="collection"/>
                 </Option>
               </data_defined_properties>
             </layer>
@@ -315,8 +315,8 @@
       </symbol>
     </symbols>
     <classificationMethod id="Custom">
-      <symmetricMode astride="0" symmetrypoint="0" enabled="0"/>
-      <labelFormat format="%1 - %2" trimtrailingzeroes="1" labelprecision="4"/>
+      <symmetricMode symmetrypoint="0" enabled="0" astride="0"/>
+      <labelFormat trimtrailingzeroes="1" labelprecision="4" format="%1 - %2"/>
       <parameters>
         <Option/>
       </parameters>

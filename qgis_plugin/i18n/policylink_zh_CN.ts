@@ -1,0 +1,419 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+  <context>
+    <name>PolicyLink</name>
+    <message>
+      <source>Legend</source>
+      <translation>图例</translation>
+    </message>
+    <message>
+      <source>High-High</source>
+      <translation>高-高</translation>
+    </message>
+    <message>
+      <source>Low-Low</source>
+      <translation>低-低</translation>
+    </message>
+    <message>
+      <source>Low-High</source>
+      <translation>低-高</translation>
+    </message>
+    <message>
+      <source>High-Low</source>
+      <translation>高-低</translation>
+    </message>
+    <message>
+      <source>Not significant</source>
+      <translation>不显著</translation>
+    </message>
+    <message>
+      <source>Hot spot</source>
+      <translation>热点</translation>
+    </message>
+    <message>
+      <source>Cold spot</source>
+      <translation>冷点</translation>
+    </message>
+    <message>
+      <source>Before 2008</source>
+      <translation>2008年以前</translation>
+    </message>
+    <message>
+      <source>2008-2014</source>
+      <translation>2008—2014年</translation>
+    </message>
+    <message>
+      <source>After 2014</source>
+      <translation>2014年以后</translation>
+    </message>
+    <message>
+      <source>No policy</source>
+      <translation>无相关政策</translation>
+    </message>
+    <message>
+      <source>Batch 1 (2010)</source>
+      <translation>第一批（2010年）</translation>
+    </message>
+    <message>
+      <source>Batch 2 (2012)</source>
+      <translation>第二批（2012年）</translation>
+    </message>
+    <message>
+      <source>Batch 3 (2017)</source>
+      <translation>第三批（2017年）</translation>
+    </message>
+    <message>
+      <source>Coordination agreement</source>
+      <translation>协同合作协议</translation>
+    </message>
+    <message>
+      <source>Industrial transfer</source>
+      <translation>产业转移</translation>
+    </message>
+    <message>
+      <source>Co-construction</source>
+      <translation>共建园区</translation>
+    </message>
+    <message>
+      <source>Division of labour</source>
+      <translation>产业分工</translation>
+    </message>
+    <message>
+      <source>Innovation cooperation</source>
+      <translation>创新合作</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>其他</translation>
+    </message>
+    <message>
+      <source>Not a pilot</source>
+      <translation>非试点</translation>
+    </message>
+    <message>
+      <source>0-1 years</source>
+      <translation>0—1年</translation>
+    </message>
+    <message>
+      <source>2-3 years</source>
+      <translation>2—3年</translation>
+    </message>
+    <message>
+      <source>4+ years</source>
+      <translation>4年及以上</translation>
+    </message>
+    <message>
+      <source>Policy diffusion</source>
+      <translation>政策扩散</translation>
+    </message>
+    <message>
+      <source>Data</source>
+      <translation>数据</translation>
+    </message>
+    <message>
+      <source>PolicyLink database</source>
+      <translation>PolicyLink 数据库</translation>
+    </message>
+    <message>
+      <source>Layer of this project</source>
+      <translation>本项目中的图层</translation>
+    </message>
+    <message>
+      <source>Connection</source>
+      <translation>连接</translation>
+    </message>
+    <message>
+      <source>Database URL</source>
+      <translation>数据库 URL</translation>
+    </message>
+    <message>
+      <source>Level</source>
+      <translation>行政级别</translation>
+    </message>
+    <message>
+      <source>Within (codes)</source>
+      <translation>范围（行政区划代码）</translation>
+    </message>
+    <message>
+      <source>Load</source>
+      <translation>读取</translation>
+    </message>
+    <message>
+      <source>Variable</source>
+      <translation>变量</translation>
+    </message>
+    <message>
+      <source>Years</source>
+      <translation>年份</translation>
+    </message>
+    <message>
+      <source>Layer</source>
+      <translation>图层</translation>
+    </message>
+    <message>
+      <source>Id field</source>
+      <translation>编号字段</translation>
+    </message>
+    <message>
+      <source>Value field</source>
+      <translation>数值字段</translation>
+    </message>
+    <message>
+      <source>Weights</source>
+      <translation>空间权重</translation>
+    </message>
+    <message>
+      <source>Permutations</source>
+      <translation>置换次数</translation>
+    </message>
+    <message>
+      <source>Moran's I</source>
+      <translation>Moran's I 指数</translation>
+    </message>
+    <message>
+      <source>LISA map</source>
+      <translation>LISA 聚类图</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Table</source>
+      <translation>表格</translation>
+    </message>
+    <message>
+      <source>Plot</source>
+      <translation>图表</translation>
+    </message>
+    <message>
+      <source>Export CSV</source>
+      <translation>导出 CSV</translation>
+    </message>
+    <message>
+      <source>Print map (PDF + PNG)</source>
+      <translation>打印地图（PDF + PNG）</translation>
+    </message>
+    <message>
+      <source>LISA clusters</source>
+      <translation>LISA 聚类</translation>
+    </message>
+    <message>
+      <source>Queen contiguity</source>
+      <translation>后（Queen）邻接</translation>
+    </message>
+    <message>
+      <source>Rook contiguity</source>
+      <translation>车（Rook）邻接</translation>
+    </message>
+    <message>
+      <source>k nearest neighbours</source>
+      <translation>k 近邻</translation>
+    </message>
+    <message>
+      <source>An analysis is already running.</source>
+      <translation>已有分析正在运行。</translation>
+    </message>
+    <message>
+      <source>LISA done.</source>
+      <translation>LISA 分析完成。</translation>
+    </message>
+    <message>
+      <source>Nothing to export yet.</source>
+      <translation>尚无可导出的结果。</translation>
+    </message>
+    <message>
+      <source>Run the LISA map first.</source>
+      <translation>请先生成 LISA 聚类图。</translation>
+    </message>
+    <message>
+      <source>Print map</source>
+      <translation>打印地图</translation>
+    </message>
+    <message>
+      <source>Source: PolicyLink; local Moran's I (Anselin 1995), {p} permutations.</source>
+      <translation>资料来源：PolicyLink；局部 Moran's I（Anselin 1995），{p} 次置换。</translation>
+    </message>
+    <message>
+      <source>Choose a layer.</source>
+      <translation>请选择图层。</translation>
+    </message>
+    <message>
+      <source>Running: {d}</source>
+      <translation>正在运行：{d}</translation>
+    </message>
+    <message>
+      <source>Error: {e}</source>
+      <translation>错误：{e}</translation>
+    </message>
+    <message>
+      <source>No values of {v} for these units and years.</source>
+      <translation>这些单元和年份没有 {v} 的数值。</translation>
+    </message>
+    <message>
+      <source>No year has {v} for every unit.</source>
+      <translation>没有任何年份的 {v} 覆盖全部单元。</translation>
+    </message>
+    <message>
+      <source>Cancelled.</source>
+      <translation>已取消。</translation>
+    </message>
+    <message>
+      <source>Moran's I done: {n} year(s).</source>
+      <translation>Moran's I 计算完成：{n} 个年份。</translation>
+    </message>
+    <message>
+      <source>synthetic</source>
+      <translation>合成数据</translation>
+    </message>
+    <message>
+      <source>Missing Python packages: {names}. Install with: {cmd}</source>
+      <translation>缺少 Python 包：{names}。安装命令：{cmd}</translation>
+    </message>
+    <message>
+      <source>Spatial autocorrelation</source>
+      <translation>空间自相关</translation>
+    </message>
+    <message>
+      <source>Build spatial weights (GAL/GWT)</source>
+      <translation>构建空间权重（GAL/GWT）</translation>
+    </message>
+    <message>
+      <source>Builds queen or rook contiguity or k-nearest-neighbour weights from the geometries of a layer (libpysal) and writes them as a GAL (binary) or GWT file that GeoDa, libpysal and every PolicyLink algorithm can read. Units without neighbours (islands) are reported. For the database, the w_queen and w_rook views hold the same contiguity; refresh them with the command `policylink views refresh`.</source>
+      <translation>根据图层几何（libpysal）构建后邻接、车邻接或 k 近邻空间权重，并写成 GeoDa、libpysal 和所有 PolicyLink 算法均可读取的 GAL（二元）或 GWT 文件。没有邻居的单元（孤岛）会被报告。数据库中的 w_queen 和 w_rook 视图给出相同的邻接关系，可用命令 `policylink views refresh` 刷新。</translation>
+    </message>
+    <message>
+      <source>Global Moran's I by year</source>
+      <translation>逐年全局 Moran's I</translation>
+    </message>
+    <message>
+      <source>Global Moran's I (Moran 1950) for each year, with E[I] = -1/(n-1), and z and p under normality, randomisation (Cliff and Ord 1981) and permutation (seeded). Give the values either as several fields of the unit layer (one per year, e.g. co2_2006 ... co2_2019) or as a long table (unit id, year, value), e.g. the emission_panel view of the PolicyLink database or a CSV layer. Weights are row-standardised. p is one-sided ('greater') by default, as in seed 000 Table 4.</source>
+      <translation>逐年计算全局 Moran's I（Moran 1950），给出 E[I] = -1/(n-1)，以及正态假设、随机化假设（Cliff 与 Ord 1981）和置换检验（可设随机种子）下的 z 值与 p 值。数值可以是单元图层的多个字段（每年一个，如 co2_2006 … co2_2019），也可以是长表（单元编号、年份、数值），例如 PolicyLink 数据库的 emission_panel 视图或 CSV 图层。权重按行标准化。p 值默认单侧（'greater'），与种子文献 000 表 4 一致。</translation>
+    </message>
+    <message>
+      <source>Local Moran's I (LISA clusters)</source>
+      <translation>局部 Moran's I（LISA 聚类）</translation>
+    </message>
+    <message>
+      <source>Local Moran's I (Anselin 1995) with conditional permutation p-values (seeded) and optional FDR or Bonferroni control. Output fields: lisa_i (local I), lisa_q (quadrant HH, LH, LL, HL), lisa_z, lisa_p (pseudo p), lisa_sig and lisa_cl (the quadrant when significant, else 'not significant'), styled with GeoDa's LISA colours.</source>
+      <translation>局部 Moran's I（Anselin 1995），采用条件置换 p 值（可设随机种子），可选 FDR 或 Bonferroni 多重检验校正。输出字段：lisa_i（局部 I）、lisa_q（象限 HH、LH、LL、HL）、lisa_z、lisa_p（伪 p 值）、lisa_sig 和 lisa_cl（显著时为象限，否则为 'not significant'），并按 GeoDa 的 LISA 配色渲染。</translation>
+    </message>
+    <message>
+      <source>Getis-Ord Gi* hot spots</source>
+      <translation>Getis-Ord Gi* 热点分析</translation>
+    </message>
+    <message>
+      <source>Getis-Ord Gi* (Ord and Getis 1995; each unit in its own neighbourhood) with analytic z and seeded permutation p-values. Output fields: gi_g, gi_z (analytic z), gi_zsim, gi_p, gi_sig and gi_cl ('hot spot', 'cold spot', 'not significant').</source>
+      <translation>Getis-Ord Gi*（Ord 与 Getis 1995；每个单元包含在自身邻域中），给出解析 z 值和置换 p 值（可设随机种子）。输出字段：gi_g、gi_z（解析 z）、gi_zsim、gi_p、gi_sig 和 gi_cl（'hot spot' 热点、'cold spot' 冷点、'not significant' 不显著）。</translation>
+    </message>
+    <message>
+      <source>Units (any polygon or point layer)</source>
+      <translation>空间单元（任意面或点图层）</translation>
+    </message>
+    <message>
+      <source>Unit id field (unique)</source>
+      <translation>单元编号字段（唯一）</translation>
+    </message>
+    <message>
+      <source>Random seed</source>
+      <translation>随机种子</translation>
+    </message>
+    <message>
+      <source>Weights file</source>
+      <translation>权重文件</translation>
+    </message>
+    <message>
+      <source>Value fields of the unit layer, one per year</source>
+      <translation>单元图层的数值字段（每年一个）</translation>
+    </message>
+    <message>
+      <source>Or: long panel table (unit, year, value)</source>
+      <translation>或：长格式面板表（单元、年份、数值）</translation>
+    </message>
+    <message>
+      <source>Panel unit id field</source>
+      <translation>面板单元编号字段</translation>
+    </message>
+    <message>
+      <source>Panel year field</source>
+      <translation>面板年份字段</translation>
+    </message>
+    <message>
+      <source>Panel value field</source>
+      <translation>面板数值字段</translation>
+    </message>
+    <message>
+      <source>Alternative hypothesis</source>
+      <translation>备择假设</translation>
+    </message>
+    <message>
+      <source>Moran's I by year</source>
+      <translation>逐年 Moran's I</translation>
+    </message>
+    <message>
+      <source>Give value fields of the unit layer or a long panel table.</source>
+      <translation>请给出单元图层的数值字段或长格式面板表。</translation>
+    </message>
+    <message>
+      <source>Significance level</source>
+      <translation>显著性水平</translation>
+    </message>
+    <message>
+      <source>Multiple-testing control</source>
+      <translation>多重检验校正</translation>
+    </message>
+    <message>
+      <source>With a panel table, choose its unit id, year and value fields.</source>
+      <translation>使用面板表时，请选择其单元编号、年份和数值字段。</translation>
+    </message>
+    <message>
+      <source>Positive autocorrelation (one-sided)</source>
+      <translation>正自相关（单侧）</translation>
+    </message>
+    <message>
+      <source>Two-sided</source>
+      <translation>双侧</translation>
+    </message>
+    <message>
+      <source>Negative autocorrelation (one-sided)</source>
+      <translation>负自相关（单侧）</translation>
+    </message>
+    <message>
+      <source>None</source>
+      <translation>不校正</translation>
+    </message>
+    <message>
+      <source>False discovery rate (Benjamini-Hochberg)</source>
+      <translation>错误发现率（Benjamini-Hochberg）</translation>
+    </message>
+    <message>
+      <source>Bonferroni</source>
+      <translation>Bonferroni</translation>
+    </message>
+    <message>
+      <source>Spatial weights from the layer's geometries</source>
+      <translation>由图层几何构建空间权重</translation>
+    </message>
+    <message>
+      <source>k (nearest neighbours)</source>
+      <translation>k（近邻个数）</translation>
+    </message>
+    <message>
+      <source>Weights file (GAL or GWT; overrides the choice above)</source>
+      <translation>权重文件（GAL 或 GWT；优先于上面的选择）</translation>
+    </message>
+    <message>
+      <source>Units without neighbours (islands), kept with a zero spatial lag: </source>
+      <translation>没有邻居的单元（孤岛），其空间滞后取 0：</translation>
+    </message>
+    <message>
+      <source>Weights: {n} units, {links} links, mean {mean:.2f} neighbours</source>
+      <translation>空间权重：{n} 个单元，{links} 条连接，平均 {mean:.2f} 个邻居</translation>
+    </message>
+    <message>
+      <source>PolicyLink: policy diffusion and spatial statistics</source>
+      <translation>PolicyLink：政策扩散与空间统计</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,227 @@
+"""The "Policy diffusion" dock runs a Moran task to completion; the built zip installs and loads.
+
+Data: the SYNTHETIC lattice of ``test_qgis_plugin.py`` (as a layer and, for the database path,
+loaded into a throwaway PolicyLink database as synthetic units and observations).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.test_qgis_plugin import N_SIDE, lattice_values, lattice_w, synthetic_lattice
+
+pytestmark = pytest.mark.qgis
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def wait_for(dock, timeout=60):
+    from qgis.core import QgsApplication
+
+    t0 = time.time()
+    while dock.task is not None:
+        QgsApplication.processEvents()
+        time.sleep(0.01)
+        assert time.time() - t0 < timeout, "task did not finish"
+
+
+@pytest.fixture
+def lattice(qgis_app, tmp_path):
+    from qgis.core import QgsProject
+
+    layer = synthetic_lattice(tmp_path / "lattice.gpkg")
+    QgsProject.instance().addMapLayer(layer)
+    yield layer
+    QgsProject.instance().removeAllMapLayers()
+
+
+def test_dock_runs_moran_and_lisa_from_a_layer(lattice, tmp_path):
+    import esda
+
+    from qgis_plugin.gui.dock import PolicyDiffusionDock
+
+    dock = PolicyDiffusionDock(None)
+    dock.use_layer.setChecked(True)
+    dock.layer.setLayer(lattice)
+    dock.id_field.setField("code")
+    dock.value_field.setField("y2010")
+    dock.permutations.setValue(99)
+    task = dock.run_moran()
+    assert task is not None
+    wait_for(dock)
+    assert dock.last_error is None, dock.last_error
+    assert dock.progress.value() == 100
+    ref = esda.Moran(lattice_values(lattice, "y2010"), lattice_w(), permutations=0)
+    assert dock.last_table["I"].iloc[0] == pytest.approx(ref.I, abs=1e-12)
+    assert dock.table.rowCount() == 1
+    assert dock.figure.axes[0].get_title().startswith("Moran's I = ")
+    csv = dock.export_csv(str(tmp_path / "moran.csv"))
+    assert "I" in Path(csv).read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+
+    dock.run_lisa()
+    wait_for(dock)
+    assert dock.last_error is None, dock.last_error
+    layer = dock.last_layer
+    assert layer.renderer().classAttribute() == "lisa_cl"
+    ref = esda.Moran_Local(
+        lattice_values(lattice, "y2010"), lattice_w(), permutations=99, seed=12345, n_jobs=1
+    )
+    got = sorted((f["code"], f["lisa_i"]) for f in layer.getFeatures())
+    np.testing.assert_allclose([v for _c, v in got], ref.Is, atol=1e-12)
+    out = dock.print_map(str(tmp_path / "lisa"))
+    assert Path(out["pdf"]).stat().st_size > 5000 and Path(out["png"]).is_file()
+
+
+def test_dock_cancel_stops_the_task(lattice):
+    from qgis_plugin.gui.dock import PolicyDiffusionDock
+    from qgis_plugin.gui.tasks import Cancelled
+
+    dock = PolicyDiffusionDock(None)
+    dock.use_layer.setChecked(True)
+    dock.layer.setLayer(lattice)
+    dock.id_field.setField("code")
+    dock.value_field.setField("y2010")
+    dock.permutations.setValue(99999)  # long enough to cancel
+    dock.run_lisa()
+    dock.cancel_all()
+    wait_for(dock)
+    assert isinstance(dock.last_error, Cancelled)
+    assert dock.status.text()
+
+
+def load_synthetic_units(url, lattice):
+    """Insert the lattice as SYNTHETIC prefecture units (EPSG:3857 -> 4326) with one variable."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "INSERT INTO load_batch (kind, source, status) VALUES ('other', 'synthetic lattice (tests)', 'done')"
+        )
+        conn.execute(
+            "INSERT INTO variable (name, label_en, is_synthetic, source) VALUES "
+            "('syn_y', 'synthetic y', true, 'test generator: y = row + column + N(0,1), seed 7')"
+        )
+        for f in lattice.getFeatures():
+            code = f"9{int(f['code']):05d}"
+            conn.execute(
+                "INSERT INTO admin_unit (code, name_zh, level, geom, source) VALUES "
+                "(%s, %s, 'prefecture', ST_Multi(ST_Transform(ST_GeomFromText(%s, 3857), 4326)), 'synthetic')",
+                (code, f"合成{code}", f.geometry().asWkt()),
+            )
+            for year, field in ((2010, "y2010"), (2011, "y2011")):
+                conn.execute(
+                    "INSERT INTO observation (unit_code, year, variable, value) VALUES (%s, %s, 'syn_y', %s)",
+                    (code, year, f[field]),
+                )
+
+
+def test_dock_moran_from_database_url(make_db, lattice):
+    import esda
+
+    from qgis_plugin.gui.dock import PolicyDiffusionDock
+
+    url = make_db()
+    load_synthetic_units(url, lattice)
+    dock = PolicyDiffusionDock(None)
+    dock.use_db.setChecked(True)
+    dock.connection.setCurrentIndex(0)
+    dock.url.setText(url)
+    dock.fill_variables()
+    assert dock.variable.findData("syn_y") >= 0
+    dock.variable.setCurrentIndex(dock.variable.findData("syn_y"))
+    dock.level.setCurrentText("prefecture")
+    dock.year_from.setValue(2010)
+    dock.year_to.setValue(2011)
+    dock.permutations.setValue(0)
+    dock.run_moran()
+    wait_for(dock)
+    assert dock.last_error is None, dock.last_error
+    table = dock.last_table.set_index("period")
+    w = lattice_w()
+    for year, field in ((2010, "y2010"), (2011, "y2011")):
+        ref = esda.Moran(lattice_values(lattice, field), w, permutations=0)
+        assert table.loc[year, "I"] == pytest.approx(ref.I, abs=1e-9)
+        assert table.loc[year, "n"] == N_SIDE * N_SIDE
+
+
+INSTALL_CHECK = r"""
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+plugins_dir = sys.argv[1]
+# No repository checkout on sys.path (the venv's packages stay: they play QGIS's Python).
+sys.path = [p for p in sys.path if p not in ("", ".", sys.argv[2])]
+sys.path.insert(0, plugins_dir)
+sys.path.append("/usr/share/qgis/python/plugins")
+from qgis.core import QgsApplication
+QgsApplication.setPrefixPath("/usr", True)
+app = QgsApplication([], False)
+app.initQgis()
+from processing.core.Processing import Processing
+Processing.initialize()
+import policylink_qgis
+plugin = policylink_qgis.classFactory(None)
+plugin.initGui()
+assert not plugin.missing, plugin.missing
+import spatial
+assert spatial.__file__.startswith(plugins_dir), spatial.__file__
+algs = sorted(a.id() for a in QgsApplication.processingRegistry().providerById("policylink").algorithms())
+print(" ".join(algs))
+from qgis.core import QgsVectorLayer, QgsFeature, QgsGeometry, QgsRectangle
+import processing
+lay = QgsVectorLayer("Polygon?crs=EPSG:3857&field=code:string&field=v:double", "t", "memory")
+fs = []
+for i in range(9):
+    f = QgsFeature(lay.fields()); f.setGeometry(QgsGeometry.fromRect(QgsRectangle(i % 3, i // 3, i % 3 + 1, i // 3 + 1)))
+    f.setAttributes([str(i), float(i % 3 + i // 3)]); fs.append(f)
+lay.dataProvider().addFeatures(fs)
+res = processing.run("policylink:globalmoran", {"INPUT": lay, "ID_FIELD": "code", "VALUE_FIELDS": ["v"], "PERMUTATIONS": 0, "OUTPUT": "memory:"})
+print("I=%.12f" % next(res["OUTPUT"].getFeatures())["I"])
+plugin.unload()
+"""
+
+
+def test_zip_installs_into_clean_profile_and_loads(qgis_app, tmp_path):
+    import esda
+    from libpysal.weights import lat2W
+
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_translations.py")], check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "build_plugin.py"),
+            "--out",
+            str(tmp_path / "dist"),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    zpath = Path(out.stdout.strip().splitlines()[-1])
+    names = zipfile.ZipFile(zpath).namelist()
+    assert "policylink_qgis/metadata.txt" in names
+    assert "policylink_qgis/_vendor/spatial/autocorr.py" in names
+    assert "policylink_qgis/i18n/policylink_zh_CN.qm" in names
+    assert not any("/test" in n or "__pycache__" in n for n in names)
+    # A clean QGIS profile folder: profiles/default/python/plugins/<plugin>
+    plugins_dir = tmp_path / "profiles" / "default" / "python" / "plugins"
+    plugins_dir.mkdir(parents=True)
+    zipfile.ZipFile(zpath).extractall(plugins_dir)
+    proc = subprocess.run(
+        [sys.executable, "-c", INSTALL_CHECK, str(plugins_dir), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.strip().splitlines()
+    assert "policylink:globalmoran" in lines[-2] and "policylink:localmoran" in lines[-2]
+    y = np.array([float(i % 3 + i // 3) for i in range(9)])
+    ref = esda.Moran(y, lat2W(3, 3, rook=False), permutations=0).I
+    assert float(lines[-1].split("=")[1]) == pytest.approx(ref, abs=1e-10)
