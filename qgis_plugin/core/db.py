@@ -2,18 +2,17 @@
 
 A database is named either by a QGIS saved PostgreSQL connection or by a URL such as the one
 ``policylink db url`` prints (``postgresql://user@/dbname?host=/run/socketdir``). The plugin reads
-tables and views through QGIS (no psycopg inside QGIS's Python) and only with SELECT statements on
-the documented views and the core tables.
+tables and views through QGIS (no psycopg inside QGIS's Python), as layers with provider filters
+whose values QGIS quotes itself: no SQL text is assembled here.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pandas as pd
-from qgis.core import QgsDataSourceUri, QgsProviderRegistry, QgsVectorLayer
+from qgis.core import QgsDataSourceUri, QgsExpression, QgsProviderRegistry, QgsVectorLayer
 
 LEVELS = ("province", "prefecture", "county")
 
@@ -84,58 +83,31 @@ def database_uri(connection: str = "", url: str = "") -> QgsDataSourceUri:
     raise ValueError("choose a saved PostgreSQL connection or give the database URL")
 
 
-def query(uri: QgsDataSourceUri, sql: str) -> pd.DataFrame:
-    """Run a SELECT through QGIS's PostgreSQL provider and return the rows.
-
-    Parameters
-    ----------
-    uri : QgsDataSourceUri
-    sql : str
-        A read-only statement (built from constants and quoted literals, never user text).
-
-    Returns
-    -------
-    DataFrame
-    """
-    meta = QgsProviderRegistry.instance().providerMetadata("postgres")
-    conn = meta.createConnection(uri.uri(False), {})
-    result = conn.execSql(sql)
-    columns = [str(c) for c in result.columns()]
-    rows = [
-        [None if hasattr(v, "isNull") and v.isNull() else v for v in row] for row in result.rows()
-    ]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def execute(uri: QgsDataSourceUri, sql: str) -> None:
-    """Run a statement that returns no rows (e.g. ``REFRESH MATERIALIZED VIEW``)."""
-    meta = QgsProviderRegistry.instance().providerMetadata("postgres")
-    meta.createConnection(uri.uri(False), {}).executeSql(sql)
-
-
-def literal(value: Any) -> str:
-    """Quote a value as an SQL literal (text or number)."""
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def query_layer(
-    uri: QgsDataSourceUri, sql: str, name: str, *, key: str, geometry: str | None = "geom"
+def table_layer(
+    uri: QgsDataSourceUri,
+    table: str,
+    name: str,
+    *,
+    geometry: str | None = None,
+    subset: str = "",
+    key: str = "",
 ) -> QgsVectorLayer:
-    """Open a SELECT as a QGIS layer (PostgreSQL provider, read only).
+    """Open a table or view of the PolicyLink database as a read-only QGIS layer.
 
     Parameters
     ----------
     uri : QgsDataSourceUri
-    sql : str
-        SELECT with a unique ``key`` column and, unless ``geometry`` is None, a geometry column.
+        Database (from :func:`database_uri`).
+    table : str
+        Table or view in schema ``public`` (a fixed name from this module, never user text).
     name : str
         Layer name.
+    geometry : str, optional
+        Geometry column; None for a table without geometry.
+    subset : str
+        Provider filter built with :func:`equals` / :func:`one_of` (values quoted by QGIS).
     key : str
-        Unique key column.
-    geometry : str or None
-        Geometry column name.
+        Unique key column (needed for views; tables use their primary key).
 
     Returns
     -------
@@ -144,76 +116,109 @@ def query_layer(
     Raises
     ------
     ValueError
-        When QGIS cannot open the query (the provider's message is included).
+        When QGIS cannot open it (the provider's message is included).
     """
     u = QgsDataSourceUri(uri.uri(False))
-    u.setDataSource("", f"({sql})", geometry or "", "", key)
-    if geometry:
-        u.setSrid("4326")
+    u.setDataSource("public", table, geometry or "", subset, key)
     layer = QgsVectorLayer(u.uri(False), name, "postgres")
     if not layer.isValid():
         err = layer.dataProvider().error().summary() if layer.dataProvider() else ""
-        raise ValueError(f"cannot open {name!r} from the database: {err}")
+        raise ValueError(f"cannot open {table!r} from the database: {err}")
     return layer
 
 
-def within_clause(column: str, within: list[str] | None) -> str:
-    """SQL condition: the unit in ``column`` or one of its ancestors is in ``within`` (CONTRACTS.md).
+def equals(field: str, value: Any) -> str:
+    """Filter ``field = value`` with the value quoted by QGIS (QgsExpression.quotedValue)."""
+    return QgsExpression.createFieldEqualityExpression(field, value)
+
+
+def one_of(field: str, values: list[Any]) -> str:
+    """Filter ``field IN (values)``, each value quoted by QGIS."""
+    quoted = ", ".join(QgsExpression.quotedValue(v) for v in values)
+    return f"{QgsExpression.quotedColumnRef(field)} IN ({quoted})"
+
+
+def all_of(*conditions: str) -> str:
+    """Join filters with AND (empty ones are skipped)."""
+    return " AND ".join(f"({c})" for c in conditions if c)
+
+
+def unit_codes(uri: QgsDataSourceUri, level: str, within: list[str] | None = None) -> list[str]:
+    """Codes of the units of ``level`` whose code or an ancestor's code is in ``within``.
 
     Parameters
     ----------
-    column : str
-        Column holding a unit code.
-    within : list of str or None
-        Six-digit codes; None or empty means no restriction.
+    uri : QgsDataSourceUri
+    level : {'province', 'prefecture', 'county'}
+    within : list of str, optional
+        Six-digit codes (``--within`` semantics of CONTRACTS.md); None means all units.
 
     Returns
     -------
-    str
+    list of str
+        Sorted codes.
     """
-    if not within:
-        return "TRUE"
-    for code in within:
+    from .layers import layer_to_frame
+
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    for code in within or []:
         if not (len(code) == 6 and code.isdigit()):
             raise ValueError(f"not a six-digit adcode: {code!r}")
-    codes = ", ".join(literal(c) for c in within)
-    # QGIS's execSql has no bound parameters: every value here is validated and quoted.
-    return (
-        f"EXISTS (WITH RECURSIVE up(code, parent_code) AS ("  # noqa: S608
-        f"SELECT code, parent_code FROM admin_unit WHERE code = {column} "
-        f"UNION ALL SELECT a.code, a.parent_code FROM admin_unit a JOIN up ON a.code = up.parent_code) "
-        f"SELECT 1 FROM up WHERE up.code IN ({codes}))"
+    units = layer_to_frame(
+        table_layer(uri, "admin_unit", "admin_unit"),
+        ["code", "level", "parent_code"],
+        geometry=False,
     )
+    parent = dict(zip(units["code"], units["parent_code"], strict=True))
+    wanted = set(within or [])
+    out = []
+    for code in units.loc[units["level"] == level, "code"]:
+        if not wanted:
+            out.append(code)
+            continue
+        node, seen = code, set()
+        while node and node not in seen:
+            if node in wanted:
+                out.append(code)
+                break
+            seen.add(node)
+            node = parent.get(node)
+    return sorted(out)
 
 
-def units_sql(level: str, within: list[str] | None = None) -> str:
-    """SELECT of the units of one level (code, names, parent, geometry)."""
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    return (
-        "SELECT u.code, u.name_zh, u.name_en, u.parent_code, u.geom FROM admin_unit u "  # noqa: S608
-        f"WHERE u.level = {literal(level)} AND {within_clause('u.code', within)}"
-    )
+def units_layer(
+    uri: QgsDataSourceUri, level: str, within: list[str] | None = None
+) -> QgsVectorLayer:
+    """The units of one level (optionally within some codes) as a polygon layer."""
+    codes = unit_codes(uri, level, within)
+    if not codes:
+        raise ValueError(f"no {level} units in the database for {within or 'all codes'}")
+    subset = all_of(equals("level", level), one_of("code", codes) if within else "")
+    return table_layer(uri, "admin_unit", f"{level} units", geometry="geom", subset=subset)
 
 
-def panel_sql(
-    level: str, variable: str, years: tuple[int, int] | None, within: list[str] | None
-) -> str:
-    """SELECT of one variable in long form (unit_code, year, value) for the units of a level."""
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", variable):
-        raise ValueError(f"not a variable name: {variable!r}")
-    cond = "" if years is None else f" AND o.year BETWEEN {int(years[0])} AND {int(years[1])}"
-    return (
-        "SELECT o.unit_code, o.year, o.value FROM observation o JOIN admin_unit u ON u.code = o.unit_code "  # noqa: S608
-        f"WHERE o.variable = {literal(variable)} AND u.level = {literal(level)}{cond} "
-        f"AND {within_clause('u.code', within)} ORDER BY o.year, o.unit_code"
-    )
+def panel(
+    uri: QgsDataSourceUri, variable: str, years: tuple[int, int] | None, codes: list[str]
+) -> pd.DataFrame:
+    """One variable in long form (``unit_code``, ``year``, ``value``) for the given units."""
+    from .layers import layer_to_frame
+
+    subset = equals("variable", variable)
+    if years is not None:
+        subset = all_of(subset, f'"year" >= {int(years[0])}', f'"year" <= {int(years[1])}')
+    layer = table_layer(uri, "observation", "observation", subset=subset)
+    frame = layer_to_frame(layer, ["unit_code", "year", "value"], geometry=False)
+    frame = frame[frame["unit_code"].isin(set(codes))].drop(columns="fid")
+    return frame.sort_values(["year", "unit_code"]).reset_index(drop=True)
 
 
 def variables(uri: QgsDataSourceUri) -> pd.DataFrame:
     """The variable catalogue (name, labels, unit, synthetic flag)."""
-    return query(
-        uri, "SELECT name, label_zh, label_en, unit, is_synthetic FROM variable ORDER BY name"
+    from .layers import layer_to_frame
+
+    layer = table_layer(uri, "variable", "variable")
+    frame = layer_to_frame(
+        layer, ["name", "label_zh", "label_en", "unit", "is_synthetic"], geometry=False
     )
+    return frame.drop(columns="fid").sort_values("name").reset_index(drop=True)

@@ -219,10 +219,10 @@ class PolicyDiffusionDock(QDockWidget):
             }
         uri = self._uri()
         level, within, variable = self.level.currentText(), self._within(), self._variable()
-        layer = db.query_layer(uri, db.units_sql(level, within), f"{level} units", key="code")
+        layer = db.units_layer(uri, level, within)
         frame = layer_to_frame(layer, ["code", "name_zh"]).rename(columns={"code": "id"})
         years = (self.year_from.value(), self.year_to.value())
-        panel = db.query(uri, db.panel_sql(level, variable, years, within))
+        panel = db.panel(uri, variable, years, frame["id"].tolist())
         if panel.empty:
             raise ValueError(tr("No values of {v} for these units and years.").format(v=variable))
         panel = panel.rename(columns={"unit_code": "id", "year": "period"})
