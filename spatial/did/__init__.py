@@ -7,13 +7,25 @@ Public API (documented in ``docs/did.md``):
 - :func:`event_study` -- leads/lags with end bins and a joint pre-trend Wald test
 - :func:`placebo_did` -- randomisation test, fast by Frisch-Waugh-Lovell
 - :func:`callaway_santanna`, :func:`sun_abraham`, :func:`bacon_decomposition` -- staggered timing
+- :func:`psm_did` -- propensity-score matched DID with a balance table
+- :func:`robustness_checks`, :func:`mechanism_did`, :func:`heterogeneity_did` -- Tables 5-8
+- :func:`spatial_did` -- direct effect and spillover of treated neighbours (SLX or SDM)
+- :mod:`spatial.did.tables`, :mod:`spatial.did.plots` -- paper-style tables and PNG figures
 - :func:`simulate_staggered` -- SYNTHETIC staggered panels with known effects
 """
 
 from spatial.did.event_study import EventStudyResult, event_study
 from spatial.did.panel import PanelSpec, prepare_panel
 from spatial.did.placebo import PlaceboResult, placebo_did
+from spatial.did.psm import PSMResult, psm_did
+from spatial.did.robustness import (
+    HeterogeneityResult,
+    heterogeneity_did,
+    mechanism_did,
+    robustness_checks,
+)
 from spatial.did.simulate import ring_weights, simulate_staggered
+from spatial.did.spatial_did import SpatialDIDResult, spatial_did
 from spatial.did.staggered import (
     BaconResult,
     CSResult,
@@ -33,6 +45,14 @@ __all__ = [
     "sun_abraham",
     "DIDResult",
     "EventStudyResult",
+    "HeterogeneityResult",
+    "PSMResult",
+    "SpatialDIDResult",
+    "heterogeneity_did",
+    "mechanism_did",
+    "psm_did",
+    "robustness_checks",
+    "spatial_did",
     "PanelSpec",
     "PlaceboResult",
     "event_study",

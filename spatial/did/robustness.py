@@ -180,10 +180,17 @@ def heterogeneity_did(df: pd.DataFrame, spec: PanelSpec, group_col: str) -> Hete
     groups = [g for g in groups if panel.loc[panel[group_col] == g, DID_COL].nunique() == 2]
     if not groups:
         raise ValueError(f"no group of {group_col!r} has both treated and untreated observations")
-    by_group = {}
+    by_group, skipped = {}, []
     for g in groups:
         sub = panel[panel[group_col] == g]
-        by_group[g] = fit_fe(sub, spec, [DID_COL], label=f"{group_col}={g}", group=str(g))
+        res = fit_fe(sub, spec, [DID_COL], label=f"{group_col}={g}", group=str(g))
+        if DID_COL in res.coefficients.index:
+            by_group[g] = res
+        else:  # DID collinear with the year effects (e.g. one adoption year and no controls)
+            skipped.append(str(g))
+    groups = list(by_group)
+    if not groups:
+        raise ValueError(f"the DID is not identified within any group of {group_col!r}")
     terms = []
     for k, g in enumerate(groups):
         name = f"did_g{k}"
@@ -207,5 +214,6 @@ def heterogeneity_did(df: pd.DataFrame, spec: PanelSpec, group_col: str) -> Hete
         "df": q,
         "p": p,
         "estimates": {str(g): float(x) for g, x in zip(groups, b, strict=True)},
+        "skipped_groups": skipped,
     }
     return HeterogeneityResult(by_group=by_group, equality=equality, group_col=group_col)
