@@ -16,13 +16,19 @@ from pathlib import Path
 import pandas as pd
 import psycopg
 import pytest
-from demo_fixtures import PROVINCE, load_synthetic, prefecture_codes
+from demo_fixtures import (
+    PROVINCE,
+    control_codes,
+    load_synthetic,
+    load_synthetic_panel,
+    prefecture_codes,
+)
 
 from etl.migrate import migrate
 from policylink import mapdata
 from policylink.report import build_report
 from policylink.report import network as net
-from policylink.report.sections import SECTIONS
+from policylink.report.sections import all_sections
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +41,7 @@ def grid_url(pg_cluster):
     with psycopg.connect(url) as conn:
         migrate(conn)
         load_synthetic(conn)
+        load_synthetic_panel(conn)
         conn.commit()
     yield url
     with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
@@ -60,12 +67,12 @@ def test_every_section_is_in_the_page(report):
     out, result = report
     page = result.path.read_text(encoding="utf-8")
     keys = [s.key for s in result.sections]
-    assert len(keys) == len(SECTIONS)
+    assert len(keys) == len(all_sections())
     for key in keys:
         assert f'data-section="{key}"' in page
     assert not result.failed, [s.failed for s in result.failed]
     # Each section names the seed section it mirrors and its data status.
-    assert page.count("Mirrors:") == len(SECTIONS)
+    assert page.count("Mirrors:") == len(all_sections())
     # The grid's events are SYNTHETIC and the page says so.
     assert "SYNTHETIC" in page
 
@@ -154,11 +161,69 @@ def test_report_chinese(grid_url, tmp_path):
     assert Path(tmp_path / "figures" / "pilots_map.png").exists()
 
 
+def _long(grid_url, variable: str) -> pd.DataFrame:
+    with psycopg.connect(grid_url) as conn:
+        rows = conn.execute(
+            "SELECT unit_code, year, value FROM observation WHERE variable = %s", (variable,)
+        ).fetchall()
+    return pd.DataFrame(rows, columns=["code", "year", "value"])
+
+
+def test_moran_table_matches_esda(report, grid_url):
+    """Table 4 numbers equal esda's Moran on queen weights of the same squares."""
+    import esda
+    import libpysal
+    import shapely
+    from scipy.stats import norm
+
+    from policylink.report.analysis_sections import NAMES
+
+    out, _ = report
+    t4 = pd.read_csv(out / "tables" / "moran_table4.csv")
+    df = _long(grid_url, NAMES.jjj_y)
+    codes = prefecture_codes()
+    # The grid squares, rebuilt here: 3 x 3 one-degree boxes, row by row from the south-west.
+    geoms = [shapely.box(114 + i % 3, 37 + i // 3, 115 + i % 3, 38 + i // 3) for i in range(9)]
+    w = libpysal.weights.Queen.from_iterable(geoms, ids=codes)
+    w.transform = "r"
+    for year in (2006, 2019):
+        y = df[df["year"] == year].set_index("code").loc[codes, "value"].to_numpy()
+        mi = esda.Moran(y, w, permutations=0)
+        row = t4[t4["year"] == year].iloc[0]
+        assert row["Moran's I"] == pytest.approx(mi.I, abs=1e-10)
+        assert row["z"] == pytest.approx(mi.z_norm, abs=1e-8)
+        # Seed 000 Table 4 reports the one-sided (positive autocorrelation) p-value.
+        assert row["p"] == pytest.approx(norm.sf(mi.z_norm), abs=1e-8)
+
+
+def test_did_baseline_matches_pyfixest(report, grid_url):
+    """Baseline DID equals pyfixest feols with the treatment coded by hand from the fixture."""
+    import pyfixest as pf
+
+    from policylink.report.analysis_sections import NAMES
+
+    out, _ = report
+    base = pd.read_csv(out / "tables" / "did_baseline.csv")
+    df = _long(grid_url, NAMES.did_y)
+    codes = prefecture_codes()
+    # Seed 004 effective years: batch 1 (city A) 2011, batch 2 (the province) 2013; the
+    # control province never. Batch 3 names city E, already covered in 2013.
+    first = {c: (2011 if c == codes[0] else 2013) for c in codes} | dict.fromkeys(
+        control_codes(), 0
+    )
+    df["treat"] = [
+        int(first[c] != 0 and y >= first[c]) for c, y in zip(df["code"], df["year"], strict=True)
+    ]
+    fit = pf.feols("value ~ treat | code + year", data=df, vcov={"CRV1": "code"})
+    assert base.loc[0, "estimate"] == pytest.approx(float(fit.coef()["treat"]), abs=1e-8)
+    assert base.loc[0, "se"] == pytest.approx(float(fit.se()["treat"]), rel=1e-6)
+
+
 def test_missing_inputs_are_stated(make_db, tmp_path):
     """On an empty database every section says what is missing; nothing crashes."""
     url = make_db()
     with psycopg.connect(url) as conn:
         result = build_report(conn, tmp_path, lang="en", log=lambda m: None)
-    assert not result.failed
+    assert not result.failed, [s.failed for s in result.failed]
     assert all(s.missing for s in result.sections)
     assert "Not available" in result.path.read_text(encoding="utf-8")

@@ -77,7 +77,7 @@ def build_report(
     -------
     ReportResult
     """
-    from policylink.report.sections import SECTIONS, Context, check_lang
+    from policylink.report.sections import Context, all_sections, check_lang
 
     check_lang(lang)
     out_dir = Path(out_dir)
@@ -87,7 +87,7 @@ def build_report(
     if region:
         ctx.region = region
     sections: list[Section] = []
-    for builder in SECTIONS:
+    for builder in all_sections():
         t0 = time.monotonic()
         before = len(writer.written)
         sec = run_section(builder, ctx)

@@ -340,11 +340,18 @@ def section_jjj_links(ctx: Context) -> Section:
     return sec
 
 
-SECTIONS: list[Callable[[Context], Section]] = [
-    section_pilots,
-    section_jjj_adoption,
-    section_jjj_links,
-]
+def all_sections() -> list[Callable[[Context], Section]]:
+    """Section builders in report order."""
+    from policylink.report.analysis_sections import section_did, section_moran, section_sdm
+
+    return [
+        section_pilots,
+        section_jjj_adoption,
+        section_jjj_links,
+        section_moran,
+        section_sdm,
+        section_did,
+    ]
 
 
 def check_lang(lang: str) -> None:
