@@ -130,8 +130,17 @@ def _is_stringish(node: ast.AST) -> bool:
     return _is_str_const(node) or isinstance(node, ast.JoinedStr) or _is_formatting(node)
 
 
+_OPERATOR_QUOTE = re.compile(r"(=|<>|<|>|\bLIKE|\bIN\s*\(|,)\s*'$", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[A-Za-z/]")
+
+
 def _quoted_placeholder(node: ast.AST) -> bool:
-    """True if a value is interpolated between single quotes: ``'{x}'`` or ``'%s'``."""
+    """True if a value is compared or listed between single quotes: ``= '{x}'``, ``= '%s'``.
+
+    Text with HTML tags is left out (``<img alt='{x}'>`` is markup, not a literal).
+    """
+    if _HTML_TAG.search(_const_text(node)):
+        return False
     if isinstance(node, ast.JoinedStr):
         vals = node.values
         for i, v in enumerate(vals):
@@ -140,20 +149,26 @@ def _quoted_placeholder(node: ast.AST) -> bool:
                 if (
                     isinstance(before, ast.Constant)
                     and isinstance(after, ast.Constant)
-                    and str(before.value).endswith("'")
+                    and _OPERATOR_QUOTE.search(str(before.value))
                     and str(after.value).startswith("'")
                 ):
                     return True
         return False
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _is_str_const(node.left):
-        return bool(re.search(r"'%[sdr]'|'%\(\w+\)s'", str(node.left.value)))
+        return bool(
+            re.search(
+                r"(=|<>|<|>|LIKE|IN\s*\(|,)\s*'(%[sdr]|%\(\w+\)s)'", str(node.left.value), re.I
+            )
+        )
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "format"
         and _is_str_const(node.func.value)
     ):
-        return bool(re.search(r"'\{[^{}]*\}'", str(node.func.value.value)))
+        return bool(
+            re.search(r"(=|<>|<|>|LIKE|IN\s*\(|,)\s*'\{[^{}]*\}'", str(node.func.value.value), re.I)
+        )
     return False
 
 
@@ -170,6 +185,13 @@ class _Scope:
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 if node.value is not None:
                     self.assigned.setdefault(node.target.id, []).append(node.value)
+            elif (
+                isinstance(node, ast.For)
+                and isinstance(node.target, ast.Name)
+                and isinstance(node.iter, ast.Tuple | ast.List)
+            ):
+                # for stmt in ("SELECT 1", "SELECT 2"): each element is a value of stmt
+                self.assigned.setdefault(node.target.id, []).extend(node.iter.elts)
             elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
                 # q += x  is  q = q + x
                 self.assigned.setdefault(node.target.id, []).append(

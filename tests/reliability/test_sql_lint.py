@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = {
     # postgresql.conf line written by initdb-time set-up from a path we create ourselves
     ("etl/embedded.py", "quoted-placeholder", "unix_socket_directories"),
+    # a human-readable note in a benchmark result, never executed
+    ("bench/rows/weights.py", "sql-shaped", "note="),
 }
 
 BAD = {
@@ -36,6 +38,9 @@ BAD = {
     "join": 'conn.execute(", ".join(cols))',
     "copy": 'cur.copy(f"COPY {table} FROM STDIN")',
     "in_function": 'def f(conn, name):\n    conn.execute("DROP TABLE %s" % name)',
+    "percent_quoted": "flt = \"name_zh = '%s'\" % name",
+    "format_quoted": "flt = \"code IN ('{}')\".format(code)",
+    "loop_formatted": 'for s in (f"SELECT {a}", "SELECT 2"):\n    conn.execute(sql.SQL(s))',
 }
 
 GOOD = {
@@ -53,6 +58,9 @@ GOOD = {
     "file_text": "conn.execute(f.text)",
     "copy_identifier": 'cur.copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(t)))',
     "ifexp_constants": 'q = "SELECT 1" if a else "SELECT 2"\nconn.execute(q)',
+    "html_attribute": "parts.append(f\"<img alt='{alt}' src='{src}'>\")",
+    "formula_quote": "term = f\"Q('{col}')\"",
+    "loop_constants": 'for s in ("SELECT 1", "SELECT 2"):\n    conn.execute(sql.SQL(s))',
 }
 
 
