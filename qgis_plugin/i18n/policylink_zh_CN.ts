@@ -412,6 +412,182 @@
       <translation>空间权重：{n} 个单元，{links} 条连接，平均 {mean:.2f} 个邻居</translation>
     </message>
     <message>
+      <source>Spatial panel model (SAR / SEM / SDM) with effects</source>
+      <translation>空间面板模型（SAR / SEM / SDM）及效应分解</translation>
+    </message>
+    <message>
+      <source>Regression</source>
+      <translation>回归分析</translation>
+    </message>
+    <message>
+      <source>Spatial lag (SAR), spatial error (SEM) or spatial Durbin (SDM) model for a balanced panel, with unit, time or two-way fixed effects, estimated by concentrated maximum likelihood (Elhorst 2014), optional Lee-Yu (2010) bias correction, standard errors from the information matrix. For SAR and SDM: direct, indirect and total effects (LeSage and Pace 2009) with standard errors from simulated parameter draws, as in seed 000 Table 5. The panel is a table (unit id, year, y, x...), e.g. the emission_panel view or a CSV layer; weights come from the unit layer or a GAL/GWT file. Outputs: coefficient table, effects table and an HTML page.</source>
+      <translation>平衡面板的空间滞后（SAR）、空间误差（SEM）或空间杜宾（SDM）模型，可选个体、时间或双向固定效应，采用集中极大似然估计（Elhorst 2014），可选 Lee-Yu（2010）偏误校正，标准误来自信息矩阵。SAR 和 SDM 给出直接效应、间接效应和总效应（LeSage 与 Pace 2009），其标准误由参数模拟抽样得到，与种子文献 000 表 5 一致。面板为表格（单元编号、年份、y、x…），例如 emission_panel 视图或 CSV 图层；空间权重来自单元图层或 GAL/GWT 文件。输出：系数表、效应表和 HTML 结果页。</translation>
+    </message>
+    <message>
+      <source>Difference-in-differences suite (TWFE, event study, placebo)</source>
+      <translation>双重差分分析（TWFE、事件研究、安慰剂检验）</translation>
+    </message>
+    <message>
+      <source>Staggered difference-in-differences on a long panel (seed 004): two-way fixed-effects DID with controls and cluster-robust errors (pyfixest), an event study with binned leads and lags (reference: the year before adoption) and a joint pre-trend test, and optionally a placebo test with random reassignments of treatment. Treatment is a 0/1 column or the first treated year (0 or empty = never), e.g. from the adoption_panel view. Outputs: coefficient table, event-study table and an HTML page with the plots.</source>
+      <translation>长面板上的多期（交错）双重差分（种子文献 004）：含控制变量和聚类稳健标准误的双向固定效应 DID（pyfixest）、首尾合并的前导期与滞后期事件研究（基期为政策实施前一年）及联合平行趋势检验，可选随机重新分配处理的安慰剂检验。处理变量为 0/1 字段或首次处理年份（0 或空 = 从未处理），例如来自 adoption_panel 视图。输出：系数表、事件研究表和含图的 HTML 结果页。</translation>
+    </message>
+    <message>
+      <source>Panel table (unit, year, variables)</source>
+      <translation>面板表（单元、年份、变量）</translation>
+    </message>
+    <message>
+      <source>Dependent variable</source>
+      <translation>被解释变量</translation>
+    </message>
+    <message>
+      <source>Explanatory variables</source>
+      <translation>解释变量</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>Fixed effects</source>
+      <translation>固定效应</translation>
+    </message>
+    <message>
+      <source>Lee-Yu bias correction</source>
+      <translation>Lee-Yu 偏误校正</translation>
+    </message>
+    <message>
+      <source>Simulation draws for the effects</source>
+      <translation>效应模拟抽样次数</translation>
+    </message>
+    <message>
+      <source>Coefficients</source>
+      <translation>系数</translation>
+    </message>
+    <message>
+      <source>Effects</source>
+      <translation>效应分解</translation>
+    </message>
+    <message>
+      <source>Results page</source>
+      <translation>结果页</translation>
+    </message>
+    <message>
+      <source>Choose at least one explanatory variable.</source>
+      <translation>请至少选择一个解释变量。</translation>
+    </message>
+    <message>
+      <source>Unit id field</source>
+      <translation>单元编号字段</translation>
+    </message>
+    <message>
+      <source>Year field</source>
+      <translation>年份字段</translation>
+    </message>
+    <message>
+      <source>Outcome</source>
+      <translation>结果变量</translation>
+    </message>
+    <message>
+      <source>Treatment 0/1 field</source>
+      <translation>处理变量（0/1）字段</translation>
+    </message>
+    <message>
+      <source>Or: first treated year field</source>
+      <translation>或：首次处理年份字段</translation>
+    </message>
+    <message>
+      <source>Controls</source>
+      <translation>控制变量</translation>
+    </message>
+    <message>
+      <source>Clustered standard errors</source>
+      <translation>聚类标准误</translation>
+    </message>
+    <message>
+      <source>Leads</source>
+      <translation>前导期数</translation>
+    </message>
+    <message>
+      <source>Lags</source>
+      <translation>滞后期数</translation>
+    </message>
+    <message>
+      <source>Placebo draws (0 = no placebo test)</source>
+      <translation>安慰剂抽样次数（0 = 不做安慰剂检验）</translation>
+    </message>
+    <message>
+      <source>DID coefficients</source>
+      <translation>DID 系数</translation>
+    </message>
+    <message>
+      <source>Event study</source>
+      <translation>事件研究</translation>
+    </message>
+    <message>
+      <source>Choose exactly one of the treatment field and the first treated year field.</source>
+      <translation>处理变量字段和首次处理年份字段请二选一。</translation>
+    </message>
+    <message>
+      <source>Difference-in-differences</source>
+      <translation>双重差分</translation>
+    </message>
+    <message>
+      <source>Fitting {m} with {fe} fixed effects on {n} rows</source>
+      <translation>正在估计 {m}（{fe} 固定效应），共 {n} 行</translation>
+    </message>
+    <message>
+      <source>Fit</source>
+      <translation>拟合优度</translation>
+    </message>
+    <message>
+      <source>Method</source>
+      <translation>方法</translation>
+    </message>
+    <message>
+      <source>Spatial panel model</source>
+      <translation>空间面板模型</translation>
+    </message>
+    <message>
+      <source>TWFE DID</source>
+      <translation>TWFE DID（双向固定效应双重差分）</translation>
+    </message>
+    <message>
+      <source>Event-study plot</source>
+      <translation>事件研究图</translation>
+    </message>
+    <message>
+      <source>Joint pre-trend test</source>
+      <translation>联合平行趋势检验</translation>
+    </message>
+    <message>
+      <source>Two-way (unit and time)</source>
+      <translation>双向（个体与时间）</translation>
+    </message>
+    <message>
+      <source>Unit</source>
+      <translation>个体</translation>
+    </message>
+    <message>
+      <source>Time</source>
+      <translation>时间</translation>
+    </message>
+    <message>
+      <source>By unit</source>
+      <translation>按个体</translation>
+    </message>
+    <message>
+      <source>By unit and year</source>
+      <translation>按个体和年份</translation>
+    </message>
+    <message>
+      <source>Placebo test</source>
+      <translation>安慰剂检验</translation>
+    </message>
+    <message>
+      <source>Concentrated maximum likelihood, {fe} fixed effects; effects from {d} draws (seed {s}).</source>
+      <translation>集中极大似然估计，{fe} 固定效应；效应基于 {d} 次抽样（随机种子 {s}）。</translation>
+    </message>
+    <message>
       <source>PolicyLink: policy diffusion and spatial statistics</source>
       <translation>PolicyLink：政策扩散与空间统计</translation>
     </message>

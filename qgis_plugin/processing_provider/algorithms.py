@@ -11,5 +11,13 @@ def all_algorithms() -> list:
     list of QgsProcessingAlgorithm
     """
     from .autocorrelation import BuildWeights, GetisOrdGiStar, GlobalMoran, LocalMoran
+    from .models import DIDSuite, SpatialPanelModel
 
-    return [BuildWeights(), GlobalMoran(), LocalMoran(), GetisOrdGiStar()]
+    return [
+        BuildWeights(),
+        GlobalMoran(),
+        LocalMoran(),
+        GetisOrdGiStar(),
+        SpatialPanelModel(),
+        DIDSuite(),
+    ]
