@@ -495,7 +495,8 @@ def getis_ord_gi_star(
     g = esda.G_Local(
         yv, wc, transform="R", permutations=permutations, star=True, seed=seed, n_jobs=1
     )
-    p = np.asarray(g.p_sim, dtype=float)
+    # esda stores p_sim in float32; snap back to the (r + 1) / (m + 1) grid
+    p = np.round(np.asarray(g.p_sim, dtype=float) * (permutations + 1)) / (permutations + 1)
     sig = _adjust(p, adjust, alpha)
     zs = np.asarray(g.Zs, dtype=float)
     kind = np.where(zs > 0, "hot spot", "cold spot")

@@ -220,6 +220,10 @@ def wald_sdm(sdm: SpatialPanelResult) -> tuple[TestResult, TestResult]:
 def hausman(fe_fit: SpatialPanelResult, re_fit: SpatialPanelResult) -> TestResult:
     """Hausman (1978) test of fixed against random unit effects.
 
+    Compare fits with the same time effects (two-way FE against random unit + fixed time
+    effects, or unit FE against random unit effects); :func:`model_choice` uses the Lee-Yu FE
+    fit so that both covariance matrices are consistent.
+
     H = d' (V_FE - V_RE)^-1 d over the coefficients both models share (regressors, their
     spatial lags and rho), with d = b_FE - b_RE; chi-squared with that many df. When
     V_FE - V_RE is not positive definite the Moore-Penrose inverse is used and the df is its
@@ -309,13 +313,18 @@ def model_choice(
                 )
             )
     if random_effects:
-        fe_unit = fits.get("sdm_unit") or fit_arrays(
-            Y, X, sw, names=names, model="sdm", fe="unit", effects=False
+        # Same time effects on both sides: FE = unit (+ time) effects, RE = random unit effects
+        # (+ fixed time effects when the FE model has them). The FE side uses the Lee-Yu
+        # estimator, whose sigma2 (and so covariance) is consistent; with sigma2 = e'e/NT the FE
+        # covariance is biased down and V_FE - V_RE is typically not positive semi-definite.
+        fe_h = "twoways" if fe in ("twoways", "time") else "unit"
+        fe_ly = fit_arrays(
+            Y, X, sw, names=names, model="sdm", fe=fe_h, effects=False, lee_yu=sw.row_stochastic
         )
-        fits["sdm_unit"] = fe_unit
-        re = fit_random_effects(Y, X, sw, names=names, model="sdm")
+        fits[f"sdm_{fe_h}_lee_yu"] = fe_ly
+        re = fit_random_effects(Y, X, sw, names=names, model="sdm", time_effects=fe_h == "twoways")
         fits["sdm_random"] = re
-        tests.append(hausman(fe_unit, re))
+        tests.append(hausman(fe_ly, re))
     by = {t.name: t for t in tests}
     verdict = []
     lag = by["LM lag"].p < alpha or by["LM lag (robust)"].p < alpha

@@ -417,6 +417,76 @@ class SpatialPanelResult:
         return out
 
 
+def stars(p: float) -> str:
+    """Significance stars: *** p < 0.01, ** p < 0.05, * p < 0.1 (as seed 000 Table 5)."""
+    if p is None or not np.isfinite(p):
+        return ""
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
+
+
+def paper_table(results: dict[str, SpatialPanelResult], *, digits: int = 4) -> pd.DataFrame:
+    """Paper-style table: estimates with stars, standard errors in parentheses below.
+
+    With one result the columns are the coefficients followed by the direct, indirect and total
+    effects (seed 000 Table 5 layout); with several (e.g. groups) one coefficient column per
+    result. Footer rows give rho / lambda, sigma2, log-likelihood, R2, N and T.
+
+    Parameters
+    ----------
+    results : dict
+        Column label -> fitted result.
+    digits : int
+        Decimals shown.
+
+    Returns
+    -------
+    DataFrame
+        Strings only, first column ``variable``.
+    """
+
+    def cell(est: float, p: float) -> str:
+        return f"{est:.{digits}f}{stars(p)}"
+
+    def se_cell(se: float) -> str:
+        return f"({se:.{digits}f})" if np.isfinite(se) else ""
+
+    columns: dict[str, dict[str, str]] = {}
+    order: list[str] = []
+
+    def put(col: str, row: str, value: str) -> None:
+        columns.setdefault(col, {})[row] = value
+        if row not in order:
+            order.append(row)
+
+    single = len(results) == 1
+    for label, res in results.items():
+        coef_col = "coefficient" if single else label
+        for r in res.coefficients.to_dict(orient="records"):
+            put(coef_col, r["name"], cell(r["estimate"], r["p"]))
+            put(coef_col, r["name"] + " ", se_cell(r["se"]))
+        if single and res.effects is not None:
+            for r in res.effects.to_dict(orient="records"):
+                put(r["effect"], r["variable"], cell(r["estimate"], r["p"]))
+                put(r["effect"], r["variable"] + " ", se_cell(r["se"]))
+        put(coef_col, "sigma2", f"{res.sigma2:.{digits}f}")
+        put(coef_col, "log-likelihood", f"{res.log_likelihood:.2f}")
+        put(coef_col, "R2", f"{res.r2:.4f}")
+        put(coef_col, "R2 within", f"{res.r2_within:.4f}")
+        put(coef_col, "N x T", f"{res.n_units} x {res.n_periods}")
+        put(
+            coef_col,
+            "model",
+            f"{res.model.upper()}, FE {res.fe}" + (", Lee-Yu" if res.lee_yu else ""),
+        )
+    rows = []
+    for name in order:
+        row = {"variable": "" if name.endswith(" ") else name}
+        for col, vals in columns.items():
+            row[col] = vals.get(name, "")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 # --------------------------------------------------------------------------------------------
 # Estimation
 # --------------------------------------------------------------------------------------------
@@ -868,6 +938,7 @@ def fit_random_effects(
     durbin: Sequence[str] | None = None,
     tol: float = 1e-8,
     max_iter: int = 200,
+    time_effects: bool = False,
 ) -> SpatialPanelResult:
     """Random unit effects SAR or SDM by iterated concentrated ML (Elhorst 2014, sec. 3.4.2).
 
@@ -886,11 +957,15 @@ def fit_random_effects(
         Spatial lag model with or without W*X.
     tol, max_iter : float, int
         Convergence settings for phi.
+    time_effects : bool
+        Add time fixed effects (random unit + fixed time effects, Elhorst's model 3): y and X
+        are demeaned by period first and no intercept is estimated.
 
     Returns
     -------
     SpatialPanelResult
-        ``fe='random'``; ``names`` start with ``const``; ``notes`` carries phi and its SE.
+        ``fe='random'`` (``'random+time'`` with time effects); ``names`` start with ``const``
+        without time effects; ``notes`` carries phi and its SE.
     """
     if model not in ("sar", "sdm"):
         raise ValueError("random effects are implemented for 'sar' and 'sdm'")
@@ -907,8 +982,12 @@ def fit_random_effects(
         idx = [names.index(d) for d in dn]
         Xfull = np.concatenate([X, spatial_lag(sw.W, X[:, :, idx])], axis=2)
         xnames += [f"W*{d}" for d in dn]
-    Xc = np.concatenate([np.ones((T, N, 1)), Xfull], axis=2)
-    xnames = ["const", *xnames]
+    if time_effects:
+        Y = demean(Y, "time")
+        Xc = demean(Xfull, "time")
+    else:
+        Xc = np.concatenate([np.ones((T, N, 1)), Xfull], axis=2)
+        xnames = ["const", *xnames]
     k = Xc.shape[2]
     wy = spatial_lag(sw.W, Y)
     lo, hi = sw.rho_bounds
@@ -964,7 +1043,7 @@ def fit_random_effects(
     r2 = float(1 - e @ e / (yc @ yc))
     return SpatialPanelResult(
         model=model,
-        fe="random",
+        fe="random+time" if time_effects else "random",
         names=xnames,
         params=beta,
         rho=rho,

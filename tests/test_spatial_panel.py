@@ -282,9 +282,14 @@ def test_random_effects_recovers_parameters_and_hausman_does_not_reject() -> Non
     coef = re.coefficients.set_index("name")
     for name, value in {"a": 1.0, "W*a": 0.5, "rho": 0.3}.items():
         assert abs(coef.loc[name, "estimate"] - value) < 2.5 * coef.loc[name, "se"], name
-    fe = fit_arrays(Y, X, W, names=["a"], model="sdm", fe="unit", effects=False)
+    fe = fit_arrays(Y, X, W, names=["a"], model="sdm", fe="unit", effects=False, lee_yu=True)
     h = hausman(fe, re)
     assert h.p > 0.01  # effects are independent of X by construction
+    # Hausman by hand (Moore-Penrose inverse, df = rank; a, W*a and rho are compared)
+    d = np.r_[fe.params, fe.rho] - np.r_[re.params[1:], re.rho]
+    V = fe.cov - re.cov[1:, 1:]
+    assert h.statistic == pytest.approx(max(d @ np.linalg.pinv(V) @ d, 0.0), rel=1e-6, abs=1e-12)
+    assert h.df == np.sum(np.linalg.eigvalsh(V) > 1e-12)
 
 
 def test_fit_by_group_restricts_weights_to_group() -> None:

@@ -1,0 +1,195 @@
+"""``policylink moran|lisa|sdm`` on files, checked against esda / spreg on the same inputs.
+
+The panel is SYNTHETIC (generated below): SDM with rho = 0.4, beta = (1, -0.5),
+theta = (0.5, 0.3), unit and time effects, 36 units on a 6 x 6 grid, 8 years.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import esda
+import geopandas as gpd
+import libpysal
+import numpy as np
+import pandas as pd
+import pytest
+import spreg
+from shapely.geometry import box
+
+from policylink.cli import main
+
+N_SIDE, T = 6, 8
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("stats")
+    w = libpysal.weights.lat2W(N_SIDE, N_SIDE, rook=False)
+    w.transform = "r"
+    W = w.sparse.toarray()
+    N = N_SIDE * N_SIDE
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(T, N, 2))
+    mu, xi = rng.normal(size=N), rng.normal(size=T)
+    A = np.linalg.inv(np.eye(N) - 0.4 * W)
+    Y = np.stack(
+        [
+            A @ (X[t] @ [1, -0.5] + W @ X[t] @ [0.5, 0.3] + mu + xi[t] + rng.normal(size=N))
+            for t in range(T)
+        ]
+    )
+    ids = [f"U{i:02d}" for i in range(N)]
+    panel = pd.DataFrame(
+        [
+            {
+                "unit": ids[k],
+                "year": 2010 + t,
+                "y": Y[t, k],
+                "x1": X[t, k, 0],
+                "x2": X[t, k, 1],
+                "grp": "west" if k % N_SIDE < 3 else "east",
+            }
+            for t in range(T)
+            for k in range(N)
+        ]
+    )
+    panel.to_csv(d / "panel.csv", index=False)
+    geoms = [box(k % N_SIDE, k // N_SIDE, k % N_SIDE + 1, k // N_SIDE + 1) for k in range(N)]
+    gpd.GeoDataFrame({"unit": ids, "y": Y[0]}, geometry=geoms, crs=3857).to_file(d / "grid.gpkg")
+    wn = libpysal.weights.W({ids[i]: [ids[j] for j in w.neighbors[i]] for i in range(N)})
+    libpysal.io.open(str(d / "w.gal"), "w").write(wn)
+    return {"dir": d, "panel": d / "panel.csv", "grid": d / "grid.gpkg", "gal": d / "w.gal"}
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _queen(ids: list[str]) -> libpysal.weights.W:
+    w = libpysal.weights.lat2W(N_SIDE, N_SIDE, rook=False)
+    return libpysal.weights.W(
+        {ids[i]: [ids[j] for j in w.neighbors[i]] for i in range(len(ids))}, id_order=ids
+    )
+
+
+def test_moran_json_from_panel_and_gal_equals_esda(files, capsys) -> None:
+    code, out, _ = _run(
+        capsys, "moran", "--variable", "y", "--panel", files["panel"], "--id", "unit",
+        "--time", "year", "--weights", files["gal"], "--years", "2010-2012", "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    res = json.loads(out)
+    assert [r["year"] for r in res] == [2010, 2011, 2012]
+    panel = pd.read_csv(files["panel"])
+    ids = sorted(panel.unit.unique())
+    for r in res:
+        y = panel[panel.year == r["year"]].set_index("unit").loc[ids, "y"].to_numpy()
+        ref = esda.Moran(y, _queen(ids), permutations=0, two_tailed=False)
+        assert r["I"] == pytest.approx(ref.I)
+        assert r["EI"] == pytest.approx(ref.EI)
+        assert r["z"]["normality"] == pytest.approx(ref.z_norm)
+        assert r["p"]["normality"] == pytest.approx(ref.p_norm)  # one-sided 'greater'
+        assert r["p"]["randomization"] == pytest.approx(ref.p_rand)
+        assert 0 < r["p"]["permutation"] <= 1
+
+
+def test_moran_boundaries_give_the_same_weights_as_gal(files, capsys) -> None:
+    common = ["moran", "--variable", "y", "--panel", files["panel"], "--id", "unit",
+              "--time", "year", "--years", "2013", "--format", "json"]  # fmt: skip
+    _, a, _ = _run(capsys, *common, "--weights", files["gal"])
+    _, b, _ = _run(capsys, *common, "--boundaries", files["grid"])
+    assert json.loads(a)[0]["I"] == pytest.approx(json.loads(b)[0]["I"], rel=1e-12)
+    code, table, _ = _run(capsys, *common[:-2], "--boundaries", files["grid"])
+    assert code == 0 and "2013" in table and "Moran" in table
+
+
+def test_lisa_from_layer_writes_clusters(files, capsys) -> None:
+    out_file = files["dir"] / "lisa.gpkg"
+    code, out, _ = _run(
+        capsys, "lisa", "--variable", "y", "--layer", files["grid"], "--id", "unit",
+        "--permutations", "199", "--seed", "7", "--out", out_file, "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    res = json.loads(out)
+    layer = gpd.read_file(out_file)
+    assert len(layer) == 36 and "cluster" in layer.columns
+    grid = gpd.read_file(files["grid"])
+    ids = grid.unit.tolist()
+    ref = esda.Moran_Local(grid.y.to_numpy(), _queen(ids), permutations=199, seed=7, n_jobs=1)
+    got = pd.DataFrame(res["units"]).set_index("id").loc[ids]
+    assert np.allclose(got.Ii, ref.Is)
+    assert np.allclose(got.p_sim, ref.p_sim)
+    assert sum(res["counts"].values()) == 36
+
+
+def test_sdm_sar_unit_fe_json_equals_spreg(files, capsys) -> None:
+    code, out, _ = _run(
+        capsys, "sdm", "--y", "y", "--x", "x1,x2", "--model", "sar", "--fe", "unit",
+        "--panel", files["panel"], "--id", "unit", "--time", "year", "--weights", files["gal"],
+        "--draws", "300", "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    res = json.loads(out)
+    for key in ("coefficients", "rho", "sigma2", "log_likelihood", "r2", "n_units", "n_periods"):
+        assert key in res
+    assert set(res["effects"]) == {"direct", "indirect", "total"}
+    assert set(res["effects"]["direct"]["x1"]) == {"estimate", "se", "z", "p"}
+    panel = pd.read_csv(files["panel"]).sort_values(["year", "unit"])
+    ids = sorted(panel.unit.unique())
+    w = _queen(ids)
+    w.transform = "r"
+    ref = spreg.Panel_FE_Lag(panel[["y"]].to_numpy(), panel[["x1", "x2"]].to_numpy(), w)
+    est = [res["coefficients"]["x1"]["estimate"], res["coefficients"]["x2"]["estimate"]]
+    assert np.allclose(est + [res["rho"]["estimate"]], ref.betas.ravel(), atol=1e-4)
+    assert res["coefficients"]["x1"]["se"] == pytest.approx(ref.std_err[0], rel=1e-4)
+    assert res["n_units"] == 36 and res["n_periods"] == T
+
+
+def test_sdm_table_groups_and_tests(files, capsys) -> None:
+    code, out, _ = _run(
+        capsys, "sdm", "--y", "y", "--x", "x1,x2", "--panel", files["panel"], "--id", "unit",
+        "--time", "year", "--weights", files["gal"], "--draws", "100", "--tests",
+    )  # fmt: skip
+    assert code == 0
+    assert "W*x1" in out and "indirect" in out and "(" in out and "***" in out
+    assert "Hausman FE vs RE" in out and "LM lag (robust)" in out
+    code, out, _ = _run(
+        capsys, "sdm", "--y", "y", "--x", "x1,x2", "--panel", files["panel"], "--id", "unit",
+        "--time", "year", "--weights", files["gal"], "--draws", "100", "--groups", "grp",
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    groups = json.loads(out)["groups"]
+    assert set(groups) == {"grp=east", "grp=west"}
+    assert all(g["n_units"] == 18 for g in groups.values())
+
+
+def test_bad_inputs_name_file_row_and_column(files, capsys) -> None:
+    panel = pd.read_csv(files["panel"])
+    bad = panel.copy()
+    bad["x1"] = bad["x1"].astype(object)
+    bad.loc[4, "x1"] = "n/a?"
+    p = files["dir"] / "bad.csv"
+    bad.to_csv(p, index=False)
+    args = ["--y", "y", "--x", "x1,x2", "--id", "unit", "--time", "year", "--weights", files["gal"]]
+    code, _, err = _run(capsys, "sdm", "--panel", p, *args)
+    assert code == 2
+    assert "bad.csv" in err and "row 5" in err and "'x1'" in err and "not a number" in err
+    # a unit-year missing: unbalanced panel, named
+    p2 = files["dir"] / "unbalanced.csv"
+    panel.drop(index=40).to_csv(p2, index=False)
+    code, _, err = _run(capsys, "sdm", "--panel", p2, *args)
+    assert code == 2 and "unit 'U04'" in err and "2011" in err
+    # a unit that the weights do not know
+    p3 = files["dir"] / "stranger.csv"
+    panel.assign(unit=panel.unit.replace({"U07": "ZZ"})).to_csv(p3, index=False)
+    code, _, err = _run(capsys, "moran", "--variable", "y", "--panel", p3, "--id", "unit",
+                        "--time", "year", "--weights", files["gal"])  # fmt: skip
+    assert code == 2 and "'ZZ'" in err and "not in the weights" in err
+    code, _, err = _run(capsys, "moran", "--variable", "nope", "--panel", files["panel"],
+                        "--id", "unit", "--time", "year", "--weights", files["gal"])  # fmt: skip
+    assert code == 2 and "'nope'" in err and "column not found" in err
