@@ -225,3 +225,64 @@ def test_zip_installs_into_clean_profile_and_loads(qgis_app, tmp_path):
     y = np.array([float(i % 3 + i // 3) for i in range(9)])
     ref = esda.Moran(y, lat2W(3, 3, rook=False), permutations=0).I
     assert float(lines[-1].split("=")[1]) == pytest.approx(ref, abs=1e-10)
+
+
+def test_processing_from_database_to_moran(make_db, lattice):
+    """Model-builder chain: database -> units + panel layers -> Moran by year (PostGIS layers)."""
+    import esda
+    import processing
+
+    from qgis_plugin.plugin import PolicyLinkPlugin
+
+    url = make_db()
+    load_synthetic_units(url, lattice)
+    plugin = PolicyLinkPlugin(None)
+    plugin.initGui()
+    try:
+        loaded = processing.run(
+            "policylink:loadpanel",
+            {
+                "DATABASE_URL": url,
+                "LEVEL": 1,
+                "VARIABLES": "syn_y",
+                "YEAR_FROM": 2010,
+                "YEAR_TO": 2011,
+                "UNITS": "memory:",
+                "PANEL": "memory:",
+            },
+        )
+        assert loaded["N_UNITS"] == N_SIDE * N_SIDE
+        res = processing.run(
+            "policylink:globalmoran",
+            {
+                "INPUT": loaded["UNITS"],
+                "ID_FIELD": "code",
+                "PANEL": loaded["PANEL"],
+                "PANEL_ID": "unit_code",
+                "PANEL_TIME": "year",
+                "PANEL_VALUE": "syn_y",
+                "PERMUTATIONS": 0,
+                "OUTPUT": "memory:",
+            },
+        )
+        rows = {f["period"]: f["I"] for f in res["OUTPUT"].getFeatures()}
+        w = lattice_w()
+        for year, field in (("2010", "y2010"), ("2011", "y2011")):
+            assert rows[year] == pytest.approx(
+                esda.Moran(lattice_values(lattice, field), w, permutations=0).I, abs=1e-9
+            )
+        from qgis.core import QgsProcessingException
+
+        with pytest.raises(QgsProcessingException, match="unknown variable"):
+            processing.run(
+                "policylink:loadpanel",
+                {
+                    "DATABASE_URL": url,
+                    "LEVEL": 1,
+                    "VARIABLES": "nope",
+                    "UNITS": "memory:",
+                    "PANEL": "memory:",
+                },
+            )
+    finally:
+        plugin.unload()

@@ -412,6 +412,66 @@
       <translation>空间权重：{n} 个单元，{links} 条连接，平均 {mean:.2f} 个邻居</translation>
     </message>
     <message>
+      <source>Load units and panel from the PolicyLink database</source>
+      <translation>从 PolicyLink 数据库读取空间单元和面板数据</translation>
+    </message>
+    <message>
+      <source>Reads the administrative units of one level (optionally within some codes: a unit is kept when its code or an ancestor's code is listed, e.g. 110000,120000,130000 for Jing-Jin-Ji) as a polygon layer, and the chosen variables for those units as a long table (unit_code, year, one column per variable). Feed them to the Moran, spatial panel and DID algorithms (unit id field 'code', panel fields 'unit_code' and 'year'). Variables flagged synthetic in the catalogue are reported.</source>
+      <translation>读取某一级行政单元为面图层（可限定范围：单元本身或其上级的代码在列表中即保留，例如京津冀为 110000,120000,130000），并将这些单元的所选变量读为长表（unit_code、year，每个变量一列）。可直接输入 Moran、空间面板和 DID 算法（单元编号字段 'code'，面板字段 'unit_code' 和 'year'）。变量目录中标记为合成数据的变量会给出提示。</translation>
+    </message>
+    <message>
+      <source>PostgreSQL connection (saved in QGIS)</source>
+      <translation>PostgreSQL 连接（QGIS 中已保存）</translation>
+    </message>
+    <message>
+      <source>Or: database URL (policylink db url)</source>
+      <translation>或：数据库 URL（policylink db url）</translation>
+    </message>
+    <message>
+      <source>Within (codes, comma-separated)</source>
+      <translation>范围（行政区划代码，逗号分隔）</translation>
+    </message>
+    <message>
+      <source>Variables (comma-separated)</source>
+      <translation>变量（逗号分隔）</translation>
+    </message>
+    <message>
+      <source>First year</source>
+      <translation>起始年份</translation>
+    </message>
+    <message>
+      <source>Last year</source>
+      <translation>结束年份</translation>
+    </message>
+    <message>
+      <source>Units</source>
+      <translation>空间单元</translation>
+    </message>
+    <message>
+      <source>Panel</source>
+      <translation>面板数据</translation>
+    </message>
+    <message>
+      <source>{n} units, {r} panel rows</source>
+      <translation>{n} 个单元，{r} 行面板数据</translation>
+    </message>
+    <message>
+      <source>Province</source>
+      <translation>省级</translation>
+    </message>
+    <message>
+      <source>Prefecture</source>
+      <translation>地级</translation>
+    </message>
+    <message>
+      <source>County</source>
+      <translation>县级</translation>
+    </message>
+    <message>
+      <source>Variable {v} is SYNTHETIC data.</source>
+      <translation>变量 {v} 为合成数据。</translation>
+    </message>
+    <message>
       <source>Spatial panel model (SAR / SEM / SDM) with effects</source>
       <translation>空间面板模型（SAR / SEM / SDM）及效应分解</translation>
     </message>

@@ -11,9 +11,11 @@ def all_algorithms() -> list:
     list of QgsProcessingAlgorithm
     """
     from .autocorrelation import BuildWeights, GetisOrdGiStar, GlobalMoran, LocalMoran
+    from .database import LoadUnitsAndPanel
     from .models import DIDSuite, SpatialPanelModel
 
     return [
+        LoadUnitsAndPanel(),
         BuildWeights(),
         GlobalMoran(),
         LocalMoran(),

@@ -1,0 +1,164 @@
+"""Processing algorithms that read the PolicyLink database into layers for the other algorithms."""
+
+from __future__ import annotations
+
+import pandas as pd
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureSink,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterProviderConnection,
+    QgsProcessingParameterString,
+)
+
+from ..core import db
+from ..core.i18n import tr
+from ..core.layers import layer_to_frame
+from .base import PolicyLinkAlgorithm, write_table
+
+
+class _DatabaseAlgorithm(PolicyLinkAlgorithm):
+    """Common inputs: a saved PostgreSQL connection or a database URL."""
+
+    _group = "PolicyLink database"
+    _group_id = "database"
+
+    def add_database_inputs(self) -> None:
+        self.addParameter(
+            QgsProcessingParameterProviderConnection(
+                "CONNECTION", tr("PostgreSQL connection (saved in QGIS)"), "postgres", optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                "DATABASE_URL", tr("Or: database URL (policylink db url)"), optional=True
+            )
+        )
+
+    def database(self, parameters, context):
+        """The QGIS URI of the chosen database."""
+        try:
+            return db.database_uri(
+                self.parameterAsConnectionName(parameters, "CONNECTION", context) or "",
+                self.parameterAsString(parameters, "DATABASE_URL", context) or "",
+            )
+        except ValueError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+
+
+class LoadUnitsAndPanel(_DatabaseAlgorithm):
+    """Units of one level (polygons) and a long panel of chosen variables, from the database."""
+
+    _name = "loadpanel"
+    _display = "Load units and panel from the PolicyLink database"
+    _help = (
+        "Reads the administrative units of one level (optionally within some codes: a unit is kept "
+        "when its code or an ancestor's code is listed, e.g. 110000,120000,130000 for "
+        "Jing-Jin-Ji) as a polygon layer, and the chosen variables for those units as a long "
+        "table (unit_code, year, one column per variable). Feed them to the Moran, spatial panel "
+        "and DID algorithms (unit id field 'code', panel fields 'unit_code' and 'year'). "
+        "Variables flagged synthetic in the catalogue are reported."
+    )
+
+    def initAlgorithm(self, config=None):  # noqa: N802, D102
+        self.add_database_inputs()
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                "LEVEL",
+                tr("Level"),
+                options=[tr("Province"), tr("Prefecture"), tr("County")],
+                defaultValue=1,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                "WITHIN", tr("Within (codes, comma-separated)"), optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString("VARIABLES", tr("Variables (comma-separated)"))
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                "YEAR_FROM",
+                tr("First year"),
+                QgsProcessingParameterNumber.Integer,
+                2006,
+                False,
+                1949,
+                2100,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                "YEAR_TO",
+                tr("Last year"),
+                QgsProcessingParameterNumber.Integer,
+                2019,
+                False,
+                1949,
+                2100,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink("UNITS", tr("Units"), QgsProcessing.TypeVectorPolygon)
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink("PANEL", tr("Panel"), QgsProcessing.TypeVector)
+        )
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
+        uri = self.database(parameters, context)
+        level = db.LEVELS[self.parameterAsEnum(parameters, "LEVEL", context)]
+        within_text = self.parameterAsString(parameters, "WITHIN", context) or ""
+        within = [c.strip() for c in within_text.split(",") if c.strip()] or None
+        names = [
+            v.strip()
+            for v in self.parameterAsString(parameters, "VARIABLES", context).split(",")
+            if v.strip()
+        ]
+        years = (
+            self.parameterAsInt(parameters, "YEAR_FROM", context),
+            self.parameterAsInt(parameters, "YEAR_TO", context),
+        )
+        try:
+            units = db.units_layer(uri, level, within)
+            catalogue = db.variables(uri).set_index("name")
+            unknown = [v for v in names if v not in catalogue.index]
+            if unknown:
+                raise ValueError(
+                    f"unknown variable(s) {', '.join(unknown)}; the catalogue has "
+                    f"{', '.join(catalogue.index[:20])}"
+                )
+            codes = layer_to_frame(units, ["code"], geometry=False)["code"].tolist()
+            wide: pd.DataFrame | None = None
+            for name in names:
+                if bool(catalogue.at[name, "is_synthetic"]):
+                    feedback.pushWarning(tr("Variable {v} is SYNTHETIC data.").format(v=name))
+                part = db.panel(uri, name, years, codes).rename(columns={"value": name})
+                wide = (
+                    part
+                    if wide is None
+                    else wide.merge(part, on=["unit_code", "year"], how="outer")
+                )
+        except ValueError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        sink, units_id = self.parameterAsSink(
+            parameters, "UNITS", context, units.fields(), units.wkbType(), units.crs()
+        )
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, "UNITS"))
+        for feat in units.getFeatures():
+            out = QgsFeature(feat)
+            sink.addFeature(out, QgsFeatureSink.FastInsert)
+        wide = wide.sort_values(["year", "unit_code"]).reset_index(drop=True)
+        feedback.pushInfo(tr("{n} units, {r} panel rows").format(n=len(codes), r=len(wide)))
+        return {
+            "UNITS": units_id,
+            "PANEL": write_table(self, parameters, context, "PANEL", wide),
+            "N_UNITS": len(codes),
+        }
