@@ -147,3 +147,37 @@ def test_unbalanced_panel_is_refused(sim: pd.DataFrame) -> None:
         bacon_decomposition(sim.drop(index=[5]), SPEC.with_(source="p.csv"))
     with pytest.raises(InputError, match="balanced panel"):
         callaway_santanna(sim.drop(index=[5]), SPEC)
+
+
+@pytest.mark.parametrize(
+    ("cg", "control"), [("nevertreated", "never"), ("notyettreated", "notyet")]
+)
+def test_cs_equals_csdid_reference(cg: str, control: str) -> None:
+    """Against csdid 0.4.3 (Python port of R ``did``) run on the same SYNTHETIC panel.
+
+    The reference numbers were produced by tests/data/did_csdid/make_reference.py in a separate
+    environment (csdid is not a dependency); the panel is stored next to them.
+    """
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).parent / "data" / "did_csdid"
+    ref = json.loads((here / "csdid_reference.json").read_text())[cg]
+    df = pd.read_csv(here / "panel.csv", dtype={"unit": str})
+    cs = callaway_santanna(df, SPEC, control=control, base_period="varying")
+    r = pd.DataFrame(ref["att_gt"])
+    m = cs.att_gt.merge(r, on=["group", "time"], suffixes=("", "_ref"))
+    assert len(m) == len(r) == len(cs.att_gt)
+    np.testing.assert_allclose(m.att, m.att_ref, atol=1e-10)
+    np.testing.assert_allclose(m.se, m.se_ref, rtol=1e-8)
+    for ours, key in (
+        (cs.overall, "simple"),
+        (cs.dynamic_overall, "dynamic"),
+        (cs.group_overall, "group"),
+    ):
+        assert ours["att"] == pytest.approx(ref[key]["att"], abs=1e-10)
+        assert ours["se"] == pytest.approx(ref[key]["se"], rel=1e-8)
+    d = pd.DataFrame(ref["by_event_time"]).merge(cs.dynamic, on="rel_time", suffixes=("_ref", ""))
+    assert len(d) == len(cs.dynamic)
+    np.testing.assert_allclose(d.att, d.att_ref, atol=1e-10)
+    np.testing.assert_allclose(d.se, d.se_ref, rtol=1e-8)
