@@ -130,7 +130,16 @@ def test_missing_package_gives_install_command(qgis_app, tmp_path, monkeypatch):
     assert [r.name for r in missing] == ["not-a-real-package-xyz"]
     msg = deps.missing_message(missing)
     assert "not-a-real-package-xyz" in msg
-    assert '-m pip install --user "not-a-real-package-xyz>=1.0"' in msg
+    assert (
+        f"{deps.python_command()} -m pip install" in msg and '"not-a-real-package-xyz>=1.0"' in msg
+    )
+    # Debian 12's system Python (PEP 668) needs --user --break-system-packages; a venv neither.
+    cmd = deps.install_command(missing, in_venv=False, externally_managed=True)
+    assert cmd.endswith(
+        ' -m pip install --user --break-system-packages "not-a-real-package-xyz>=1.0"'
+    )
+    cmd = deps.install_command(missing, in_venv=True, externally_managed=True)
+    assert cmd.endswith(' -m pip install "not-a-real-package-xyz>=1.0"')
     # The plugin loads without raising and registers no provider.
     monkeypatch.setattr("qgis_plugin.plugin.missing_requirements", lambda: missing)
     p = PolicyLinkPlugin(None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,23 +103,45 @@ def python_command() -> str:
     return "python3"
 
 
-def install_command(missing: list[Requirement], path: Path = REQUIREMENTS) -> str:
+def _externally_managed() -> bool:
+    """True when this Python is marked externally managed (PEP 668, e.g. Debian 12's python3)."""
+    return Path(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED").is_file()
+
+
+def install_command(
+    missing: list[Requirement],
+    *,
+    in_venv: bool | None = None,
+    externally_managed: bool | None = None,
+) -> str:
     """Return the exact shell command that installs the missing packages for QGIS's Python.
 
     Parameters
     ----------
     missing : list of Requirement
-        What is missing (from :func:`missing_requirements`).
-    path : Path
-        Requirements file (used for the version constraints).
+        What is missing (from :func:`missing_requirements`), with version constraints.
+    in_venv : bool, optional
+        Whether QGIS runs in a virtual environment (default: detected); then no ``--user``.
+    externally_managed : bool, optional
+        Whether the interpreter is PEP 668 "externally managed" (default: detected). Debian 12
+        and Ubuntu 23.04+ refuse ``pip install --user`` into the system Python unless
+        ``--break-system-packages`` is given; user-site packages do not touch the system ones.
 
     Returns
     -------
     str
     """
+    if in_venv is None:
+        in_venv = sys.prefix != sys.base_prefix
+    if externally_managed is None:
+        externally_managed = _externally_managed()
     specs = " ".join(f'"{r.spec}"' for r in missing)
-    user = "" if sys.platform.startswith("win") else " --user"
-    return f"{python_command()} -m pip install{user} {specs}"
+    flags = ""
+    if not in_venv and not sys.platform.startswith("win"):
+        flags = " --user"
+        if externally_managed:
+            flags += " --break-system-packages"
+    return f"{python_command()} -m pip install{flags} {specs}"
 
 
 def missing_message(missing: list[Requirement]) -> str:
