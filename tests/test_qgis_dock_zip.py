@@ -286,3 +286,62 @@ def test_processing_from_database_to_moran(make_db, lattice):
             )
     finally:
         plugin.unload()
+
+
+def test_dock_spatial_panel_from_database(make_db, lattice):
+    """SDM button: database panel (SYNTHETIC SDM data) -> same estimates as spatial.panel."""
+    import psycopg
+
+    from qgis_plugin.gui.dock import PolicyDiffusionDock
+    from spatial.panel import fit_spatial_panel
+    from tests.test_qgis_models import sdm_panel
+
+    url = make_db()
+    load_synthetic_units(url, lattice)
+    df = sdm_panel(t_periods=6)
+    with psycopg.connect(url) as conn:
+        for name in ("syn_sy", "syn_sx"):
+            conn.execute(
+                "INSERT INTO variable (name, is_synthetic, source) VALUES (%s, true, 'tests: SDM rho 0.4')",
+                (name,),
+            )
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO observation (unit_code, year, variable, value) VALUES (%s, %s, %s, %s)",
+                [
+                    (f"9{int(r.unit):05d}", int(r.year), v, float(getattr(r, c)))
+                    for r in df.itertuples()
+                    for v, c in (("syn_sy", "y"), ("syn_sx", "x"))
+                ],
+            )
+    dock = PolicyDiffusionDock(None)
+    dock.url.setText(url)
+    dock.fill_variables()
+    dock.variable.setCurrentIndex(dock.variable.findData("syn_sy"))
+    dock.x_vars.setText("syn_sx")
+    dock.year_from.setValue(2010)
+    dock.year_to.setValue(2019)
+    dock.run_sdm()
+    wait_for(dock, timeout=120)
+    assert dock.last_error is None, dock.last_error
+    w = lattice_w()
+    w.remap_ids([f"9{i:05d}" for i in range(N_SIDE * N_SIDE)])
+    panel = df.assign(unit=[f"9{int(u):05d}" for u in df["unit"]]).rename(
+        columns={"y": "syn_sy", "x": "syn_sx"}
+    )
+    ref = fit_spatial_panel(
+        panel,
+        w,
+        y="syn_sy",
+        x=["syn_sx"],
+        id_col="unit",
+        time_col="year",
+        model="sdm",
+        fe="twoways",
+        draws=1000,
+        seed=12345,
+    )
+    got = dock.last_table[dock.last_table["part"] == "coefficient"].set_index("term")["estimate"]
+    for r in ref.coefficients.itertuples():
+        assert got[r.name] == pytest.approx(r.estimate, abs=1e-8)
+    assert set(dock.last_table["part"]) >= {"coefficient", "direct", "indirect", "total"}

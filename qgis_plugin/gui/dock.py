@@ -59,6 +59,7 @@ class PolicyDiffusionDock(QDockWidget):
         self.last_table: pd.DataFrame | None = None
         self.last_layer: QgsVectorLayer | None = None
         self.last_error: BaseException | None = None
+        self.last_result: Any = None
         self._build()
 
     # -- UI ---------------------------------------------------------------------------------------
@@ -120,6 +121,12 @@ class PolicyDiffusionDock(QDockWidget):
             [tr("Queen contiguity"), tr("Rook contiguity"), tr("k nearest neighbours")]
         )
         form.addRow(tr("Weights"), self.weights_kind)
+        self.x_vars = QLineEdit()
+        self.x_vars.setPlaceholderText("gdp_per_capita, industry_share")
+        form.addRow(tr("Explanatory variables (SDM)"), self.x_vars)
+        self.model = QComboBox()
+        self.model.addItems(["SDM", "SAR", "SEM"])
+        form.addRow(tr("Model"), self.model)
         self.permutations = QSpinBox()
         self.permutations.setRange(0, 99999)
         self.permutations.setValue(999)
@@ -131,8 +138,11 @@ class PolicyDiffusionDock(QDockWidget):
         self.lisa_button = QPushButton(tr("LISA map"))
         self.moran_button.clicked.connect(self.run_moran)
         self.lisa_button.clicked.connect(self.run_lisa)
+        self.sdm_button = QPushButton(tr("Spatial panel"))
+        self.sdm_button.clicked.connect(self.run_sdm)
         buttons.addWidget(self.moran_button)
         buttons.addWidget(self.lisa_button)
+        buttons.addWidget(self.sdm_button)
         lay.addLayout(buttons)
 
         prow = QHBoxLayout()
@@ -249,15 +259,15 @@ class PolicyDiffusionDock(QDockWidget):
         self.last_error = None
         self.progress.setValue(0)
         self.cancel_button.setEnabled(True)
-        self.moran_button.setEnabled(False)
-        self.lisa_button.setEnabled(False)
+        for b in (self.moran_button, self.lisa_button, self.sdm_button):
+            b.setEnabled(False)
         self.status.setText(tr("Running: {d}").format(d=description))
 
         def done(result, error):
             self.task = None
             self.cancel_button.setEnabled(False)
-            self.moran_button.setEnabled(True)
-            self.lisa_button.setEnabled(True)
+            for b in (self.moran_button, self.lisa_button, self.sdm_button):
+                b.setEnabled(True)
             if error is not None:
                 self.last_error = error
                 if isinstance(error, Cancelled):
@@ -353,6 +363,97 @@ class PolicyDiffusionDock(QDockWidget):
             self.status.setText(tr("LISA done."))
 
         return self._start(tr("LISA clusters"), work, show)
+
+    def collect_panel(self) -> dict[str, Any]:
+        """Units and a balanced long panel (y and the explanatory variables) from the database.
+
+        Returns
+        -------
+        dict
+            ``units`` (GeoDataFrame with ``id``), ``panel`` (``id``, ``period``, y, x...),
+            ``y``, ``x``.
+        """
+        if self.use_layer.isChecked():
+            raise ValueError(
+                tr("The spatial panel model needs the PolicyLink database (a panel over years).")
+            )
+        xs = [v.strip() for v in self.x_vars.text().split(",") if v.strip()]
+        if not xs:
+            raise ValueError(tr("Give at least one explanatory variable."))
+        uri = self._uri()
+        level, within, y = self.level.currentText(), self._within(), self._variable()
+        layer = db.units_layer(uri, level, within)
+        units = layer_to_frame(layer, ["code"]).rename(columns={"code": "id"})
+        years = (self.year_from.value(), self.year_to.value())
+        panel = None
+        for name in [y, *xs]:
+            part = db.panel(uri, name, years, units["id"].tolist()).rename(columns={"value": name})
+            panel = (
+                part if panel is None else panel.merge(part, on=["unit_code", "year"], how="inner")
+            )
+        panel = panel.rename(columns={"unit_code": "id", "year": "period"})
+        # Balanced panel: keep the years in which every unit has every variable.
+        full = panel.groupby("period")["id"].nunique()
+        panel = panel[panel["period"].isin(full[full == len(units)].index)]
+        if panel["period"].nunique() < 2:
+            raise ValueError(tr("Fewer than two years have all variables for every unit."))
+        return {
+            "units": units,
+            "panel": panel,
+            "y": y,
+            "x": xs,
+            "kind": KINDS[self.weights_kind.currentIndex()],
+        }
+
+    def run_sdm(self) -> AnalysisTask | None:
+        """Spatial panel model (SDM / SAR / SEM, two-way fixed effects) with effects, in the background."""
+        try:
+            inputs = self.collect_panel()
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self._show_error(exc)
+            return None
+        model = self.model.currentText().lower()
+
+        def work(report):
+            from spatial.panel import fit_spatial_panel
+
+            report(5)
+            w = weights_from_frame(inputs["units"], "id", inputs["kind"])
+            report(20)
+            res = fit_spatial_panel(
+                inputs["panel"],
+                w,
+                y=inputs["y"],
+                x=inputs["x"],
+                id_col="id",
+                time_col="period",
+                model=model,
+                fe="twoways",
+                draws=1000,
+                seed=12345,
+            )
+            report(95)
+            coef = res.coefficients.assign(part="coefficient")
+            parts = [coef.rename(columns={"name": "term"})]
+            if res.effects is not None:
+                eff = res.effects.assign(part=res.effects["effect"])
+                parts.append(eff.rename(columns={"variable": "term"}).drop(columns="effect"))
+            table = pd.concat(parts, ignore_index=True)[
+                ["part", "term", "estimate", "se", "z", "p"]
+            ]
+            return {"table": table, "result": res}
+
+        def show(result):
+            self.last_result = result["result"]
+            self.show_table(result["table"])
+            r = result["result"]
+            self.status.setText(
+                tr("{m}: {n} units x {t} years, log-likelihood {ll:.3f}.").format(
+                    m=model.upper(), n=r.n_units, t=r.n_periods, ll=r.log_likelihood
+                )
+            )
+
+        return self._start(tr("Spatial panel model"), work, show)
 
     def cancel_all(self) -> None:
         """Cancel the running analysis, if any."""

@@ -164,6 +164,14 @@
       <translation>空间权重</translation>
     </message>
     <message>
+      <source>Explanatory variables (SDM)</source>
+      <translation>解释变量（空间面板）</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
       <source>Permutations</source>
       <translation>置换次数</translation>
     </message>
@@ -174,6 +182,10 @@
     <message>
       <source>LISA map</source>
       <translation>LISA 聚类图</translation>
+    </message>
+    <message>
+      <source>Spatial panel</source>
+      <translation>空间面板模型</translation>
     </message>
     <message>
       <source>Cancel</source>
@@ -200,6 +212,10 @@
       <translation>LISA 聚类</translation>
     </message>
     <message>
+      <source>Spatial panel model</source>
+      <translation>空间面板模型</translation>
+    </message>
+    <message>
       <source>Queen contiguity</source>
       <translation>后（Queen）邻接</translation>
     </message>
@@ -218,6 +234,18 @@
     <message>
       <source>LISA done.</source>
       <translation>LISA 分析完成。</translation>
+    </message>
+    <message>
+      <source>The spatial panel model needs the PolicyLink database (a panel over years).</source>
+      <translation>空间面板模型需要 PolicyLink 数据库（多年面板数据）。</translation>
+    </message>
+    <message>
+      <source>Give at least one explanatory variable.</source>
+      <translation>请至少给出一个解释变量。</translation>
+    </message>
+    <message>
+      <source>Fewer than two years have all variables for every unit.</source>
+      <translation>所有单元均有全部变量的年份少于两个。</translation>
     </message>
     <message>
       <source>Nothing to export yet.</source>
@@ -262,6 +290,10 @@
     <message>
       <source>Moran's I done: {n} year(s).</source>
       <translation>Moran's I 计算完成：{n} 个年份。</translation>
+    </message>
+    <message>
+      <source>{m}: {n} units x {t} years, log-likelihood {ll:.3f}.</source>
+      <translation>{m}：{n} 个单元 × {t} 年，对数似然 {ll:.3f}。</translation>
     </message>
     <message>
       <source>synthetic</source>
@@ -504,10 +536,6 @@
       <translation>解释变量</translation>
     </message>
     <message>
-      <source>Model</source>
-      <translation>模型</translation>
-    </message>
-    <message>
       <source>Fixed effects</source>
       <translation>固定效应</translation>
     </message>
@@ -602,10 +630,6 @@
     <message>
       <source>Method</source>
       <translation>方法</translation>
-    </message>
-    <message>
-      <source>Spatial panel model</source>
-      <translation>空间面板模型</translation>
     </message>
     <message>
       <source>TWFE DID</source>
