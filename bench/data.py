@@ -229,7 +229,9 @@ def read_units(url: str, level: str = "county") -> Any:
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``code`` and ``geometry`` (EPSG:4326).
+        Columns ``code`` and ``geometry`` (EPSG:4326). For ``county`` this is the ETL's
+        county-level set, ``level = 'county' OR also_county`` (prefecture-level cities without
+        counties, e.g. 东莞 441900, are county-level units too).
     """
     import geopandas as gpd
     import psycopg
@@ -237,8 +239,9 @@ def read_units(url: str, level: str = "county") -> Any:
 
     with psycopg.connect(url) as conn:
         rows = conn.execute(
-            "SELECT code, ST_AsBinary(geom) FROM admin_unit WHERE level = %s ORDER BY code",
-            (level,),
+            "SELECT code, ST_AsBinary(geom) FROM admin_unit "
+            "WHERE level = %s OR (%s = 'county' AND also_county) ORDER BY code",
+            (level, level),
         ).fetchall()
     codes = [r[0] for r in rows]
     geoms = shapely.from_wkb([bytes(r[1]) for r in rows])

@@ -189,7 +189,8 @@ def render(result: RunResult) -> str:
         w = result.inputs["weights"]
         lines.append(
             f"- Weights for rows 2-3: libpysal fuzzy contiguity on those geometries, "
-            f"N = {w['n']:,}, {w['links']:,} directed links, {w['islands']} islands (row-standardised)"
+            f"N = {w['n']:,} after dropping {w['islands']} islands ({', '.join(w.get('island_ids', []))}), "
+            f"{w['links']:,} directed links, row-standardised"
         )
     lines += [
         "",

@@ -168,7 +168,7 @@ def _panel_db(p: dict[str, Any], name: str) -> tuple[str, Path, int, int]:
         codes = [
             r[0]
             for r in conn.execute(
-                "SELECT code FROM admin_unit WHERE level = 'county' ORDER BY code"
+                "SELECT code FROM admin_unit WHERE level = 'county' OR also_county ORDER BY code"
             ).fetchall()
         ]
     years = int(p["etl_years"])

@@ -145,13 +145,15 @@ def setup_touches(p: dict[str, Any]) -> Prepared:
     def between() -> None:
         conn.execute("DROP TABLE IF EXISTS bench_touches")
 
+    query = (
+        "CREATE TEMP TABLE bench_touches AS "
+        "SELECT a.code AS i, b.code AS j FROM admin_unit a JOIN admin_unit b "
+        "ON a.code <> b.code AND ST_Touches(a.geom, b.geom) "
+        "WHERE (a.level = 'county' OR a.also_county) AND (b.level = 'county' OR b.also_county)"
+    )
+
     def run() -> None:
-        conn.execute(
-            "CREATE TEMP TABLE bench_touches AS "
-            "SELECT a.code AS i, b.code AS j FROM admin_unit a JOIN admin_unit b "
-            "ON a.code <> b.code AND ST_Touches(a.geom, b.geom) "
-            "WHERE a.level = 'county' AND b.level = 'county'"
-        )
+        conn.execute(query)
 
     def summarise(_: Any) -> dict[str, Any]:
         rows = conn.execute("SELECT i, j FROM bench_touches").fetchall()
