@@ -15,6 +15,7 @@ Wartenberg, D. (1985). Multivariate spatial correlation. *Geographical Analysis*
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,9 @@ from scipy import stats
 INFERENCE_KINDS = ("normality", "randomization", "permutation")
 QUADRANT_LABELS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 NOT_SIGNIFICANT = "not significant"
+# esda announces a future change of its default alternative; we keep (and document) the current
+# folded, one-sided pseudo p-value of conditional randomisation, as GeoDa reports it.
+_CRAND_NOTICE = "The alternative hypothesis for conditional randomization"
 
 
 def _weights(w: libpysal.weights.W, transformation: str) -> libpysal.weights.W:
@@ -426,7 +430,9 @@ def local_moran(
     w : libpysal.weights.W
         Weights.
     permutations : int
-        Conditional permutations per unit (esda ``Moran_Local``).
+        Conditional permutations per unit (esda ``Moran_Local``). ``p_sim`` is the folded
+        one-sided pseudo p-value (r + 1) / (m + 1) of the tail the observed value lies in, as in
+        GeoDa.
     seed : int or None
         Seed for the permutations.
     alpha : float
@@ -444,9 +450,11 @@ def local_moran(
     """
     yv = np.asarray(y, dtype=float).ravel()
     wc = _weights(w, transformation)
-    lm = esda.Moran_Local(
-        yv, wc, transformation=transformation, permutations=permutations, seed=seed, n_jobs=1
-    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_CRAND_NOTICE, category=DeprecationWarning)
+        lm = esda.Moran_Local(
+            yv, wc, transformation=transformation, permutations=permutations, seed=seed, n_jobs=1
+        )
     p = np.asarray(lm.p_sim, dtype=float)
     sig = _adjust(p, adjust, alpha)
     labels = np.array([QUADRANT_LABELS[int(q)] for q in lm.q], dtype=object)
@@ -492,9 +500,12 @@ def getis_ord_gi_star(
     """
     yv = np.asarray(y, dtype=float).ravel()
     wc = _weights(w, "b")
-    g = esda.G_Local(
-        yv, wc, transform="R", permutations=permutations, star=True, seed=seed, n_jobs=1
-    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_CRAND_NOTICE, category=DeprecationWarning)
+        # star=1.0: each unit enters its own neighbourhood with weight 1 (Ord and Getis 1995)
+        g = esda.G_Local(
+            yv, wc, transform="R", permutations=permutations, star=1.0, seed=seed, n_jobs=1
+        )
     # esda stores p_sim in float32; snap back to the (r + 1) / (m + 1) grid
     p = np.round(np.asarray(g.p_sim, dtype=float) * (permutations + 1)) / (permutations + 1)
     sig = _adjust(p, adjust, alpha)

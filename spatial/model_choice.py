@@ -322,7 +322,9 @@ def model_choice(
             Y, X, sw, names=names, model="sdm", fe=fe_h, effects=False, lee_yu=sw.row_stochastic
         )
         fits[f"sdm_{fe_h}_lee_yu"] = fe_ly
-        re = fit_random_effects(Y, X, sw, names=names, model="sdm", time_effects=fe_h == "twoways")
+        re = fit_random_effects(
+            Y, X, sw, names=names, model="sdm", time_effects=fe_h == "twoways", effects=False
+        )
         fits["sdm_random"] = re
         tests.append(hausman(fe_ly, re))
     by = {t.name: t for t in tests}

@@ -722,7 +722,7 @@ def _effects_table(
 ) -> pd.DataFrame:
     """Effects at the point estimates, with SEs from draws of N(estimate, cov)."""
     k = len(base)
-    off = 1 if res.fe == "none" else 0
+    off = 1 if res.names and res.names[0] == "const" else 0
     idx_b = np.arange(off, off + k)
     idx_t = np.arange(off + k, off + k + len(durbin_idx))
     irho = len(res.params)
@@ -939,6 +939,9 @@ def fit_random_effects(
     tol: float = 1e-8,
     max_iter: int = 200,
     time_effects: bool = False,
+    effects: bool = True,
+    draws: int = 1000,
+    seed: int | None = 12345,
 ) -> SpatialPanelResult:
     """Random unit effects SAR or SDM by iterated concentrated ML (Elhorst 2014, sec. 3.4.2).
 
@@ -960,12 +963,16 @@ def fit_random_effects(
     time_effects : bool
         Add time fixed effects (random unit + fixed time effects, Elhorst's model 3): y and X
         are demeaned by period first and no intercept is estimated.
+    effects, draws, seed
+        Direct / indirect / total effects and their simulation settings (see
+        :func:`fit_arrays`).
 
     Returns
     -------
     SpatialPanelResult
         ``fe='random'`` (``'random+time'`` with time effects); ``names`` start with ``const``
-        without time effects; ``notes`` carries phi and its SE.
+        without time effects; ``notes`` carries phi and its SE; ``effects`` as in
+        :func:`fit_arrays`.
     """
     if model not in ("sar", "sdm"):
         raise ValueError("random effects are implemented for 'sar' and 'sdm'")
@@ -1041,7 +1048,7 @@ def fit_random_effects(
     r2w = float(np.corrcoef(ys.ravel(), fitted)[0, 1] ** 2)
     yc = Y.ravel() - Y.mean()
     r2 = float(1 - e @ e / (yc @ yc))
-    return SpatialPanelResult(
+    result = SpatialPanelResult(
         model=model,
         fe="random+time" if time_effects else "random",
         names=xnames,
@@ -1059,6 +1066,14 @@ def fit_random_effects(
         residuals=e.reshape(T, N),
         notes=[f"phi = {phi:.6g} (se {np.sqrt(cov_full[k + 1, k + 1]):.3g})"],
     )
+    if effects:
+        durbin_idx = [names.index(d) for d in (list(names) if durbin is None else durbin)]
+        result.effects = _effects_table(
+            result, sw, names, durbin_idx if model == "sdm" else [], draws, seed
+        )
+        result.effects_draws = draws
+        result.effects_seed = seed
+    return result
 
 
 def _num_hessian(f: Any, x: np.ndarray) -> np.ndarray:

@@ -164,34 +164,37 @@ def test_lee_yu_unit_effects_rescale_sigma2_only(sar_data) -> None:
     assert ly.sigma2 == pytest.approx(plain.sigma2 * T / (T - 1), rel=1e-8)
 
 
-def test_lee_yu_two_way_equals_orthonormal_transformation() -> None:
-    """Lee and Yu (2010): transform by F_T (T x T-1) and F_N (N x N-1), orthonormal bases of the
-    complements of the constant vector, then ML on the (N-1)(T-1) transformed observations with
-    W* = F_N' W F_N. Written out with dense matrices here, independently of the estimator."""
+@pytest.mark.parametrize("fe", ["twoways", "time"])
+def test_lee_yu_time_effects_equal_orthonormal_transformation(fe: str) -> None:
+    """Lee and Yu (2010): transform by F_T (T x T-1, two-way only) and F_N (N x N-1), orthonormal
+    bases of the complements of the constant vector, then ML on the (N-1)(T-1) (or (N-1)T)
+    transformed observations with W* = F_N' W F_N. Written out with dense matrices here,
+    independently of the estimator."""
     w, W = _w(8, 8)
     Y, X = _simulate_sdm(W, 6, 0.5, np.array([1.0]), np.zeros(1), seed=11)
     T, N = Y.shape
-    ly = fit_arrays(Y, X, W, names=["a"], model="sar", fe="twoways", effects=False, lee_yu=True)
+    ly = fit_arrays(Y, X, W, names=["a"], model="sar", fe=fe, effects=False, lee_yu=True)
 
     def basis(n: int) -> np.ndarray:
         vals, vecs = np.linalg.eigh(np.eye(n) - np.ones((n, n)) / n)
         return vecs[:, vals > 0.5]
 
-    FT, FN = basis(T), basis(N)
+    FT = basis(T) if fe == "twoways" else np.eye(T)  # time effects only: keep all T periods
+    FN = basis(N)
+    te = FT.shape[1]
     Wd = W.toarray()
     Ws = FN.T @ Wd @ FN
-    ys = FT.T @ Y @ FN  # (T-1, N-1)
+    ys = FT.T @ Y @ FN  # (te, N-1)
     wys = FT.T @ (Y @ Wd.T) @ FN
     xs = (FT.T @ X[:, :, 0] @ FN).ravel()[:, None]
-    n_eff = (N - 1) * (T - 1)
+    n_eff = (N - 1) * te
 
     def negll(r: float) -> float:
         e0 = ys.ravel() - r * wys.ravel()
         b = np.linalg.lstsq(xs, e0, rcond=None)[0]
         e = e0 - xs @ b
         return (
-            0.5 * n_eff * np.log(e @ e / n_eff)
-            - (T - 1) * np.linalg.slogdet(np.eye(N - 1) - r * Ws)[1]
+            0.5 * n_eff * np.log(e @ e / n_eff) - te * np.linalg.slogdet(np.eye(N - 1) - r * Ws)[1]
         )
 
     r_ref = minimize_scalar(
@@ -203,7 +206,7 @@ def test_lee_yu_two_way_equals_orthonormal_transformation() -> None:
     e = e0 - xs @ b
     assert ly.params[0] == pytest.approx(b[0], rel=1e-5)
     assert ly.sigma2 == pytest.approx(e @ e / n_eff, rel=1e-5)
-    plain = fit_arrays(Y, X, W, names=["a"], model="sar", fe="twoways", effects=False)
+    plain = fit_arrays(Y, X, W, names=["a"], model="sar", fe=fe, effects=False)
     assert abs(ly.rho - plain.rho) > 1e-4  # the correction does change rho with time effects
 
 
@@ -362,3 +365,24 @@ def test_blocked_lu_trace_equals_dense(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sp, "DENSE_LIMIT", 10)
     blocked = sw.traces(0.6, block=7)
     assert blocked[2] == pytest.approx(dense[2], rel=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["pooled", "random"])
+def test_effects_with_an_intercept_equal_dense_formulas(kind: str) -> None:
+    # true: SDM rho = 0.35, beta = (0.8, -0.4), theta = (0.3, 0.1); unit effects (random)
+    w, W = _w(10, 10)
+    Y, X = _simulate_sdm(
+        W, 8, 0.35, np.array([0.8, -0.4]), np.array([0.3, 0.1]), seed=12, time_effects=False
+    )
+    if kind == "pooled":
+        res = fit_arrays(Y, X, W, names=["a", "b"], model="sdm", fe="none", draws=200)
+    else:
+        res = fit_random_effects(Y, X, W, names=["a", "b"], model="sdm", draws=200)
+    assert res.names == ["const", "a", "b", "W*a", "W*b"]
+    N = W.shape[0]
+    Ainv = np.linalg.inv(np.eye(N) - res.rho * W.toarray())
+    eff = res.effects.set_index(["effect", "variable"])
+    for j, v in enumerate(["a", "b"]):
+        S = Ainv @ (res.params[1 + j] * np.eye(N) + res.params[3 + j] * W.toarray())
+        assert eff.loc[("direct", v), "estimate"] == pytest.approx(np.trace(S) / N, rel=1e-10)
+        assert eff.loc[("total", v), "estimate"] == pytest.approx(S.sum() / N, rel=1e-10)

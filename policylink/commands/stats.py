@@ -746,7 +746,9 @@ def sdm_cmd(
             Y, X, _ = panel_arrays(inp.panel, ids=inp.w.id_order, **kw)
             W = weights_matrix(inp.w, transformation)
             results = {
-                "all": fit_random_effects(Y, X, W, names=xs, model=model, durbin=opts["durbin"])
+                "all": fit_random_effects(
+                    Y, X, W, names=xs, model=model, durbin=opts["durbin"], draws=draws, seed=seed
+                )
             }
         else:
             results = {"all": fit_spatial_panel(inp.panel, inp.w, fe=fe, **kw, **opts)}
