@@ -146,14 +146,10 @@ def setup_boundaries_geopandas(p: dict[str, Any]) -> Prepared:
 def _panel_loader() -> Any:
     """PolicyLink's panel-file loader (issue 3) or ``Unavailable``."""
     try:
-        from etl import panels  # type: ignore[attr-defined]
+        from etl.panels import load_panel
     except ImportError as exc:
-        raise Unavailable("etl.panels (panel loader, issue 3) is not in the tree yet") from exc
-    for name in ("load_panel_file", "load_panel"):
-        fn = getattr(panels, name, None)
-        if fn is not None:
-            return fn
-    raise Unavailable("etl.panels has no load_panel_file()")
+        raise Unavailable("etl.panels.load_panel (issue 3) is not in the tree yet") from exc
+    return load_panel
 
 
 def _panel_db(p: dict[str, Any], name: str) -> tuple[str, Path, int, int]:
@@ -172,9 +168,23 @@ def _panel_db(p: dict[str, Any], name: str) -> tuple[str, Path, int, int]:
             ).fetchall()
         ]
     years = int(p["etl_years"])
-    path = Path(tempfile.mkdtemp(prefix="plbench-panel-")) / "synthetic_panel_wide.csv"
+    folder = Path(tempfile.mkdtemp(prefix="plbench-panel-"))
+    path = folder / "synthetic_panel_wide.csv"
     n_obs = synthetic_wide_panel_csv(path, codes, years)
     return url, path, n_obs, len(codes)
+
+
+def _catalogue(path: Path) -> Path:
+    """Catalogue CSV declaring the synthetic variables v01 ... v10 (written beside the panel)."""
+    cat = path.with_name("synthetic_catalogue.csv")
+    lines = ["name,label_en,unit,description,source,is_synthetic"]
+    lines += [
+        f"v{k:02d},Synthetic variable {k},1,SYNTHETIC lognormal values for the ETL benchmark,"
+        "bench/data.py,true"
+        for k in range(1, 11)
+    ]
+    cat.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return cat
 
 
 @case(
@@ -186,16 +196,20 @@ def setup_panel_first(p: dict[str, Any]) -> Prepared:
 
     load = _panel_loader()
     url, path, n_obs, n_units = _panel_db(p, "bench_etl_panel")
+    cat = _catalogue(path)
     conn = psycopg.connect(url)
 
     def between() -> None:
         conn.execute("DELETE FROM observation")
-        conn.execute("DELETE FROM variable")
-        conn.execute("DELETE FROM load_batch WHERE kind IN ('panel', 'catalogue')")
+        conn.execute("DELETE FROM load_batch WHERE kind = 'panel'")
         conn.commit()
 
+    def summarise(res: Any) -> dict[str, Any]:
+        return {"rows_loaded": int(res.rows_loaded or 0)}
+
     return Prepared(
-        run=lambda: load(conn, path),
+        run=lambda: load(conn, path, catalogue=cat),
+        summarise=summarise,
         between=between,
         cleanup=conn.close,
         rows=n_obs,
@@ -210,11 +224,17 @@ def setup_panel_reload(p: dict[str, Any]) -> Prepared:
 
     load = _panel_loader()
     url, path, n_obs, n_units = _panel_db(p, "bench_etl_panel_re")
+    cat = _catalogue(path)
     conn = psycopg.connect(url)
-    load(conn, path)
+    load(conn, path, catalogue=cat)
     conn.commit()
+
+    def summarise(res: Any) -> dict[str, Any]:
+        return {"rows_loaded": int(res.rows_loaded or 0)}
+
     return Prepared(
-        run=lambda: load(conn, path),
+        run=lambda: load(conn, path, catalogue=cat),
+        summarise=summarise,
         cleanup=conn.close,
         rows=n_obs,
         note=f"{n_obs} observations, unchanged",
