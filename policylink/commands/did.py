@@ -73,8 +73,34 @@ def read_panel(path: str, unit: str) -> pd.DataFrame:
 def panel_options(fn: Callable) -> Callable:
     """Options shared by every analysis subcommand."""
     opts = [
-        click.argument("panel_file", type=click.Path(exists=True, dir_okay=False)),
-        click.option("-y", "--outcome", required=True, help="Outcome column."),
+        click.argument("panel_file", required=False, type=click.Path(exists=True, dir_okay=False)),
+        click.option(
+            "-y", "--outcome", required=True, help="Outcome column (with --db: variable)."
+        ),
+        click.option(
+            "--db",
+            "from_db",
+            is_flag=True,
+            help="Read the panel from the database instead of PANEL_FILE: outcome and controls "
+            "from observation, treatment from the pilot designations (see --programme).",
+        ),
+        click.option(
+            "--programme",
+            default="low_carbon_pilot",
+            show_default=True,
+            help="--db: policy_event.programme whose designations define the treatment.",
+        ),
+        click.option(
+            "--effective-years",
+            default="2011,2013,2017",
+            show_default=True,
+            help="--db: first treated year of batch 1, 2, 3, ... (seed 004 rule).",
+        ),
+        click.option(
+            "--within",
+            default=None,
+            help="--db: comma-separated codes; prefectures whose code or an ancestor is listed.",
+        ),
         click.option("--unit", default="unit", show_default=True, help="Unit (adcode) column."),
         click.option("--time", "time_col", default="year", show_default=True, help="Year column."),
         click.option("--treat", default=None, help="0/1 treatment column (absorbing)."),
@@ -105,9 +131,41 @@ def panel_options(fn: Callable) -> Callable:
     return fn
 
 
-def _spec(kw: dict[str, Any]) -> tuple[pd.DataFrame, Any]:
+def _spec(
+    kw: dict[str, Any], attributes: tuple[str, ...] = (), variables: tuple[str, ...] = ()
+) -> tuple[pd.DataFrame, Any]:
+    """Panel and PanelSpec from the options (file or database).
+
+    ``attributes`` (unit_attribute schemes) and ``variables`` (further observation variables:
+    mediators, covariates, alternative outcomes) are only used with ``--db``.
+    """
     from spatial.did import PanelSpec
 
+    controls = tuple(_split(kw["controls"]))
+    if kw.get("from_db"):
+        if kw["panel_file"] or kw["treat"] or kw["first_treated"]:
+            raise ConfigError("--db takes no PANEL_FILE, --treat or --first-treated")
+        df = read_db_panel(
+            kw["outcome"],
+            controls,
+            programme=kw["programme"],
+            effective_years=_effective(kw["effective_years"]),
+            within=kw["within"],
+            attributes=attributes,
+            extra_variables=variables,
+        )
+        spec = PanelSpec(
+            outcome=kw["outcome"],
+            unit="code",
+            time="year",
+            first_treated="first_treated",
+            controls=controls,
+            cluster=kw["cluster"],
+            source="database (observation, policy_event)",
+        )
+        return df, spec
+    if not kw["panel_file"]:
+        raise ConfigError("give a PANEL_FILE or --db")
     if (kw["treat"] is None) == (kw["first_treated"] is None):
         raise ConfigError("give exactly one of --treat and --first-treated")
     df = read_panel(kw["panel_file"], kw["unit"])
@@ -117,16 +175,122 @@ def _spec(kw: dict[str, Any]) -> tuple[pd.DataFrame, Any]:
         time=kw["time_col"],
         treat=kw["treat"],
         first_treated=kw["first_treated"],
-        controls=tuple(_split(kw["controls"])),
+        controls=controls,
         cluster=kw["cluster"],
         source=Path(kw["panel_file"]).name,
     )
     return df, spec
 
 
-def _note(df: pd.DataFrame, path: str) -> str:
+def _effective(value: str) -> dict[int, int]:
+    years = _years(value)
+    if not years:
+        raise click.BadParameter("--effective-years needs at least one year")
+    return {batch: year for batch, year in enumerate(years, start=1)}
+
+
+def read_db_panel(
+    outcome: str,
+    controls: tuple[str, ...] = (),
+    *,
+    programme: str = "low_carbon_pilot",
+    effective_years: dict[int, int] | None = None,
+    within: str | None = None,
+    attributes: tuple[str, ...] = (),
+    extra_variables: tuple[str, ...] = (),
+    url: str | None = None,
+) -> pd.DataFrame:
+    """Prefecture panel from the database with the pilot timing of a programme.
+
+    Outcome and controls come from ``observation`` (complete unit-years only); pilots from the
+    ``pilot_designation`` events of ``programme`` (a designated province covers its
+    prefectures, the earliest batch wins: :func:`policylink.mapdata.read_pilots`); batch b is
+    first treated in ``effective_years[b]`` (seed 004: 2011, 2013, 2017); other units are never
+    treated (``first_treated = 0``). ``attributes`` adds ``unit_attribute`` schemes as columns
+    (e.g. ``region``, ``city_size``, ``resource_based``) for heterogeneity.
+
+    Parameters
+    ----------
+    outcome : str
+        Outcome variable name.
+    controls : tuple of str
+        Control variable names.
+    programme : str
+        ``policy_event.programme``.
+    effective_years : dict, optional
+        Batch -> first treated year (default ``{1: 2011, 2: 2013, 3: 2017}``).
+    within : str, optional
+        Comma-separated codes restricting the prefectures.
+    attributes : tuple of str
+        ``unit_attribute`` schemes to add as columns.
+    extra_variables : tuple of str
+        Further variables to read (mediators, matching covariates, alternative outcomes).
+    url : str, optional
+        Database URL (default: :func:`etl.db.database_url`).
+
+    Returns
+    -------
+    DataFrame
+        ``code, year, <outcome>, <controls>, first_treated, batch, <attributes>``, plus
+        ``source`` that says SYNTHETIC when any variable is flagged synthetic.
+    """
+    from etl import db as dbmod
+    from policylink import mapdata
+    from policylink.report.inputs import read_panel as read_obs
+
+    eff = effective_years or {1: 2011, 2: 2013, 3: 2017}
+    variables = list(dict.fromkeys([outcome, *controls, *extra_variables]))
+    with dbmod.connect(url) as conn:
+        units = mapdata.read_units(conn, "prefecture", within, simplify=0.1)
+        codes = list(units["code"])
+        panel = read_obs(conn, variables, codes)
+        pilots = mapdata.read_pilots(conn, programme)
+        known = {
+            r[0]: bool(r[1])
+            for r in conn.execute(
+                "SELECT name, is_synthetic FROM variable WHERE name = ANY(%s)", (variables,)
+            ).fetchall()
+        }
+        attr = pd.DataFrame(
+            conn.execute(
+                "SELECT unit_code, scheme, value FROM unit_attribute "
+                "WHERE scheme = ANY(%s) AND unit_code = ANY(%s)",
+                (list(attributes), codes),
+            ).fetchall(),
+            columns=["code", "scheme", "value"],
+        )
+    unknown = [v for v in variables if v not in known]
+    if unknown:
+        raise InputError(
+            [
+                Problem("database", None, v, None, "no such variable in the catalogue")
+                for v in unknown
+            ]
+        )
+    if panel.empty:
+        raise InputError(
+            [Problem("database", None, outcome, None, "no complete unit-years for these variables")]
+        )
+    batch = pilots.set_index("code")["batch"] if not pilots.empty else pd.Series(dtype=int)
+    panel["batch"] = panel["code"].map(batch).fillna(0).astype(int)
+    missing = sorted(set(panel["batch"]) - {0} - set(eff))
+    if missing:
+        raise ConfigError(f"--effective-years gives no year for batch(es) {missing}")
+    panel["first_treated"] = panel["batch"].map(lambda b: eff.get(b, 0)).astype(int)
+    for scheme in attributes:
+        vals = attr[attr.scheme == scheme].set_index("code")["value"]
+        panel[scheme] = panel["code"].map(vals)
+    synthetic = [v for v in variables if known.get(v)]
+    panel["source"] = (
+        f"database; SYNTHETIC variables: {', '.join(synthetic)}" if synthetic else "database"
+    )
+    return panel
+
+
+def _note(df: pd.DataFrame, path: str | None) -> str:
     synth = "source" in df and df["source"].astype(str).str.contains("SYNTHETIC").any()
-    return f"Data: {Path(path).name}" + (" (SYNTHETIC)" if synth else "")
+    name = Path(path).name if path else "database"
+    return f"Data: {name}" + (" (SYNTHETIC)" if synth else "")
 
 
 def _write_table(results: list, kw: dict[str, Any], **extra: Any) -> None:
@@ -313,8 +477,8 @@ def psm_cmd(
     from spatial.did.plots import plot_balance
     from spatial.did.psm import psm_did
 
-    df, spec = _spec(kw)
     covs = _split(covariates) if covariates else None
+    df, spec = _spec(kw, variables=tuple(covs or ()))
     res = psm_did(df, spec, covs, caliper=caliper, seed=seed)
     _write_table([res.did], kw, rename={"did": "DID"})
     _write_plot(plot_balance(res.balance, note=_note(df, kw["panel_file"])), plot)
@@ -516,7 +680,7 @@ def robust_cmd(
     """Robustness: drop years, drop units, alternative outcomes (seed 004 Table 5)."""
     from spatial.did.robustness import robustness_checks
 
-    df, spec = _spec(kw)
+    df, spec = _spec(kw, variables=tuple(_split(alt_outcomes)))
     res = robustness_checks(
         df,
         spec,
@@ -557,7 +721,7 @@ def mechanism_cmd(mediator: str, main_effects: bool, **kw: Any) -> None:
     """Mechanism regressions with mediator x DID (seed 004 Table 6)."""
     from spatial.did.robustness import mechanism_did
 
-    df, spec = _spec(kw)
+    df, spec = _spec(kw, variables=tuple(_split(mediator)))
     res = [mechanism_did(df, spec, m, main_effects=main_effects) for m in _split(mediator)]
     _write_table(
         res, kw, keep=[f"{m}_x_did" for m in _split(mediator)] + (["did"] if main_effects else [])
@@ -589,7 +753,7 @@ def heterogeneity_cmd(group_col: str, **kw: Any) -> None:
     """DID by groups of units with a test of equal effects (seed 004 Tables 7-8)."""
     from spatial.did.robustness import heterogeneity_did
 
-    df, spec = _spec(kw)
+    df, spec = _spec(kw, attributes=(group_col,))
     res = heterogeneity_did(df, spec, group_col)
     _write_table(
         list(res.by_group.values()),
