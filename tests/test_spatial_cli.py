@@ -107,6 +107,23 @@ def test_moran_boundaries_give_the_same_weights_as_gal(files, capsys) -> None:
     assert code == 0 and "2013" in table and "Moran" in table
 
 
+def test_bivariate_moran_per_year_equals_esda(files, capsys) -> None:
+    code, out, _ = _run(
+        capsys, "moran", "--variable", "x1", "--with", "y", "--panel", files["panel"],
+        "--id", "unit", "--time", "year", "--weights", files["gal"], "--years", "2014,2015",
+        "--permutations", "99", "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    res = json.loads(out)
+    panel = pd.read_csv(files["panel"])
+    ids = sorted(panel.unit.unique())
+    assert [r["year"] for r in res] == [2014, 2015]
+    for r in res:
+        sub = panel[panel.year == r["year"]].set_index("unit").loc[ids]
+        ref = esda.Moran_BV(sub.x1.to_numpy(), sub.y.to_numpy(), _queen(ids), permutations=0)
+        assert r["I"] == pytest.approx(ref.I, rel=1e-10)
+
+
 def test_lisa_from_layer_writes_clusters(files, capsys) -> None:
     out_file = files["dir"] / "lisa.gpkg"
     code, out, _ = _run(
