@@ -26,6 +26,10 @@ PARTS: dict[str, str] = {
     "transport pilots, local explorations, JJJ coordination, 2021 targets (data/events/)",
     "catalogue": "variable catalogue with units and Chinese labels (data/catalogue/variables.csv)",
     "real_panels": "seed 002 Tables 1-2 (2010 cross-section of pilots) and Table 16 targets",
+    "attributes": "JJJ resource-dependent classes (seed 000), JJJ policy periods (seed 001), "
+    "NBS regions and seed 004 city-size groups (rules as code)",
+    "synthetic_jjj": "SYNTHETIC JJJ spatial Durbin panel 2006-2019 (truth in data/synthetic/)",
+    "synthetic_did": "SYNTHETIC national prefecture DID panel 2005-2019 with real pilot dates",
 }
 
 #: Parts loaded when none are named.
@@ -36,6 +40,9 @@ DEFAULT_PARTS: tuple[str, ...] = (
     "events",
     "catalogue",
     "real_panels",
+    "attributes",
+    "synthetic_jjj",
+    "synthetic_did",
 )
 
 REAL_PANEL_FILES: tuple[str, ...] = ("seed002_pilots_2010.csv", "seed002_targets_table16.csv")
@@ -91,6 +98,27 @@ def _real_panels(conn: psycopg.Connection, progress) -> list[LoadResult]:
     ]
 
 
+def _attributes(conn: psycopg.Connection, progress) -> list[LoadResult]:
+    from etl.attributes import apply_city_size_rule, apply_region_rule, load_attributes
+
+    f = DATA_DIR / "attributes" / "jjj_classifications.csv"
+    return [
+        load_attributes(conn, f, source=f"bundled:{f.name}"),
+        apply_region_rule(conn),
+        apply_city_size_rule(conn, year=2010),
+    ]
+
+
+def _synthetic(file: str):
+    def run(conn: psycopg.Connection, progress) -> list[LoadResult]:
+        from etl.panels import load_panel
+
+        f = DATA_DIR / "synthetic" / file
+        return [load_panel(conn, f, source=f"bundled:{file}")]
+
+    return run
+
+
 _LOADERS: dict[str, Callable[[psycopg.Connection, object], list[LoadResult]]] = {
     "provinces": _boundaries(("province",)),
     "prefectures": _boundaries(("prefecture",)),
@@ -99,6 +127,9 @@ _LOADERS: dict[str, Callable[[psycopg.Connection, object], list[LoadResult]]] = 
     "events": _events,
     "catalogue": _catalogue,
     "real_panels": _real_panels,
+    "attributes": _attributes,
+    "synthetic_jjj": _synthetic("jjj_panel_SYNTHETIC.csv"),
+    "synthetic_did": _synthetic("national_did_SYNTHETIC.csv"),
 }
 
 
