@@ -256,11 +256,17 @@ def test_print_layout_exports_pdf_and_png(lisa_layer, tmp_path):
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
     from qgis.PyQt.QtGui import QImage
 
-    img = QImage(out["png"])
+    img = QImage(out["png"]).convertToFormat(5)
     assert img.width() > 600 and img.height() > 400
-    ptr = img.convertToFormat(5).constBits()
-    ptr.setsize(img.convertToFormat(5).sizeInBytes())
-    # Red HH units must be on the printed page.
-    arr = np.frombuffer(ptr, dtype=np.uint8)
-    assert arr.size and (arr.reshape(-1, 4)[:, [2, 1, 0]] == [255, 0, 0]).all(axis=1).sum() > 100
+    ptr = img.constBits()
+    ptr.setsize(img.sizeInBytes())
+    arr = np.frombuffer(ptr, dtype=np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    arr = arr[:, : img.width(), [2, 1, 0, 3]]
+    # Inside the map frame (10-215 mm x 20-190 mm): the HH and LL units are drawn in GeoDa red
+    # and blue, not only in the legend.
+    px = img.width() / 297.0
+    inside = arr[int(22 * px) : int(188 * px), int(12 * px) : int(213 * px)]
+    n_hh = sum(1 for f in lisa_layer.getFeatures() if f["lisa_cl"] == "HH")
+    assert count_colour(inside, "#ff0000") > 50 * n_hh
+    assert count_colour(inside, "#0000ff") > 50
     project.removeMapLayer(lisa_layer.id())

@@ -26,6 +26,7 @@ from .i18n import tr
 
 # A4 landscape, millimetres.
 PAGE_W, PAGE_H = 297.0, 210.0
+MAP_W, MAP_H = 205.0, 170.0
 
 
 def _north_arrow_svg() -> str:
@@ -82,8 +83,9 @@ def build_layout(
 
     map_item = QgsLayoutItemMap(layout)
     map_item.setId("map")
+    layout.addLayoutItem(map_item)
     map_item.attemptMove(QgsLayoutPoint(10, 20, QgsUnitTypes.LayoutMillimeters))
-    map_item.attemptResize(QgsLayoutSize(205, 170, QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptResize(QgsLayoutSize(MAP_W, MAP_H, QgsUnitTypes.LayoutMillimeters))
     map_item.setLayers(layers)
     map_item.setCrs(project.crs() if project.crs().isValid() else layers[0].crs())
     if extent is None:
@@ -101,15 +103,25 @@ def build_layout(
             else:
                 extent.combineExtentWith(ext)
         extent.scale(1.05)
-    map_item.zoomToExtent(extent)
+    # Grow the extent to the frame's aspect ratio and set it (zoomToExtent gives an empty extent
+    # for a freshly built item in QGIS 3.22).
+    frame_ratio = MAP_W / MAP_H
+    cx, cy = extent.center().x(), extent.center().y()
+    w, h = max(extent.width(), 1e-9), max(extent.height(), 1e-9)
+    if w / h < frame_ratio:
+        w = h * frame_ratio
+    else:
+        h = w / frame_ratio
+    map_item.setExtent(QgsRectangle(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
     map_item.setFrameEnabled(True)
-    layout.addLayoutItem(map_item)
+    map_item.setKeepLayerSet(True)
 
     legend = QgsLayoutItemLegend(layout)
     legend.setId("legend")
     legend.setTitle(tr("Legend"))
     legend.setLinkedMap(map_item)
     legend.setAutoUpdateModel(False)
+    legend.setLegendFilterByMapEnabled(True)  # only the classes present on the map
     root = legend.model().rootGroup()
     root.clear()
     for lyr in layers:
@@ -121,7 +133,10 @@ def build_layout(
     scalebar.setId("scalebar")
     scalebar.setStyle("Single Box")
     scalebar.setLinkedMap(map_item)
-    scalebar.applyDefaultSize()
+    scalebar.setNumberOfSegmentsLeft(0)
+    scalebar.setNumberOfSegments(2)
+    scalebar.applyDefaultSize(QgsUnitTypes.DistanceKilometers)  # sets units and label "km"
+    scalebar.setBackgroundEnabled(True)
     scalebar.attemptMove(QgsLayoutPoint(14, 172, QgsUnitTypes.LayoutMillimeters))
     layout.addLayoutItem(scalebar)
 
