@@ -124,3 +124,25 @@ def test_bad_input_names_row_and_column(sim: pd.DataFrame) -> None:
         twfe_did(nonabs, SPEC.with_(first_treated=None, treat="treat"))
     with pytest.raises(InputError, match="column not found"):
         twfe_did(sim, SPEC.with_(controls=("x9",)))
+
+
+def test_unbalanced_panel_and_unusual_column_names(sim: pd.DataFrame) -> None:
+    # drop 10 % of the rows at random: the FWL path must still equal the pyfixest loop
+    rng = np.random.default_rng(4)
+    unb = sim.drop(index=rng.choice(sim.index, size=300, replace=False)).reset_index(drop=True)
+    unb = unb.rename(columns={"y": "新质 生产力", "x1": "Gov-1", "unit": "城市"})
+    spec = PanelSpec(
+        outcome="新质 生产力", unit="城市", first_treated="first_treated", controls=("Gov-1", "x2")
+    )
+    res = twfe_did(unb, spec)
+    assert list(res.coefficients.index) == ["did", "Gov-1", "x2"]
+    ref = pf.feols(
+        "y ~ treat + x1 + x2 | unit + year",
+        unb.rename(columns={"新质 生产力": "y", "Gov-1": "x1", "城市": "unit"}),
+        vcov={"CRV1": "unit"},
+    )
+    assert res.coef() == pytest.approx(float(ref.coef()["treat"]), abs=1e-8)
+    fast = placebo_did(unb, spec, draws=6, seed=2, mode="both")
+    slow = placebo_did(unb, spec, draws=6, seed=2, mode="both", method="loop")
+    np.testing.assert_allclose(fast.estimates, slow.estimates, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(fast.ses, slow.ses, rtol=0, atol=1e-8)

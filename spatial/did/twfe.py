@@ -20,11 +20,19 @@ import pandas as pd
 from spatial.did.panel import DID_COL, PanelSpec, prepare_panel
 
 _SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_UNQUOTE: dict[str, str] = {}
 
 
 def _q(col: str) -> str:
-    """Quote a column name for a formulaic formula when it is not a plain identifier."""
-    return col if _SAFE.match(col) else f"Q('{col}')"
+    """Quote a column name for a formulaic formula when it is not a plain identifier.
+
+    Quoted names are remembered so that result tables show the column name as given.
+    """
+    if _SAFE.match(col):
+        return col
+    quoted = "Q('" + col.replace("'", "\\'") + "')"
+    _UNQUOTE[quoted] = col
+    return quoted
 
 
 @dataclass
@@ -117,7 +125,7 @@ def result_from_pyfixest(fit: Any, data: pd.DataFrame, spec: PanelSpec, **info: 
             "ci_low": ci.iloc[:, 0].to_numpy(float),
             "ci_high": ci.iloc[:, 1].to_numpy(float),
         },
-        index=[str(i) for i in tid.index],
+        index=[_UNQUOTE.get(str(i), str(i)) for i in tid.index],
     )
     vc = pd.DataFrame(np.asarray(fit._vcov), index=coefs.index, columns=coefs.index)
     n_obs = int(fit._N)
