@@ -29,8 +29,19 @@ WHERE c.relkind = 'm' ORDER BY c.oid
 """
 
 
+_ALL_MATVIEWS = """
+SELECT c.relname, c.oid::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'm' AND n.nspname = 'public' ORDER BY c.oid
+"""
+
+
 def materialized_dependencies(conn: Any, view: str) -> list[str]:
-    """Materialized views that ``view`` is (or is built from), in creation order.
+    """Materialized views to refresh to rebuild ``view`` from the tables, in refresh order.
+
+    The closure of ``view``'s dependencies is found in ``pg_depend``; because a materialized
+    view may read others through a function (invisible to ``pg_depend``), every materialized
+    view that ``policylink views refresh`` refreshes before the last one of the closure is
+    included too (the same order as :func:`etl.migrate.refresh_materialized_views`).
 
     Parameters
     ----------
@@ -42,9 +53,14 @@ def materialized_dependencies(conn: Any, view: str) -> list[str]:
     Returns
     -------
     list of str
-        Names to refresh, oldest first (dependencies before dependants).
+        Names to refresh, oldest first.
     """
-    return [r[0] for r in conn.execute(_MATVIEW_DEPS, (view,)).fetchall()]
+    closure = {r[0] for r in conn.execute(_MATVIEW_DEPS, (view,)).fetchall()}
+    if not closure:
+        return []
+    ordered = conn.execute(_ALL_MATVIEWS).fetchall()
+    last = max(oid for name, oid in ordered if name in closure)
+    return [name for name, oid in ordered if oid <= last]
 
 
 def _view_pairs(conn: Any, level: str = "county") -> set[tuple[str, str]]:
