@@ -191,6 +191,8 @@ def heterogeneity_did(df: pd.DataFrame, spec: PanelSpec, group_col: str) -> Hete
     groups = list(by_group)
     if not groups:
         raise ValueError(f"the DID is not identified within any group of {group_col!r}")
+    # the pooled model covers the same groups as the split samples
+    panel = panel[panel[group_col].isin(groups)].reset_index(drop=True)
     terms = []
     for k, g in enumerate(groups):
         name = f"did_g{k}"

@@ -129,10 +129,10 @@ def result_from_pyfixest(fit: Any, data: pd.DataFrame, spec: PanelSpec, **info: 
     )
     vc = pd.DataFrame(np.asarray(fit._vcov), index=coefs.index, columns=coefs.index)
     n_obs = int(fit._N)
-    used = data
-    na_index = getattr(fit, "_na_index", None)
-    if na_index is not None and len(na_index):
-        used = data.drop(index=data.index[np.asarray(na_index, int)], errors="ignore")
+    # units actually used (pyfixest drops rows with missing values and singleton fixed effects)
+    used = getattr(fit, "_data", None)
+    if not isinstance(used, pd.DataFrame) or spec.unit not in used.columns:
+        used = data
     base = {
         "outcome": spec.outcome,
         "controls": list(spec.controls),
