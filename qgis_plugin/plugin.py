@@ -40,8 +40,16 @@ class PolicyLinkPlugin:
         if self.provider is None:
             from .processing_provider.provider import PolicyLinkProvider
 
-            self.provider = PolicyLinkProvider()
-            QgsApplication.processingRegistry().addProvider(self.provider)
+            provider = PolicyLinkProvider()
+            # addProvider refuses a second provider with the same id (and deletes it).
+            if QgsApplication.processingRegistry().addProvider(provider):
+                self.provider = provider
+            else:
+                QgsMessageLog.logMessage(
+                    "a Processing provider 'policylink' is already registered",
+                    "PolicyLink",
+                    Qgis.Warning,
+                )
 
     def initGui(self) -> None:  # noqa: N802 - QGIS hook
         """Create the menu action and the dock (hidden until asked for)."""

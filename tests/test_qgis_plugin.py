@@ -322,3 +322,79 @@ def test_bad_input_names_feature_and_field(plugin, qgis_app):
             "policylink:localmoran",
             {"INPUT": lay, "ID_FIELD": "code", "FIELD": "v", "OUTPUT": "memory:"},
         )
+
+
+class FakeIface:
+    """The parts of QgisInterface the plugin uses, backed by real Qt widgets."""
+
+    def __init__(self):
+        from qgis.gui import QgsMessageBar
+        from qgis.PyQt.QtWidgets import QMainWindow
+
+        self.window = QMainWindow()
+        self.bar = QgsMessageBar()
+        self.menu: list = []
+        self.toolbar: list = []
+        self.docks: list = []
+
+    def mainWindow(self):  # noqa: N802 - QgisInterface API
+        return self.window
+
+    def messageBar(self):  # noqa: N802
+        return self.bar
+
+    def addPluginToMenu(self, name, action):  # noqa: N802
+        self.menu.append(action)
+
+    def removePluginMenu(self, name, action):  # noqa: N802
+        self.menu.remove(action)
+
+    def addToolBarIcon(self, action):  # noqa: N802
+        self.toolbar.append(action)
+
+    def removeToolBarIcon(self, action):  # noqa: N802
+        self.toolbar.remove(action)
+
+    def addDockWidget(self, area, dock):  # noqa: N802
+        self.docks.append(dock)
+        self.window.addDockWidget(area, dock)
+
+    def removeDockWidget(self, dock):  # noqa: N802
+        self.docks.remove(dock)
+        self.window.removeDockWidget(dock)
+
+
+def test_plugin_gui_menu_dock_and_unload(plugin):
+    from qgis.core import QgsApplication
+
+    from qgis_plugin import classFactory
+
+    # Another loaded copy (the module fixture) keeps its provider; this one must not crash.
+    assert QgsApplication.processingRegistry().providerById("policylink") is not None
+
+    iface = FakeIface()
+    p = classFactory(iface)
+    p.initGui()
+    assert len(iface.menu) == 1 and len(iface.toolbar) == 1
+    iface.menu[0].trigger()  # the "Policy diffusion" action opens the dock
+    assert len(iface.docks) == 1 and iface.docks[0].windowTitle() == "Policy diffusion"
+    p.unload()
+    assert iface.menu == [] and iface.toolbar == [] and iface.docks == []
+
+
+def test_missing_package_shows_message_bar_with_command(qgis_app, monkeypatch):
+    from qgis_plugin.core.deps import Requirement
+    from qgis_plugin.plugin import PolicyLinkPlugin
+
+    missing = [Requirement("esda", "esda>=2.5", "esda_not_here")]
+    monkeypatch.setattr("qgis_plugin.plugin.missing_requirements", lambda: missing)
+    iface = FakeIface()
+    p = PolicyLinkPlugin(iface)
+    p.initGui()
+    items = iface.bar.items()
+    assert len(items) == 1
+    text = items[0].text()
+    assert "esda" in text and "-m pip install" in text and '"esda>=2.5"' in text
+    iface.menu[0].trigger()  # the dock is not opened without the packages
+    assert iface.docks == []
+    p.unload()
