@@ -9,7 +9,8 @@ Usage (as a subprocess)::
 ``copy:N``
     freeze after N rows have been sent with ``COPY ... FROM STDIN`` (a COPY in progress);
 ``sql:TEXT``
-    freeze just before the first statement whose SQL contains ``TEXT`` (e.g.
+    freeze just before the first statement (``execute`` or ``executemany``) whose SQL
+    contains ``TEXT`` (e.g.
     ``sql:INSERT INTO admin_unit``: earlier statements of the load's transaction have run, the
     next table has not been written yet);
 ``sent:TEXT``
@@ -18,7 +19,7 @@ Usage (as a subprocess)::
 
 When the point is reached the process writes the point into ``CRASHPOINT_FILE`` and sleeps; the
 test then checks the server side (``pg_stat_activity``) and kills the process with SIGKILL. The
-hooks wrap psycopg's public ``Cursor.execute`` and ``Copy.write_row``/``Copy.write``; nothing in
+hooks wrap psycopg's public ``Cursor.execute``/``executemany`` and ``Copy.write_row``/``write``; nothing in
 the code under test is changed.
 """
 
@@ -88,6 +89,20 @@ def install(point: str) -> None:
             return orig_exec(self, query, params, **kw)
 
         psycopg.Cursor.execute = execute
+        orig_many = psycopg.Cursor.executemany
+
+        def executemany(self, query, params_seq, **kw):
+            if arg in _sql_text(self, query):
+                if kind == "sql":
+                    _freeze(point)
+                seq = list(params_seq)
+                t = threading.Thread(target=orig_many, args=(self, query, seq), daemon=True)
+                t.start()
+                time.sleep(0.2)
+                _freeze(point)
+            return orig_many(self, query, params_seq, **kw)
+
+        psycopg.Cursor.executemany = executemany
     else:
         raise SystemExit(f"unknown CRASHPOINT {point!r}")
 
