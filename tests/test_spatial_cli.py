@@ -210,3 +210,57 @@ def test_bad_inputs_name_file_row_and_column(files, capsys) -> None:
     code, _, err = _run(capsys, "moran", "--variable", "nope", "--panel", files["panel"],
                         "--id", "unit", "--time", "year", "--weights", files["gal"])  # fmt: skip
     assert code == 2 and "'nope'" in err and "column not found" in err
+
+
+def test_database_input_equals_file_input(make_db, capsys, monkeypatch) -> None:
+    """Default (database) input: the bundled SYNTHETIC JJJ panel loaded by the ETL gives the
+    same Moran's I as esda on the bundled CSV with the JJJ queen W, and the same SDM."""
+    import psycopg
+
+    from etl.boundaries import load_cnmaps
+    from etl.bundle import load_bundled
+    from policylink.paths import DATA_DIR
+
+    url = make_db()
+    with psycopg.connect(url) as conn:
+        load_cnmaps(conn, levels=("prefecture",), within=("110000", "120000", "130000"))
+        conn.commit()
+        load_bundled(conn, parts=["catalogue", "synthetic_jjj"])
+    monkeypatch.setenv("DATABASE_URL", url)
+    code, out, err = _run(
+        capsys, "moran", "--variable", "syn_lnco2", "--years", "2006-2019",
+        "--within", "110000,120000,130000", "--permutations", "0", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    res = json.loads(out)
+    csv = pd.read_csv(DATA_DIR / "synthetic" / "jjj_panel_SYNTHETIC.csv", dtype={"code": str})
+    links = pd.read_csv(
+        Path(__file__).parent / "data" / "jjj_queen_links.csv", comment="#", dtype=str
+    )
+    nb: dict[str, list[str]] = {}
+    for a, b in links.itertuples(index=False):
+        nb.setdefault(a, []).append(b)
+        nb.setdefault(b, []).append(a)
+    ids = sorted(nb)
+    w = libpysal.weights.W(nb, id_order=ids)
+    assert [r["year"] for r in res] == list(range(2006, 2020))
+    for r in res:
+        y = csv[csv.year == r["year"]].set_index("code").loc[ids, "syn_lnco2"].to_numpy()
+        ref = esda.Moran(y, w, permutations=0, two_tailed=False)
+        assert r["I"] == pytest.approx(ref.I, rel=1e-9)
+        assert r["z"]["randomization"] == pytest.approx(ref.z_rand, rel=1e-9)
+    x = "syn_lnisu,syn_lngdp,syn_lnei"
+    code, out, err = _run(
+        capsys, "sdm", "--y", "syn_lnco2", "--x", x, "--within", "110000,120000,130000",
+        "--draws", "50", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    db_fit = json.loads(out)
+    from spatial.panel import fit_sdm
+
+    ref = fit_sdm(csv, w, y="syn_lnco2", x=x.split(","), id_col="code", time_col="year", draws=50)
+    assert db_fit["rho"]["estimate"] == pytest.approx(ref.rho, abs=1e-6)
+    assert db_fit["coefficients"]["W*syn_lnisu"]["estimate"] == pytest.approx(
+        ref.params[ref.names.index("W*syn_lnisu")], abs=1e-6
+    )
+    assert db_fit["n_units"] == 13 and db_fit["n_periods"] == 14

@@ -1,7 +1,8 @@
 """``policylink moran``, ``policylink lisa`` and ``policylink sdm``: spatial statistics.
 
-Inputs come from the database (default: panel views and weight views through
-:mod:`policylink.dbread`) or from files: a long panel CSV (``--panel``, ``--id``, ``--time``)
+Inputs come from the database (default: units of ``admin_unit`` by ``--level`` / ``--within``,
+values from ``observation``, groups from ``unit_attribute``; queen contiguity built from the unit
+geometries) or from files: a long panel CSV (``--panel``, ``--id``, ``--time``)
 with weights from a GAL/GWT file (``--weights``) or contiguity built from a boundary layer
 (``--boundaries``); a layer file with attributes (``--layer``) gives one cross-section.
 All statistics come from :mod:`spatial.autocorr`, :mod:`spatial.panel` and
@@ -240,44 +241,80 @@ def load_inputs(
         return Inputs(df, w, id_col, time_col, panel_file, geo)
     if weights_file or boundaries_file:
         raise ConfigError("--weights / --boundaries go with --panel FILE")
-    return _from_database([*variables, *(extra or [])], level, within, years)
+    return _from_database(variables, list(extra or []), level, within, years)
+
+
+_OBS_SQL = """
+SELECT unit_code, year, variable, value
+FROM observation
+WHERE variable = ANY(%(variables)s) AND unit_code = ANY(%(codes)s)
+  AND (%(years)s::int[] IS NULL OR year = ANY(%(years)s::int[]))
+"""
+_ATTR_SQL = "SELECT unit_code, value FROM unit_attribute WHERE scheme = %(scheme)s"
 
 
 def _from_database(
-    variables: list[str], level: str, within: str | None, years: list[int] | None
+    variables: list[str],
+    extra: list[str],
+    level: str,
+    within: str | None,
+    years: list[int] | None,
 ) -> Inputs:
-    """Panel and queen weights from the database views (via policylink.dbread)."""
-    try:
-        from policylink import dbread
-    except ImportError as exc:  # the reader module belongs to the views area
-        raise ConfigError(
-            "reading from the database needs policylink.dbread, which this installation lacks; "
-            "use --panel FILE --id COL --time COL with --weights or --boundaries"
-        ) from exc
+    """Balanced panel, unit geometries and queen weights from the database.
+
+    Units come from ``admin_unit`` (``--level``, ``--within``), values from ``observation``
+    (long form), text columns such as groups from ``unit_attribute`` (scheme = column name).
+    Units lacking a value in any selected year are dropped (and reported on stderr), because
+    every statistic here needs a balanced panel. Queen contiguity is built among the kept units.
+    """
     from etl import db as dbmod
+    from policylink.mapdata import read_units
 
     codes = _split(within) or None
+    where = f"level {level}" + (f" within {within}" if within else "")
     with dbmod.connect(dbmod.database_url()) as conn:
-        panel = dbread.read_panel(conn, variables, level=level, within=codes, years=years)
-        w = dbread.read_weights(conn, kind="queen", level=level, within=codes)
-        try:
-            geo = dbread.read_units(conn, level=level, within=codes)
-        except Exception:  # geometry is optional here (only for --out)
-            geo = None
-    if panel is None or len(panel) == 0:
+        units = read_units(conn, level, codes)
+        if units.empty:
+            raise ConfigError(f"no units at {where} in the database; load boundaries first")
+        rows = conn.execute(
+            _OBS_SQL, {"variables": variables, "codes": units["code"].tolist(), "years": years}
+        ).fetchall()
+        attrs = {c: dict(conn.execute(_ATTR_SQL, {"scheme": c}).fetchall()) for c in extra}
+    long = pd.DataFrame(rows, columns=["code", "year", "variable", "value"])
+    missing = sorted(set(variables) - set(long["variable"]))
+    if missing:
         raise ConfigError(
-            f"no rows of {', '.join(variables)} at level {level} in the database"
-            + (f" within {within}" if within else "")
-            + "; load a panel first or use --panel FILE"
+            f"no observations of {', '.join(missing)} at {where}; load a panel first "
+            "(policylink load ...) or use --panel FILE"
         )
-    id_col = "code" if "code" in panel.columns else panel.columns[0]
-    time_col = "year" if "year" in panel.columns else None
-    panel = panel.copy()
-    panel[id_col] = panel[id_col].astype(str)
-    w = _align(panel, w, id_col, "database")
-    if geo is not None and "code" in getattr(geo, "columns", []):
-        geo = geo.set_index("code")
-    return Inputs(panel, w, id_col, time_col, "database", geo)
+    panel = long.pivot_table(index=["code", "year"], columns="variable", values="value")
+    panel = panel.reindex(columns=variables).reset_index()
+    panel.columns.name = None
+    yrs = sorted(panel["year"].unique()) if years is None else sorted(years)
+    complete = panel.dropna()
+    counts = complete[complete["year"].isin(yrs)].groupby("code")["year"].nunique()
+    keep = sorted(counts[counts == len(yrs)].index)
+    dropped = sorted(set(panel["code"]) - set(keep))
+    if dropped:
+        click.echo(
+            f"note: {len(dropped)} unit(s) without complete data in the selected years were "
+            f"left out: {', '.join(dropped[:10])}{' ...' if len(dropped) > 10 else ''}",
+            err=True,
+        )
+    if len(keep) < 3:
+        raise ConfigError(f"fewer than 3 units with complete data at {where}")
+    panel = complete[complete["code"].isin(keep) & complete["year"].isin(yrs)].copy()
+    panel["year"] = panel["year"].astype(int)
+    for c in extra:
+        panel[c] = panel["code"].map(attrs[c])
+        if panel[c].isna().any():
+            bad = panel.loc[panel[c].isna(), "code"].iloc[0]
+            raise ConfigError(f"unit {bad} has no '{c}' in unit_attribute")
+    geo = units[units["code"].isin(keep)].reset_index(drop=True)
+    w = _contiguity(geo, "code", "database")
+    return Inputs(
+        panel.reset_index(drop=True), w, "code", "year", "database", geo.set_index("code")
+    )
 
 
 def _input_options(f: Any) -> Any:
