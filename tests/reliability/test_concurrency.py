@@ -154,7 +154,7 @@ def test_load_benchmark_smoke(make_db):
     with psycopg.connect(url, autocommit=True) as conn:
         _insert_units(conn, "province")
         _insert_units(conn, "prefecture")
-    res = run(url, clients=4, rounds=1, as_reader=False)
+    res = run(url, clients=4, rounds=1)  # as policylink_reader
     assert set(res["per_view"]) == set(public_views(url))
     assert res["overall"]["n"] == 4 * len(res["per_view"])
     assert all(v["p50_ms"] <= v["p95_ms"] <= v["max_ms"] for v in res["per_view"].values())
