@@ -150,13 +150,20 @@ def test_unbalanced_panel_is_refused(sim: pd.DataFrame) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cg", "control"), [("nevertreated", "never"), ("notyettreated", "notyet")]
+    ("cg", "control", "covs"),
+    [
+        ("nevertreated", "never", None),
+        ("notyettreated", "notyet", None),
+        ("nevertreated_x", "never", ["x1", "x2"]),
+        ("notyettreated_x", "notyet", ["x1", "x2"]),
+    ],
 )
-def test_cs_equals_csdid_reference(cg: str, control: str) -> None:
+def test_cs_equals_csdid_reference(cg: str, control: str, covs: list[str] | None) -> None:
     """Against csdid 0.4.3 (Python port of R ``did``) run on the same SYNTHETIC panel.
 
     The reference numbers were produced by tests/data/did_csdid/make_reference.py in a separate
-    environment (csdid is not a dependency); the panel is stored next to them.
+    environment (csdid is not a dependency); the panel is stored next to them. With covariates
+    both use the outcome-regression estimator (csdid ``est_method='reg'``, ``xformla='~x1+x2'``).
     """
     import json
     from pathlib import Path
@@ -164,7 +171,7 @@ def test_cs_equals_csdid_reference(cg: str, control: str) -> None:
     here = Path(__file__).parent / "data" / "did_csdid"
     ref = json.loads((here / "csdid_reference.json").read_text())[cg]
     df = pd.read_csv(here / "panel.csv", dtype={"unit": str})
-    cs = callaway_santanna(df, SPEC, control=control, base_period="varying")
+    cs = callaway_santanna(df, SPEC, control=control, base_period="varying", covariates=covs)
     r = pd.DataFrame(ref["att_gt"])
     m = cs.att_gt.merge(r, on=["group", "time"], suffixes=("", "_ref"))
     assert len(m) == len(r) == len(cs.att_gt)

@@ -501,16 +501,26 @@ def psm_cmd(
     show_default=True,
 )
 @click.option(
+    "--covariates", default=None, help="Covariates for conditional parallel trends (a,b,...)."
+)
+@click.option(
     "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the event-time ATTs."
 )
 @_guard
-def cs_cmd(control: str, base_period: str, plot: str | None, **kw: Any) -> None:
-    """Callaway-Sant'Anna group-time ATTs with simple, dynamic and group aggregations."""
+def cs_cmd(
+    control: str, base_period: str, covariates: str | None, plot: str | None, **kw: Any
+) -> None:
+    """Callaway-Sant'Anna group-time ATTs with simple, dynamic and group aggregations.
+
+    Without --covariates: unconditional parallel trends. With --covariates: conditional
+    parallel trends, outcome-regression estimator (covariates at the base period).
+    """
     from spatial.did import callaway_santanna
     from spatial.did.plots import plot_event_study
 
-    df, spec = _spec(kw)
-    res = callaway_santanna(df, spec, control=control, base_period=base_period)
+    covs = _split(covariates)
+    df, spec = _spec(kw, variables=tuple(covs))
+    res = callaway_santanna(df, spec, control=control, base_period=base_period, covariates=covs)
     dyn = res.dynamic.rename(columns={"att": "estimate"})
     _write_plot(
         plot_event_study(

@@ -15,6 +15,8 @@ References
 ----------
 Callaway, B., & Sant'Anna, P. H. C. (2021). Difference-in-differences with multiple time
 periods. Journal of Econometrics, 225(2), 200-230.
+Sant'Anna, P. H. C., & Zhao, J. (2020). Doubly robust difference-in-differences estimators.
+Journal of Econometrics, 219(1), 101-122.
 Sun, L., & Abraham, S. (2021). Estimating dynamic treatment effects in event studies with
 heterogeneous treatment effects. Journal of Econometrics, 225(2), 175-199.
 Goodman-Bacon, A. (2021). Difference-in-differences with variation in treatment timing.
@@ -23,6 +25,7 @@ Journal of Econometrics, 225(2), 254-277.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +92,8 @@ class CSResult:
         ``never`` or ``notyet``.
     base_period : str
         ``varying`` or ``universal``.
+    covariates : list of str
+        Covariates of the outcome regression (empty = unconditional).
     influence : dict
         Per-unit influence functions of each ATT(g, t) (keys ``(g, t)``) and aggregations.
     """
@@ -101,6 +106,7 @@ class CSResult:
     group_overall: dict[str, float]
     control: str
     base_period: str
+    covariates: list[str] = field(default_factory=list)
     influence: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,6 +125,7 @@ class CSResult:
             "group_overall": self.group_overall,
             "control": self.control,
             "base_period": self.base_period,
+            "covariates": list(self.covariates),
         }
 
 
@@ -147,12 +154,47 @@ def _aggregate(
     return est, inf
 
 
+def _or_att(dy: np.ndarray, d: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray]:
+    """Outcome-regression DID on a panel subsample (Sant'Anna and Zhao 2020, ``reg_did_panel``).
+
+    Parameters
+    ----------
+    dy : ndarray
+        Outcome changes of the subsample (treated group and comparison units).
+    d : ndarray
+        1 for the treated group, 0 for comparison units.
+    X : ndarray, shape (n, k)
+        Covariates (an intercept is added).
+
+    Returns
+    -------
+    att : float
+    inf : ndarray
+        Influence function on the subsample (variance = mean(inf^2) / n).
+    """
+    n = len(dy)
+    Z = np.column_stack([np.ones(n), X])
+    c = 1.0 - d
+    beta = np.linalg.lstsq(Z[c == 1], dy[c == 1], rcond=None)[0]
+    pred = Z @ beta
+    pt = d.mean()
+    eta_t = np.mean(d * dy) / pt
+    eta_c = np.mean(d * pred) / pt
+    xpx_inv = np.linalg.inv((Z * c[:, None]).T @ Z / n)
+    lin_ols = (c * (dy - pred))[:, None] * Z @ xpx_inv
+    m1 = np.mean(d[:, None] * Z, axis=0)
+    inf_t = (d * dy - d * eta_t) / pt
+    inf_c = (d * pred - d * eta_c + lin_ols @ m1) / pt
+    return float(eta_t - eta_c), inf_t - inf_c
+
+
 def callaway_santanna(
     df: pd.DataFrame,
     spec: PanelSpec,
     *,
     control: str = "never",
     base_period: str = "varying",
+    covariates: Sequence[str] | None = None,
 ) -> CSResult:
     """Callaway-Sant'Anna group-time average treatment effects with aggregations.
 
@@ -174,6 +216,12 @@ def callaway_santanna(
     base_period : {'varying', 'universal'}
         Pre-period comparisons to the previous year (``varying``, the default of the R ``did``
         package) or all to ``g - 1`` (``universal``).
+    covariates : sequence of str, optional
+        Conditional parallel trends given these covariates (taken in the base period): the
+        outcome-regression estimator of Sant'Anna and Zhao (2020) -- regress
+        :math:`Y_t - Y_b` on the covariates among the comparison units, and
+        :math:`ATT = E[\\Delta Y - X'\\hat\\beta \\mid G=g]` -- with its influence function
+        (estimation of :math:`\\hat\\beta` included). Default: unconditional.
 
     Returns
     -------
@@ -189,11 +237,25 @@ def callaway_santanna(
         raise ValueError("control must be 'never' or 'notyet'")
     if base_period not in ("varying", "universal"):
         raise ValueError("base_period must be 'varying' or 'universal'")
-    panel, spec = prepare_panel(df, spec)
+    covs = list(covariates or ())
+    panel, spec = prepare_panel(df, spec, extra=covs)
     _require_balanced(panel, spec, "Callaway-Sant'Anna")
     Y, years, G = _wide(panel, spec)
+    XW = None
+    if covs:
+        XW = np.stack(
+            [
+                panel.pivot(index=spec.unit, columns=spec.time, values=c)
+                .sort_index(axis=1)
+                .to_numpy(float)
+                for c in covs
+            ],
+            axis=2,
+        )
     keep = ~(G <= years[0])  # drop always-treated units
     Y, G = Y[keep], G[keep]
+    if XW is not None:
+        XW = XW[keep]
     groups = np.array(sorted(set(G[np.isfinite(G)])))
     if control == "never" and not np.isinf(G).any():
         raise InputError(
@@ -222,10 +284,17 @@ def callaway_santanna(
             if ci.sum() == 0:
                 continue
             dY = Y[:, pos[int(t)]] - Y[:, pos[int(b)]]
-            mg, mc = dY[gi].mean(), dY[ci].mean()
-            att = mg - mc
-            pgi, pci = gi.mean(), ci.mean()
-            inf = np.where(gi, (dY - mg) / pgi, 0.0) - np.where(ci, (dY - mc) / pci, 0.0)
+            if XW is None:
+                mg, mc = dY[gi].mean(), dY[ci].mean()
+                att = mg - mc
+                pgi, pci = gi.mean(), ci.mean()
+                inf = np.where(gi, (dY - mg) / pgi, 0.0) - np.where(ci, (dY - mc) / pci, 0.0)
+            else:
+                # covariates at the base period b (as the R did package for panel data)
+                sub = gi | ci
+                att, inf_sub = _or_att(dY[sub], gi[sub].astype(float), XW[sub, pos[int(b)], :])
+                inf = np.zeros(len(G))
+                inf[sub] = len(G) / sub.sum() * inf_sub
             se = _se(inf)
             rows.append(
                 (
@@ -297,6 +366,7 @@ def callaway_santanna(
         group_overall=group_overall,
         control=control,
         base_period=base_period,
+        covariates=covs,
         influence=infl,
     )
 

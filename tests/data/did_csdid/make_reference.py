@@ -8,7 +8,8 @@ pulls in twine, keyring and plotnine. Run this in a separate virtual environment
 
 ``panel.csv`` is a SYNTHETIC panel from ``spatial.did.simulate.simulate_staggered(n_units=120,
 cohorts={2011: 30, 2013: 25, 2017: 20}, tau=0.5, dynamic=0.1, cohort_shift={2017: 0.4},
-seed=21)`` (columns unit, id, year, y, first_treated; 0 = never treated).
+seed=21)`` (columns unit, id, year, y, x1, x2, first_treated; 0 = never treated). Blocks ``*_x`` use the
+outcome-regression estimator with covariates ``~ x1 + x2``.
 """
 
 import json
@@ -23,9 +24,20 @@ HERE = Path(__file__).parent
 def main() -> None:
     df = pd.read_csv(HERE / "panel.csv")
     out = {"csdid_version": "0.4.3", "est_method": "reg", "bstrap": False}
-    for cg in ("nevertreated", "notyettreated"):
+    for cg, xf in (
+        ("nevertreated", None),
+        ("notyettreated", None),
+        ("nevertreated", "~ x1 + x2"),
+        ("notyettreated", "~ x1 + x2"),
+    ):
         m = ATTgt(
-            yname="y", tname="year", idname="id", gname="first_treated", data=df, control_group=cg
+            yname="y",
+            tname="year",
+            idname="id",
+            gname="first_treated",
+            data=df,
+            control_group=cg,
+            xformla=xf,
         ).fit(est_method="reg", bstrap=False)
         r = m.results
         block = {
@@ -45,7 +57,7 @@ def main() -> None:
                     "att": [float(v) for v in m.atte["att_egt"]],
                     "se": [float(v) for v in m.atte["se_egt"]],
                 }
-        out[cg] = block
+        out[cg + ("_x" if xf else "")] = block
     (HERE / "csdid_reference.json").write_text(json.dumps(out, indent=1))
 
 
