@@ -38,6 +38,14 @@ class Inputs:
     time_col: str | None
     source: str
     geometry: Any = None  # GeoDataFrame indexed by id, when the input had geometries
+    synthetic: tuple[str, ...] = ()  # variables flagged is_synthetic in the catalogue
+
+    @property
+    def label(self) -> str:
+        """Source for titles, with a SYNTHETIC warning when any variable used is synthetic."""
+        if self.synthetic:
+            return f"{self.source}; SYNTHETIC data: {', '.join(self.synthetic)}"
+        return self.source
 
 
 def _parse_years(text: str | None) -> list[int] | None:
@@ -251,6 +259,7 @@ WHERE variable = ANY(%(variables)s) AND unit_code = ANY(%(codes)s)
   AND (%(years)s::int[] IS NULL OR year = ANY(%(years)s::int[]))
 """
 _ATTR_SQL = "SELECT unit_code, value FROM unit_attribute WHERE scheme = %(scheme)s"
+_SYNTH_SQL = "SELECT name FROM variable WHERE is_synthetic AND name = ANY(%(variables)s)"
 
 
 def _from_database(
@@ -267,19 +276,30 @@ def _from_database(
     Units lacking a value in any selected year are dropped (and reported on stderr), because
     every statistic here needs a balanced panel. Queen contiguity is built among the kept units.
     """
+    import psycopg
+
     from etl import db as dbmod
     from policylink.mapdata import read_units
 
     codes = _split(within) or None
     where = f"level {level}" + (f" within {within}" if within else "")
-    with dbmod.connect(dbmod.database_url()) as conn:
-        units = read_units(conn, level, codes)
-        if units.empty:
-            raise ConfigError(f"no units at {where} in the database; load boundaries first")
-        rows = conn.execute(
-            _OBS_SQL, {"variables": variables, "codes": units["code"].tolist(), "years": years}
-        ).fetchall()
-        attrs = {c: dict(conn.execute(_ATTR_SQL, {"scheme": c}).fetchall()) for c in extra}
+    try:
+        with dbmod.connect(dbmod.database_url()) as conn:
+            units = read_units(conn, level, codes)
+            if units.empty:
+                raise ConfigError(f"no units at {where} in the database; load boundaries first")
+            params = {"variables": variables, "codes": units["code"].tolist(), "years": years}
+            rows = conn.execute(_OBS_SQL, params).fetchall()
+            attrs = {c: dict(conn.execute(_ATTR_SQL, {"scheme": c}).fetchall()) for c in extra}
+            synthetic = tuple(
+                sorted(r[0] for r in conn.execute(_SYNTH_SQL, {"variables": variables}))
+            )
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(
+            f"the database could not be read ({first}); run 'policylink db up' to apply the "
+            "migrations, load data, or use --panel FILE"
+        ) from exc
     long = pd.DataFrame(rows, columns=["code", "year", "variable", "value"])
     missing = sorted(set(variables) - set(long["variable"]))
     if missing:
@@ -313,7 +333,13 @@ def _from_database(
     geo = units[units["code"].isin(keep)].reset_index(drop=True)
     w = _contiguity(geo, "code", "database")
     return Inputs(
-        panel.reset_index(drop=True), w, "code", "year", "database", geo.set_index("code")
+        panel.reset_index(drop=True),
+        w,
+        "code",
+        "year",
+        "database",
+        geo.set_index("code"),
+        synthetic,
     )
 
 
@@ -495,7 +521,9 @@ def moran_cmd(
     for r in results:
         d = r.to_dict()
         period = d.pop("period")
-        records.append({"year": None if period is None else int(period), **d})
+        records.append(
+            {"year": None if period is None else int(period), **d, "synthetic": bool(inp.synthetic)}
+        )
     if fmt == "json":
         emit(records, fmt)
         return
@@ -518,7 +546,7 @@ def moran_cmd(
         fmt,
         title=f"Global Moran's I of {variable} ({'row-standardised' if transformation == 'r' else 'binary'} "
         f"queen weights; p {alternative}; z, p under normality; permutations={permutations}, "
-        f"seed={seed}; source: {inp.source})",
+        f"seed={seed}; source: {inp.label})",
     )
 
 
@@ -551,7 +579,15 @@ def _bivariate(
             alternative=alternative,
             seed=seed + k,
         )
-        records.append({"year": None if t is None else int(t), "x": x, "y": y, **r.to_dict()})
+        records.append(
+            {
+                "year": None if t is None else int(t),
+                "x": x,
+                "y": y,
+                **r.to_dict(),
+                "synthetic": bool(inp.synthetic),
+            }
+        )
     if fmt == "json":
         emit(records, fmt)
         return
@@ -568,7 +604,7 @@ def _bivariate(
         pd.DataFrame(rows),
         fmt,
         title=f"Bivariate Moran's I of {x} with W*{y} (row-standardised weights; p {alternative}, "
-        f"{permutations} permutations, seed {seed}; source: {inp.source})",
+        f"{permutations} permutations, seed {seed}; source: {inp.label})",
     )
 
 
@@ -703,13 +739,16 @@ def lisa_cmd(
         )
         layer.to_file(out_file)
     if fmt == "json":
-        emit(res.to_dict(), fmt)
+        emit(
+            {**res.to_dict(), "source": inp.source, "synthetic_variables": list(inp.synthetic)}, fmt
+        )
         return
     if fmt == "table":
         counts = ", ".join(f"{k}: {v}" for k, v in sorted(res.counts().items()))
         click.echo(
             f"{statistic} of {variable}{f' in {year}' if year else ''}: alpha={alpha}, "
-            f"adjust={adjust}, permutations={permutations}, seed={seed}; {counts}"
+            f"adjust={adjust}, permutations={permutations}, seed={seed}; {counts} "
+            f"(source: {inp.label})"
         )
     emit(res.table, fmt)
 
@@ -868,6 +907,7 @@ def sdm_cmd(
         if choice is not None:
             out["model_choice"] = choice.to_dict()
         out["source"] = inp.source
+        out["synthetic_variables"] = list(inp.synthetic)
         click.echo(to_json(out))
         return
     if fmt == "csv":
@@ -888,7 +928,7 @@ def sdm_cmd(
         paper_table(results),
         "table",
         title=f"{model.upper()} panel, y = {y_var}, FE {fe}; effects SE from {draws} draws "
-        f"(seed {seed}); source: {inp.source}",
+        f"(seed {seed}); source: {inp.label}",
     )
     if choice is not None:
         click.echo("")
