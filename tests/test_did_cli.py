@@ -96,7 +96,8 @@ def test_run_json_keys_and_plots(
     assert out["placebo"]["draws"] == 100
     assert {"matched_units", "balance"} <= set(out["psm"])
     assert {"att", "by_event_time"} <= set(out["cs"])
-    for name in ("event_study.png", "placebo.png", "psm_balance.png"):
+    assert [r["rel_time"] for r in out["sun_abraham"]] == list(range(-5, 6))
+    for name in ("event_study.png", "event_study_compare.png", "placebo.png", "psm_balance.png"):
         assert (plots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -793,22 +793,25 @@ def heterogeneity_cmd(group_col: str, **kw: Any) -> None:
 @panel_options
 @click.option("--draws", default=1000, show_default=True, help="Placebo draws.")
 @click.option("--seed", default=0, show_default=True, help="Seed (placebo and matching).")
-@click.option("--leads", default=5, show_default=True)
-@click.option("--lags", default=5, show_default=True)
+@click.option("--leads", default=5, show_default=True, help="Event-study pre-periods (binned).")
+@click.option("--lags", default=5, show_default=True, help="Event-study post-periods (binned).")
 @click.option(
     "--plots",
     "plot_dir",
     default=None,
     type=click.Path(file_okay=False),
-    help="Directory for event_study.png, placebo.png, psm_balance.png.",
+    help="Directory for event_study.png, event_study_compare.png (TWFE, Sun-Abraham, "
+    "Callaway-Sant'Anna), placebo.png, psm_balance.png.",
 )
 @_guard
 def run_cmd(draws: int, seed: int, leads: int, lags: int, plot_dir: str | None, **kw: Any) -> None:
-    """The whole seed 004 pipeline: TWFE, event study, placebo, PSM-DID and Callaway-Sant'Anna.
+    """The whole seed 004 pipeline: TWFE, event study, placebo, PSM-DID, plus Callaway-Sant'Anna
+    and Sun-Abraham for staggered timing.
 
-    JSON keys: coefficients, n_obs, n_units, r2_within, event_study, pretrend, placebo, psm, cs.
+    JSON keys: coefficients, n_obs, n_units, r2_within, event_study, pretrend, placebo, psm, cs,
+    sun_abraham.
     """
-    from spatial.did import callaway_santanna, event_study, placebo_did, twfe_did
+    from spatial.did import callaway_santanna, event_study, placebo_did, sun_abraham, twfe_did
     from spatial.did.plots import plot_balance, plot_event_study, plot_placebo
     from spatial.did.psm import psm_did
 
@@ -818,10 +821,20 @@ def run_cmd(draws: int, seed: int, leads: int, lags: int, plot_dir: str | None, 
     pl = placebo_did(df, spec, draws=draws, seed=seed, progress=progress)
     psm = psm_did(df, spec, seed=seed) if spec.controls else None
     cs = callaway_santanna(df, spec, control="never" if _has_never(df, spec) else "notyet")
+    sa = sun_abraham(df, spec, leads=leads, lags=lags)
     if plot_dir:
         note = _note(df, kw["panel_file"])
         d = Path(plot_dir)
         _write_plot(plot_event_study(es.table, note=note), str(d / "event_study.png"))
+        dyn = cs.dynamic.rename(columns={"att": "estimate"})
+        dyn = dyn[(dyn.rel_time >= -leads) & (dyn.rel_time <= lags)]
+        compare = plot_event_study(
+            es.table,
+            title="Event study: TWFE (binned ends), Sun-Abraham, Callaway-Sant'Anna",
+            note=note,
+            extra={"Sun-Abraham": sa.table, "Callaway-Sant'Anna": dyn},
+        )
+        _write_plot(compare, str(d / "event_study_compare.png"))
         _write_plot(
             plot_placebo(pl.estimates, pl.observed.coef(), p_value=pl.p_value, note=note),
             str(d / "placebo.png"),
@@ -836,6 +849,7 @@ def run_cmd(draws: int, seed: int, leads: int, lags: int, plot_dir: str | None, 
         placebo=pl.summary(),
         psm=psm.to_dict() if psm else None,
         cs=cs.to_dict(),
+        sun_abraham=sa.to_records(),
     )
     if kw["fmt"] == "json":
         emit(out, "json")
