@@ -6,21 +6,19 @@
 - :func:`plot_bacon`: 2x2 estimates against their weights (Goodman-Bacon 2021, Fig. 6 style)
 
 Each function returns the Figure; :func:`save_png` writes it. Pass ``note`` to print the data
-source (and the word SYNTHETIC for simulated data) under the plot.
+source (and the word SYNTHETIC for simulated data) under the plot. Figures are built with
+:class:`matplotlib.figure.Figure` directly (no pyplot, no global backend switch), so they are
+safe inside QGIS and headless.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from scipy import stats  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
 
 
 def _fig(note: str | None, size: tuple[float, float] = (7.0, 4.2)) -> tuple[Figure, object]:
