@@ -107,15 +107,16 @@ def setup_view(p: dict[str, Any]) -> Prepared:
     pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
 
     def run() -> None:
-        for m in mats:
+        for m in mats:  # as etl.migrate.refresh_materialized_views: refresh, then statistics
             conn.execute(sql.SQL("REFRESH MATERIALIZED VIEW {}").format(sql.Identifier(m)))
+            conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(m)))
 
     return Prepared(
         run=run,
         summarise=lambda _: pair_digest(_view_pairs(conn)),
         backend_pid=pid,
         cleanup=conn.close,
-        note="REFRESH MATERIALIZED VIEW " + ", ".join(mats),
+        note="REFRESH MATERIALIZED VIEW + ANALYZE of " + ", ".join(mats),
     )
 
 
