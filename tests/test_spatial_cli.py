@@ -225,7 +225,7 @@ def test_database_input_equals_file_input(make_db, capsys, monkeypatch) -> None:
     with psycopg.connect(url) as conn:
         load_cnmaps(conn, levels=("prefecture",), within=("110000", "120000", "130000"))
         conn.commit()
-        load_bundled(conn, parts=["catalogue", "synthetic_jjj"])
+        load_bundled(conn, parts=["catalogue", "attributes", "synthetic_jjj"])
     monkeypatch.setenv("DATABASE_URL", url)
     code, out, err = _run(
         capsys, "moran", "--variable", "syn_lnco2", "--years", "2006-2019",
@@ -244,6 +244,7 @@ def test_database_input_equals_file_input(make_db, capsys, monkeypatch) -> None:
     ids = sorted(nb)
     w = libpysal.weights.W(nb, id_order=ids)
     assert [r["year"] for r in res] == list(range(2006, 2020))
+    assert all(r["synthetic"] for r in res)  # the catalogue flags syn_* as synthetic
     for r in res:
         y = csv[csv.year == r["year"]].set_index("code").loc[ids, "syn_lnco2"].to_numpy()
         ref = esda.Moran(y, w, permutations=0, two_tailed=False)
@@ -264,3 +265,10 @@ def test_database_input_equals_file_input(make_db, capsys, monkeypatch) -> None:
         ref.params[ref.names.index("W*syn_lnisu")], abs=1e-6
     )
     assert db_fit["n_units"] == 13 and db_fit["n_periods"] == 14
+    assert "syn_lnco2" in db_fit["synthetic_variables"]
+    code, out, err = _run(
+        capsys, "sdm", "--y", "syn_lnco2", "--x", x, "--within", "110000,120000,130000",
+        "--draws", "50", "--groups", "resource_dependent", "--model", "sar",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "SYNTHETIC" in out and "resource_dependent=resource_dependent" in out
