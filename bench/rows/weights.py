@@ -116,7 +116,7 @@ def setup_view(p: dict[str, Any]) -> Prepared:
         summarise=lambda _: pair_digest(_view_pairs(conn)),
         backend_pid=pid,
         cleanup=conn.close,
-        note="REFRESH MATERIALIZED VIEW + ANALYZE of " + ", ".join(mats),
+        note="materialized views refreshed and analysed: " + ", ".join(mats),
     )
 
 
