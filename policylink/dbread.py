@@ -1,0 +1,811 @@
+"""Database reader: the only place where the SQL views become DataFrames and libpysal weights.
+
+Every function takes an open :class:`psycopg.Connection` or a connection URL, reads one of the
+public views or view functions of ``sql/views`` (documented in ``sql/README.md``) and returns
+pandas / geopandas / libpysal objects for ``spatial/``, the DID suite, maps and the QGIS plugin.
+
+Conventions
+-----------
+- Units are GB/T 2260 codes (text). Rows and weights ids are sorted by code, ascending.
+- ``level`` is a level set: ``province``, ``prefecture`` or ``county`` (county-level units
+  include the prefecture-level codes flagged ``also_county``, 2,875 in the bundled data).
+- ``within`` selects the units whose code or any ancestor code is listed (``["110000",
+  "120000", "130000"]`` = Jing-Jin-Ji); weights are then the induced sub-graph (only pairs with
+  both ends inside), and k-nearest / distance-band neighbours are searched inside the subset.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import geopandas as gpd
+import libpysal
+import numpy as np
+import pandas as pd
+import psycopg
+import shapely
+
+from policylink.errors import ConfigError
+
+Conn = psycopg.Connection | str
+LEVELS = ("province", "prefecture", "county")
+
+
+@contextmanager
+def _connection(conn: Conn) -> Iterator[psycopg.Connection]:
+    """Use an open connection as is, or open (and close) one from a URL."""
+    if isinstance(conn, psycopg.Connection):
+        yield conn
+        return
+    with psycopg.connect(conn) as c:
+        yield c
+
+
+def _codes(within: str | Sequence[str] | None) -> list[str] | None:
+    """Normalise ``within`` (comma-separated text or a sequence) to a list of codes or None."""
+    if within is None:
+        return None
+    items = within.split(",") if isinstance(within, str) else [str(c) for c in within]
+    codes = [c.strip() for c in items if c.strip()]
+    bad = [c for c in codes if not re.fullmatch(r"[0-9]{6}", c)]
+    if bad:
+        raise ConfigError(f"--within: not six-digit GB/T 2260 codes: {', '.join(bad)}")
+    return codes or None
+
+
+def _check_level(level: str) -> str:
+    if level not in LEVELS:
+        raise ConfigError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+    return level
+
+
+def unit_codes(
+    conn: Conn, level: str = "prefecture", within: str | Sequence[str] | None = None
+) -> list[str]:
+    """Codes of the units of a level set, optionally within some codes, sorted.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    within : str or sequence of str, optional
+        Codes whose units (the code itself or any descendant) are kept.
+
+    Returns
+    -------
+    list of str
+    """
+    _check_level(level)
+    with _connection(conn) as c:
+        rows = c.execute(
+            "SELECT code FROM unit_within(%s, %s) ORDER BY code", (_codes(within), level)
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def read_units(
+    conn: Conn,
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+    *,
+    equal_area: bool = False,
+) -> gpd.GeoDataFrame:
+    """Read unit boundaries as a GeoDataFrame.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    within : str or sequence of str, optional
+        Keep units whose code or an ancestor code is listed.
+    equal_area : bool
+        Return ``geom_eq`` (China Albers equal-area, metres; the geometry the weights are
+        computed on) instead of WGS 84.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``code, name_zh, name_en, level, parent_code, also_county, geometry``, one row
+        per unit sorted by code. CRS EPSG:4326, or the China Albers PROJ string for
+        ``equal_area=True``.
+    """
+    _check_level(level)
+    with _connection(conn) as c:
+        rows = c.execute(
+            "SELECT u.code, u.name_zh, u.name_en, u.level, u.parent_code, u.also_county, "
+            "ST_AsBinary(CASE WHEN %s THEN u.geom_eq ELSE u.geom END) "
+            "FROM unit_within(%s, %s) w JOIN admin_unit u ON u.code = w.code ORDER BY u.code",
+            (equal_area, _codes(within), level),
+        ).fetchall()
+        crs = 4326
+        if equal_area:
+            crs = c.execute("SELECT proj4text FROM spatial_ref_sys WHERE srid = 990001").fetchone()[
+                0
+            ]
+    cols = ["code", "name_zh", "name_en", "level", "parent_code", "also_county"]
+    frame = pd.DataFrame([r[:6] for r in rows], columns=cols)
+    geoms = shapely.from_wkb([bytes(r[6]) for r in rows]) if rows else []
+    return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=crs)
+
+
+@dataclass(frozen=True)
+class WeightsSpec:
+    """A weights kind as given on the command line.
+
+    Attributes
+    ----------
+    kind : {'queen', 'rook', 'knn', 'distance'}
+        Weights family.
+    k : int or None
+        Number of neighbours for ``knn``.
+    band_m : float or None
+        Distance band in metres for ``distance``.
+    """
+
+    kind: str
+    k: int | None = None
+    band_m: float | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> WeightsSpec:
+        """Parse ``queen``, ``rook``, ``knn:K`` or ``distance:METRES``.
+
+        Parameters
+        ----------
+        text : str
+            The specification.
+
+        Returns
+        -------
+        WeightsSpec
+
+        Raises
+        ------
+        ConfigError
+            For anything else.
+        """
+        t = text.strip().lower()
+        if t in ("queen", "rook"):
+            return cls(t)
+        m = re.fullmatch(r"knn:(\d+)", t)
+        if m and int(m.group(1)) > 0:
+            return cls("knn", k=int(m.group(1)))
+        m = re.fullmatch(r"distance:(\d+(?:\.\d*)?)", t)
+        if m and float(m.group(1)) > 0:
+            return cls("distance", band_m=float(m.group(1)))
+        raise ConfigError(
+            f"weights kind {text!r}: use queen, rook, knn:K (K >= 1) or distance:METRES (> 0)"
+        )
+
+    def __str__(self) -> str:
+        if self.kind == "knn":
+            return f"knn:{self.k}"
+        if self.kind == "distance":
+            return f"distance:{self.band_m:g}"
+        return self.kind
+
+
+def read_pairs(
+    conn: Conn,
+    kind: str | WeightsSpec = "queen",
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Read weights as neighbour pairs (both directions for symmetric kinds).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    kind : str or WeightsSpec
+        ``queen``, ``rook`` (views ``w_queen`` / ``w_rook``: contiguity on ``geom_eq`` with a
+        1 m gap tolerance), ``knn:K`` (``w_knn``: K nearest centroids) or ``distance:METRES``
+        (``w_distance``: centroid distance <= METRES), distances in China Albers metres.
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    within : str or sequence of str, optional
+        Restrict to units within these codes (induced sub-graph; KNN searched inside).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``i, j, weight, distance_m`` (binary weights; ``distance_m`` between centroids
+        for knn/distance, NaN for contiguity), sorted by ``i, j``.
+    """
+    spec = kind if isinstance(kind, WeightsSpec) else WeightsSpec.parse(kind)
+    _check_level(level)
+    codes = _codes(within)
+    with _connection(conn) as c:
+        if spec.kind in ("queen", "rook"):
+            view = psycopg.sql.Identifier("w_" + spec.kind)
+            query = psycopg.sql.SQL(
+                "WITH s AS (SELECT code FROM unit_within(%(w)s, %(l)s)) "
+                "SELECT q.i, q.j, q.weight, NULL::float8 FROM {} q "
+                "JOIN s si ON si.code = q.i JOIN s sj ON sj.code = q.j "
+                "WHERE q.level = %(l)s ORDER BY q.i, q.j"
+            ).format(view)
+            rows = c.execute(query, {"w": codes, "l": level}).fetchall()
+        elif spec.kind == "knn":
+            rows = c.execute(
+                "SELECT i, j, weight, distance_m FROM w_knn(%s, %s, %s) ORDER BY i, j",
+                (level, spec.k, codes),
+            ).fetchall()
+        else:
+            rows = c.execute(
+                "SELECT i, j, weight, distance_m FROM w_distance(%s, %s, %s) ORDER BY i, j",
+                (level, spec.band_m, codes),
+            ).fetchall()
+    frame = pd.DataFrame(rows, columns=["i", "j", "weight", "distance_m"])
+    return frame.astype({"weight": float, "distance_m": float})
+
+
+def read_weights(
+    conn: Conn,
+    kind: str | WeightsSpec = "queen",
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+    *,
+    transform: str | None = None,
+    ids: Sequence[str] | None = None,
+) -> libpysal.weights.W:
+    """Read spatial weights as a libpysal ``W``.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    kind : str or WeightsSpec
+        ``queen``, ``rook``, ``knn:K`` or ``distance:METRES`` (see :func:`read_pairs`).
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    within : str or sequence of str, optional
+        Restrict to units within these codes (induced sub-graph).
+    transform : str, optional
+        libpysal transformation to apply (``'r'`` row-standardised, ``'b'`` binary, ...);
+        None keeps the binary weights as stored.
+    ids : sequence of str, optional
+        Id order of the result (must be a subset of the level's units); default: every unit
+        of the level (within ``within``) sorted by code.
+
+    Returns
+    -------
+    libpysal.weights.W
+        ``id_order`` = ``ids`` or the sorted codes. Units without neighbours (islands, see the
+        ``w_islands`` view) are kept with an empty neighbour list, never dropped.
+    """
+    pairs = read_pairs(conn, kind, level, within)
+    order = list(ids) if ids is not None else unit_codes(conn, level, within)
+    if ids is not None:
+        known = set(unit_codes(conn, level, within))
+        missing = [c for c in order if c not in known]
+        if missing:
+            raise ConfigError(
+                f"ids not among the {level} units{' within ' + str(within) if within else ''}: "
+                + ", ".join(missing[:10])
+            )
+        keep = set(order)
+        pairs = pairs[pairs["i"].isin(keep) & pairs["j"].isin(keep)]
+    neighbors: dict[str, list[str]] = {c: [] for c in order}
+    weights: dict[str, list[float]] = {c: [] for c in order}
+    for i, j, wt in pairs[["i", "j", "weight"]].itertuples(index=False):
+        neighbors[i].append(j)
+        weights[i].append(float(wt))
+    w = libpysal.weights.W(neighbors, weights, id_order=order, silence_warnings=True)
+    if transform is not None:
+        w.transform = transform
+    return w
+
+
+def read_islands(conn: Conn, level: str = "prefecture") -> pd.DataFrame:
+    """Units without contiguity neighbours (view ``w_islands``).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, name_zh, name_en, queen_island, rook_island`` sorted by code.
+    """
+    _check_level(level)
+    with _connection(conn) as c:
+        rows = c.execute(
+            "SELECT code, name_zh, name_en, queen_island, rook_island FROM w_islands "
+            "WHERE level = %s ORDER BY code",
+            (level,),
+        ).fetchall()
+    return pd.DataFrame(rows, columns=["code", "name_zh", "name_en", "queen_island", "rook_island"])
+
+
+def read_panel(
+    conn: Conn,
+    variables: Sequence[str],
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+    years: Sequence[int] | tuple[int, int] | None = None,
+    *,
+    wide: bool = True,
+    complete: bool = False,
+) -> pd.DataFrame:
+    """Read panel variables from ``observation``.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    variables : sequence of str
+        Variable names (``variable.name``); unknown names raise.
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    within : str or sequence of str, optional
+        Keep units within these codes.
+    years : sequence of int, optional
+        Years to keep (any iterable of years; a ``range`` works). None = all.
+    wide : bool
+        One column per variable (``code, year, v1, v2, ...``); else long
+        ``code, year, variable, value``.
+    complete : bool
+        Wide only: drop unit-years where any variable is missing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by code and year; variables in the order given.
+    """
+    _check_level(level)
+    variables = list(variables)
+    with _connection(conn) as c:
+        known = {
+            r[0]
+            for r in c.execute(
+                "SELECT name FROM variable WHERE name = ANY(%s)", (variables,)
+            ).fetchall()
+        }
+        unknown = [v for v in variables if v not in known]
+        if unknown:
+            raise ConfigError(f"unknown variable(s): {', '.join(unknown)} (see the variable table)")
+        yrs = None if years is None else [int(y) for y in years]
+        rows = c.execute(
+            "SELECT o.unit_code, o.year, o.variable, o.value "
+            "FROM observation o JOIN unit_within(%s, %s) w ON w.code = o.unit_code "
+            "WHERE o.variable = ANY(%s) AND (%s::int[] IS NULL OR o.year = ANY(%s::int[])) "
+            "ORDER BY o.unit_code, o.year",
+            (_codes(within), level, variables, yrs, yrs),
+        ).fetchall()
+    long = pd.DataFrame(rows, columns=["code", "year", "variable", "value"])
+    long = long.astype({"year": int, "value": float})
+    if not wide:
+        return long
+    if long.empty:
+        return pd.DataFrame({"code": [], "year": [], **{v: [] for v in variables}})
+    out = long.pivot(index=["code", "year"], columns="variable", values="value")
+    out = out.reindex(columns=variables)
+    if complete:
+        out = out.dropna()
+    out = out.reset_index()
+    out.columns.name = None
+    return out.sort_values(["code", "year"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class AdoptionRules:
+    """Rules that turn pilot designations into a treatment panel (defaults: seed 004, §3).
+
+    Attributes
+    ----------
+    programme : str
+        ``policy_event.programme`` of the designations.
+    effective_years : tuple of int
+        First treated year of batch 1, 2, 3, ... (seed 004: 2011, 2013, 2017 for the notices
+        of July 2010, November 2012 and January 2017); batches beyond use their notice year.
+    province_covers : bool
+        A province-level designation treats all units of the level inside it.
+    county_pilots : bool
+        A county-level pilot treats its prefecture.
+    """
+
+    programme: str = "low_carbon_pilot"
+    effective_years: tuple[int, ...] = (2011, 2013, 2017)
+    province_covers: bool = True
+    county_pilots: bool = False
+
+
+def read_adoption(
+    conn: Conn,
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+    years: tuple[int, int] = (2009, 2022),
+    rules: AdoptionRules | None = None,
+) -> pd.DataFrame:
+    """Read the balanced treatment panel (view function ``adoption_panel_rules``).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    within : str or sequence of str, optional
+        Keep units within these codes.
+    years : (int, int)
+        First and last year (inclusive); default seed 004's 2009-2022.
+    rules : AdoptionRules, optional
+        Coding rules (default: seed 004's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, year, treated (0/1), first_year, batch, source_event``; never-treated units
+        have NaN/None in the last three. Sorted by code and year.
+    """
+    _check_level(level)
+    r = rules or AdoptionRules()
+    with _connection(conn) as c:
+        rows = c.execute(
+            "SELECT a.unit_code, a.year, a.treated, a.first_year, a.batch, a.source_event "
+            "FROM adoption_panel_rules(%s, %s, %s, %s, %s, %s, %s) a "
+            "JOIN unit_within(%s, %s) w ON w.code = a.unit_code ORDER BY 1, 2",
+            (
+                r.programme,
+                level,
+                int(years[0]),
+                int(years[1]),
+                list(r.effective_years),
+                r.province_covers,
+                r.county_pilots,
+                _codes(within),
+                level,
+            ),
+        ).fetchall()
+    frame = pd.DataFrame(
+        rows, columns=["code", "year", "treated", "first_year", "batch", "source_event"]
+    )
+    return frame.astype({"year": int, "treated": int, "first_year": "Int64", "batch": "Int64"})
+
+
+def read_period_adoption(
+    conn: Conn,
+    programme: str,
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+    *,
+    scheme: str = "seed001",
+    cumulative: bool = True,
+    wide: bool = False,
+) -> pd.DataFrame:
+    """Unit x period adoption table (view function ``period_adoption``).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    programme : str
+        Programme of the events (e.g. ``jjj_policy_adoption`` for seed 001's Fig. 1).
+    level : {'province', 'prefecture', 'county'}
+        Level set; only participants of that level count.
+    within : str or sequence of str, optional
+        Keep units within these codes.
+    scheme : str
+        ``analysis_period.scheme``.
+    cumulative : bool
+        Adopted in or before the period (True) or within it only.
+    wide : bool
+        One 0/1 column per period label (seed 001's 13 x 3 layout) instead of long rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long: ``code, name_zh, period_ordinal, period, adopted, first_year, n_events``.
+    """
+    _check_level(level)
+    with _connection(conn) as c:
+        rows = c.execute(
+            "SELECT unit_code, name_zh, period_ordinal, period, adopted, first_year, n_events "
+            "FROM period_adoption(%s, %s, %s, %s, %s) ORDER BY unit_code, period_ordinal",
+            (programme, level, scheme, _codes(within), cumulative),
+        ).fetchall()
+    cols = ["code", "name_zh", "period_ordinal", "period", "adopted", "first_year", "n_events"]
+    long = pd.DataFrame(rows, columns=cols)
+    if not wide:
+        return long
+    order = long.drop_duplicates("period_ordinal").sort_values("period_ordinal")["period"]
+    out = long.pivot(index=["code", "name_zh"], columns="period", values="adopted")
+    out = out.reindex(columns=list(order)).reset_index()
+    out.columns.name = None
+    return out
+
+
+def _lines(rows: list[tuple], cols: list[str]) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame([r[:-1] for r in rows], columns=cols)
+    geoms = shapely.from_wkb([bytes(r[-1]) for r in rows]) if rows else []
+    return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=4326)
+
+
+def read_links(
+    conn: Conn,
+    level: str | None = None,
+    within: str | Sequence[str] | None = None,
+    *,
+    programme: str | None = None,
+    summary: bool = False,
+) -> gpd.GeoDataFrame:
+    """Coordination links (``coordination_link_at``) or their per-pair summary.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    level : {'province', 'prefecture', 'county'}, optional
+        Roll participants up to this level (counties -> their prefecture); None = as encoded.
+    within : str or sequence of str, optional
+        Keep links whose two ends are both within these codes.
+    programme : str, optional
+        Only events of this programme.
+    summary : bool
+        One row per unordered pair (events, directed events, first/last year, kinds).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Links: ``event_id, event_year, kind, programme, directed, from_code, to_code,
+        from_name, to_name``; summary: ``code_a, code_b, name_a, name_b, n_events, n_directed,
+        first_year, last_year, kinds``; line geometry in EPSG:4326.
+    """
+    if level is not None:
+        _check_level(level)
+    codes = _codes(within)
+    with _connection(conn) as c:
+        rows = c.execute(
+            "WITH s AS (SELECT DISTINCT code FROM unit_within(%(w)s, NULL)) "
+            "SELECT l.event_id, l.event_year, l.kind, l.programme, l.directed, l.from_code, "
+            "l.to_code, l.from_name, l.to_name, ST_AsBinary(l.geom) "
+            "FROM coordination_link_at(%(l)s) l "
+            "WHERE (%(p)s::text IS NULL OR l.programme = %(p)s) "
+            "AND l.from_code IN (SELECT code FROM s) AND l.to_code IN (SELECT code FROM s) "
+            "ORDER BY l.event_year, l.event_id, l.from_code, l.to_code",
+            {"w": codes, "l": level, "p": programme},
+        ).fetchall()
+    cols = [
+        "event_id",
+        "event_year",
+        "kind",
+        "programme",
+        "directed",
+        "from_code",
+        "to_code",
+        "from_name",
+        "to_name",
+    ]
+    links = _lines(rows, cols)
+    if not summary:
+        return links
+    if links.empty:
+        return gpd.GeoDataFrame(
+            columns=["code_a", "code_b", "name_a", "name_b", "n_events", "n_directed",
+                     "first_year", "last_year", "kinds"],
+            geometry=[],
+            crs=4326,
+        )  # fmt: skip
+    a = np.where(links["from_code"] < links["to_code"], links["from_code"], links["to_code"])
+    swap = links["from_code"] > links["to_code"]
+    work = links.assign(
+        code_a=a,
+        code_b=np.where(swap, links["from_code"], links["to_code"]),
+        name_a=np.where(swap, links["to_name"], links["from_name"]),
+        name_b=np.where(swap, links["from_name"], links["to_name"]),
+    )
+    grouped = work.groupby(["code_a", "code_b"], sort=True)
+    out = grouped.agg(
+        name_a=("name_a", "first"),
+        name_b=("name_b", "first"),
+        n_events=("event_id", "nunique"),
+        first_year=("event_year", "min"),
+        last_year=("event_year", "max"),
+        kinds=("kind", lambda s: sorted(set(s))),
+    )
+    out["n_directed"] = work[work["directed"]].groupby(["code_a", "code_b"])["event_id"].nunique()
+    out["n_directed"] = out["n_directed"].fillna(0).astype(int)
+    geom = grouped["geometry"].first()
+    out = out.reset_index()
+    return gpd.GeoDataFrame(
+        out[["code_a", "code_b", "name_a", "name_b", "n_events", "n_directed", "first_year",
+             "last_year", "kinds"]],
+        geometry=list(geom.to_numpy()),
+        crs=4326,
+    )  # fmt: skip
+
+
+def read_neighbor_adoption(
+    conn: Conn,
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+    years: tuple[int, int] = (2009, 2022),
+    rules: AdoptionRules | None = None,
+) -> pd.DataFrame:
+    """Share of queen neighbours already treated per unit and year (``neighbor_adoption_rules``).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    within : str or sequence of str, optional
+        Keep rows of units within these codes (neighbours outside still count: the share is
+        a property of the national map).
+    years : (int, int)
+        First and last year.
+    rules : AdoptionRules, optional
+        Adoption rules (default seed 004's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, year, treated, n_neighbors, n_treated_neighbors, share, first_neighbor_year``;
+        ``share`` = (W_rs D)_it with W queen contiguity, NaN for islands.
+    """
+    _check_level(level)
+    r = rules or AdoptionRules()
+    with _connection(conn) as c:
+        rows = c.execute(
+            "SELECT a.* FROM neighbor_adoption_rules(%s, %s, %s, %s, %s, %s, %s) a "
+            "JOIN unit_within(%s, %s) w ON w.code = a.unit_code ORDER BY 1, 2",
+            (
+                r.programme,
+                level,
+                int(years[0]),
+                int(years[1]),
+                list(r.effective_years),
+                r.province_covers,
+                r.county_pilots,
+                _codes(within),
+                level,
+            ),
+        ).fetchall()
+    cols = ["code", "year", "treated", "n_neighbors", "n_treated_neighbors", "share",
+            "first_neighbor_year"]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=cols)
+    return frame.astype({"share": float, "first_neighbor_year": "Int64"})
+
+
+def read_diffusion_edges(
+    conn: Conn,
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+    rules: AdoptionRules | None = None,
+) -> gpd.GeoDataFrame:
+    """Directed diffusion edges i -> j (``diffusion_edge_rules``): j adopted after i.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    within : str or sequence of str, optional
+        Keep edges with both ends within these codes.
+    rules : AdoptionRules, optional
+        Adoption rules (default seed 004's).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``from_code, to_code, from_year, to_year, lag_years, via`` and a line (EPSG:4326).
+    """
+    _check_level(level)
+    r = rules or AdoptionRules()
+    with _connection(conn) as c:
+        rows = c.execute(
+            "WITH s AS (SELECT code FROM unit_within(%s, %s)) "
+            "SELECT e.from_code, e.to_code, e.from_year, e.to_year, e.lag_years, e.via, "
+            "ST_AsBinary(e.geom) FROM diffusion_edge_rules(%s, %s, %s, %s, %s) e "
+            "WHERE e.from_code IN (SELECT code FROM s) AND e.to_code IN (SELECT code FROM s) "
+            "ORDER BY 1, 2",
+            (
+                _codes(within),
+                level,
+                r.programme,
+                level,
+                list(r.effective_years),
+                r.province_covers,
+                r.county_pilots,
+            ),
+        ).fetchall()
+    return _lines(rows, ["from_code", "to_code", "from_year", "to_year", "lag_years", "via"])
+
+
+def read_distance_rings(
+    conn: Conn,
+    core: str | Sequence[str],
+    level: str = "prefecture",
+    *,
+    expansion_m: float = 100_000.0,
+    radiation_m: float | None = None,
+    within: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Core / expansion / radiation rings around a core (``distance_rings``).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    core : str or sequence of str
+        Codes of the core (their units of the level, or the units themselves).
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    expansion_m : float
+        Units within this polygon distance (metres, China Albers) of the core are ``expansion``.
+    radiation_m : float, optional
+        Units within this distance are ``radiation``; beyond, ``outside``. None = no limit.
+    within : str or sequence of str, optional
+        Keep rows of units within these codes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, name_zh, distance_m, ring`` sorted by code.
+    """
+    _check_level(level)
+    with _connection(conn) as c:
+        rows = c.execute(
+            "SELECT r.unit_code, r.name_zh, r.distance_m, r.ring "
+            "FROM distance_rings(%s, %s, %s, %s) r "
+            "JOIN unit_within(%s, %s) w ON w.code = r.unit_code ORDER BY 1",
+            (_codes(core), level, expansion_m, radiation_m, _codes(within), level),
+        ).fetchall()
+    return pd.DataFrame(rows, columns=["code", "name_zh", "distance_m", "ring"])
+
+
+def read_spatial_lag(
+    conn: Conn,
+    variable: str,
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+    *,
+    kind: str = "queen",
+) -> pd.DataFrame:
+    """``W * y`` of one panel variable per unit and year (``spatial_lag``).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    variable : str
+        Observation variable name.
+    level : {'province', 'prefecture', 'county'}
+        Level set (neighbours over the whole level).
+    within : str or sequence of str, optional
+        Keep rows of units within these codes.
+    kind : {'queen', 'rook'}
+        Contiguity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, year, value, lag, n_neighbors, n_observed``; ``lag`` is the mean of the
+        neighbours observed that year (row-standardised W over observed neighbours).
+    """
+    _check_level(level)
+    if kind not in ("queen", "rook"):
+        raise ConfigError("spatial lag kind must be queen or rook")
+    with _connection(conn) as c:
+        rows = c.execute(
+            "SELECT s.* FROM spatial_lag(%s, %s, %s) s "
+            "JOIN unit_within(%s, %s) w ON w.code = s.unit_code ORDER BY 1, 2",
+            (variable, level, kind, _codes(within), level),
+        ).fetchall()
+    frame = pd.DataFrame(
+        rows, columns=["code", "year", "value", "lag", "n_neighbors", "n_observed"]
+    )
+    return frame.astype({"value": float, "lag": float})
