@@ -102,6 +102,8 @@ def test_run_json_keys_and_plots(
 
 
 def test_other_subcommands(panel_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = run_json(capsys, ["did", "cs", str(panel_file), *ARGS, "--bands", "200"])
+    assert len(out["cs"]["uniform_bands"]) == len(out["cs"]["by_event_time"])
     out = run_json(capsys, ["did", "bacon", str(panel_file), *ARGS])
     assert out["weighted_sum"] == pytest.approx(out["twfe"], abs=1e-10)
     out = run_json(

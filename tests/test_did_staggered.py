@@ -188,3 +188,20 @@ def test_cs_equals_csdid_reference(cg: str, control: str, covs: list[str] | None
     assert len(d) == len(cs.dynamic)
     np.testing.assert_allclose(d.att, d.att_ref, atol=1e-10)
     np.testing.assert_allclose(d.se, d.se_ref, rtol=1e-8)
+
+
+def test_cs_uniform_bands(sim: pd.DataFrame) -> None:
+    from scipy import stats
+
+    from spatial.did.staggered import cs_uniform_bands
+
+    cs = callaway_santanna(sim, SPEC, control="notyet")
+    bands = cs_uniform_bands(cs, draws=4000, seed=1)
+    # multiplier-bootstrap SEs estimate the analytic influence-function SEs
+    ratio = bands.se_boot.to_numpy() / cs.dynamic.se.to_numpy()
+    assert np.all(np.abs(ratio - 1) < 0.1)
+    # a simultaneous band over k event times lies between the pointwise and Bonferroni values
+    k = len(bands)
+    crit = bands.crit.iloc[0]
+    assert stats.norm.ppf(0.975) < crit < stats.norm.ppf(1 - 0.025 / k) + 0.05
+    assert np.all(bands.lower < bands.pointwise_lower)

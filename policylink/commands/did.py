@@ -504,11 +504,24 @@ def psm_cmd(
     "--covariates", default=None, help="Covariates for conditional parallel trends (a,b,...)."
 )
 @click.option(
+    "--bands",
+    default=0,
+    show_default=True,
+    help="Multiplier-bootstrap draws for uniform (simultaneous) 95% bands; 0 = none.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the bootstrap.")
+@click.option(
     "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the event-time ATTs."
 )
 @_guard
 def cs_cmd(
-    control: str, base_period: str, covariates: str | None, plot: str | None, **kw: Any
+    control: str,
+    base_period: str,
+    covariates: str | None,
+    bands: int,
+    seed: int,
+    plot: str | None,
+    **kw: Any,
 ) -> None:
     """Callaway-Sant'Anna group-time ATTs with simple, dynamic and group aggregations.
 
@@ -528,12 +541,20 @@ def cs_cmd(
         ),
         plot,
     )
+    table = res.dynamic
+    out = res.to_dict()
+    if bands > 0:
+        from spatial.did.staggered import cs_uniform_bands
+
+        ub = cs_uniform_bands(res, draws=bands, seed=seed)
+        out["uniform_bands"] = ub
+        table = table.merge(ub[["rel_time", "se_boot", "lower", "upper"]], on="rel_time")
     if kw["fmt"] == "json":
-        emit({"cs": res.to_dict()}, "json")
+        emit({"cs": out}, "json")
     else:
         o = res.overall
         emit(
-            res.dynamic,
+            table,
             kw["fmt"],
             title=f"CS overall ATT = {o['att']:.4f} (se {o['se']:.4f}, p {o['p']:.4f}); by event time:",
         )
