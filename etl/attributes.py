@@ -126,7 +126,12 @@ def load_attributes(
     if not path.exists():
         probs.add(None, None, None, "file not found")
         probs.raise_if_any()
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding=detect_encoding(path))))
+    try:
+        text = path.read_text(encoding=detect_encoding(path))
+    except ValueError as exc:
+        probs.add(None, None, None, str(exc))
+        probs.raise_if_any()
+    reader = csv.DictReader(io.StringIO(text))
     cols = reader.fieldnames or []
     for c in ("code", "scheme", "value"):
         if c not in cols:

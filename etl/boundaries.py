@@ -18,9 +18,12 @@ Levels and codes (see ``docs/CONTRACTS.md``, "Boundaries and variables"):
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +57,30 @@ PROVINCE_PREFIXES: frozenset[str] = frozenset(
 )
 
 _CODE_RE = re.compile(r"^[0-9]{6}$")
+
+#: Extent every boundary must lie in after reprojection (lon min, lat min, lon max, lat max),
+#: generous around China incl. the South China Sea islands; catches wrong or missing CRS.
+CHINA_BBOX = (73.0, 3.0, 136.0, 54.0)
+
+# Characters GDAL may read as URL/query syntax in a local path (e.g. ';' and '?').
+_UNSAFE_PATH_CHARS = set(";?#'\"%&")
+
+
+@contextmanager
+def _readable_path(path: Path):
+    """Yield a path GDAL reads literally: a symlink copy when the name has unsafe characters.
+
+    Sidecar files sharing the stem (.shx, .dbf, .prj, .cpg ...) are linked too.
+    """
+    if not (set(path.name) & _UNSAFE_PATH_CHARS):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="policylink-read-") as tmp:
+        stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+        for sib in path.parent.iterdir():
+            if sib.name.startswith(stem + ".") or sib.name == path.name:
+                os.symlink(sib.resolve(), Path(tmp) / ("layer" + sib.name[len(stem) :]))
+        yield Path(tmp) / ("layer" + path.suffix)
 
 
 @dataclass
@@ -327,7 +354,8 @@ def read_boundary_file(
         probs.add(None, None, None, "file not found")
         probs.raise_if_any()
     try:
-        gdf = pyogrio.read_dataframe(path, layer=layer)
+        with _readable_path(path) as rp:
+            gdf = pyogrio.read_dataframe(rp, layer=layer)
     except Exception as exc:  # pyogrio raises several error classes for unreadable data
         probs.add(None, None, None, f"cannot read as a vector layer: {exc}")
         probs.raise_if_any()
@@ -342,9 +370,17 @@ def read_boundary_file(
             fields = ", ".join(c for c in gdf.columns if c != "geometry")
             probs.add(None, fld, None, f"field not found; the layer has: {fields}")
     probs.raise_if_any()
+    gdf_crs_name = gdf.crs.name or gdf.crs.to_string()
     if not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
         counts["reprojected"] = len(gdf)
+    bounds = gdf.geometry.bounds.to_numpy()
+    outside = (
+        (bounds[:, 0] < CHINA_BBOX[0])
+        | (bounds[:, 1] < CHINA_BBOX[1])
+        | (bounds[:, 2] > CHINA_BBOX[2])
+        | (bounds[:, 3] > CHINA_BBOX[3])
+    )
     geoms = gdf.geometry.values
     if gcj02:
         geoms = shapely.transform(np.asarray(geoms), gcj02_to_wgs84_coords)
@@ -378,6 +414,16 @@ def read_boundary_file(
         mp, repaired, err = to_multipolygon(geom)
         if err:
             probs.add(i, "geometry", None, err)
+        elif outside[i - 1]:
+            b = ", ".join(f"{v:.6g}" for v in bounds[i - 1])
+            probs.add(
+                i,
+                "geometry",
+                None,
+                f"coordinates outside China's extent (73-136 E, 3-54 N) after reading the "
+                f"file as {gdf_crs_name}: is the declared CRS right? (bounds {b})",
+            )
+            mp = None
         counts["repaired"] += int(repaired)
         if code and mp is not None:
             units.append(UnitRecord(code, nm, level, parent, mp))

@@ -230,21 +230,57 @@ def header_map(
 # --------------------------------------------------------------------------------------------
 
 
+def _header_row(raw: pd.DataFrame, scan: int = 10) -> int:
+    """Index of the header row: the first row naming a year column and a code or name column.
+
+    Yearbook exports often put a (merged) title row above the header; rows above the header
+    are ignored. Falls back to the first row.
+    """
+    years = {_key(a) for a in ID_ALIASES["year"]}
+    units = {_key(a) for a in ID_ALIASES["code"] + ID_ALIASES["name"]}
+    for i in range(min(scan, len(raw))):
+        cells = {_key(v) for v in raw.iloc[i].tolist() if v is not None and str(v).strip()}
+        if cells & years and cells & units:
+            return i
+    return 0
+
+
 def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
-    """Read a CSV (encoding detected) or XLSX sheet as text cells (no type guessing)."""
+    """Read a CSV (encoding detected) or XLSX sheet as text cells (no type guessing).
+
+    The header is the first row that names a year column and a code or name column (title
+    rows above it are skipped).
+    """
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=0)
-        return frame.astype(object).where(frame.notna(), None)
-    if suffix in (".csv", ".txt"):
+        raw = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=None)
+        raw = raw.astype(object).where(raw.notna(), None)
+    elif suffix in (".csv", ".txt"):
         enc = detect_encoding(path)
         text = path.read_text(encoding=enc)
         if not text.strip():
             return pd.DataFrame()
-        return pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
+        raw = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            header=None,
         )
-    raise ValueError(f"unsupported file type {suffix!r}; use .csv or .xlsx")
+    else:
+        raise ValueError(f"unsupported file type {suffix!r}; use .csv or .xlsx")
+    if raw.empty:
+        return pd.DataFrame()
+    h = _header_row(raw)
+    header = [
+        str(v).strip() if v is not None and str(v).strip() else f"Unnamed: {j}"
+        for j, v in enumerate(raw.iloc[h].tolist())
+    ]
+    body = raw.iloc[h + 1 :].reset_index(drop=True)
+    body.columns = header
+    # drop rows that are entirely empty (spreadsheet padding)
+    empty = body.apply(lambda r: all(v is None or str(v).strip() == "" for v in r), axis=1)
+    return body[~empty].reset_index(drop=True)
 
 
 @dataclass

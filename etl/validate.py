@@ -154,8 +154,8 @@ def detect_encoding(path: str | Path) -> str:
     """Detect the text encoding of a CSV file: UTF-8 (with or without BOM) or GB18030.
 
     UTF-8 is tried first (strict decoding is reliable: GBK text almost never decodes as
-    UTF-8); otherwise GB18030, a superset of GBK and GB2312, is tried; as a last resort
-    charset-normalizer's guess.
+    UTF-8); otherwise GB18030, a superset of GBK and GB2312. Anything else is refused rather
+    than guessed (a wrong single-byte guess would load garbled names silently).
 
     Parameters
     ----------
@@ -164,7 +164,7 @@ def detect_encoding(path: str | Path) -> str:
     Returns
     -------
     str
-        A Python codec name: ``utf-8-sig``, ``utf-8`` or ``gb18030`` (or the detector's guess).
+        A Python codec name: ``utf-8-sig``, ``utf-8`` or ``gb18030``.
 
     Raises
     ------
@@ -182,14 +182,11 @@ def detect_encoding(path: str | Path) -> str:
     try:
         data.decode("gb18030")
         return "gb18030"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise ValueError("cannot detect the text encoding (tried UTF-8 and GB18030)")
-    return best.encoding
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            "cannot decode the file: its encoding is neither UTF-8 nor GBK/GB18030 "
+            f"(first bad byte at offset {exc.start}); re-save it as UTF-8"
+        ) from None
 
 
 _PROVINCE_SUFFIXES = (
