@@ -119,15 +119,33 @@ class SpectralW:
 
     @staticmethod
     def _symmetrising_diagonal(W: sparse.csr_matrix) -> np.ndarray | None:
-        """Return d with diag(d) W symmetric (d > 0), or None.
+        """Return d > 0 with diag(d) W symmetric, or None when there is none.
 
-        Tries d = 1 (W symmetric) and d_i = 1 / max_j w_ij (W = row-standardised binary A).
+        W = D^-1 A with A symmetric means w_ij / w_ji = d_j / d_i on every link, so d is found
+        by propagating these ratios over each connected component (breadth-first, O(links))
+        and then verified. Covers symmetric W (d = 1) and row-standardised symmetric weights of
+        any kind (contiguity, distance bands, inverse distance).
         """
+        from scipy.sparse.csgraph import breadth_first_order
+
         n = W.shape[0]
         if W.nnz == 0 or abs(W - W.T).max() < 1e-12:
             return np.ones(n)
-        rmax = np.asarray(W.max(axis=1).toarray()).ravel()
-        d = np.where(rmax > 0, 1.0 / np.where(rmax > 0, rmax, 1.0), 1.0)
+        P = (W != 0).astype(np.int8)
+        if (P - P.T).nnz:
+            return None  # asymmetric pattern (e.g. k nearest neighbours)
+        d = np.zeros(n)
+        Wc = W.tocsr()
+        Wt = W.T.tocsr()
+        for root in range(n):
+            if d[root] > 0:
+                continue
+            d[root] = 1.0
+            order, pred = breadth_first_order(Wc, root, directed=False)
+            for node in order[1:]:
+                p = pred[node]
+                # d_node = d_p * w_{p,node} / w_{node,p}
+                d[node] = d[p] * Wc[p, node] / Wt[p, node]
         A = sparse.diags(d) @ W
         if abs(A - A.T).max() < 1e-10 * max(1.0, abs(A).max()):
             return d

@@ -210,13 +210,18 @@ def test_lee_yu_time_effects_equal_orthonormal_transformation(fe: str) -> None:
     assert abs(ly.rho - plain.rho) > 1e-4  # the correction does change rho with time effects
 
 
-@pytest.mark.parametrize("kind", ["queen", "binary", "knn"])
+@pytest.mark.parametrize("kind", ["queen", "binary", "idw", "knn"])
 def test_spectral_w_matches_dense_algebra(kind: str) -> None:
     rng = np.random.default_rng(0)
     if kind == "queen":
         w, W = _w(6, 7)
     elif kind == "binary":  # symmetric, not row-stochastic: totals from the eigenvectors
         W = sparse.csr_matrix(libpysal.weights.lat2W(6, 7).sparse, dtype=float)
+    elif kind == "idw":  # row-standardised inverse distance within a band: D^-1 A, A symmetric
+        pts = rng.random((40, 2))
+        D = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))
+        A = np.where((D > 0) & (D < 0.3), 1.0 / np.where(D > 0, D, 1.0), 0.0)
+        W = sparse.csr_matrix(A / A.sum(axis=1, keepdims=True))
     else:  # row-standardised kNN: not similar to a symmetric matrix -> general path
         pts = rng.random((40, 2))
         w = libpysal.weights.KNN.from_array(pts, k=4)
