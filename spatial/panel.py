@@ -644,11 +644,13 @@ def fit_arrays(
         sig2 = float(e @ e / nobs)
         # Information matrix (Elhorst 2014, eq. 3.17), order (beta, rho, sigma2)
         tr1, tr2, tr3 = sw.traces(rho)
-        if drop:  # Lee-Yu: the eigenvalue 1 of row-standardised W leaves the Jacobian
-            g = 1.0 / (1.0 - rho)
-            tr1, tr2, tr3 = tr1 - g, tr2 - g * g, tr3 - g * g
+        if drop:
+            tr1, tr2, tr3 = _lee_yu_traces(sw, rho, tr1, tr2, tr3)
         xb = (Xd @ beta).reshape(T, N)
-        wxb = spatial_lag(Wm, _solve_lag(sw, rho, xb)).ravel()  # W (I - rho W)^-1 X beta
+        wxb = spatial_lag(Wm, _solve_lag(sw, rho, xb))  # W (I - rho W)^-1 X beta
+        if drop:  # Lee-Yu: F'M F F'x = F'M x lives in the complement of the constant vector
+            wxb = demean(wxb, "time")
+        wxb = wxb.ravel()
         k = Xd.shape[1]
         info = np.zeros((k + 2, k + 2))
         info[:k, :k] = Xd.T @ Xd / sig2
@@ -740,9 +742,24 @@ def _solve_lag(sw: SpectralW, rho: float, xb: np.ndarray) -> np.ndarray:
 def _sem_traces(sw: SpectralW, lam: float, drop: int) -> tuple[float, float, float]:
     tr1, tr2, tr3 = sw.traces(lam)
     if drop:
-        g = 1.0 / (1.0 - lam)
-        tr1, tr2, tr3 = tr1 - g, tr2 - g * g, tr3 - g * g
+        tr1, tr2, tr3 = _lee_yu_traces(sw, lam, tr1, tr2, tr3)
     return tr1, tr2, tr3
+
+
+def _lee_yu_traces(
+    sw: SpectralW, rho: float, tr1: float, tr2: float, tr3: float
+) -> tuple[float, float, float]:
+    """Traces of M* = F' M F for the Lee-Yu transformed W* = F' W F (row-standardised W).
+
+    F (N x N-1) is an orthonormal basis of the complement of the constant vector, J = 11'/N and
+    g = 1 / (1 - rho) (M 1 = g 1). Then tr(M*) = tr(M) - g, tr(M* M*) = tr(M M) - g^2 and
+    tr(M*'M*) = tr(M'M) - ||M'1||^2 / N, with M'1 = (I - rho W')^-1 W'1 from one sparse solve.
+    """
+    g = 1.0 / (1.0 - rho)
+    A = (sparse.identity(sw.n, format="csc") - rho * sw.W.T).tocsc()
+    colsum = np.asarray(sw.W.sum(axis=0)).ravel()
+    mt1 = splu(A).solve(colsum)
+    return tr1 - g, tr2 - g * g, tr3 - float(mt1 @ mt1) / sw.n
 
 
 def _effects_table(

@@ -208,6 +208,24 @@ def test_lee_yu_time_effects_equal_orthonormal_transformation(fe: str) -> None:
     assert ly.sigma2 == pytest.approx(e @ e / n_eff, rel=1e-5)
     plain = fit_arrays(Y, X, W, names=["a"], model="sar", fe=fe, effects=False)
     assert abs(ly.rho - plain.rho) > 1e-4  # the correction does change rho with time effects
+    # information matrix of the transformed model (Elhorst 2014 eq. 3.17 on W*, n_eff, te)
+    s2 = e @ e / n_eff
+    Ms = Ws @ np.linalg.inv(np.eye(N - 1) - r_ref * Ws)
+    xb = (xs @ b).reshape(te, N - 1)
+    wxb = (xb @ Ms.T).ravel()
+    info = np.array(
+        [
+            [xs[:, 0] @ xs[:, 0] / s2, xs[:, 0] @ wxb / s2, 0.0],
+            [
+                xs[:, 0] @ wxb / s2,
+                te * (np.trace(Ms @ Ms) + np.trace(Ms.T @ Ms)) + wxb @ wxb / s2,
+                te * np.trace(Ms) / s2,
+            ],
+            [0.0, te * np.trace(Ms) / s2, n_eff / (2 * s2**2)],
+        ]
+    )
+    se_ref = np.sqrt(np.diag(np.linalg.inv(info))[:2])
+    assert np.allclose(np.sqrt(np.diag(ly.cov)), se_ref, rtol=1e-4)
 
 
 @pytest.mark.parametrize("kind", ["queen", "binary", "idw", "knn"])
