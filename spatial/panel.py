@@ -790,7 +790,10 @@ def _effects_table(
     d0, i0, tot0 = (a[0] for a in sw.effects(r0, b0, t0))
     if draws > 0:
         rng = np.random.default_rng(seed)
-        sims = rng.multivariate_normal(point, res.cov, size=draws, method="cholesky")
+        try:
+            sims = rng.multivariate_normal(point, res.cov, size=draws, method="cholesky")
+        except np.linalg.LinAlgError:  # covariance only semi-definite (collinear regressors)
+            sims = rng.multivariate_normal(point, res.cov, size=draws, method="eigh")
         lo, hi = sw.rho_bounds
         sims = sims[(sims[:, irho] > lo) & (sims[:, irho] < hi)]
         rd, bd, td = split(sims)
