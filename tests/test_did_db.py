@@ -146,13 +146,55 @@ def test_heterogeneity_reads_unit_attribute(
         assert got == pytest.approx(float(fit.coef()["treat"]), abs=1e-8)
 
 
-def test_db_errors(
+def test_db_rules_and_errors(
     db: tuple[str, pd.DataFrame], capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url, _ = db
+    url, ref = db
     monkeypatch.setenv("DATABASE_URL", url)
     capsys.readouterr()
     assert main(["did", "twfe", "--db", "-y", "no_such_var"]) == 2
-    assert "no such variable" in capsys.readouterr().err
-    assert main(["did", "twfe", "--db", "-y", "np_syn", "--effective-years", "2011"]) == 2
-    assert "batch(es) [2, 3]" in capsys.readouterr().err
+    assert "unknown variable" in capsys.readouterr().err
+    # only batch 1 given an effective year: later batches start in their notice year
+    # (420100: 2012-11-29 -> 2012; 420200: 2017-01-07 -> 2017)
+    out = _json(
+        capsys,
+        ["did", "twfe", "--db", "-y", "np_syn", "--controls", "x_syn", "--effective-years", "2011"],
+    )
+    first = {"420100": 2012, "420200": 2017}
+    treat = [
+        int(t >= 2011) if c.startswith("41") else int(c in first and t >= first[c])
+        for c, t in zip(ref.code, ref.year, strict=True)
+    ]
+    fit = pf.feols("y ~ d + x | code + year", ref.assign(d=treat), vcov={"CRV1": "code"})
+    assert out["coefficients"]["did"]["estimate"] == pytest.approx(float(fit.coef()["d"]), abs=1e-8)
+
+
+def test_spatial_did_with_database_weights(
+    db: tuple[str, pd.DataFrame], capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, ref = db
+    monkeypatch.setenv("DATABASE_URL", url)
+    from etl.migrate import refresh_materialized_views
+
+    with psycopg.connect(url) as conn:
+        refresh_materialized_views(conn)
+    out = _json(
+        capsys,
+        ["did", "spatial", "--db", "-y", "np_syn", "--controls", "x_syn", "--weights", "rook"],
+    )
+    # the prefectures are unit squares in two rows of 12 (x = 0..23, y = 5): rook neighbours
+    # are the left and right squares; W*D = share of those neighbours treated
+    codes = sorted(ref.code.unique())
+    first = ref[ref.treat == 1].groupby("code").year.min()
+    wd = []
+    for c, t in zip(ref.code, ref.year, strict=True):
+        i = codes.index(c)
+        nb = [codes[k] for k in (i - 1, i + 1) if 0 <= k < len(codes)]
+        wd.append(np.mean([float(n in first.index and t >= first[n]) for n in nb]))
+    fit = pf.feols("y ~ treat + wd + x | code + year", ref.assign(wd=wd), vcov={"CRV1": "code"})
+    assert out["effects"]["spillover"]["estimate"] == pytest.approx(
+        float(fit.coef()["wd"]), abs=1e-8
+    )
+    assert out["effects"]["direct"]["estimate"] == pytest.approx(
+        float(fit.coef()["treat"]), abs=1e-8
+    )

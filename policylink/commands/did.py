@@ -101,6 +101,11 @@ def panel_options(fn: Callable) -> Callable:
             default=None,
             help="--db: comma-separated codes; prefectures whose code or an ancestor is listed.",
         ),
+        click.option(
+            "--county-pilots",
+            is_flag=True,
+            help="--db: a county-level pilot treats its prefecture (seed 004: no).",
+        ),
         click.option("--unit", default="unit", show_default=True, help="Unit (adcode) column."),
         click.option("--time", "time_col", default="year", show_default=True, help="Year column."),
         click.option("--treat", default=None, help="0/1 treatment column (absorbing)."),
@@ -153,6 +158,7 @@ def _spec(
             within=kw["within"],
             attributes=attributes,
             extra_variables=variables,
+            county_pilots=kw["county_pilots"],
         )
         spec = PanelSpec(
             outcome=kw["outcome"],
@@ -198,16 +204,18 @@ def read_db_panel(
     within: str | None = None,
     attributes: tuple[str, ...] = (),
     extra_variables: tuple[str, ...] = (),
+    county_pilots: bool = False,
     url: str | None = None,
 ) -> pd.DataFrame:
     """Prefecture panel from the database with the pilot timing of a programme.
 
-    Outcome and controls come from ``observation`` (complete unit-years only); pilots from the
-    ``pilot_designation`` events of ``programme`` (a designated province covers its
-    prefectures, the earliest batch wins: :func:`policylink.mapdata.read_pilots`); batch b is
-    first treated in ``effective_years[b]`` (seed 004: 2011, 2013, 2017); other units are never
-    treated (``first_treated = 0``). ``attributes`` adds ``unit_attribute`` schemes as columns
-    (e.g. ``region``, ``city_size``, ``resource_based``) for heterogeneity.
+    Outcome and controls come from ``observation`` (:func:`policylink.dbread.read_panel`,
+    complete unit-years only); the treatment from the ``adoption_panel_rules`` view function
+    (:func:`policylink.dbread.read_adoption`): a designated province covers its prefectures,
+    the earliest designation wins and batch b is first treated in ``effective_years[b]``
+    (seed 004: 2011, 2013, 2017); other units are never treated (``first_treated = 0``).
+    ``attributes`` adds ``unit_attribute`` schemes as columns (``region``, ``city_size``,
+    ``resource_dependent``) for heterogeneity.
 
     Parameters
     ----------
@@ -225,6 +233,8 @@ def read_db_panel(
         ``unit_attribute`` schemes to add as columns.
     extra_variables : tuple of str
         Further variables to read (mediators, matching covariates, alternative outcomes).
+    county_pilots : bool
+        A county-level pilot treats its prefecture (seed 004: no).
     url : str, optional
         Database URL (default: :func:`etl.db.database_url`).
 
@@ -235,52 +245,53 @@ def read_db_panel(
         ``source`` that says SYNTHETIC when any variable is flagged synthetic.
     """
     from etl import db as dbmod
-    from policylink import mapdata
-    from policylink.report.inputs import read_panel as read_obs
+    from policylink import dbread
 
     eff = effective_years or {1: 2011, 2: 2013, 3: 2017}
+    years = [eff[b] for b in sorted(eff)]
+    if sorted(eff) != list(range(1, len(eff) + 1)):
+        raise ConfigError("--effective-years must give batches 1, 2, 3, ... in order")
     variables = list(dict.fromkeys([outcome, *controls, *extra_variables]))
     with dbmod.connect(url) as conn:
-        units = mapdata.read_units(conn, "prefecture", within, simplify=0.1)
-        codes = list(units["code"])
-        panel = read_obs(conn, variables, codes)
-        pilots = mapdata.read_pilots(conn, programme)
-        known = {
-            r[0]: bool(r[1])
+        panel = dbread.read_panel(conn, variables, "prefecture", within, complete=True)
+        if panel.empty:
+            raise InputError(
+                [
+                    Problem(
+                        "database",
+                        None,
+                        outcome,
+                        None,
+                        "no complete unit-years for these variables",
+                    )
+                ]
+            )
+        rules = dbread.AdoptionRules(
+            programme=programme, effective_years=tuple(years), county_pilots=county_pilots
+        )
+        span = (int(panel["year"].min()), int(panel["year"].max()))
+        adoption = dbread.read_adoption(conn, "prefecture", within, span, rules)
+        synthetic = [
+            r[0]
             for r in conn.execute(
-                "SELECT name, is_synthetic FROM variable WHERE name = ANY(%s)", (variables,)
+                "SELECT name FROM variable WHERE name = ANY(%s) AND is_synthetic", (variables,)
             ).fetchall()
-        }
+        ]
         attr = pd.DataFrame(
             conn.execute(
-                "SELECT unit_code, scheme, value FROM unit_attribute "
-                "WHERE scheme = ANY(%s) AND unit_code = ANY(%s)",
-                (list(attributes), codes),
+                "SELECT unit_code, scheme, value FROM unit_attribute WHERE scheme = ANY(%s)",
+                (list(attributes),),
             ).fetchall(),
             columns=["code", "scheme", "value"],
         )
-    unknown = [v for v in variables if v not in known]
-    if unknown:
-        raise InputError(
-            [
-                Problem("database", None, v, None, "no such variable in the catalogue")
-                for v in unknown
-            ]
-        )
-    if panel.empty:
-        raise InputError(
-            [Problem("database", None, outcome, None, "no complete unit-years for these variables")]
-        )
-    batch = pilots.set_index("code")["batch"] if not pilots.empty else pd.Series(dtype=int)
-    panel["batch"] = panel["code"].map(batch).fillna(0).astype(int)
-    missing = sorted(set(panel["batch"]) - {0} - set(eff))
-    if missing:
-        raise ConfigError(f"--effective-years gives no year for batch(es) {missing}")
-    panel["first_treated"] = panel["batch"].map(lambda b: eff.get(b, 0)).astype(int)
+    per_unit = adoption.groupby("code").agg(
+        first_year=("first_year", "first"), batch=("batch", "first")
+    )
+    panel["first_treated"] = panel["code"].map(per_unit["first_year"]).fillna(0).astype(int)
+    panel["batch"] = panel["code"].map(per_unit["batch"]).fillna(0).astype(int)
     for scheme in attributes:
         vals = attr[attr.scheme == scheme].set_index("code")["value"]
         panel[scheme] = panel["code"].map(vals)
-    synthetic = [v for v in variables if known.get(v)]
     panel["source"] = (
         f"database; SYNTHETIC variables: {', '.join(synthetic)}" if synthetic else "database"
     )
@@ -668,10 +679,10 @@ def read_weights(path: str) -> tuple[np.ndarray, list[str]]:
 @panel_options
 @click.option(
     "--weights",
-    "weights_file",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Weights: CSV of pairs i,j[,w] (e.g. the w_queen view) or .gal/.gwt.",
+    "weights_src",
+    default=None,
+    help="Weights: a CSV of pairs i,j[,w] or a .gal/.gwt file; with --db also a weights view "
+    "kind: queen (default), rook, knn:K or distance:METRES.",
 )
 @click.option(
     "--model",
@@ -682,12 +693,26 @@ def read_weights(path: str) -> tuple[np.ndarray, list[str]]:
 )
 @click.option("--lag-controls", is_flag=True, help="Also include spatial lags of the controls.")
 @_guard
-def spatial_cmd(weights_file: str, model: str, lag_controls: bool, **kw: Any) -> None:
+def spatial_cmd(weights_src: str | None, model: str, lag_controls: bool, **kw: Any) -> None:
     """Spatial DID: direct effect and spillover from the share of treated neighbours."""
     from spatial.did.spatial_did import spatial_did
 
     df, spec = _spec(kw)
-    M, ids = read_weights(weights_file)
+    if weights_src and Path(weights_src).is_file():
+        M, ids = read_weights(weights_src)
+    elif kw.get("from_db"):
+        from etl import db as dbmod
+        from policylink import dbread
+
+        codes = sorted(df["code"].unique())
+        with dbmod.connect() as conn:
+            w = dbread.read_weights(conn, weights_src or "queen", "prefecture", ids=codes)
+        M, ids = w.full()[0], [str(i) for i in w.id_order]
+    else:
+        raise ConfigError(
+            "--weights: give a weights file (CSV of pairs, .gal, .gwt)"
+            + (f"; {weights_src!r} is not a file" if weights_src else "")
+        )
     res = spatial_did(df, spec, M, ids=ids, model=model, lag_controls=lag_controls)
     if model == "slx":
         _write_table([res.fit], kw, rename={"did": "DID", "w_did": "W*DID"})
