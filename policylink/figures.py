@@ -66,6 +66,11 @@ def _event_sources(conn: psycopg.Connection, ids: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source"])
 
 
+def _programme_events(conn: psycopg.Connection, programme: str) -> list[str]:
+    rows = conn.execute("SELECT id FROM policy_event WHERE programme = %s", (programme,)).fetchall()
+    return [r[0] for r in rows]
+
+
 def lisa_clusters(
     units: pd.DataFrame,
     values: pd.DataFrame,
@@ -174,19 +179,21 @@ def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[
         within = req.within or JJJ
         units = mapdata.read_units(conn, req.level, within)
         if req.kind == "adoption":
-            periods = [p for p, _ in mapdata.read_periods(conn)]
-            adopt = mapdata.read_first_policy_period(conn, level=req.level, within=within)
+            windows = mapdata.ADOPTION_WINDOWS[lang]
+            periods = [windows[b] for b in sorted(windows)]
+            adopt = mapdata.read_adoption_windows(conn, level=req.level, within=within, lang=lang)
+            ev = _event_sources(conn, _programme_events(conn, "jjj_policy_adoption"))
             note = maps.MapNote(
                 [
                     BOUNDARY_NOTE[lang].format(src=_sources(units)),
-                    EVENT_NOTE[lang].format(src="jjj_coordination"),
+                    EVENT_NOTE[lang].format(src=_sources(ev, limit=2)),
                 ],
-                synthetic=_is_synthetic(units),
+                synthetic=_is_synthetic(units, ev),
             )
             title = req.title or (
-                "京津冀产业协同政策首次出台时段"
+                "京津冀出台产业协同相关政策的时段"
                 if lang == "zh"
-                else "JJJ coordination policy: first period"
+                else "JJJ: when units adopted coordination policies"
             )
             fig = maps.map_adoption(
                 units, adopt, periods=periods, title=title, note=note, lang=lang,

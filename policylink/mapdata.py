@@ -27,6 +27,51 @@ SEED001_PERIODS: tuple[tuple[str, int | None], ...] = (
 )
 
 
+#: Adoption windows of seed 001 Fig. 1, by ``batch`` of programme ``jjj_policy_adoption``.
+ADOPTION_WINDOWS: dict[str, dict[int, str]] = {
+    "zh": {1: "2008年之前", 2: "2008—2014年", 3: "2014—2016年"},
+    "en": {1: "before 2008", 2: "2008-2014", 3: "2014-2016"},
+}
+
+
+def read_adoption_windows(
+    conn: psycopg.Connection,
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+    lang: str = "en",
+    programme: str = "jjj_policy_adoption",
+) -> pd.DataFrame:
+    """Window in which each unit first adopted a policy (seed 001 Fig. 1 facts).
+
+    Seed 001 reports adoption per window (before 2008, 2008-2014, 2014-2016), separately for
+    prefecture-level cities and for counties, so units are matched at their own level (a
+    district's policy does not make its prefecture an adopter). The events of programme
+    ``jjj_policy_adoption`` carry the window as ``batch`` (1, 2, 3); the earliest wins.
+
+    Returns
+    -------
+    DataFrame
+        ``code, batch, period`` (period label in ``lang``).
+    """
+    sql = """
+        SELECT p.unit_code, min(e.batch)
+        FROM policy_event e
+        JOIN event_participant p ON p.event_id = e.id
+        JOIN admin_unit u ON u.code = p.unit_code
+        WHERE e.programme = %(prog)s AND e.batch IS NOT NULL
+          AND (u.level = %(level)s OR (%(level)s = 'county' AND u.also_county))
+        GROUP BY p.unit_code
+    """
+    rows = conn.execute(sql, {"prog": programme, "level": level}).fetchall()
+    df = pd.DataFrame(rows, columns=["code", "batch"])
+    if within is not None and not df.empty:
+        keep = set(read_units(conn, level, within)["code"])
+        df = df[df["code"].isin(keep)]
+    labels = ADOPTION_WINDOWS[lang]
+    df["period"] = df["batch"].map(lambda b: labels.get(int(b), str(b)))
+    return df.sort_values("code").reset_index(drop=True)
+
+
 def read_periods(
     conn: psycopg.Connection, scheme: str = "seed001"
 ) -> tuple[tuple[str, int | None], ...]:

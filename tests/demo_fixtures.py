@@ -89,6 +89,12 @@ def load_synthetic(conn: psycopg.Connection) -> None:
          [(codes[0], "party"), (codes[1], "party")]),
         ("syn-co-4", "2016-08-01", "co_construction", "jjj_coordination", None,
          [(codes[4][:4] + "01", "party"), (codes[8], "party")]),
+        ("syn-ad-1", "2007-12-31", "plan", "jjj_policy_adoption", 1,
+         [(codes[0], "party"), (codes[1], "party")]),
+        ("syn-ad-2", "2014-12-31", "plan", "jjj_policy_adoption", 2,
+         [(codes[3], "party"), (codes[6][:4] + "01", "party")]),
+        ("syn-ad-3", "2016-12-31", "plan", "jjj_policy_adoption", 3,
+         [(codes[4], "party"), (codes[0], "party")]),
     ]  # fmt: skip
     for eid, date, kind, prog, batch, parts in events:
         conn.execute(

@@ -104,13 +104,10 @@ def test_tables_written_as_csv(report):
     row = nodes.set_index("code").loc[a]
     assert (row["strength"], row["degree"]) == (4, 2)
     units = pd.read_csv(out / "tables" / "jjj_adoption_units_by_period.csv", dtype={"code": str})
-    # Cumulative adoption: 2 units before 2008, 3 by 2013, 5 from 2014 on.
-    assert units[["before 2008", "2008-2013", "2014-2016", "after 2016"]].sum().tolist() == [
-        2,
-        3,
-        5,
-        5,
-    ]
+    # Cumulative adoption (seed 001 windows): A, B; + D; + E. Last row holds the totals.
+    body = units[units["code"].notna()]
+    assert body[["before 2008", "2008-2014", "2014-2016"]].sum().tolist() == [2, 3, 4]
+    assert units.iloc[-1][["before 2008", "2008-2014", "2014-2016"]].tolist() == [2, 3, 4]
 
 
 def test_network_table_matches_pandas(grid_url):
@@ -142,6 +139,7 @@ def test_interactive_map_is_offline(report):
     assert "L.version" in page or "Leaflet" in page  # Leaflet itself is inlined
     # Hover data: every unit's name, its first policy year and link count are in the GeoJSON.
     assert '"name": "City A"' in page and '"adoption_year": "2005"' in page
+    assert '"adoption_window": "before 2008"' in page
     assert '"links": "4"' in page
     if shutil.which("node"):
         scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
@@ -205,6 +203,9 @@ def test_did_baseline_matches_pyfixest(report, grid_url):
     out, _ = report
     base = pd.read_csv(out / "tables" / "did_baseline.csv")
     df = _long(grid_url, NAMES.did_y)
+    for i, c in enumerate(NAMES.did_controls):
+        ctrl = _long(grid_url, c).rename(columns={"value": f"c{i}"})
+        df = df.merge(ctrl, on=["code", "year"])
     codes = prefecture_codes()
     # Seed 004 effective years: batch 1 (city A) 2011, batch 2 (the province) 2013; the
     # control province never. Batch 3 names city E, already covered in 2013.
@@ -214,7 +215,8 @@ def test_did_baseline_matches_pyfixest(report, grid_url):
     df["treat"] = [
         int(first[c] != 0 and y >= first[c]) for c, y in zip(df["code"], df["year"], strict=True)
     ]
-    fit = pf.feols("value ~ treat | code + year", data=df, vcov={"CRV1": "code"})
+    rhs = " + ".join(["treat", *(f"c{i}" for i in range(len(NAMES.did_controls)))])
+    fit = pf.feols(f"value ~ {rhs} | code + year", data=df, vcov={"CRV1": "code"})
     assert base.loc[0, "estimate"] == pytest.approx(float(fit.coef()["treat"]), abs=1e-8)
     assert base.loc[0, "se"] == pytest.approx(float(fit.se()["treat"]), rel=1e-6)
 
@@ -227,3 +229,21 @@ def test_missing_inputs_are_stated(make_db, tmp_path):
     assert not result.failed, [s.failed for s in result.failed]
     assert all(s.missing for s in result.sections)
     assert "Not available" in result.path.read_text(encoding="utf-8")
+
+
+def test_true_sdm_effects_closed_forms():
+    """Implied true effects: rho = 0 gives direct = beta, indirect = theta (row-standardised W,
+    zero diagonal); theta = 0 gives total = beta / (1 - rho) (LeSage and Pace 2009, ch. 2.7)."""
+    from policylink.report.analysis_sections import true_sdm_values
+
+    nb = {"a": ["b"], "b": ["a", "c"], "c": ["b"]}
+    t0 = true_sdm_values(
+        {"rho": 0.0, "beta": {"x": 0.7}, "theta": {"x": -0.2}, "neighbours": nb}, ["syn_x"]
+    )
+    assert t0["effects"]["direct"]["syn_x"] == pytest.approx(0.7)
+    assert t0["effects"]["indirect"]["syn_x"] == pytest.approx(-0.2)
+    t1 = true_sdm_values(
+        {"rho": 0.3, "beta": {"x": 0.7}, "theta": {"x": 0.0}, "neighbours": nb}, ["syn_x"]
+    )
+    assert t1["effects"]["total"]["syn_x"] == pytest.approx(0.7 / (1 - 0.3))
+    assert t1["beta"]["syn_x"] == 0.7

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,13 +43,20 @@ class PanelNames:
         File (under ``data/``) with the true effect of the DID DGP.
     """
 
-    jjj_y: str = "ln_ci"
-    jjj_x: tuple[str, ...] = ("ln_isu", "ln_gdp", "ln_ei", "ln_open", "ln_urban", "ln_tech")
+    jjj_y: str = "syn_lnco2"
+    jjj_x: tuple[str, ...] = (
+        "syn_lnisu",
+        "syn_lngdp",
+        "syn_lnei",
+        "syn_lnopen",
+        "syn_lnurban",
+        "syn_lntech",
+    )
     jjj_group: str = "resource_dependent"
-    jjj_truth: str = "synthetic/jjj_sdm_truth.json"
-    did_y: str = "np_index"
-    did_controls: tuple[str, ...] = field(default_factory=tuple)
-    did_truth: str = "synthetic/did_truth.json"
+    jjj_truth: str = "synthetic/jjj_panel_truth.json"
+    did_y: str = "syn_did_lnco2_intensity"
+    did_controls: tuple[str, ...] = ("syn_did_lngdp", "syn_did_secondary_share")
+    did_truth: str = "synthetic/national_did_truth.json"
 
 
 NAMES = PanelNames()
@@ -64,6 +71,55 @@ def _truth(path: str) -> dict | None:
     if not p.exists():
         return None
     return json.loads(Path(p).read_text(encoding="utf-8"))
+
+
+def true_sdm_values(truth: dict, xs: list[str], with_effects: bool = True) -> dict:
+    """True SDM parameters keyed by panel variable names, with the implied effects.
+
+    The truth file keys beta / theta by the variable name without its ``syn_`` prefix. The
+    true effects follow LeSage and Pace (2009, ch. 2.7) for the DGP's own weights (the
+    ``neighbours`` lists of the truth file, row-standardised):
+    S_k = (I - rho W)^-1 (beta_k I + theta_k W); direct = tr(S_k) / N;
+    total = 1' S_k 1 / N; indirect = total - direct.
+
+    Parameters
+    ----------
+    truth : dict
+        Parsed truth file.
+    xs : list of str
+        Regressor names in the panel.
+    with_effects : bool
+        Compute the implied effects (needs ``neighbours``).
+
+    Returns
+    -------
+    dict
+        ``beta``, ``theta`` (by panel name), ``rho``, ``sigma2`` and ``effects`` ->
+        ``direct|indirect|total`` -> name -> value.
+    """
+    short = {x: x.removeprefix("syn_") for x in xs}
+    beta = {x: truth.get("beta", {}).get(short[x], np.nan) for x in xs}
+    theta = {x: truth.get("theta", {}).get(short[x], np.nan) for x in xs}
+    out = {"beta": beta, "theta": theta, "rho": truth.get("rho"), "sigma2": truth.get("sigma2")}
+    nb = truth.get("neighbours")
+    if with_effects and nb and truth.get("rho") is not None:
+        ids = sorted(nb)
+        pos = {c: i for i, c in enumerate(ids)}
+        n = len(ids)
+        W = np.zeros((n, n))
+        for c, js in nb.items():
+            for j in js:
+                W[pos[c], pos[str(j)]] = 1.0
+        rs = W.sum(axis=1, keepdims=True)
+        W = np.divide(W, rs, out=np.zeros_like(W), where=rs > 0)
+        A = np.linalg.inv(np.eye(n) - truth["rho"] * W)
+        eff: dict[str, dict[str, float]] = {"direct": {}, "indirect": {}, "total": {}}
+        for x in xs:
+            S = A @ (beta[x] * np.eye(n) + theta[x] * W)
+            d, t = np.trace(S) / n, S.sum() / n
+            eff["direct"][x], eff["total"][x], eff["indirect"][x] = d, t, t - d
+        out["effects"] = eff
+    return out
 
 
 def _stars(p: float) -> str:
@@ -106,7 +162,7 @@ def section_moran(ctx: Context) -> Section:
 
     sec = Section(
         "moran",
-        ctx.t("碳排放强度的空间自相关：全局莫兰指数与 LISA", "Spatial autocorrelation of CO2 intensity: Moran's I and LISA"),
+        ctx.t("碳排放的空间自相关：全局莫兰指数与 LISA", "Spatial autocorrelation of CO2 emissions: Moran's I and LISA"),
         ctx.t("种子 000 第 4.1.1 节、表 4、图 1-2", "seed 000 section 4.1.1, Table 4, Figs. 1-2"),
         "synthetic",
     )  # fmt: skip
@@ -166,8 +222,8 @@ def section_moran(ctx: Context) -> Section:
         i_val = float(tab.loc[tab["period"] == yr, "I"].iloc[0])
         fig = plots.moran_scatter_plot(
             sc, i_val,
-            title=ctx.t(f"{yr} 年碳排放强度莫兰散点图", f"Moran scatter plot, {yr}"),
-            xlabel=ctx.t("标准化碳排放强度 z", "standardised CO2 intensity z"),
+            title=ctx.t(f"{yr} 年碳排放莫兰散点图", f"Moran scatter plot, {yr}"),
+            xlabel=ctx.t("标准化 ln CO2（z）", "standardised ln CO2 (z)"),
             ylabel=ctx.t("空间滞后 Wz", "spatial lag Wz"),
             labels=names, note=SYNTH_NOTE[ctx.lang],
         )  # fmt: skip
@@ -271,7 +327,8 @@ def section_sdm(ctx: Context) -> Section:
         return sec
     units, panel, codes = _region_panel(ctx, [y, *xs])
     w = inputs.queen_weights(units, codes)
-    truth = _truth(NAMES.jjj_truth)
+    truth_raw = _truth(NAMES.jjj_truth)
+    truth = true_sdm_values(truth_raw, xs) if truth_raw else None
     if truth is None:
         sec.missing.append(
             ctx.t(
@@ -332,15 +389,20 @@ def section_sdm(ctx: Context) -> Section:
         panel, w, group_col="group", y=y, x=xs, id_col="code", time_col="year",
         model="sdm", fe="twoways", draws=ctx.draws, seed=ctx.seed,
     )  # fmt: skip
-    gtruth = (truth or {}).get("groups", {})
+    # One DGP for all units: the group fits are compared with the same beta / theta / rho (the
+    # effects of a group-restricted W are not defined by the DGP, so none are shown).
+    gtruth = true_sdm_values(truth_raw, xs, with_effects=False) if truth_raw else None
     for g, r in fits.items():
         label = {"true": ctx.t("资源依赖型城市", "resource-dependent cities"),
-                 "false": ctx.t("非资源依赖型城市", "non-resource-dependent cities")}.get(str(g).lower(), str(g))  # fmt: skip
+                 "resource_dependent": ctx.t("资源依赖型城市", "resource-dependent cities"),
+                 "false": ctx.t("非资源依赖型城市", "non-resource-dependent cities"),
+                 "non_resource_dependent": ctx.t("非资源依赖型城市", "non-resource-dependent cities"),
+                 }.get(str(g).lower(), str(g))  # fmt: skip
         num = 6 if str(g).lower() in ("true", "1", "yes", "resource_dependent") else 7
         ctx.writer.table(
             sec,
             f"table{num}_{g}",
-            _table5(r, gtruth.get(str(g)) if gtruth else None, ctx.lang),
+            _table5(r, gtruth, ctx.lang),
             ctx.t(
                 f"{label}（种子 000 表 {num} 版式，{r.n_units} 个单元）",
                 f"{label} (seed 000 Table {num} layout, {r.n_units} units)",
@@ -386,7 +448,7 @@ def section_did(ctx: Context) -> Section:
     spec = PanelSpec(outcome=y, unit="code", time="year", first_treated="first_treated",
                      controls=tuple(controls), source="observation")  # fmt: skip
     truth = _truth(NAMES.did_truth) or {}
-    true_att = truth.get("att")
+    true_att = truth.get("true_att", truth.get("att"))
     note = SYNTH_NOTE[ctx.lang]
     base = twfe_did(panel, spec)
     co = base.coefficients
@@ -428,21 +490,47 @@ def section_did(ctx: Context) -> Section:
         ),
     )
     if controls:
-        ps = psm_did(panel, spec, seed=ctx.seed)
-        ctx.writer.table(
-            sec, "psm_balance", ps.balance.reset_index(), ctx.t("PSM 平衡性检验", "PSM balance")
-        )
-        fig = plots.balance_plot(ps.balance, title=ctx.t("匹配前后标准化偏差", "Standardised bias before and after matching"),
-                                 xlabel=ctx.t("标准化偏差 (%)", "standardised bias (%)"), note=note)  # fmt: skip
-        ctx.writer.figure(
-            sec,
-            "psm_balance",
-            fig,
-            ctx.t(
-                "PSM 匹配前后偏差（种子 004 图 3 版式）",
-                "PSM bias before/after (seed 004 Fig. 3 layout)",
-            ),
-        )
+        try:
+            ps = psm_did(panel, spec, seed=ctx.seed)
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            # Small or separated samples make the logit singular: say so, show no numbers.
+            ps = None
+            sec.missing.append(
+                ctx.t(
+                    f"PSM 在此样本上无法估计：{exc}",
+                    f"PSM cannot be estimated on this sample: {exc}",
+                )
+            )
+        if ps is not None:
+            ctx.writer.table(
+                sec, "psm_balance", ps.balance.reset_index(), ctx.t("PSM 平衡性检验", "PSM balance")
+            )
+            fig = plots.balance_plot(ps.balance, title=ctx.t("匹配前后标准化偏差", "Standardised bias before and after matching"),
+                                     xlabel=ctx.t("标准化偏差 (%)", "standardised bias (%)"), note=note)  # fmt: skip
+            ctx.writer.figure(
+                sec,
+                "psm_balance",
+                fig,
+                ctx.t(
+                    "PSM 匹配前后偏差（种子 004 图 3 版式）",
+                    "PSM bias before/after (seed 004 Fig. 3 layout)",
+                ),
+            )
+            psm_tab = (
+                ps.did.coefficients[["estimate", "se", "t", "p"]]
+                .reset_index()
+                .rename(columns={"index": "term"})
+            )
+            psm_tab["true"] = [true_att if i == 0 else np.nan for i in range(len(psm_tab))]
+            ctx.writer.table(
+                sec,
+                "psm_did",
+                psm_tab,
+                ctx.t(
+                    f"PSM-DID（匹配样本，{2 * len(ps.pairs)} 个单元）",
+                    f"PSM-DID on the matched sample ({2 * len(ps.pairs)} units)",
+                ),
+            )
     else:
         sec.missing.append(ctx.t("没有协变量，跳过 PSM。", "no covariates: PSM skipped."))
     has_never = bool((panel.groupby("code")["first_treated"].first() == 0).any())
@@ -464,7 +552,8 @@ def section_did(ctx: Context) -> Section:
     w = inputs.queen_weights(units_w, sorted(panel["code"].unique()))
     sd = spatial_did(panel, spec, w, model="slx")
     sp = sd.effects.reset_index().rename(columns={"index": "effect"})
-    sp["true"] = [truth.get("att"), truth.get("spillover")] if truth else np.nan
+    # The DGP has no spillover term: the true spillover is 0.
+    sp["true"] = [true_att, truth.get("true_spillover", 0.0)] if truth else np.nan
     ctx.writer.table(
         sec,
         "spatial_did",

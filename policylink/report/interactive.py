@@ -88,8 +88,9 @@ def interactive_map(
     units : GeoDataFrame
         ``code``, ``name_zh``, ``name_en``, geometry (EPSG:4326).
     attrs : DataFrame
-        ``code`` plus the hover columns: ``adoption_year`` (first policy / pilot year) and
-        ``links`` (number of coordination events the unit takes part in), ``partners``.
+        ``code`` plus the hover columns: ``adoption_window`` (seed 001 window label),
+        ``adoption_year`` (year of the first inter-city event; also colours the units),
+        ``links`` (number of link events the unit takes part in) and ``partners``.
     links : GeoDataFrame, optional
         Link lines (``n_events``, ``kind``, ``name_a``, ``name_b``).
     lang : {'zh', 'en'}
@@ -112,10 +113,20 @@ def interactive_map(
         if col not in gdf:
             gdf[col] = None
         gdf[col] = gdf[col].map(lambda v: "-" if pd.isna(v) else str(int(v)))
+    if "adoption_window" not in gdf:
+        gdf["adoption_window"] = None
+    gdf["adoption_window"] = gdf["adoption_window"].map(lambda v: "-" if pd.isna(v) else str(v))
+    fields = ["name", "adoption_window", "adoption_year", "links", "partners"]
     labels = (
-        ["城市", "首次出台年份", "联系事件数", "联系城市数"]
+        ["城市", "出台协同政策时段", "首个城际协同事件年份", "联系事件数", "联系城市数"]
         if lang == "zh"
-        else ["city", "first policy year", "link events", "partner cities"]
+        else [
+            "city",
+            "policy adoption window",
+            "first inter-city event",
+            "link events",
+            "partner cities",
+        ]
     )
     minx, miny, maxx, maxy = gdf.total_bounds
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
@@ -132,7 +143,7 @@ def interactive_map(
         return f"#{int(r):02x}{int(g):02x}{int(b):02x}"
 
     gdf["fill"] = [colour(y) for y in years]
-    layer = gdf[["code", "name", "adoption_year", "links", "partners", "fill", "geometry"]]
+    layer = gdf[["code", *fields, "fill", "geometry"]]
     folium.GeoJson(
         json.loads(layer.to_json()),
         name="units",
@@ -143,9 +154,7 @@ def interactive_map(
             "fillOpacity": 0.75,
         },
         highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "adoption_year", "links", "partners"], aliases=labels, sticky=True
-        ),
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=labels, sticky=True),
     ).add_to(m)
     if links is not None and not links.empty:
         wmax = float(links["n_events"].max())

@@ -192,13 +192,14 @@ def section_jjj_adoption(ctx: Context) -> Section:
         "real",
     )
     units = _jjj_units(ctx)
-    n_ev = ctx.count("SELECT count(*) FROM policy_event WHERE programme = 'jjj_coordination'")
+    n_ev = ctx.count("SELECT count(*) FROM policy_event WHERE programme = 'jjj_policy_adoption'")
     if units.empty or n_ev == 0:
         sec.missing.append(
             ctx.t(
-                f"京津冀地级单元 {len(units)} 个、协同政策事件 {n_ev} 个：需要先载入边界与种子 001 的事件。",
-                f"{len(units)} JJJ prefecture-level units and {n_ev} coordination events in the "
-                "database: load the boundaries and the seed 001 events first.",
+                f"京津冀地级单元 {len(units)} 个、政策出台时段事件 {n_ev} 个：需要先载入边界与种子 001 的事件。",
+                f"{len(units)} JJJ prefecture-level units and {n_ev} adoption-window events "
+                "(programme jjj_policy_adoption) in the database: load the boundaries and the "
+                "seed 001 events first.",
             )
         )
         return sec
@@ -209,27 +210,29 @@ def section_jjj_adoption(ctx: Context) -> Section:
         "map",
         fig,
         ctx.t(
-            "各地级单元（含其区县）首次参与产业协同政策的时段。",
-            "Period in which each prefecture-level unit (or one of its districts) first took part "
-            "in a coordination policy.",
+            "地级以上城市首次出台产业协同相关政策的时段（种子 001 图 1，地级市尺度）。",
+            "Window in which each prefecture-level city first issued industrial-coordination "
+            "policies (seed 001 Fig. 1, prefecture scale).",
         ),
     )
-    periods = mapdata.read_periods(ctx.conn)
-    first = mapdata.read_first_policy_period(ctx.conn, within=ctx.region, periods=periods)
-    tab = units[["code", "name_zh", "name_en"]].merge(first, on="code", how="left")
-    for label, last in periods:
-        # Cumulative, as seed 001 describes it: a city active in a period stays counted.
-        upper = last if last is not None else 9999
-        tab[label] = ((tab["first_year"].notna()) & (tab["first_year"] <= upper)).astype(int)
-    tab = tab.drop(columns=["period"])
+    windows = mapdata.ADOPTION_WINDOWS[ctx.lang]
+    adopt = mapdata.read_adoption_windows(ctx.conn, within=ctx.region, lang=ctx.lang)
+    name_col = "name_zh" if ctx.lang == "zh" else "name_en"
+    tab = units[["code", name_col]].merge(adopt[["code", "batch"]], on="code", how="left")
+    for b, label in sorted(windows.items()):
+        # Cumulative, as seed 001 describes it: a city with a policy stays counted.
+        tab[label] = (tab["batch"].notna() & (tab["batch"] <= b)).astype(int)
+    tab = tab.drop(columns=["batch"])
+    totals = {c: int(tab[c].sum()) for c in windows.values()}
+    tab = pd.concat([tab, pd.DataFrame([{"code": "", name_col: ctx.t("合计", "total"), **totals}])])
     ctx.writer.table(
         sec,
         "units_by_period",
         tab,
         ctx.t(
-            "地级单元 × 时段（1 = 截至该时段已出台或参与协同政策；种子 001 的 13×3 表）",
-            "Prefecture x period (1 = has issued or joined a coordination policy by that period; "
-            "seed 001's 13 x 3 table)",
+            "地级单元 × 时段（1 = 截至该时段已出台产业协同相关政策；种子 001 的 13×3 表）",
+            "Prefecture x window (1 = has issued coordination policies by that window; seed "
+            "001's 13 x 3 table)",
         ),
         note=ctx.t(
             "种子 001：2008 年前仅北京、天津、唐山；2008-2014 年增加承德、保定；2014 年后 13 市全覆盖。",
@@ -312,11 +315,17 @@ def section_jjj_links(ctx: Context) -> Section:
         ctx.t("城市对：事件数、首末年份、类型", "City pairs: events, first and last year, kind"),
     )
     first = mapdata.read_first_policy_period(ctx.conn, within=ctx.region)
+    windows = mapdata.read_adoption_windows(ctx.conn, within=ctx.region, lang=ctx.lang)
     attrs = nodes[["code", "strength", "degree"]].rename(
         columns={"strength": "links", "degree": "partners"}
     )
     attrs = attrs.merge(first[["code", "first_year"]], on="code", how="outer").rename(
         columns={"first_year": "adoption_year"}
+    )
+    attrs = attrs.merge(
+        windows[["code", "period"]].rename(columns={"period": "adoption_window"}),
+        on="code",
+        how="outer",
     )
     page = interactive_map(
         units,

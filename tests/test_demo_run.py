@@ -1,0 +1,36 @@
+"""`policylink demo` end to end on a fresh test database (bundled data, report, figures)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from policylink.cli import main
+
+
+@pytest.mark.slow
+def test_demo_runs_and_reruns(make_db, tmp_path, monkeypatch, capsys):
+    url = make_db()
+    out = tmp_path / "out"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("POLICYLINK_OUT", str(out))
+    rc = main(["demo", "--lang", "en", "--draws", "99"])
+    text = capsys.readouterr().out
+    assert rc == 0, text
+    # Each step is printed with its time, and the report path is named.
+    assert re.search(r"\[\s*\d+\.\d+s\] migrations", text)
+    assert f"wrote {out / 'report.html'}" in text
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for key in ("pilots", "jjj_adoption", "jjj_links", "moran", "sdm", "did"):
+        assert f'data-section="{key}"' in page
+    pngs = sorted((out / "figures").glob("*.png"))
+    assert pngs, "no figures written"
+    first = {p.name for p in pngs}
+    # The national pilot map is drawn from the bundled real events and boundaries.
+    assert "pilots_map.png" in first
+    # A second run loads nothing new and replaces the outputs.
+    rc = main(["demo", "--lang", "en", "--draws", "99"])
+    text = capsys.readouterr().out
+    assert rc == 0, text
+    assert {p.name for p in (out / "figures").glob("*.png")} == first
