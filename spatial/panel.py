@@ -617,6 +617,16 @@ def fit_arrays(
 
     yd = demean(Y, fe).ravel()
     Xd = demean(Xfull, fe).reshape(T * N, -1)
+    scale = np.abs(Xfull).reshape(T * N, -1).max(axis=0) + 1.0
+    flat = [n for n, sd, sc in zip(xnames, Xd.std(axis=0), scale, strict=True) if sd <= 1e-10 * sc]
+    if fe == "none":
+        flat = [n for n in flat if n != "const"]
+    if flat:
+        raise ValueError(
+            f"regressor(s) {', '.join(flat)} do not vary once the {fe} fixed effects are removed"
+        )
+    if np.linalg.matrix_rank(Xd) < Xd.shape[1]:
+        raise ValueError(f"regressors {', '.join(xnames)} are collinear after demeaning ({fe})")
     Wy = demean(spatial_lag(Wm, Y), fe).ravel()
     nobs, teff, drop = _dims(N, T, fe, lee_yu)
 

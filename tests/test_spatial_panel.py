@@ -368,6 +368,9 @@ def test_long_panel_front_end_and_bad_input() -> None:
     with pytest.raises(ValueError, match=r"missing for unit 'u3' in period 2011"):
         bad = panel[~((panel.unit == "u3") & (panel.year == 2011))]
         fit_spatial_panel(bad, wn, y="y", x=["x"], id_col="unit", time_col="year")
+    const_in_unit = panel.assign(z=panel.unit.str[1:].astype(float))  # constant over time
+    with pytest.raises(ValueError, match="z do not vary once the twoways fixed effects"):
+        fit_spatial_panel(const_in_unit, wn, y="y", x=["x", "z"], id_col="unit", time_col="year")
     with pytest.raises(ValueError, match="more than one row"):
         panel_arrays(
             pd.concat([panel, panel.head(1)]),
