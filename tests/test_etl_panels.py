@@ -105,7 +105,7 @@ def hebei_url(pg_cluster):
 
     name = f"t_panels_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
     url = pg_cluster.url(name)
     with psycopg.connect(url) as conn:
         migrate(conn)
@@ -113,7 +113,11 @@ def hebei_url(pg_cluster):
         conn.commit()
     yield url
     with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(
+            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                psycopg.sql.Identifier(name)
+            )
+        )
 
 
 WIDE_ZH = (
