@@ -6,6 +6,7 @@ operations really overlapped.
 
 from __future__ import annotations
 
+import csv
 import json
 import threading
 import time
@@ -196,3 +197,39 @@ def test_same_file_twice_at_once(make_db):
         n = conn.execute("SELECT count(*) FROM admin_unit WHERE level = 'county'").fetchone()[0]
     assert n == 4
     assert [s[0] for s in statuses] == ["done", "unchanged"]
+
+
+def test_two_panel_loads_at_once(make_db, tmp_path):
+    # Two analysts load different panels into a database without a variable catalogue yet:
+    # both loads upsert the bundled catalogue, then write their own observations.
+    url = make_db()
+    for level in ("province", "prefecture"):
+        res = load_boundaries(url, level, BASE / f"synthetic_{level}.geojson")
+        assert res.returncode == 0, res.stderr
+    files = []
+    for code, value in (("130100", "3401"), ("130200", "4469")):
+        p = tmp_path / f"gdp_{code}.csv"
+        p.write_text(f"code,year,variable,value\n{code},2010,gdp,{value}\n", encoding="utf-8")
+        files.append(p)
+    app = f"conc_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url) as gate:
+        gate.execute("LOCK TABLE variable IN ACCESS EXCLUSIVE MODE")
+        procs = [spawn_cli(["load", "panel", str(p)], url, app) for p in files]
+        wait_until(
+            lambda: len([s for s in sessions(url, app) if s["wait_event_type"] == "Lock"]) == 2,
+            "both loads to wait for the catalogue at the same time",
+            proc=procs[0],
+        )
+        gate.rollback()
+    results = [p.communicate(timeout=180) for p in procs]
+    for p, (_out, err) in zip(procs, results, strict=True):
+        assert p.returncode == 0, err
+    with psycopg.connect(url) as conn:
+        obs = conn.execute(
+            "SELECT unit_code, value FROM observation WHERE variable = 'gdp' ORDER BY 1"
+        ).fetchall()
+        nvar = conn.execute("SELECT count(*) FROM variable").fetchone()[0]
+    assert obs == [("130100", 3401.0), ("130200", 4469.0)]
+    catalogue = Path(__file__).resolve().parents[2] / "data" / "catalogue" / "variables.csv"
+    with open(catalogue, encoding="utf-8", newline="") as fh:
+        assert nvar == len(list(csv.DictReader(fh)))  # every catalogue variable, once

@@ -153,8 +153,14 @@ def _cli(args: list[str], env_url: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [["db", "status"], ["db", "up"], ["migrate"], ["views", "refresh"]],
-    ids=lambda a: "-".join(a),
+    [
+        ["db", "status"],
+        ["db", "up"],
+        ["migrate"],
+        ["views", "refresh"],
+        ["load", "events", str(ROOT / "tests/reliability/catalogue/events/unknown_role.yaml")],
+    ],
+    ids=lambda a: "-".join(a[:2]),
 )
 def test_unreachable_server_error_shows_no_password(args):
     # port 1 on loopback: connection refused, the error path is taken
