@@ -10,7 +10,7 @@ Colours
   Low-Low blue (0,0,255), Low-High light blue (167,173,249), High-Low light red (244,173,168),
   not significant light grey (238,238,238).
 * Adoption by period follows seed 001 (Ma, Huang and Luo 2018, Fig. 1): before 2008, 2008-2014,
-  after 2014; earlier periods are darker.
+  2014-2016 (2015-2016), after 2016, the windows of its section 1; earlier periods are darker.
 * Pilot batches follow seed 002 Fig. 2 (low-carbon pilots, notices of 2010, 2012 and 2017).
 * Coordination links follow seed 001 Fig. 2: one line per city pair, width by number of events,
   colour by link type.
@@ -65,16 +65,19 @@ LISA_LABELS = {
 }
 GI_COLOURS = {"hot spot": "#d7191c", "cold spot": "#2c7bb6", "not significant": "#eeeeee"}
 GI_LABELS = {"hot spot": "Hot spot", "cold spot": "Cold spot", "not significant": "Not significant"}
+# Seed 001 periods, labels as in the database's analysis_period table (scheme seed001).
 PERIOD_COLOURS = {
-    "before 2008": "#08519c",
-    "2008-2014": "#4292c6",
-    "after 2014": "#9ecae1",
-    "none": "#f0f0f0",
+    "before 2008": "#08306b",
+    "2008-2014": "#2171b5",
+    "2014-2016": "#6baed6",
+    "after 2016": "#c6dbef",
+    "none": "#f7f7f7",
 }
 PERIOD_LABELS = {
     "before 2008": "Before 2008",
     "2008-2014": "2008-2014",
-    "after 2014": "After 2014",
+    "2014-2016": "2014-2016",
+    "after 2016": "After 2016",
     "none": "No policy",
 }
 BATCH_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#fddbc7"}

@@ -44,8 +44,12 @@
       <translation>2008—2014年</translation>
     </message>
     <message>
-      <source>After 2014</source>
-      <translation>2014年以后</translation>
+      <source>2014-2016</source>
+      <translation>2014—2016年</translation>
+    </message>
+    <message>
+      <source>After 2016</source>
+      <translation>2016年以后</translation>
     </message>
     <message>
       <source>No policy</source>
@@ -670,6 +674,90 @@
     <message>
       <source>Concentrated maximum likelihood, {fe} fixed effects; effects from {d} draws (seed {s}).</source>
       <translation>集中极大似然估计，{fe} 固定效应；效应基于 {d} 次抽样（随机种子 {s}）。</translation>
+    </message>
+    <message>
+      <source>Policy maps</source>
+      <translation>政策地图</translation>
+    </message>
+    <message>
+      <source>Pilot batches (adoption layer)</source>
+      <translation>试点批次（政策采纳图层）</translation>
+    </message>
+    <message>
+      <source>Prefecture units with the batch in which they became pilots of a programme (default the national low-carbon pilots: batches of 2010, 2012 and 2017, seed 002 Fig. 2). A designated province covers all its prefectures, the earliest batch wins, county-level pilots do not make their prefecture a pilot (seed 004 rules). first_year is the effective year of the batch (default 2011, 2013, 2017 as in seed 004). Styled by batch.</source>
+      <translation>地级单元及其成为某试点项目试点的批次（默认国家低碳试点：2010、2012、2017 年三批，种子文献 002 图 2）。试点省覆盖其全部地级单元，取最早批次，县级试点不使其所在地级市成为试点（种子文献 004 规则）。first_year 为该批次的生效年份（默认 2011、2013、2017，与种子文献 004 一致）。按批次配色。</translation>
+    </message>
+    <message>
+      <source>Adoption by period</source>
+      <translation>分时段政策采纳</translation>
+    </message>
+    <message>
+      <source>Units with the first year and period in which they (or, at prefecture level, any of their counties) took part in an event of a programme (default jjj_policy_adoption: the seed 001 Fig. 1 inter-city industrial-coordination policies). Periods come from the database's analysis_period table, scheme seed001: before 2008, 2008-2014, 2014-2016, after 2016; units without any event get 'none'. The layer animates with the Temporal Controller.</source>
+      <translation>各单元（地级层面包括其下属区县）首次参与某项目事件的年份和时段（默认 jjj_policy_adoption：种子文献 001 图 1 的城际产业协同政策）。时段取自数据库 analysis_period 表的 seed001 方案：2008 年以前、2008—2014 年、2014—2016 年、2016 年以后；没有任何事件的单元为 'none'。该图层可由时间控制器按年播放。</translation>
+    </message>
+    <message>
+      <source>Coordination links</source>
+      <translation>协同联系</translation>
+    </message>
+    <message>
+      <source>One line per pair of units and link type, between their representative points, for the events of a programme (default jjj_coordination, seed 001): multi-party events link every pair of parties, transfers link senders to receivers; at prefecture level counties roll up to their prefecture. Fields: a, b, name_a, name_b, link_type (event kind), n_events, first_year, last_year. Width follows n_events, colour the link type; the layer animates from each link's first year.</source>
+      <translation>按某项目的事件（默认 jjj_coordination，种子文献 001）生成连线：每对单元、每种联系类型一条线，连接两单元的代表点；多方事件连接每一对参与方，转移事件连接转出方与承接方；地级层面区县归并到所属地级市。字段：a、b、name_a、name_b、link_type（事件类型）、n_events、first_year、last_year。线宽随事件数变化，颜色表示联系类型；图层从每条联系的首个年份起按年播放。</translation>
+    </message>
+    <message>
+      <source>Neighbour adoption by year</source>
+      <translation>逐年邻近单元采纳比例</translation>
+    </message>
+    <message>
+      <source>For every unit and year: treated (the unit's effective pilot year has come) and share_treated, the share of its queen-contiguous neighbours already treated ((W D)_it with row-standardised W, spatial.did.neighbour_share). One feature per unit and year, with temporal properties on 'year' so the Temporal Controller steps through the diffusion.</source>
+      <translation>每个单元每一年：treated（已到该单元试点生效年份）和 share_treated（其后邻接邻居中已处理的比例，即行标准化 W 下的 (W D)_it，spatial.did.neighbour_share）。每个单元每年一个要素，并在 'year' 上设置时间属性，时间控制器可逐年展示扩散过程。</translation>
+    </message>
+    <message>
+      <source>Diffusion paths</source>
+      <translation>扩散路径</translation>
+    </message>
+    <message>
+      <source>Directed edges i -&gt; j between queen-contiguous units where j adopted after i (effective pilot years), drawn as arrows between representative points, with lag_years = first year of j - first year of i. The layer animates from the year j adopted.</source>
+      <translation>后邻接单元之间的有向边 i -&gt; j（j 晚于 i 采纳，按试点生效年份），以代表点之间的箭头表示，lag_years = j 的首年 - i 的首年。图层从 j 采纳的年份起按年播放。</translation>
+    </message>
+    <message>
+      <source>Effective years must be years separated by commas.</source>
+      <translation>生效年份须为逗号分隔的年份。</translation>
+    </message>
+    <message>
+      <source>Programme</source>
+      <translation>项目</translation>
+    </message>
+    <message>
+      <source>Effective year of each batch</source>
+      <translation>各批次生效年份</translation>
+    </message>
+    <message>
+      <source>Pilot batches</source>
+      <translation>试点批次</translation>
+    </message>
+    <message>
+      <source>No units in the database for these codes.</source>
+      <translation>数据库中没有这些代码对应的单元。</translation>
+    </message>
+    <message>
+      <source>Years (first-last)</source>
+      <translation>年份（起—止）</translation>
+    </message>
+    <message>
+      <source>Neighbour adoption</source>
+      <translation>邻近单元采纳</translation>
+    </message>
+    <message>
+      <source>{n} links from {e} event-pairs</source>
+      <translation>{n} 条联系，来自 {e} 个事件-单元对</translation>
+    </message>
+    <message>
+      <source>Years must look like 2009-2019.</source>
+      <translation>年份格式应为 2009-2019。</translation>
+    </message>
+    <message>
+      <source>Cannot connect to the database: {e}</source>
+      <translation>无法连接数据库：{e}</translation>
     </message>
     <message>
       <source>PolicyLink: policy diffusion and spatial statistics</source>

@@ -13,6 +13,13 @@ def all_algorithms() -> list:
     from .autocorrelation import BuildWeights, GetisOrdGiStar, GlobalMoran, LocalMoran
     from .database import LoadUnitsAndPanel
     from .models import DIDSuite, SpatialPanelModel
+    from .policymaps import (
+        AdoptionPeriodLayer,
+        CoordinationLinkLayer,
+        DiffusionPathLayer,
+        NeighbourAdoptionLayer,
+        PilotBatchLayer,
+    )
 
     return [
         LoadUnitsAndPanel(),
@@ -22,4 +29,9 @@ def all_algorithms() -> list:
         GetisOrdGiStar(),
         SpatialPanelModel(),
         DIDSuite(),
+        PilotBatchLayer(),
+        AdoptionPeriodLayer(),
+        CoordinationLinkLayer(),
+        NeighbourAdoptionLayer(),
+        DiffusionPathLayer(),
     ]

@@ -138,8 +138,8 @@ def table_fields(frame: pd.DataFrame) -> QgsFields:
 
 
 def cell(value: Any) -> Any:
-    """Convert a pandas cell to a value QGIS accepts (NaN -> NULL, numpy -> Python)."""
-    if value is None:
+    """Convert a pandas cell to a value QGIS accepts (NaN, NA, NaT -> NULL; numpy -> Python)."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "item"):
         value = value.item()

@@ -1,0 +1,185 @@
+"""Policy-diffusion layers from a PolicyLink database holding the bundled real data.
+
+References are independent of the plugin: the pilot lists of the NDRC notices (facts copied in
+data/events/low_carbon_pilots.yaml; batches 2010/2012/2017), seed 001's text for the JJJ adoption
+periods and links, and PostGIS's own ``ST_Intersects`` for contiguity.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from qgis.core import NULL
+
+from tests.test_qgis_maps import count_colour, render
+
+pytestmark = [pytest.mark.qgis, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def bundled_url(pg_cluster):
+    from psycopg import sql
+
+    from etl.bundle import load_bundled
+    from etl.migrate import migrate
+
+    name = "qgis_policymaps"
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
+        conn.execute(drop)
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = pg_cluster.url(name)
+    with psycopg.connect(url) as conn:
+        migrate(conn)
+        load_bundled(conn, parts=("provinces", "prefectures", "counties_jjj", "events"))
+    yield url
+    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
+        conn.execute(drop)
+
+
+@pytest.fixture(scope="module")
+def plugin(qgis_app):
+    from qgis_plugin.plugin import PolicyLinkPlugin
+
+    p = PolicyLinkPlugin(None)
+    p.initGui()
+    yield p
+    p.unload()
+
+
+JJJ = "110000,120000,130000"
+
+
+def test_pilot_batches_follow_the_notices(plugin, bundled_url):
+    import processing
+
+    res = processing.run(
+        "policylink:pilotbatches", {"DATABASE_URL": bundled_url, "OUTPUT": "memory:"}
+    )
+    feats = {f["code"]: f for f in res["OUTPUT"].getFeatures()}
+    # Batch 1 (发改气候〔2010〕1587号): Baoding, Tianjin, Hangzhou; Guangdong province covers all
+    # its prefectures. Batch 2 (〔2012〕3760号): Beijing, Shijiazhuang. Batch 3 (〔2017〕66号): Nanjing.
+    for code, batch, year in (
+        ("130600", 1, 2011),
+        ("120100", 1, 2011),
+        ("330100", 1, 2011),
+        ("440300", 1, 2011),
+        ("110100", 2, 2013),
+        ("130100", 2, 2013),
+        ("320100", 3, 2017),
+    ):
+        assert (feats[code]["batch"], feats[code]["first_year"]) == (batch, year), code
+    with psycopg.connect(bundled_url) as conn:
+        gd = {
+            r[0]
+            for r in conn.execute(
+                "SELECT code FROM admin_unit WHERE parent_code = '440000' AND level = 'prefecture'"
+            )
+        }
+    assert len(gd) >= 21 and all(feats[c]["batch"] == 1 for c in gd)
+    assert len(feats) == 370  # every prefecture-level unit, pilot or not
+    assert feats["130400"]["batch"] in (None, NULL)  # Handan: not a pilot
+    assert res["N_PILOTS"] > 80
+
+
+def test_adoption_by_period_reproduces_seed001_fig1(plugin, bundled_url):
+    import processing
+
+    res = processing.run(
+        "policylink:adoptionperiod",
+        {"DATABASE_URL": bundled_url, "WITHIN": JJJ, "OUTPUT": "memory:"},
+    )
+    period = {f["code"]: f["period"] for f in res["OUTPUT"].getFeatures()}
+    assert len(period) == 13
+    # Seed 001 §2.3: before 2008 only Beijing, Tianjin and Tangshan; by 2014 the prefectures
+    # Chengde and Baoding and the counties Chicheng and Xiahuayuan (both in Zhangjiakou, which
+    # the prefecture roll-up therefore marks too); after 2014 every prefecture-level unit.
+    assert {c for c, p in period.items() if p == "before 2008"} == {"110100", "120100", "130200"}
+    assert {c for c, p in period.items() if p == "2008-2014"} == {"130600", "130800", "130700"}
+    assert {p for c, p in period.items()} == {"before 2008", "2008-2014", "2014-2016"}
+
+
+def test_coordination_links_layer_renders(plugin, bundled_url):
+    import processing
+    from qgis.core import QgsProject
+
+    from qgis_plugin.core.styling import LINK_COLOURS, apply_style
+
+    res = processing.run(
+        "policylink:coordinationlinks",
+        {"DATABASE_URL": bundled_url, "WITHIN": JJJ, "OUTPUT": "memory:"},
+    )
+    layer = res["OUTPUT"]
+    rows = list(layer.getFeatures())
+    assert res["N_LINKS"] == len(rows) > 0
+    # Shougang moved from Shijingshan (Beijing) to Caofeidian (Tangshan): a transfer link
+    # 110100-130200 after rolling districts up to their prefecture (seed 001 §2.2).
+    pair = [
+        f
+        for f in rows
+        if {f["a"], f["b"]} == {"110100", "130200"} and f["link_type"] == "industrial_transfer"
+    ]
+    assert len(pair) == 1 and pair[0]["n_events"] >= 1
+    # n_events per pair and kind equals a direct count of the events both units take part in.
+    with psycopg.connect(bundled_url) as conn:
+        f = max(rows, key=lambda r: r["n_events"])
+        n = conn.execute(
+            """SELECT count(DISTINCT e.id) FROM policy_event e
+               JOIN event_participant p ON p.event_id = e.id JOIN admin_unit u ON u.code = p.unit_code
+               JOIN event_participant q ON q.event_id = e.id JOIN admin_unit v ON v.code = q.unit_code
+               WHERE e.programme = 'jjj_coordination' AND e.kind = %s
+                 AND coalesce(CASE WHEN u.level = 'county' THEN u.parent_code END, u.code) = %s
+                 AND coalesce(CASE WHEN v.level = 'county' THEN v.parent_code END, v.code) = %s
+                 AND NOT (p.role = 'sender' AND q.role = 'sender')
+                 AND NOT (p.role = 'receiver' AND q.role = 'receiver')""",
+            (f["link_type"], f["a"], f["b"]),
+        ).fetchone()[0]
+    assert f["n_events"] == n
+    apply_style(layer, "coordination_links")
+    QgsProject.instance().addMapLayer(layer, False)
+    assert count_colour(render([layer]), "#ffffff") < 400 * 400  # something is drawn
+    # Links of different kinds overlap on the same pair: check each kind on its own.
+    from qgis.core import QgsExpression
+
+    kinds = {r["link_type"] for r in rows}
+    assert len(kinds) >= 2
+    for kind in kinds & set(LINK_COLOURS):
+        layer.setSubsetString(QgsExpression.createFieldEqualityExpression("link_type", kind))
+        assert count_colour(render([layer]), LINK_COLOURS[kind], tol=40) > 0, kind
+    layer.setSubsetString("")
+
+
+def test_neighbour_adoption_and_diffusion_paths_use_real_contiguity(plugin, bundled_url):
+    import processing
+
+    res = processing.run(
+        "policylink:neighbouradoption",
+        {"DATABASE_URL": bundled_url, "WITHIN": JJJ, "YEARS": "2010-2018", "OUTPUT": "memory:"},
+    )
+    rows = {(f["code"], f["year"]): f for f in res["OUTPUT"].getFeatures()}
+    assert res["N_FEATURES"] == 13 * 9
+    with psycopg.connect(bundled_url) as conn:
+        nb = [
+            r[0]
+            for r in conn.execute(
+                """SELECT b.code FROM admin_unit a JOIN admin_unit b ON b.level = 'prefecture'
+               AND b.code <> a.code AND ST_Intersects(a.geom, b.geom)
+               WHERE a.code = '131000' AND (b.code LIKE '11%%' OR b.code LIKE '12%%' OR b.code LIKE '13%%')"""
+            )
+        ]
+    # Langfang touches Beijing and Tianjin (issue 4's check); its neighbours' pilot years decide.
+    assert {"110100", "120100"} <= set(nb)
+    for year in (2012, 2013, 2018):
+        treated = [rows[(c, year)]["treated"] for c in nb]
+        assert rows[("131000", year)]["share_treated"] == pytest.approx(sum(treated) / len(nb))
+
+    paths = processing.run(
+        "policylink:diffusionpaths",
+        {"DATABASE_URL": bundled_url, "WITHIN": JJJ, "OUTPUT": "memory:"},
+    )
+    edges = list(paths["OUTPUT"].getFeatures())
+    assert edges and all(e["lag_years"] == e["target_year"] - e["source_year"] > 0 for e in edges)
+    # Tianjin (2011) -> Beijing (2013): contiguous, earlier to later.
+    assert any(
+        e["source"] == "120100" and e["target"] == "110100" and e["lag_years"] == 2 for e in edges
+    )
