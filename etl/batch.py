@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,13 +183,39 @@ def finish_batch(
     )
 
 
+_RECORD_NOOPS: ContextVar[bool] = ContextVar("record_noops", default=True)
+
+
+@contextmanager
+def quiet_noops() -> Iterator[None]:
+    """Within this block, no-op re-loads write no ``unchanged`` batch row.
+
+    Used by :func:`etl.bundle.load_bundled`, so that re-running the bundled load (``make demo``)
+    leaves the database exactly as it was; single-file loads keep the record.
+    """
+    token = _RECORD_NOOPS.set(False)
+    try:
+        yield
+    finally:
+        _RECORD_NOOPS.reset(token)
+
+
 def record_unchanged(
     conn: psycopg.Connection,
     result: LoadResult,
     sha256: str,
     same_as: int,
 ) -> LoadResult:
-    """Record a no-op re-load and return the result with status ``unchanged``."""
+    """Record a no-op re-load and return the result with status ``unchanged``.
+
+    Inside :func:`quiet_noops` nothing is written and ``batch_id`` is the identical batch.
+    """
+    result.status = "unchanged"
+    result.rows_loaded = 0
+    result.details["same_as_batch"] = same_as
+    if not _RECORD_NOOPS.get():
+        result.batch_id = same_as
+        return result
     bid = conn.execute(
         "INSERT INTO load_batch (kind, source, file_name, sha256, rows_in, rows_loaded, "
         "finished_at, status, message) VALUES (%s, %s, %s, %s, %s, 0, clock_timestamp(), "
@@ -200,10 +229,7 @@ def record_unchanged(
             f"identical to batch {same_as}",
         ),
     ).fetchone()[0]
-    result.status = "unchanged"
     result.batch_id = bid
-    result.rows_loaded = 0
-    result.details["same_as_batch"] = same_as
     return result
 
 

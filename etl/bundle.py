@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 import psycopg
 
-from etl.batch import LoadResult
+from etl.batch import LoadResult, quiet_noops
 from policylink.errors import ConfigError
 from policylink.paths import DATA_DIR
 
@@ -141,6 +141,9 @@ def load_bundled(
 ) -> list[LoadResult]:
     """Load bundled data sets; already loaded, unchanged parts are no-ops.
 
+    A second run writes nothing at all (not even ``unchanged`` batch rows; see
+    :func:`etl.batch.quiet_noops`).
+
     Parameters
     ----------
     conn : psycopg.Connection
@@ -166,8 +169,9 @@ def load_bundled(
     if unknown:
         raise ConfigError(f"unknown part(s) {', '.join(unknown)}; known: {', '.join(PARTS)}")
     results: list[LoadResult] = []
-    for name in PARTS:
-        if name in wanted:
-            results.extend(_LOADERS[name](conn, progress))
-            conn.commit()
+    with quiet_noops():
+        for name in PARTS:
+            if name in wanted:
+                results.extend(_LOADERS[name](conn, progress))
+                conn.commit()
     return results

@@ -213,7 +213,15 @@ def test_full_default_bundle_twice_changes_nothing(make_db):
     from etl.bundle import load_bundled
 
     url = make_db()
-    tables = ("admin_unit", "policy_event", "event_participant", "observation", "unit_attribute")
+    tables = (
+        "admin_unit",
+        "policy_event",
+        "event_participant",
+        "observation",
+        "unit_attribute",
+        "variable",
+        "load_batch",
+    )
     with psycopg.connect(url) as conn:
         first = load_bundled(conn)
         assert {r.status for r in first} == {"done"}
