@@ -311,3 +311,26 @@ def test_county_file_marks_prefecture_that_is_also_county(make_db, tmp_path):
             ).fetchall()
         )
     assert rows == {"419001": "prefecture:true:410000", "410102": "county:false:410100"}
+
+
+def test_gcj02_flag_converts_user_file(make_db, tmp_path):
+    # an AMap-style export: GCJ-02 coordinates in a file that says WGS 84
+    g = box(114.0, 38.0, 114.5, 38.5)
+    gdf = gpd.GeoDataFrame({"code": ["130100"], "name": ["石家庄市"]}, geometry=[g], crs=4326)
+    f = tmp_path / "amap.geojson"
+    gdf.to_file(f, driver="GeoJSON")
+    url = make_db()
+    with psycopg.connect(url) as conn:
+        _seed_provinces(conn)
+        load_boundary_file(
+            conn, f, level="prefecture", code_field="code", name_field="name", gcj02=True
+        )
+        w_lon, w_lat = gcj02_to_wgs84(114.0, 38.0)
+        d_conv, d_raw = conn.execute(
+            "SELECT ST_Distance(ST_Points(geom), ST_SetSRID(ST_MakePoint(%s, %s), 4326)), "
+            "ST_Distance(ST_Points(geom), ST_SetSRID(ST_MakePoint(114, 38), 4326)) "
+            "FROM admin_unit WHERE code = '130100'",
+            (float(w_lon), float(w_lat)),
+        ).fetchone()
+    assert d_conv < 1e-9  # the converted corner is a stored vertex
+    assert d_raw > 1e-3  # the GCJ-02 corner is not: the file really moved
