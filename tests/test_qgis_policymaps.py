@@ -7,6 +7,8 @@ periods and links, and PostGIS's own ``ST_Intersects`` for contiguity.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 from qgis.core import NULL
@@ -99,7 +101,7 @@ def test_adoption_by_period_reproduces_seed001_fig1(plugin, bundled_url):
     assert {p for c, p in period.items()} == {"before 2008", "2008-2014", "2014-2016"}
 
 
-def test_coordination_links_layer_renders(plugin, bundled_url):
+def test_coordination_links_layer_renders_and_prints(plugin, bundled_url, tmp_path):
     import processing
     from qgis.core import QgsProject
 
@@ -147,6 +149,32 @@ def test_coordination_links_layer_renders(plugin, bundled_url):
         layer.setSubsetString(QgsExpression.createFieldEqualityExpression("link_type", kind))
         assert count_colour(render([layer]), LINK_COLOURS[kind], tol=40) > 0, kind
     layer.setSubsetString("")
+    # One click from the toolbox: the JJJ coordination-link map printed to PDF + PNG.
+    out = processing.run(
+        "policylink:exportlayout",
+        {
+            "LAYERS": [layer],
+            "TITLE": "京津冀城市间产业协同政策联系",
+            "DPI": 60,
+            "SOURCE_NOTE": "Source: PolicyLink database; events from seed 001 (Ma, Huang and Luo 2018)",
+            "OUTPUT": str(tmp_path / "jjj_links.pdf"),
+        },
+    )
+    assert Path(out["OUTPUT"]).read_bytes()[:4] == b"%PDF"
+    from qgis.PyQt.QtGui import QImage
+
+    img = QImage(out["PNG"]).convertToFormat(5)
+    ptr = img.constBits()
+    ptr.setsize(img.sizeInBytes())
+    import numpy as np
+
+    page = np.frombuffer(ptr, dtype=np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    page = page[:, : img.width(), [2, 1, 0, 3]]
+    px = img.width() / 297.0
+    inside = page[int(22 * px) : int(188 * px), int(12 * px) : int(213 * px)]
+    assert (
+        sum(count_colour(inside, LINK_COLOURS[k], tol=40) for k in kinds & set(LINK_COLOURS)) > 100
+    )
 
 
 def test_neighbour_adoption_and_diffusion_paths_use_real_contiguity(plugin, bundled_url):

@@ -508,6 +508,42 @@
       <translation>变量 {v} 为合成数据。</translation>
     </message>
     <message>
+      <source>Export map (PDF + PNG)</source>
+      <translation>导出地图（PDF + PNG）</translation>
+    </message>
+    <message>
+      <source>Policy maps</source>
+      <translation>政策地图</translation>
+    </message>
+    <message>
+      <source>Builds an A4 landscape print layout of the chosen layers (first = top) with their current styles: title, legend (only the classes on the map), scale bar in km, north arrow and a source note, and exports it to PDF and to a PNG beside it. Say where the data come from and that they are synthetic when they are.</source>
+      <translation>用所选图层（第一个在最上层）及其当前样式生成 A4 横向打印布局：标题、图例（仅显示地图上出现的类别）、以千米为单位的比例尺、指北针和资料来源说明，并导出为 PDF 及同名 PNG。请注明数据来源；若为合成数据须注明。</translation>
+    </message>
+    <message>
+      <source>Layers (top first)</source>
+      <translation>图层（自上而下）</translation>
+    </message>
+    <message>
+      <source>Title</source>
+      <translation>标题</translation>
+    </message>
+    <message>
+      <source>Source note</source>
+      <translation>资料来源说明</translation>
+    </message>
+    <message>
+      <source>PNG resolution (dpi)</source>
+      <translation>PNG 分辨率（dpi）</translation>
+    </message>
+    <message>
+      <source>PDF file</source>
+      <translation>PDF 文件</translation>
+    </message>
+    <message>
+      <source>Choose at least one layer.</source>
+      <translation>请至少选择一个图层。</translation>
+    </message>
+    <message>
       <source>Spatial panel model (SAR / SEM / SDM) with effects</source>
       <translation>空间面板模型（SAR / SEM / SDM）及效应分解</translation>
     </message>
@@ -674,10 +710,6 @@
     <message>
       <source>Concentrated maximum likelihood, {fe} fixed effects; effects from {d} draws (seed {s}).</source>
       <translation>集中极大似然估计，{fe} 固定效应；效应基于 {d} 次抽样（随机种子 {s}）。</translation>
-    </message>
-    <message>
-      <source>Policy maps</source>
-      <translation>政策地图</translation>
     </message>
     <message>
       <source>Pilot batches (adoption layer)</source>

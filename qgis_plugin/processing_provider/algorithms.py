@@ -12,6 +12,7 @@ def all_algorithms() -> list:
     """
     from .autocorrelation import BuildWeights, GetisOrdGiStar, GlobalMoran, LocalMoran
     from .database import LoadUnitsAndPanel
+    from .layout_export import ExportMapLayout
     from .models import DIDSuite, SpatialPanelModel
     from .policymaps import (
         AdoptionPeriodLayer,
@@ -34,4 +35,5 @@ def all_algorithms() -> list:
         CoordinationLinkLayer(),
         NeighbourAdoptionLayer(),
         DiffusionPathLayer(),
+        ExportMapLayout(),
     ]
