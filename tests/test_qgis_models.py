@@ -186,3 +186,44 @@ def test_did_suite_rejects_two_treatment_columns(plugin):
                 "OUTPUT": "memory:",
             },
         )
+
+
+def test_did_suite_takes_treatment_from_another_layer(plugin):
+    """Panel without treatment + a pilot-batch-like layer (unit, first year) = same DID."""
+    import processing
+
+    from spatial.did.simulate import simulate_staggered
+
+    df = simulate_staggered(n_units=30, years=range(2009, 2016), cohorts={2011: 8, 2013: 6}, seed=5)
+    firsts = df.groupby("unit")["first_treated"].first().reset_index()
+    treated = firsts[firsts["first_treated"] > 0]  # never-treated units are simply absent
+    common = {
+        "UNIT": "unit",
+        "TIME": "year",
+        "OUTCOME": "y",
+        "CONTROLS": ["x1"],
+        "LEADS": 2,
+        "LAGS": 2,
+        "OUTPUT": "memory:",
+    }
+    a = processing.run(
+        "policylink:didsuite",
+        {
+            **common,
+            "PANEL": table_layer(df[["unit", "year", "y", "x1", "first_treated"]], "p"),
+            "FIRST_TREATED": "first_treated",
+        },
+    )
+    b = processing.run(
+        "policylink:didsuite",
+        {
+            **common,
+            "PANEL": table_layer(df[["unit", "year", "y", "x1"]], "p"),
+            "TREATMENT_LAYER": table_layer(treated, "pilots"),
+            "TREATMENT_ID": "unit",
+            "TREATMENT_YEAR": "first_treated",
+        },
+    )
+    assert b["DID"] == pytest.approx(a["DID"], abs=1e-12) and b["DID_SE"] == pytest.approx(
+        a["DID_SE"], abs=1e-12
+    )

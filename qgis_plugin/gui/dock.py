@@ -508,20 +508,29 @@ class PolicyDiffusionDock(QDockWidget):
         return write_csv(self.last_table, path)
 
     def print_map(self, out_base: str | None = None) -> dict | None:
-        """Export the last result layer with title, legend, scale bar, north arrow and source note."""
+        """Export the last LISA layer (else QGIS's active layer) as a PDF + PNG map.
+
+        The layout has title, legend, scale bar, north arrow and source note.
+        """
         from ..core.layout import build_layout, export_layout
 
-        if self.last_layer is None:
-            self.status.setText(tr("Run the LISA map first."))
+        layer = self.last_layer
+        if layer is None and self.iface is not None:
+            layer = self.iface.activeLayer()  # e.g. a coordination-link layer from Processing
+        if layer is None:
+            self.status.setText(tr("Run the LISA map first or select a layer."))
             return None
         if not out_base:
             out_base, _ = QFileDialog.getSaveFileName(self, tr("Print map"), "", "PDF (*.pdf)")
             if not out_base:
                 return None
-        note = tr("Source: PolicyLink; local Moran's I (Anselin 1995), {p} permutations.").format(
-            p=self.permutations.value()
-        )
-        layout = build_layout([self.last_layer], title=self.last_layer.name(), source_note=note)
+        if layer is self.last_layer:
+            note = tr(
+                "Source: PolicyLink; local Moran's I (Anselin 1995), {p} permutations."
+            ).format(p=self.permutations.value())
+        else:
+            note = tr("Source: PolicyLink database; layer {name}.").format(name=layer.name())
+        layout = build_layout([layer], title=layer.name(), source_note=note)
         return export_layout(layout, out_base)
 
     def _show_error(self, exc: BaseException) -> None:

@@ -256,16 +256,12 @@
       <translation>尚无可导出的结果。</translation>
     </message>
     <message>
-      <source>Run the LISA map first.</source>
-      <translation>请先生成 LISA 聚类图。</translation>
+      <source>Run the LISA map first or select a layer.</source>
+      <translation>请先生成 LISA 聚类图，或选择一个图层。</translation>
     </message>
     <message>
       <source>Print map</source>
       <translation>打印地图</translation>
-    </message>
-    <message>
-      <source>Source: PolicyLink; local Moran's I (Anselin 1995), {p} permutations.</source>
-      <translation>资料来源：PolicyLink；局部 Moran's I（Anselin 1995），{p} 次置换。</translation>
     </message>
     <message>
       <source>Choose a layer.</source>
@@ -274,6 +270,14 @@
     <message>
       <source>Running: {d}</source>
       <translation>正在运行：{d}</translation>
+    </message>
+    <message>
+      <source>Source: PolicyLink; local Moran's I (Anselin 1995), {p} permutations.</source>
+      <translation>资料来源：PolicyLink；局部 Moran's I（Anselin 1995），{p} 次置换。</translation>
+    </message>
+    <message>
+      <source>Source: PolicyLink database; layer {name}.</source>
+      <translation>资料来源：PolicyLink 数据库；图层 {name}。</translation>
     </message>
     <message>
       <source>Error: {e}</source>
@@ -628,6 +632,18 @@
       <translation>控制变量</translation>
     </message>
     <message>
+      <source>Or: first treated year from another layer (e.g. Pilot batches)</source>
+      <translation>或：从另一图层读取首次处理年份（如“试点批次”）</translation>
+    </message>
+    <message>
+      <source>Its unit id field</source>
+      <translation>该图层的单元编号字段</translation>
+    </message>
+    <message>
+      <source>Its first treated year field</source>
+      <translation>该图层的首次处理年份字段</translation>
+    </message>
+    <message>
       <source>Clustered standard errors</source>
       <translation>聚类标准误</translation>
     </message>
@@ -652,8 +668,8 @@
       <translation>事件研究</translation>
     </message>
     <message>
-      <source>Choose exactly one of the treatment field and the first treated year field.</source>
-      <translation>处理变量字段和首次处理年份字段请二选一。</translation>
+      <source>Choose exactly one of the treatment field, the first treated year field and a treatment layer.</source>
+      <translation>处理变量字段、首次处理年份字段和处理图层三者请只选其一。</translation>
     </message>
     <message>
       <source>Difference-in-differences</source>
@@ -670,6 +686,10 @@
     <message>
       <source>Method</source>
       <translation>方法</translation>
+    </message>
+    <message>
+      <source>With a treatment layer, choose its unit id and first treated year fields.</source>
+      <translation>使用处理图层时，请选择其单元编号字段和首次处理年份字段。</translation>
     </message>
     <message>
       <source>TWFE DID</source>

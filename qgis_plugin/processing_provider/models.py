@@ -256,6 +256,23 @@ class DIDSuite(PolicyLinkAlgorithm):
             _panel_field("CONTROLS", tr("Controls"), numeric=True, multiple=True, optional=True)
         )
         self.addParameter(
+            QgsProcessingParameterVectorLayer(
+                "TREATMENT_LAYER",
+                tr("Or: first treated year from another layer (e.g. Pilot batches)"),
+                [QgsProcessing.TypeVector],
+                optional=True,
+            )
+        )
+        for name, label in (
+            ("TREATMENT_ID", tr("Its unit id field")),
+            ("TREATMENT_YEAR", tr("Its first treated year field")),
+        ):
+            self.addParameter(
+                QgsProcessingParameterField(
+                    name, label, parentLayerParameterName="TREATMENT_LAYER", optional=True
+                )
+            )
+        self.addParameter(
             QgsProcessingParameterEnum(
                 "CLUSTER",
                 tr("Clustered standard errors"),
@@ -308,20 +325,38 @@ class DIDSuite(PolicyLinkAlgorithm):
             p: self.parameterAsString(parameters, p, context)
             for p in ("UNIT", "TIME", "OUTCOME", "TREAT", "FIRST_TREATED")
         }
-        if bool(names["TREAT"]) == bool(names["FIRST_TREATED"]):
+        treatment_layer = self.parameterAsVectorLayer(parameters, "TREATMENT_LAYER", context)
+        chosen = (names["TREAT"], names["FIRST_TREATED"], treatment_layer is not None)
+        if sum(map(bool, chosen)) != 1:
             raise QgsProcessingException(
-                tr("Choose exactly one of the treatment field and the first treated year field.")
+                tr(
+                    "Choose exactly one of the treatment field, the first treated year field "
+                    "and a treatment layer."
+                )
             )
         controls = self.parameterAsFields(parameters, "CONTROLS", context)
         layer = self.parameterAsVectorLayer(parameters, "PANEL", context)
-        cols = [
-            names["UNIT"],
-            names["TIME"],
-            names["OUTCOME"],
-            names["TREAT"] or names["FIRST_TREATED"],
-            *controls,
-        ]
+        treat_cols = (
+            [] if treatment_layer is not None else [names["TREAT"] or names["FIRST_TREATED"]]
+        )
+        cols = [names["UNIT"], names["TIME"], names["OUTCOME"], *treat_cols, *controls]
         df = layer_to_frame(layer, cols, geometry=False, feedback=feedback).drop(columns="fid")
+        if treatment_layer is not None:
+            tid, tyear = (
+                self.parameterAsString(parameters, p, context)
+                for p in ("TREATMENT_ID", "TREATMENT_YEAR")
+            )
+            if not (tid and tyear):
+                raise QgsProcessingException(
+                    tr("With a treatment layer, choose its unit id and first treated year fields.")
+                )
+            t = layer_to_frame(treatment_layer, [tid, tyear], geometry=False)
+            years = pd.to_numeric(t[tyear], errors="coerce")
+            first = dict(zip(t[tid].map(str), years, strict=True))
+            # Units missing from the treatment layer or without a year are never treated (0).
+            got = df[names["UNIT"]].map(str).map(first)
+            df["first_treated"] = got.fillna(0).astype(int)
+            names["FIRST_TREATED"] = "first_treated"
         spec = PanelSpec(
             outcome=names["OUTCOME"],
             unit=names["UNIT"],
