@@ -78,13 +78,15 @@ def lisa_clusters(
     alpha: float = 0.05,
     permutations: int = 999,
     seed: int = 12345,
+    w: Any = None,
 ) -> pd.DataFrame:
-    """Local Moran clusters (Anselin 1995) on queen contiguity of the unit geometries.
+    """Local Moran clusters (Anselin 1995) on queen contiguity.
 
     Calls :func:`spatial.autocorr.local_moran` (esda ``Moran_Local``, conditional permutation
-    pseudo p-values) with row-standardised queen weights built by libpysal from the geometries;
-    units with p >= ``alpha`` are ``ns``, the others get their quadrant (HH, LH, LL, HL).
-    Islands (units without a queen neighbour) are left out and reported as missing.
+    pseudo p-values) with row-standardised queen weights: ``w`` when given (e.g. from the
+    ``w_queen`` view), else built by libpysal from the geometries. Units with p >= ``alpha``
+    are ``ns``, the others get their quadrant (HH, LH, LL, HL). Islands (units without a queen
+    neighbour) are left out and reported as missing.
 
     Parameters
     ----------
@@ -98,24 +100,31 @@ def lisa_clusters(
         Number of conditional permutations.
     seed : int
         Random seed (results are reproducible).
+    w : libpysal.weights.W, optional
+        Weights whose ids include the codes with values.
 
     Returns
     -------
     DataFrame
         ``code, value, Ii, p_sim, quadrant, cluster``.
     """
-    from libpysal.weights import Queen
+    from libpysal.weights import Queen, w_subset
 
     from spatial.autocorr import NOT_SIGNIFICANT, local_moran
 
     gdf = units.merge(values[["code", "value"]], on="code", how="inner").reset_index(drop=True)
     if len(gdf) < 3:
         raise ConfigError("LISA needs at least 3 units with values")
-    w = Queen.from_dataframe(gdf, use_index=False, silence_warnings=True)
+    if w is None:
+        w = Queen.from_dataframe(gdf, ids="code", use_index=False, silence_warnings=True)
+    else:
+        w = w_subset(w, list(gdf["code"]), silence_warnings=True)
     if w.islands:
         islands = set(w.islands)
-        gdf = gdf.iloc[[i for i in range(len(gdf)) if i not in islands]].reset_index(drop=True)
-        w = Queen.from_dataframe(gdf, use_index=False, silence_warnings=True)
+        gdf = gdf[~gdf["code"].isin(islands)].reset_index(drop=True)
+        w = w_subset(w, list(gdf["code"]), silence_warnings=True)
+    # local_moran expects y in the order of w.id_order.
+    gdf = gdf.set_index("code").loc[list(w.id_order)].reset_index()
     res = local_moran(
         gdf["value"].to_numpy(float), w, permutations=permutations, seed=seed, alpha=alpha
     ).table
@@ -261,8 +270,11 @@ def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[
                 "mapped": len(values),
                 "synthetic": note.synthetic,
             }
+        from policylink.dbread import read_weights
+
+        wq = read_weights(conn, "queen", req.level, ids=sorted(values["code"]))
         lisa = lisa_clusters(
-            units, values, alpha=req.alpha, permutations=req.permutations, seed=req.seed
+            units, values, alpha=req.alpha, permutations=req.permutations, seed=req.seed, w=wq
         )
         title = req.title or (
             f"{label} {req.year} 局部莫兰聚类"

@@ -24,7 +24,7 @@ from demo_fixtures import (
     prefecture_codes,
 )
 
-from etl.migrate import migrate
+from etl.migrate import migrate, refresh_materialized_views
 from policylink import mapdata
 from policylink.report import build_report
 from policylink.report import network as net
@@ -42,6 +42,8 @@ def grid_url(pg_cluster):
         migrate(conn)
         load_synthetic(conn)
         load_synthetic_panel(conn)
+        conn.commit()
+        refresh_materialized_views(conn)
         conn.commit()
     yield url
     with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:

@@ -178,7 +178,7 @@ def section_moran(ctx: Context) -> Section:
             )
         )
         return sec
-    w = inputs.queen_weights(units, codes)
+    w = inputs.queen_weights(ctx.conn, codes)
     res = moran_by_year(
         panel, w, variable=y, id_col="code", time_col="year", permutations=999, seed=ctx.seed
     )
@@ -326,7 +326,7 @@ def section_sdm(ctx: Context) -> Section:
     if _missing_vars(ctx, sec, [y, *xs]):
         return sec
     units, panel, codes = _region_panel(ctx, [y, *xs])
-    w = inputs.queen_weights(units, codes)
+    w = inputs.queen_weights(ctx.conn, codes)
     truth_raw = _truth(NAMES.jjj_truth)
     truth = true_sdm_values(truth_raw, xs) if truth_raw else None
     if truth is None:
@@ -548,8 +548,7 @@ def section_did(ctx: Context) -> Section:
             "Callaway-Sant'Anna summary (controls: not-yet + never treated)",
         ),
     )
-    units_w = units[units["code"].isin(panel["code"].unique())]
-    w = inputs.queen_weights(units_w, sorted(panel["code"].unique()))
+    w = inputs.queen_weights(ctx.conn, sorted(panel["code"].unique()))
     sd = spatial_did(panel, spec, w, model="slx")
     sp = sd.effects.reset_index().rename(columns={"index": "effect"})
     # The DGP has no spillover term: the true spillover is 0.

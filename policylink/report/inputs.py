@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import geopandas as gpd
 import libpysal
 import pandas as pd
 import psycopg
@@ -78,22 +77,28 @@ def balanced(panel: pd.DataFrame, years: Sequence[int] | None = None) -> pd.Data
     return sub[sub["code"].isin(keep)].reset_index(drop=True)
 
 
-def queen_weights(units: gpd.GeoDataFrame, codes: Sequence[str]) -> libpysal.weights.W:
-    """Queen contiguity among ``codes`` (ids = codes, in the given order).
+def queen_weights(
+    conn: psycopg.Connection, codes: Sequence[str], level: str = "prefecture"
+) -> libpysal.weights.W:
+    """Binary queen contiguity among ``codes`` from the ``w_queen`` view (ids = codes).
+
+    Reads through :func:`policylink.dbread.read_weights`, so the contiguity is the one of the
+    views (shared vertex or edge, tolerant of small gaps between non-topological boundaries).
 
     Parameters
     ----------
-    units : GeoDataFrame
-        ``code`` and geometry (at least the units of ``codes``).
+    conn : psycopg.Connection
+        Open connection.
     codes : sequence of str
         Units to keep, in the order wanted for ``w.id_order``.
+    level : str
+        Unit level.
 
     Returns
     -------
     libpysal.weights.W
-        Binary queen weights (transform with ``w.transform = 'r'`` where needed).
+        Binary weights (set ``w.transform = 'r'`` where needed); islands keep empty rows.
     """
-    sub = units.set_index("code").loc[list(codes)].reset_index()
-    return libpysal.weights.Queen.from_dataframe(
-        sub, ids="code", use_index=False, silence_warnings=True
-    )
+    from policylink.dbread import read_weights
+
+    return read_weights(conn, "queen", level, ids=list(codes))
