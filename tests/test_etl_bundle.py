@@ -206,6 +206,11 @@ def test_cli_load_panel_ok_bad_and_failure_recorded(jjj_url, tmp_path, monkeypat
     assert [r[0] for r in rows] == ["done", "failed"]
     assert value == 3000  # the failed load changed nothing
     assert main(["load", "boundaries", "--level", "county"]) == 2  # neither FILE nor --from
+    capsys.readouterr()
+    assert main(["load", "history", "--source", "cli-test", "--format", "json"]) == 0
+    hist = json.loads(capsys.readouterr().out)
+    assert [h["status"] for h in hist] == ["failed", "done"]
+    assert "row 1" in hist[0]["message"]
 
 
 @pytest.mark.slow

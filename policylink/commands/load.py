@@ -268,6 +268,27 @@ def load_bundled_cmd(parts: str | None, list_: bool, fmt: str) -> None:
     _emit(results, fmt)
 
 
+@load_group.command("history")
+@click.option("--limit", default=30, show_default=True, help="Most recent batches to show.")
+@click.option("--source", default=None, help="Only batches of this source.")
+@format_option()
+def load_history(limit: int, source: str | None, fmt: str) -> None:
+    """Show recent loads from load_batch (what, when, checksum, rows, status)."""
+    url = dbmod.database_url()
+    with dbmod.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT id, kind, source, file_name, left(sha256, 12) AS sha256, rows_in, "
+            "rows_loaded, status, started_at, "
+            "round(extract(epoch FROM finished_at - started_at)::numeric, 3)::float8 AS seconds, "
+            "left(message, 80) AS message FROM load_batch "
+            "WHERE %(src)s::text IS NULL OR source = %(src)s ORDER BY id DESC LIMIT %(n)s",
+            {"src": source, "n": limit},
+        ).fetchall()
+    cols = ["id", "kind", "source", "file_name", "sha256", "rows_in", "rows_loaded", "status",
+            "started_at", "seconds", "message"]  # fmt: skip
+    emit([dict(zip(cols, r, strict=True)) for r in rows], fmt, title="Load history")
+
+
 def register(group: click.Group) -> None:
     """Add ``load`` to the main CLI group."""
     group.add_command(load_group)
