@@ -30,14 +30,7 @@ CAT = HERE / "catalogue"
 CASES: list[dict] = yaml.safe_load((HERE / "catalogue.yaml").read_text(encoding="utf-8"))
 # case id -> reason: known gaps in the loaders (listed in docs/reliability.md). strict: when a
 # gap is fixed the case passes, the xfail fails, and the entry must be removed.
-XFAIL: dict[str, str] = {
-    "geojson-metres-claimed-as-degrees": "boundaries: no check that coordinates lie in China",
-    "geojson-degrees-claimed-as-3857": "boundaries: no check that coordinates lie in China",
-    "sql-injection-in-file-name": "pyogrio parses ';' in a local path as URL parameters",
-    "events-csv-undecodable": "detect_encoding falls back to a guessed single-byte codec",
-    "panel-undecodable": "detect_encoding falls back to a guessed single-byte codec",
-    "panel-xlsx-merged-title-row": "panels: the header must be the first row of the sheet",
-}
+XFAIL: dict[str, str] = {}
 
 _PROBLEM = re.compile(
     r"^\s+- (?P<file>.+?)(?:, row (?P<row>\d+))?(?:, column (?P<col>'[^']*'|\"[^\"]*\"))?: "
