@@ -205,3 +205,20 @@ def test_cs_uniform_bands(sim: pd.DataFrame) -> None:
     crit = bands.crit.iloc[0]
     assert stats.norm.ppf(0.975) < crit < stats.norm.ppf(1 - 0.025 / k) + 0.05
     assert np.all(bands.lower < bands.pointwise_lower)
+
+
+def test_sun_abraham_last_cohort_as_control(sim: pd.DataFrame) -> None:
+    # no never-treated units: the last-treated cohort (2017) is the control and years from
+    # 2017 on are dropped; CATT(g, e) is then the 2x2 DID against that cohort and base g-1
+    only = sim[sim.first_treated > 0]
+    sa = sun_abraham(only, SPEC)
+    assert sa.control_cohort == "last-treated cohort 2017"
+    wide = only.pivot(index="unit", columns="year", values="y")
+    first = only.groupby("unit").first_treated.first()
+    for r in sa.cohort_effects.itertuples():
+        t, b = r.group + r.rel_time, r.group - 1
+        dy = wide[t] - wide[b]
+        ref = dy[first == r.group].mean() - dy[first == 2017].mean()
+        assert r.estimate == pytest.approx(ref, abs=1e-8)
+    assert sa.cohort_effects.group.max() == 2013
+    assert (sa.cohort_effects.group + sa.cohort_effects.rel_time).max() == 2016
