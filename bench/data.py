@@ -254,11 +254,12 @@ def pairs_of(w: Any) -> set[tuple[str, str]]:
 
 
 def pair_digest(pairs: set[tuple[str, str]]) -> dict[str, Any]:
-    """Summary of a neighbour-pair set for agreement checks: count and a sha256 of the pairs."""
+    """Summary of a neighbour-pair set for agreement checks: count, sha256 and the pairs."""
     import hashlib
 
-    h = hashlib.sha256("\n".join(f"{i},{j}" for i, j in sorted(pairs)).encode()).hexdigest()
-    return {"links": len(pairs), "pairs_sha256": h[:16]}
+    ordered = sorted(pairs)
+    h = hashlib.sha256("\n".join(f"{i},{j}" for i, j in ordered).encode()).hexdigest()
+    return {"links": len(pairs), "pairs_sha256": h[:16], "pairs": [f"{i},{j}" for i, j in ordered]}
 
 
 def load_weights(path: str) -> Any:

@@ -55,6 +55,20 @@ def _max_abs_diff(a: list[Any], b: list[Any]) -> float | None:
     return max(abs(float(x) - float(y)) for x, y in zip(a, b, strict=True))
 
 
+def _unordered(pairs: list[str]) -> set[tuple[str, str]]:
+    out = set()
+    for p in pairs:
+        i, j = p.split(",")
+        out.add((min(i, j), max(i, j)))
+    return out
+
+
+def _show(pairs: set[tuple[str, str]], limit: int = 5) -> str:
+    items = [f"{i}-{j}" for i, j in sorted(pairs)[:limit]]
+    more = len(pairs) - limit
+    return ", ".join(items) + (f" and {more} more" if more > 0 else "")
+
+
 def agreement(ours: Measurement, anchor: Measurement) -> str:
     """Whether both sides computed the same thing, from their summaries.
 
@@ -78,7 +92,19 @@ def agreement(ours: Measurement, anchor: Measurement) -> str:
     if "pairs_sha256" in a and "pairs_sha256" in b:
         if a["pairs_sha256"] == b["pairs_sha256"]:
             return f"same {a['links']:,} directed pairs"
-        return f"DIFFER: {a['links']:,} vs {b['links']:,} pairs"
+        extra = _unordered(a.get("pairs", [])) - _unordered(b.get("pairs", []))
+        missing = _unordered(b.get("pairs", [])) - _unordered(a.get("pairs", []))
+        detail = "; ".join(
+            part
+            for part in (
+                f"only ours: {_show(extra)}" if extra else "",
+                f"only anchor: {_show(missing)}" if missing else "",
+            )
+            if part
+        )
+        return f"DIFFER: {a['links']:,} vs {b['links']:,} directed pairs" + (
+            f" ({detail})" if detail else ""
+        )
     if "I" in a and "I" in b:
         d = _max_abs_diff(a["I"], b["I"])
         return "—" if d is None else f"max abs diff of I {d:.1e}"
@@ -225,6 +251,19 @@ def render(result: RunResult) -> str:
                 f"{'—' if r is None else f'{r:.3f}'} | {verdict(r)} | {mo.runs} / {ma.runs} | "
                 f"{mem(mo)} ; {mem(ma)} | {rps(mo)} / {rps(ma)} | {agreement(mo, ma)} |"
             )
+    cross = []
+    for key in result.rows:
+        row = ROWS.get(key)
+        if row is None:
+            continue
+        anchors = [ms[a] for _, a in row.comparisons if a in ms and ms[a].side == "anchor"]
+        anchors = [m for i, m in enumerate(anchors) if m.status == "ok" and m not in anchors[:i]]
+        for other in anchors[1:]:
+            cross.append(
+                f"- row {key}: {anchors[0].label} vs {other.label}: {agreement(anchors[0], other)}"
+            )
+    if cross:
+        lines += ["", "Anchors checked against each other:", "", *cross]
     lines += ["", "## Cases", ""]
     lines += ["| case | status | times (s) | note |", "|---|---|---|---|"]
     for name, m in ms.items():
