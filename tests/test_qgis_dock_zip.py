@@ -271,6 +271,22 @@ def test_processing_from_database_to_moran(make_db, lattice):
             assert rows[year] == pytest.approx(
                 esda.Moran(lattice_values(lattice, field), w, permutations=0).I, abs=1e-9
             )
+        # The unit layer carries <variable>_<year> fields: LISA straight from the database layer.
+        import esda as _esda
+
+        lisa = processing.run(
+            "policylink:localmoran",
+            {
+                "INPUT": loaded["UNITS"],
+                "ID_FIELD": "code",
+                "FIELD": "syn_y_2010",
+                "PERMUTATIONS": 99,
+                "OUTPUT": "memory:",
+            },
+        )
+        got = sorted((f["code"], f["lisa_i"]) for f in lisa["OUTPUT"].getFeatures())
+        ref = _esda.Moran_Local(lattice_values(lattice, "y2010"), w, permutations=0)
+        np.testing.assert_allclose([v for _c, v in got], ref.Is, atol=1e-9)
         from qgis.core import QgsProcessingException
 
         with pytest.raises(QgsProcessingException, match="unknown variable"):

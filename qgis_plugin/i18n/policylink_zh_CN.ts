@@ -456,8 +456,8 @@
       <translation>从 PolicyLink 数据库读取空间单元和面板数据</translation>
     </message>
     <message>
-      <source>Reads the administrative units of one level (optionally within some codes: a unit is kept when its code or an ancestor's code is listed, e.g. 110000,120000,130000 for Jing-Jin-Ji) as a polygon layer, and the chosen variables for those units as a long table (unit_code, year, one column per variable). Feed them to the Moran, spatial panel and DID algorithms (unit id field 'code', panel fields 'unit_code' and 'year'). Variables flagged synthetic in the catalogue are reported.</source>
-      <translation>读取某一级行政单元为面图层（可限定范围：单元本身或其上级的代码在列表中即保留，例如京津冀为 110000,120000,130000），并将这些单元的所选变量读为长表（unit_code、year，每个变量一列）。可直接输入 Moran、空间面板和 DID 算法（单元编号字段 'code'，面板字段 'unit_code' 和 'year'）。变量目录中标记为合成数据的变量会给出提示。</translation>
+      <source>Reads the administrative units of one level (optionally within some codes: a unit is kept when its code or an ancestor's code is listed, e.g. 110000,120000,130000 for Jing-Jin-Ji) as a polygon layer, and the chosen variables for those units as a long table (unit_code, year, one column per variable); the units also carry one field per variable and year (&lt;variable&gt;_&lt;year&gt;). Feed them to the Moran, spatial panel and DID algorithms (unit id field 'code', panel fields 'unit_code' and 'year'). Variables flagged synthetic in the catalogue are reported.</source>
+      <translation>读取某一级行政单元为面图层（可限定范围：单元本身或其上级的代码在列表中即保留，例如京津冀为 110000,120000,130000），并将这些单元的所选变量读为长表（unit_code、year，每个变量一列）；单元图层另带每个变量每年一个字段（&lt;variable&gt;_&lt;year&gt;）。可直接输入 Moran、空间面板和 DID 算法（单元编号字段 'code'，面板字段 'unit_code' 和 'year'）。变量目录中标记为合成数据的变量会给出提示。</translation>
     </message>
     <message>
       <source>PostgreSQL connection (saved in QGIS)</source>

@@ -6,6 +6,8 @@ import pandas as pd
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
+    QgsField,
+    QgsFields,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingParameterEnum,
@@ -14,11 +16,12 @@ from qgis.core import (
     QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
 )
+from qgis.PyQt.QtCore import QVariant
 
 from ..core import db
 from ..core.i18n import tr
 from ..core.layers import layer_to_frame
-from .base import PolicyLinkAlgorithm, write_table
+from .base import PolicyLinkAlgorithm, cell, write_table
 
 
 class _DatabaseAlgorithm(PolicyLinkAlgorithm):
@@ -59,7 +62,8 @@ class LoadUnitsAndPanel(_DatabaseAlgorithm):
         "Reads the administrative units of one level (optionally within some codes: a unit is kept "
         "when its code or an ancestor's code is listed, e.g. 110000,120000,130000 for "
         "Jing-Jin-Ji) as a polygon layer, and the chosen variables for those units as a long "
-        "table (unit_code, year, one column per variable). Feed them to the Moran, spatial panel "
+        "table (unit_code, year, one column per variable); the units also carry one field per variable "
+        "and year (<variable>_<year>). Feed them to the Moran, spatial panel "
         "and DID algorithms (unit id field 'code', panel fields 'unit_code' and 'year'). "
         "Variables flagged synthetic in the catalogue are reported."
     )
@@ -147,13 +151,28 @@ class LoadUnitsAndPanel(_DatabaseAlgorithm):
                 )
         except ValueError as exc:
             raise QgsProcessingException(str(exc)) from exc
+        # The units also get one field per variable and year (<variable>_<year>), so a single
+        # year can go straight into the LISA / Gi* algorithms (FIELD) and several years into
+        # the Moran algorithm (VALUE_FIELDS).
+        by_field = {}
+        for name in names:
+            piv = wide.pivot_table(index="unit_code", columns="year", values=name, aggfunc="first")
+            for year in piv.columns:
+                by_field[f"{name}_{int(year)}"] = piv[year].to_dict()
+        fields = QgsFields(units.fields())
+        for fname in by_field:
+            fields.append(QgsField(fname, QVariant.Double))
         sink, units_id = self.parameterAsSink(
-            parameters, "UNITS", context, units.fields(), units.wkbType(), units.crs()
+            parameters, "UNITS", context, fields, units.wkbType(), units.crs()
         )
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, "UNITS"))
         for feat in units.getFeatures():
-            out = QgsFeature(feat)
+            out = QgsFeature(fields)
+            out.setGeometry(feat.geometry())
+            code = feat["code"]
+            extra = [cell(by_field[f].get(code)) for f in by_field]
+            out.setAttributes(list(feat.attributes()) + extra)
             sink.addFeature(out, QgsFeatureSink.FastInsert)
         wide = wide.sort_values(["year", "unit_code"]).reset_index(drop=True)
         feedback.pushInfo(tr("{n} units, {r} panel rows").format(n=len(codes), r=len(wide)))
