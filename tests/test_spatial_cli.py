@@ -219,6 +219,7 @@ def test_database_input_equals_file_input(make_db, capsys, monkeypatch) -> None:
 
     from etl.boundaries import load_cnmaps
     from etl.bundle import load_bundled
+    from etl.migrate import refresh_materialized_views
     from policylink.paths import DATA_DIR
 
     url = make_db()
@@ -226,6 +227,8 @@ def test_database_input_equals_file_input(make_db, capsys, monkeypatch) -> None:
         load_cnmaps(conn, levels=("prefecture",), within=("110000", "120000", "130000"))
         conn.commit()
         load_bundled(conn, parts=["catalogue", "attributes", "synthetic_jjj"])
+        refresh_materialized_views(conn)  # the contiguity views behind dbread.read_weights
+        conn.commit()
     monkeypatch.setenv("DATABASE_URL", url)
     code, out, err = _run(
         capsys, "moran", "--variable", "syn_lnco2", "--years", "2006-2019",

@@ -39,6 +39,7 @@ class Inputs:
     source: str
     geometry: Any = None  # GeoDataFrame indexed by id, when the input had geometries
     synthetic: tuple[str, ...] = ()  # variables flagged is_synthetic in the catalogue
+    weights: str = "queen contiguity"  # what the weights are, for titles
 
     @property
     def label(self) -> str:
@@ -186,6 +187,7 @@ def load_inputs(
     level: str,
     within: str | None,
     years: list[int] | None,
+    weights_kind: str = "queen",
 ) -> Inputs:
     """Read a panel and weights from files or the database (see the module docstring).
 
@@ -199,8 +201,8 @@ def load_inputs(
         File inputs (``--panel``, ``--layer``, ``--weights``, ``--boundaries``).
     id_col, time_col, boundary_id : str or None
         Column names in the files.
-    level, within, years
-        Database selection (``--level``, ``--within``, ``--years``).
+    level, within, years, weights_kind
+        Database selection (``--level``, ``--within``, ``--years``, ``--weights-kind``).
 
     Returns
     -------
@@ -224,7 +226,7 @@ def load_inputs(
         df = pd.DataFrame({id_col: gdf[id_col].astype(str), **{c: gdf[c] for c in variables}})
         df = _numeric(df, variables, layer_file)
         geo = gdf.assign(**{id_col: gdf[id_col].astype(str)}).set_index(id_col)
-        return Inputs(df, w, id_col, None, layer_file, geo)
+        return Inputs(df, w, id_col, None, layer_file, geo, weights="queen contiguity of the layer")
     if panel_file:
         if not id_col or not time_col:
             raise ConfigError("--panel needs --id and --time")
@@ -246,18 +248,17 @@ def load_inputs(
             w = _contiguity(gdf, bid, boundaries_file)
             geo = gdf.assign(**{bid: gdf[bid].astype(str)}).set_index(bid)
         w = _align(df, w, id_col, panel_file)
-        return Inputs(df, w, id_col, time_col, panel_file, geo)
+        kind = (
+            f"weights file {Path(weights_file).name}"
+            if weights_file
+            else f"queen contiguity of {Path(boundaries_file).name}"
+        )
+        return Inputs(df, w, id_col, time_col, panel_file, geo, weights=kind)
     if weights_file or boundaries_file:
         raise ConfigError("--weights / --boundaries go with --panel FILE")
-    return _from_database(variables, list(extra or []), level, within, years)
+    return _from_database(variables, list(extra or []), level, within, years, weights_kind)
 
 
-_OBS_SQL = """
-SELECT unit_code, year, variable, value
-FROM observation
-WHERE variable = ANY(%(variables)s) AND unit_code = ANY(%(codes)s)
-  AND (%(years)s::int[] IS NULL OR year = ANY(%(years)s::int[]))
-"""
 _ATTR_SQL = "SELECT unit_code, value FROM unit_attribute WHERE scheme = %(scheme)s"
 _SYNTH_SQL = "SELECT name FROM variable WHERE is_synthetic AND name = ANY(%(variables)s)"
 
@@ -268,52 +269,56 @@ def _from_database(
     level: str,
     within: str | None,
     years: list[int] | None,
+    weights: str = "queen",
 ) -> Inputs:
-    """Balanced panel, unit geometries and queen weights from the database.
+    """Balanced panel, unit geometries and weights from the database (via policylink.dbread).
 
-    Units come from ``admin_unit`` (``--level``, ``--within``), values from ``observation``
-    (long form), text columns such as groups from ``unit_attribute`` (scheme = column name).
-    Units lacking a value in any selected year are dropped (and reported on stderr), because
-    every statistic here needs a balanced panel. Queen contiguity is built among the kept units.
+    Units, values and weights come from :mod:`policylink.dbread` (``read_units``,
+    ``read_panel``, ``read_weights`` on the ``w_queen`` / ``w_rook`` / ... views, binary as
+    stored; the commands transform them); text columns such as groups from ``unit_attribute``
+    (scheme = column name). Units lacking a value in any selected year are dropped (and reported
+    on stderr), because every statistic here needs a balanced panel; the weights are the
+    sub-graph among the kept units.
     """
     import psycopg
 
     from etl import db as dbmod
-    from policylink.mapdata import read_units
+    from policylink import dbread
 
     codes = _split(within) or None
     where = f"level {level}" + (f" within {within}" if within else "")
     try:
         with dbmod.connect(dbmod.database_url()) as conn:
-            units = read_units(conn, level, codes)
+            units = dbread.read_units(conn, level, codes)
             if units.empty:
                 raise ConfigError(f"no units at {where} in the database; load boundaries first")
-            params = {"variables": variables, "codes": units["code"].tolist(), "years": years}
-            rows = conn.execute(_OBS_SQL, params).fetchall()
+            panel = dbread.read_panel(conn, variables, level, codes, years, complete=True)
             attrs = {c: dict(conn.execute(_ATTR_SQL, {"scheme": c}).fetchall()) for c in extra}
             synthetic = tuple(
                 sorted(r[0] for r in conn.execute(_SYNTH_SQL, {"variables": variables}))
             )
+            if panel.empty:
+                raise ConfigError(
+                    f"no complete observations of {', '.join(variables)} at {where}; load a "
+                    "panel first (policylink load ...) or use --panel FILE"
+                )
+            yrs = sorted(panel["year"].unique()) if years is None else sorted(years)
+            counts = panel[panel["year"].isin(yrs)].groupby("code")["year"].nunique()
+            keep = sorted(counts[counts == len(yrs)].index)
+            if len(keep) < 3:
+                raise ConfigError(f"fewer than 3 units with complete data at {where}")
+            w = dbread.read_weights(conn, weights, level, codes, ids=keep)
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(
             f"the database could not be read ({first}); run 'policylink db up' to apply the "
             "migrations, load data, or use --panel FILE"
         ) from exc
-    long = pd.DataFrame(rows, columns=["code", "year", "variable", "value"])
-    missing = sorted(set(variables) - set(long["variable"]))
-    if missing:
+    if w.s0 == 0:
         raise ConfigError(
-            f"no observations of {', '.join(missing)} at {where}; load a panel first "
-            "(policylink load ...) or use --panel FILE"
+            f"the {weights} weights at {where} have no links; refresh the views "
+            "('policylink views refresh') after loading boundaries"
         )
-    panel = long.pivot_table(index=["code", "year"], columns="variable", values="value")
-    panel = panel.reindex(columns=variables).reset_index()
-    panel.columns.name = None
-    yrs = sorted(panel["year"].unique()) if years is None else sorted(years)
-    complete = panel.dropna()
-    counts = complete[complete["year"].isin(yrs)].groupby("code")["year"].nunique()
-    keep = sorted(counts[counts == len(yrs)].index)
     dropped = sorted(set(panel["code"]) - set(keep))
     if dropped:
         click.echo(
@@ -321,25 +326,23 @@ def _from_database(
             f"left out: {', '.join(dropped[:10])}{' ...' if len(dropped) > 10 else ''}",
             err=True,
         )
-    if len(keep) < 3:
-        raise ConfigError(f"fewer than 3 units with complete data at {where}")
-    panel = complete[complete["code"].isin(keep) & complete["year"].isin(yrs)].copy()
+    panel = panel[panel["code"].isin(keep) & panel["year"].isin(yrs)].copy()
     panel["year"] = panel["year"].astype(int)
     for c in extra:
         panel[c] = panel["code"].map(attrs[c])
         if panel[c].isna().any():
             bad = panel.loc[panel[c].isna(), "code"].iloc[0]
             raise ConfigError(f"unit {bad} has no '{c}' in unit_attribute")
-    geo = units[units["code"].isin(keep)].reset_index(drop=True)
-    w = _contiguity(geo, "code", "database")
+    geo = units[units["code"].isin(keep)].set_index("code")
     return Inputs(
         panel.reset_index(drop=True),
         w,
         "code",
         "year",
         "database",
-        geo.set_index("code"),
+        geo,
         synthetic,
+        weights=f"{weights} weights (database)",
     )
 
 
@@ -393,6 +396,12 @@ def _input_options(f: Any) -> Any:
             "--boundary-id",
             default=None,
             help="Id field of --boundaries (default: the --id column name).",
+        ),
+        click.option(
+            "--weights-kind",
+            default="queen",
+            show_default=True,
+            help="Database input: weights view to use: queen, rook, knn:K or distance:METRES.",
         ),
         click.option(
             "--transformation",
@@ -449,6 +458,7 @@ def moran_cmd(
     weights_file: str | None,
     boundaries_file: str | None,
     boundary_id: str | None,
+    weights_kind: str,
     transformation: str,
     permutations: int,
     seed: int,
@@ -477,6 +487,7 @@ def moran_cmd(
         weights_file=weights_file,
         boundaries_file=boundaries_file,
         boundary_id=boundary_id,
+        weights_kind=weights_kind,
         level=level,
         within=within,
         years=yrs,
@@ -544,9 +555,9 @@ def moran_cmd(
     emit(
         pd.DataFrame(rows),
         fmt,
-        title=f"Global Moran's I of {variable} ({'row-standardised' if transformation == 'r' else 'binary'} "
-        f"queen weights; p {alternative}; z, p under normality; permutations={permutations}, "
-        f"seed={seed}; source: {inp.label})",
+        title=f"Global Moran's I of {variable} ({inp.weights}, "
+        f"{'row-standardised' if transformation == 'r' else 'binary'}; p {alternative}; "
+        f"z, p under normality; permutations={permutations}, seed={seed}; source: {inp.label})",
     )
 
 
@@ -659,6 +670,7 @@ def lisa_cmd(
     weights_file: str | None,
     boundaries_file: str | None,
     boundary_id: str | None,
+    weights_kind: str,
     transformation: str,
     statistic: str,
     permutations: int,
@@ -684,6 +696,7 @@ def lisa_cmd(
         weights_file=weights_file,
         boundaries_file=boundaries_file,
         boundary_id=boundary_id,
+        weights_kind=weights_kind,
         level=level,
         within=within,
         years=[year] if year else None,
@@ -823,6 +836,7 @@ def sdm_cmd(
     weights_file: str | None,
     boundaries_file: str | None,
     boundary_id: str | None,
+    weights_kind: str,
     transformation: str,
     fmt: str,
 ) -> None:
@@ -860,6 +874,7 @@ def sdm_cmd(
         weights_file=weights_file,
         boundaries_file=boundaries_file,
         boundary_id=boundary_id,
+        weights_kind=weights_kind,
         level=level,
         within=within,
         years=_parse_years(years),
