@@ -339,7 +339,7 @@ def _guard(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kw: Any) -> Any:
         try:
             return fn(*args, **kw)
-        except (ValueError, KeyError, np.linalg.LinAlgError) as exc:
+        except (ValueError, np.linalg.LinAlgError) as exc:
             if isinstance(exc, InputError):
                 raise
             raise ConfigError(
