@@ -28,7 +28,7 @@ def jjj_url(pg_cluster):
 
     name = f"t_bundle_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
     url = pg_cluster.url(name)
     with psycopg.connect(url) as conn:
         migrate(conn)
@@ -36,7 +36,16 @@ def jjj_url(pg_cluster):
         conn.commit()
     yield url
     with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(
+            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                psycopg.sql.Identifier(name)
+            )
+        )
+
+
+def _count(conn: psycopg.Connection, table: str) -> int:
+    q = psycopg.sql.SQL("SELECT count(*) FROM {}").format(psycopg.sql.Identifier(table))
+    return conn.execute(q).fetchone()[0]
 
 
 def test_jjj_classifications_and_region_rule(jjj_url):
@@ -230,10 +239,10 @@ def test_full_default_bundle_twice_changes_nothing(make_db):
     with psycopg.connect(url) as conn:
         first = load_bundled(conn)
         assert {r.status for r in first} == {"done"}
-        counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables]
+        counts = [_count(conn, t) for t in tables]
         second = load_bundled(conn)
         assert {r.status for r in second} == {"unchanged"}
-        assert [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables] == counts
+        assert [_count(conn, t) for t in tables] == counts
         n_syn = conn.execute(
             "SELECT count(*) FROM observation o JOIN variable v ON v.name = o.variable "
             "WHERE v.is_synthetic"
