@@ -37,10 +37,13 @@ JJJ_QUEEN = _jjj_queen()
 
 
 def test_jjj_queen_matches_database(make_db) -> None:
-    """The stored JJJ W (tests/data) equals contiguity of the ETL-loaded boundaries (PostGIS)."""
+    """The stored JJJ W (tests/data) equals contiguity of the ETL-loaded boundaries (PostGIS
+    ST_Intersects) and the ``w_queen`` view read by :func:`policylink.dbread.read_weights`."""
     import psycopg
 
     from etl.boundaries import load_cnmaps
+    from etl.migrate import refresh_materialized_views
+    from policylink.dbread import read_weights
 
     url = make_db()
     with psycopg.connect(url) as conn:
@@ -54,9 +57,13 @@ def test_jjj_queen_matches_database(make_db) -> None:
               AND left(a.code, 2) IN ('11', '12', '13') AND left(b.code, 2) IN ('11', '12', '13')
             """
         ).fetchall()
+        refresh_materialized_views(conn)
+        w_view = read_weights(conn, "queen", "prefecture", ["110000", "120000", "130000"])
     links = {tuple(r) for r in rows}
     expected = {(i, j) for i, js in JJJ_QUEEN.items() for j in js if i < j}
     assert links == expected
+    # the queen view read through policylink.dbread (what `policylink moran` uses) agrees too
+    assert {i: sorted(js) for i, js in w_view.neighbors.items()} == JJJ_QUEEN
 
 
 def _ring_w(n: int) -> libpysal.weights.W:
