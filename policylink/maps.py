@@ -468,30 +468,62 @@ def map_pilots(
     p = pilots.sort_values(["batch", "scope"]).drop_duplicates("code", keep="first")
     gdf = units.merge(p[["code", "batch", "scope"]], on="code", how="left")
     fig, ax = _new_map(title)
-    if gdf["batch"].isna().any():
-        gdf[gdf["batch"].isna()].plot(ax=ax, color="#f7f7f7", edgecolor="#bbbbbb", linewidth=0.2)
     handles: list[Any] = [
         Patch(facecolor="#f7f7f7", edgecolor="#bbbbbb", label=text("not_pilot", lang))
     ]
-    for batch in sorted(BATCH_COLOURS):
-        dark, light = BATCH_COLOURS[batch]
-        for scope, colour in (("province", light), ("city", dark)):
-            sel = gdf[(gdf["batch"] == batch) & (gdf["scope"] == scope)]
-            if sel.empty:
-                continue
-            sel.plot(ax=ax, color=colour, edgecolor="#666666", linewidth=0.2)
-            what = text("city_pilot" if scope == "city" else "province_pilot", lang)
-            handles.append(
-                Patch(
-                    facecolor=colour,
-                    edgecolor="#666666",
-                    label=f"{text('batch', lang, n=batch)}: {what} ({len(sel)})",
-                )
+
+    def draw(target: plt.Axes, collect: bool) -> None:
+        if gdf["batch"].isna().any():
+            gdf[gdf["batch"].isna()].plot(
+                ax=target, color="#f7f7f7", edgecolor="#bbbbbb", linewidth=0.2
             )
-    if provinces is not None and not provinces.empty:
-        provinces.boundary.plot(ax=ax, color="#333333", linewidth=0.5)
-    ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)
+        for batch in sorted(BATCH_COLOURS):
+            dark, light = BATCH_COLOURS[batch]
+            for scope, colour in (("province", light), ("city", dark)):
+                sel = gdf[(gdf["batch"] == batch) & (gdf["scope"] == scope)]
+                if sel.empty:
+                    continue
+                sel.plot(ax=target, color=colour, edgecolor="#666666", linewidth=0.2)
+                if collect:
+                    what = text("city_pilot" if scope == "city" else "province_pilot", lang)
+                    label = f"{text('batch', lang, n=batch)}: {what} ({len(sel)})"
+                    handles.append(Patch(facecolor=colour, edgecolor="#666666", label=label))
+        if provinces is not None and not provinces.empty:
+            provinces.boundary.plot(ax=target, color="#333333", linewidth=0.5)
+
+    draw(ax, collect=True)
+    inset = _south_sea_inset(ax, gdf, lang)
+    if inset is not None:
+        draw(inset, collect=False)
+    legend_loc = "lower left" if inset is not None else "lower right"
+    anchor = (0.0, 0.12) if inset is not None else None
+    ax.legend(handles=handles, loc=legend_loc, bbox_to_anchor=anchor, fontsize=8, framealpha=0.9)
     return _finish(fig, ax, note, lang)
+
+
+def _south_sea_inset(ax: plt.Axes, gdf: gpd.GeoDataFrame, lang: str) -> plt.Axes | None:
+    """For national maps: main extent on the mainland and Hainan, islands of the South China
+    Sea in an inset (the usual layout of Chinese national maps). None when not needed."""
+    ll = gdf.to_crs(4326)
+    if len(gdf) < 30 or ll.total_bounds[1] >= 15:
+        return None
+    from pyproj import Transformer
+
+    rp = ll.geometry.representative_point()
+    main = gdf[(rp.y >= 17).to_numpy()]
+    minx, miny, maxx, maxy = main.total_bounds
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ins = ax.inset_axes([0.80, 0.0, 0.20, 0.30])
+    tr = Transformer.from_crs(4326, gdf.crs, always_xy=True)
+    xs, ys = tr.transform([105.0, 123.0, 105.0, 123.0], [3.0, 3.0, 24.0, 24.0])
+    ins.set_xlim(min(xs), max(xs))
+    ins.set_ylim(min(ys), max(ys))
+    ins.set_aspect("equal")
+    ins.set_xticks([])
+    ins.set_yticks([])
+    ins.set_title("南海诸岛" if lang == "zh" else "South China Sea islands", fontsize=7)
+    return ins
 
 
 def map_adoption(
