@@ -140,9 +140,12 @@ class PolicyDiffusionDock(QDockWidget):
         self.lisa_button.clicked.connect(self.run_lisa)
         self.sdm_button = QPushButton(tr("Spatial panel"))
         self.sdm_button.clicked.connect(self.run_sdm)
+        self.did_button = QPushButton(tr("DID"))
+        self.did_button.clicked.connect(self.run_did)
         buttons.addWidget(self.moran_button)
         buttons.addWidget(self.lisa_button)
         buttons.addWidget(self.sdm_button)
+        buttons.addWidget(self.did_button)
         lay.addLayout(buttons)
 
         prow = QHBoxLayout()
@@ -259,14 +262,14 @@ class PolicyDiffusionDock(QDockWidget):
         self.last_error = None
         self.progress.setValue(0)
         self.cancel_button.setEnabled(True)
-        for b in (self.moran_button, self.lisa_button, self.sdm_button):
+        for b in (self.moran_button, self.lisa_button, self.sdm_button, self.did_button):
             b.setEnabled(False)
         self.status.setText(tr("Running: {d}").format(d=description))
 
         def done(result, error):
             self.task = None
             self.cancel_button.setEnabled(False)
-            for b in (self.moran_button, self.lisa_button, self.sdm_button):
+            for b in (self.moran_button, self.lisa_button, self.sdm_button, self.did_button):
                 b.setEnabled(True)
             if error is not None:
                 self.last_error = error
@@ -364,7 +367,7 @@ class PolicyDiffusionDock(QDockWidget):
 
         return self._start(tr("LISA clusters"), work, show)
 
-    def collect_panel(self) -> dict[str, Any]:
+    def collect_panel(self, require_x: bool = True) -> dict[str, Any]:
         """Units and a balanced long panel (y and the explanatory variables) from the database.
 
         Returns
@@ -378,7 +381,7 @@ class PolicyDiffusionDock(QDockWidget):
                 tr("The spatial panel model needs the PolicyLink database (a panel over years).")
             )
         xs = [v.strip() for v in self.x_vars.text().split(",") if v.strip()]
-        if not xs:
+        if require_x and not xs:
             raise ValueError(tr("Give at least one explanatory variable."))
         uri = self._uri()
         level, within, y = self.level.currentText(), self._within(), self._variable()
@@ -454,6 +457,92 @@ class PolicyDiffusionDock(QDockWidget):
             )
 
         return self._start(tr("Spatial panel model"), work, show)
+
+    def collect_did(self) -> dict[str, Any]:
+        """Prefecture panel with the low-carbon pilot timing, from the database (UI thread).
+
+        The outcome is the chosen variable, the controls are the explanatory variables; pilots
+        come from :func:`policylink.mapdata.read_pilots` (a designated province covers its
+        prefectures, the earliest batch wins) with effective years 2011, 2013 and 2017 (seed 004).
+
+        Returns
+        -------
+        dict
+            ``panel`` (``id``, ``period``, outcome, controls, ``first_treated``), ``y``, ``x``.
+        """
+        import psycopg
+
+        from policylink import mapdata
+
+        if self.use_layer.isChecked():
+            raise ValueError(tr("The DID needs the PolicyLink database (a panel over years)."))
+        inputs = self.collect_panel(require_x=False)
+        name = self.connection.currentText()
+        conninfo = self.url.text().strip() if name == URL_ITEM else self._uri().connectionInfo(True)
+        with psycopg.connect(conninfo) as conn:
+            pilots = mapdata.read_pilots(conn, "low_carbon_pilot")
+        effective = {1: 2011, 2: 2013, 3: 2017}
+        batch = dict(zip(pilots["code"], pilots["batch"], strict=True)) if not pilots.empty else {}
+        panel = inputs["panel"]
+        panel["first_treated"] = [
+            effective.get(int(batch[c]), 0) if c in batch else 0 for c in panel["id"]
+        ]
+        if not (panel["first_treated"] > 0).any():
+            raise ValueError(tr("No low-carbon pilot among these units."))
+        return {"panel": panel, "y": inputs["y"], "x": inputs["x"]}
+
+    def run_did(self) -> AnalysisTask | None:
+        """TWFE DID and event study of the low-carbon pilots on the chosen variable, in the background."""
+        try:
+            inputs = self.collect_did()
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self._show_error(exc)
+            return None
+
+        def work(report):
+            from spatial.did import PanelSpec, event_study, twfe_did
+
+            spec = PanelSpec(
+                outcome=inputs["y"],
+                unit="id",
+                time="period",
+                first_treated="first_treated",
+                controls=tuple(inputs["x"]),
+                source="database",
+            )
+            report(10)
+            did = twfe_did(inputs["panel"], spec)
+            report(50)
+            es = event_study(inputs["panel"], spec, leads=3, lags=3)
+            report(95)
+            table = did.coefficients.reset_index(names="term")[["term", "estimate", "se", "t", "p"]]
+            return {"table": table, "did": did, "event_study": es}
+
+        def show(result):
+            self.last_result = result["did"]
+            self.show_table(result["table"])
+            self.plot_event_study(result["event_study"].table)
+            d = result["did"]
+            self.status.setText(
+                tr("DID = {b:.4f} (SE {se:.4f}), {n} observations.").format(
+                    b=d.coef(), se=d.se(), n=d.n_obs
+                )
+            )
+
+        return self._start(tr("DID"), work, show)
+
+    def plot_event_study(self, table: pd.DataFrame) -> None:
+        """Draw the event-study plot (spatial.did.plots) in the Plot tab."""
+        from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
+
+        from spatial.did.plots import plot_event_study
+
+        while self.plot_layout.count():
+            item = self.plot_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.figure = plot_event_study(table)
+        self.plot_layout.addWidget(FigureCanvasQTAgg(self.figure))
 
     def cancel_all(self) -> None:
         """Cancel the running analysis, if any."""

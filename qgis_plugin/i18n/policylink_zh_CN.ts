@@ -192,6 +192,10 @@
       <translation>空间面板模型</translation>
     </message>
     <message>
+      <source>DID</source>
+      <translation>双重差分（DID）</translation>
+    </message>
+    <message>
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
@@ -252,6 +256,14 @@
       <translation>所有单元均有全部变量的年份少于两个。</translation>
     </message>
     <message>
+      <source>The DID needs the PolicyLink database (a panel over years).</source>
+      <translation>双重差分需要 PolicyLink 数据库（多年面板数据）。</translation>
+    </message>
+    <message>
+      <source>No low-carbon pilot among these units.</source>
+      <translation>这些单元中没有低碳试点。</translation>
+    </message>
+    <message>
       <source>Nothing to export yet.</source>
       <translation>尚无可导出的结果。</translation>
     </message>
@@ -302,6 +314,10 @@
     <message>
       <source>{m}: {n} units x {t} years, log-likelihood {ll:.3f}.</source>
       <translation>{m}：{n} 个单元 × {t} 年，对数似然 {ll:.3f}。</translation>
+    </message>
+    <message>
+      <source>DID = {b:.4f} (SE {se:.4f}), {n} observations.</source>
+      <translation>DID = {b:.4f}（标准误 {se:.4f}），{n} 个观测。</translation>
     </message>
     <message>
       <source>synthetic</source>
