@@ -448,7 +448,8 @@ def load_boundary_file(
     Parameters
     ----------
     conn : psycopg.Connection
-        Connection; the load runs in ``conn.transaction()`` (commit is the caller's).
+        Connection; the load runs in ``conn.transaction()`` (its own transaction on an idle
+        connection, a savepoint inside an open one).
     path : str or pathlib.Path
         Shapefile, GeoPackage or GeoJSON.
     level, code_field, name_field, parent_field, layer, gcj02

@@ -258,10 +258,10 @@ def test_wide_by_name_with_province_and_title_row_xlsx(hebei_url, tmp_path):
     # yearbook layout: a title row above the header, units by Chinese name (with province)
     f = tmp_path / "yearbook.xlsx"
     rows = [
-        ["2018年河北省部分城市能源消费", None, None, None],
+        ["2017年河北省部分城市能源消费", None, None, None],
         ["城市", "省份", "年份", "煤炭消费量"],
-        ["保定市", "河北", 2018, 1234.5],
-        ["唐山", "河北省", 2018, "8,000"],
+        ["保定市", "河北", 2017, 1234.5],
+        ["唐山", "河北省", 2017, "8,000"],
         [None, None, None, None],
     ]
     pd.DataFrame(rows).to_excel(f, index=False, header=False)
@@ -269,7 +269,7 @@ def test_wide_by_name_with_province_and_title_row_xlsx(hebei_url, tmp_path):
         res = load_panel(conn, f, source="test-names")
         assert res.rows_loaded == 2
         assert _obs(conn, "test-names") == {
-            ("130600", 2018, "coal_consumption"): 1234.5,
-            ("130200", 2018, "coal_consumption"): 8000.0,
+            ("130600", 2017, "coal_consumption"): 1234.5,
+            ("130200", 2017, "coal_consumption"): 8000.0,
         }
         conn.rollback()
