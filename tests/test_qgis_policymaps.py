@@ -211,3 +211,23 @@ def test_neighbour_adoption_and_diffusion_paths_use_real_contiguity(plugin, bund
     assert any(
         e["source"] == "120100" and e["target"] == "110100" and e["lag_years"] == 2 for e in edges
     )
+
+
+def test_database_access_through_qgis(qgis_app, bundled_url):
+    """--within semantics through QGIS's PostgreSQL provider: Hebei = 11 prefectures, JJJ = 13."""
+    from qgis_plugin.core import db
+
+    uri = db.database_uri(url=bundled_url)
+    assert uri.database() == "qgis_policymaps" and uri.host().startswith("/")
+    hebei = db.unit_codes(uri, "prefecture", ["130000"])
+    assert len(hebei) == 11 and all(c.startswith("13") for c in hebei)
+    assert len(db.unit_codes(uri, "prefecture", JJJ.split(","))) == 13
+    layer = db.units_layer(uri, "prefecture", JJJ.split(","))
+    assert layer.featureCount() == 13 and layer.crs().authid() == "EPSG:4326"
+    # Counties within Beijing: every one has Beijing as an ancestor.
+    bj = db.unit_codes(uri, "county", ["110000"])
+    assert len(bj) == 16 and all(c.startswith("11") for c in bj)
+    with pytest.raises(ValueError, match="six-digit"):
+        db.unit_codes(uri, "prefecture", ["13"])
+    with pytest.raises(ValueError, match="not a PostgreSQL URL"):
+        db.uri_from_url("mysql://x@y/z")
