@@ -327,8 +327,10 @@ def section_jjj_links(ctx: Context) -> Section:
         on="code",
         how="outer",
     )
+    # ~200 m tolerance keeps the page small (full cnmaps outlines are megabytes of GeoJSON).
+    light = units.assign(geometry=units.geometry.simplify(0.002, preserve_topology=True))
     page = interactive_map(
-        units,
+        light,
         attrs,
         links.pairs,
         lang=ctx.lang,
