@@ -5,7 +5,7 @@ GCJ-02 is WGS 84 plus a deterministic, smooth, position-dependent offset of a fe
 de-facto reference implemented by e.g. the ``coordtransform`` and ``eviltransform`` libraries).
 The forward map WGS 84 -> GCJ-02 is closed-form; the inverse has no closed form and is computed
 here by fixed-point iteration, which converges to far below a millimetre in a few steps because
-the offset field varies slowly (its Jacobian is within about 1e-4 of the identity).
+the offset field varies slowly (its Jacobian is within about 0.5 % of the identity).
 
 All functions are vectorised over numpy arrays.
 """
@@ -81,14 +81,16 @@ def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def gcj02_to_wgs84(
-    lon: np.ndarray, lat: np.ndarray, *, tol: float = 1e-10, max_iter: int = 30
+    lon: np.ndarray, lat: np.ndarray, *, tol: float = 1e-9, max_iter: int = 30
 ) -> tuple[np.ndarray, np.ndarray]:
     """Convert GCJ-02 longitude/latitude to WGS 84 by fixed-point iteration.
 
     Solves ``wgs84_to_gcj02(w) = g`` for ``w`` with the iteration
     ``w_{k+1} = w_k - (wgs84_to_gcj02(w_k) - g)``, started at ``w_0 = g``. The map is the identity
-    plus a slowly varying offset, so the iteration is a contraction and the error falls by about
-    four orders of magnitude per step; ``tol = 1e-10`` degrees is about 0.01 mm.
+    plus a slowly varying offset, so the iteration is a contraction: the error falls by a factor
+    of about 200 per step (measured over China), so stopping when the last correction is below
+    ``tol = 1e-9`` degrees (0.1 mm) leaves an error near 1e-11 degrees; five forward
+    evaluations in practice.
 
     Parameters
     ----------
