@@ -273,9 +273,7 @@ def render(result: RunResult) -> str:
     if result.extras:
         lines += ["", "## Row 7: concurrency (reliability module)", ""]
         for ex in result.extras:
-            lines.append(
-                f"- `{ex['module']}` ({ex['status']}, {ex['seconds']:.1f} s): {ex['text']}"
-            )
+            lines += extra_lines(ex)
     lines += [
         "",
         "## Data",

@@ -86,3 +86,30 @@ def test_did_row_in_subprocesses_agrees_with_pyfixest_loop():
     np.testing.assert_allclose(
         ours.summary["estimates"], anchor.summary["estimates"], rtol=0, atol=1e-8
     )
+
+
+def test_concurrency_row_reports_the_p95_ratio_against_one_client():
+    from bench.report import extra_lines
+
+    many = {
+        "clients": 50,
+        "rounds": 10,
+        "queries_per_s": 600.0,
+        "overall": {"p50_ms": 8.0, "p95_ms": 40.0},
+    }
+    one = {
+        "clients": 1,
+        "rounds": 10,
+        "queries_per_s": 100.0,
+        "overall": {"p50_ms": 2.0, "p95_ms": 5.0},
+    }
+    lines = extra_lines(
+        {
+            "module": "bench.x",
+            "status": "ok",
+            "seconds": 1.0,
+            "result": many,
+            "anchor": {"result": one},
+        }
+    )
+    assert lines[-1].endswith("50 clients / 1 client: 8.00")
