@@ -174,6 +174,17 @@ def _panel_db(p: dict[str, Any], name: str) -> tuple[str, Path, int, int]:
     return url, path, n_obs, len(codes)
 
 
+def _closer(conn: Any, path: Path) -> Any:
+    """Cleanup: close the connection and delete the scratch folder of the panel files."""
+    import shutil
+
+    def close() -> None:
+        conn.close()
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+    return close
+
+
 def _catalogue(path: Path) -> Path:
     """Catalogue CSV declaring the synthetic variables v01 ... v10 (written beside the panel)."""
     cat = path.with_name("synthetic_catalogue.csv")
@@ -211,7 +222,7 @@ def setup_panel_first(p: dict[str, Any]) -> Prepared:
         run=lambda: load(conn, path, catalogue=cat),
         summarise=summarise,
         between=between,
-        cleanup=conn.close,
+        cleanup=_closer(conn, path),
         rows=n_obs,
         note=f"{n_units} units x {p['etl_years']} years x 10 variables = {n_obs} observations (SYNTHETIC)",
     )
@@ -235,7 +246,7 @@ def setup_panel_reload(p: dict[str, Any]) -> Prepared:
     return Prepared(
         run=lambda: load(conn, path, catalogue=cat),
         summarise=summarise,
-        cleanup=conn.close,
+        cleanup=_closer(conn, path),
         rows=n_obs,
         note=f"{n_obs} observations, unchanged",
     )
@@ -274,7 +285,7 @@ def setup_panel_copy(p: dict[str, Any]) -> Prepared:
         run=run,
         between=between,
         summarise=lambda n: {"rows_loaded": n},
-        cleanup=conn.close,
+        cleanup=_closer(conn, path),
         rows=n_obs,
         note=f"{n_obs} observations (SYNTHETIC), same file",
     )
