@@ -79,7 +79,11 @@ def setup_rerun(p: dict[str, Any]) -> Prepared:
     out = Path(tempfile.mkdtemp(prefix="plbench-demo-re-"))
     url = fresh_database(p["url"], "bench_demo_re")
     run = _runner(url, out)
-    run()
+    try:
+        run()
+    except Exception:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
     return Prepared(
         run=run,
         summarise=lambda n: {"files_written": n},
