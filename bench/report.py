@@ -194,6 +194,7 @@ def render(result: RunResult) -> str:
         f"- Date: {mach['date_utc']}; run took {result.seconds:.0f} s"
         + (" (**quick mode: small sizes, 1 run — not for quoting**)" if p.get("quick") else ""),
         f"- Machine: {mach['cores']} cores, {mach['cpu']}; Python {mach['python']}",
+        f"- Source: commit {mach.get('commit') or 'unknown'}",
         f"- Load average (1/5/15 min) at start {', '.join(f'{v:.1f}' for v in mach['load_avg_start'])}"
         + (
             f", at end {', '.join(f'{v:.1f}' for v in mach['load_avg_end'])}"

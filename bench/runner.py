@@ -167,7 +167,11 @@ def build_weights(url: str, path: Path) -> dict[str, Any]:
 
 
 def machine_info() -> dict[str, Any]:
-    """Date, CPU, core count, load average and library versions of this run."""
+    """Date, source commit, CPU, core count, load average and library versions of this run.
+
+    The commit is ``$POLICYLINK_BENCH_COMMIT`` when set (runs from an exported tree), else
+    ``git rev-parse`` of the checkout.
+    """
     import importlib.metadata as md
 
     cpu = ""
@@ -184,7 +188,21 @@ def machine_info() -> dict[str, Any]:
             versions[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
             versions[pkg] = None
+    commit = os.environ.get("POLICYLINK_BENCH_COMMIT")
+    if not commit:
+        import subprocess
+
+        try:
+            commit = subprocess.run(
+                ["git", "-C", str(BENCH_DIR.parent), "rev-parse", "--short", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            commit = None
     return {
+        "commit": commit,
         "date_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu,
         "cores": os.cpu_count(),
