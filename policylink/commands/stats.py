@@ -939,12 +939,18 @@ def sdm_cmd(
             fmt,
         )
         return
-    emit(
-        paper_table(results),
-        "table",
-        title=f"{model.upper()} panel, y = {y_var}, FE {fe}; effects SE from {draws} draws "
-        f"(seed {seed}); source: {inp.label}",
+    head = (
+        f"{model.upper()} panel, y = {y_var}, FE {fe}; effects SE from {draws} draws "
+        f"(seed {seed}); {inp.weights}; source: {inp.label}"
     )
+    if group_col:
+        # one Table-5-style table per group (seed 000 Tables 6-7), then the side-by-side view
+        for label, r in results.items():
+            emit(paper_table({label: r}), "table", title=f"{label}: {head}")
+            click.echo("")
+        emit(paper_table(results), "table", title=f"Coefficients by group: {head}")
+    else:
+        emit(paper_table(results), "table", title=head)
     if choice is not None:
         click.echo("")
         emit(choice.table, "table", title="Model choice")
