@@ -43,13 +43,21 @@ def load_boundaries(url: str, level: str, path: Path, *extra: str):
     )
 
 
+def load_base(url: str, levels: tuple[str, ...] = ("province", "prefecture")) -> None:
+    """Load the catalogue's synthetic units through the ETL API (set-up, not under test)."""
+    from etl.boundaries import load_boundary_file
+
+    with psycopg.connect(url) as conn:
+        for level in levels:
+            path = BASE / f"synthetic_{level}.geojson"
+            load_boundary_file(conn, path, level=level, code_field="code", name_field="name")
+
+
 @pytest.fixture
 def base_url(make_db) -> str:
     """A fresh database with the synthetic provinces and prefectures of the catalogue."""
     url = make_db()
-    for level in ("province", "prefecture"):
-        res = load_boundaries(url, level, BASE / f"synthetic_{level}.geojson")
-        assert res.returncode == 0, res.stderr
+    load_base(url)
     return url
 
 
@@ -100,6 +108,7 @@ def _kill_county_load_at(url: str, point: str, tmp_path: Path, check) -> None:
     assert _counts(url) == {"county": 4, "done": 1, "running": 0}
 
 
+@pytest.mark.slow
 def test_kill_during_copy(base_url, tmp_path):
     def in_copy(state):
         assert any(
@@ -109,6 +118,7 @@ def test_kill_during_copy(base_url, tmp_path):
     _kill_county_load_at(base_url, "copy:2", tmp_path, in_copy)
 
 
+@pytest.mark.slow
 def test_kill_between_tables(base_url, tmp_path):
     # load_batch has been written in the load's transaction, admin_unit not yet
     def wrote_batch(state):
@@ -134,6 +144,7 @@ def _events_counts(url: str) -> tuple:
         ).fetchone()
 
 
+@pytest.mark.slow
 def test_kill_during_event_replacement(base_url, tmp_path):
     # A corrected events file replaces the rows of its source: DELETE the old events, INSERT
     # the new ones. Killed after the DELETE and before the INSERT, the old events must survive.
@@ -180,6 +191,7 @@ def _insert_units(conn: psycopg.Connection, level: str) -> None:
         )
 
 
+@pytest.mark.slow
 def test_kill_during_view_refresh(make_db, tmp_path):
     url = make_db()
     # A materialized view of our own (so the test does not depend on which views exist), with a
