@@ -180,4 +180,7 @@ def test_cli_map_and_errors(grid_url, tmp_path, monkeypatch, capsys):
     assert "unknown variable 'nope'" in capsys.readouterr().err
     rc = main(["map", "lisa", "--out", str(out)])
     assert rc == 2
+    rc = main(["map", "pilots", "--out", str(tmp_path / "m.svg")])
+    assert rc == 2
+    assert ".png or .pdf" in capsys.readouterr().err
     assert os.path.exists(out)

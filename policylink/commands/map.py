@@ -69,7 +69,7 @@ def map_cmd(
 
     \b
     pilots      the three national low-carbon pilot batches (prefectures; seed 002 Fig. 2)
-    adoption    period of each unit's first coordination policy (seed 001 Fig. 1)
+    adoption    window in which each city first issued coordination policies (seed 001 Fig. 1)
     links       inter-city coordination links, width = events, colour = kind (seed 001 Fig. 2)
     lisa        local Moran clusters of --variable in --year (GeoDa colours)
     choropleth  any --variable in --year, classed with mapclassify
@@ -78,7 +78,11 @@ def map_cmd(
     are real or SYNTHETIC. Prints a one-row summary (file, units, note) in --format.
     """
     from etl import db as dbmod
+    from policylink.errors import ConfigError
     from policylink.figures import MapRequest, render_map
+
+    if Path(out_file).suffix.lower() not in (".png", ".pdf"):
+        raise ConfigError(f"{out_file}: --out must end in .png or .pdf")
 
     req = MapRequest(
         kind=kind,

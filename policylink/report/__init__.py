@@ -103,6 +103,10 @@ def build_report(
             f"  {sec.key:<14} {time.monotonic() - t0:6.1f}s  {status}"
             + (f"  ({len(new)} files)" if new else "")
         )
+        for path in new:
+            log(f"      wrote {path}")
+        for note in sec.missing[1:]:
+            log(f"      missing: {note}")
         sections.append(sec)
     title = ctx.t(
         "PolicyLink 报告：政策扩散与碳排放",
