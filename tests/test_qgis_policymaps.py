@@ -23,7 +23,7 @@ def bundled_url(pg_cluster):
     from psycopg import sql
 
     from etl.bundle import load_bundled
-    from etl.migrate import migrate
+    from etl.migrate import migrate, refresh_materialized_views
 
     name = "qgis_policymaps"
     drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
@@ -33,7 +33,18 @@ def bundled_url(pg_cluster):
     url = pg_cluster.url(name)
     with psycopg.connect(url) as conn:
         migrate(conn)
-        load_bundled(conn, parts=("provinces", "prefectures", "counties_jjj", "events"))
+        load_bundled(
+            conn,
+            parts=(
+                "provinces",
+                "prefectures",
+                "counties_jjj",
+                "events",
+                "catalogue",
+                "synthetic_jjj",
+            ),
+        )
+        refresh_materialized_views(conn)  # the weight views (w_queen) are materialised
     yield url
     with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
         conn.execute(drop)
@@ -231,3 +242,84 @@ def test_database_access_through_qgis(qgis_app, bundled_url):
         db.unit_codes(uri, "prefecture", ["13"])
     with pytest.raises(ValueError, match="not a PostgreSQL URL"):
         db.uri_from_url("mysql://x@y/z")
+
+
+def test_moran_and_sdm_on_postgis_layers_equal_spatial_on_dbread(plugin, bundled_url):
+    """Bundled SYNTHETIC JJJ panel: plugin (PostGIS layers, weights from geometry) = spatial on
+    policylink.dbread (panel view, w_queen view weights)."""
+    import processing
+
+    from policylink import dbread
+    from spatial.autocorr import moran_by_year
+    from spatial.panel import fit_spatial_panel
+
+    loaded = processing.run(
+        "policylink:loadpanel",
+        {
+            "DATABASE_URL": bundled_url,
+            "LEVEL": 1,
+            "WITHIN": JJJ,
+            "VARIABLES": "syn_lnco2,syn_lnisu,syn_lngdp",
+            "YEAR_FROM": 2006,
+            "YEAR_TO": 2019,
+            "UNITS": "memory:",
+            "PANEL": "memory:",
+        },
+    )
+    moran = processing.run(
+        "policylink:globalmoran",
+        {
+            "INPUT": loaded["UNITS"],
+            "ID_FIELD": "code",
+            "PANEL": loaded["PANEL"],
+            "PANEL_ID": "unit_code",
+            "PANEL_TIME": "year",
+            "PANEL_VALUE": "syn_lnco2",
+            "PERMUTATIONS": 0,
+            "OUTPUT": "memory:",
+        },
+    )
+    got = {f["period"]: f for f in moran["OUTPUT"].getFeatures()}
+    panel = dbread.read_panel(
+        bundled_url, ["syn_lnco2", "syn_lnisu", "syn_lngdp"], "prefecture", JJJ, range(2006, 2020)
+    )
+    w = dbread.read_weights(bundled_url, "queen", "prefecture", JJJ)
+    ref = moran_by_year(
+        panel, w, variable="syn_lnco2", id_col="code", time_col="year", permutations=0
+    )
+    assert len(got) == 14
+    for r in ref.results:
+        assert got[str(r.period)]["I"] == pytest.approx(r.I, abs=1e-10)
+        assert got[str(r.period)]["z_rand"] == pytest.approx(r.z_rand, abs=1e-9)
+    sdm = processing.run(
+        "policylink:spatialpanel",
+        {
+            "INPUT": loaded["UNITS"],
+            "ID_FIELD": "code",
+            "PANEL": loaded["PANEL"],
+            "PANEL_ID": "unit_code",
+            "PANEL_TIME": "year",
+            "Y": "syn_lnco2",
+            "X": ["syn_lnisu", "syn_lngdp"],
+            "MODEL": 2,
+            "FE": 0,
+            "DRAWS": 100,
+            "SEED": 1,
+            "OUTPUT": "memory:",
+        },
+    )
+    fit = fit_spatial_panel(
+        panel,
+        w,
+        y="syn_lnco2",
+        x=["syn_lnisu", "syn_lngdp"],
+        id_col="code",
+        time_col="year",
+        model="sdm",
+        fe="twoways",
+        draws=100,
+        seed=1,
+    )
+    est = {f["name"]: f["estimate"] for f in sdm["OUTPUT"].getFeatures()}
+    for r in fit.coefficients.itertuples():
+        assert est[r.name] == pytest.approx(r.estimate, abs=1e-8)
