@@ -184,3 +184,34 @@ def test_cli_map_and_errors(grid_url, tmp_path, monkeypatch, capsys):
     assert rc == 2
     assert ".png or .pdf" in capsys.readouterr().err
     assert os.path.exists(out)
+
+
+def test_national_map_puts_south_sea_islands_in_an_inset():
+    """With a national extent (>= 30 units reaching south of 15 N) the main map keeps the
+    mainland and an inset shows the islands; smaller maps get no inset."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    boxes = [
+        shapely.box(100 + i % 6 * 3, 22 + i // 6 * 3, 103 + i % 6 * 3, 25 + i // 6 * 3)
+        for i in range(36)
+    ]
+    boxes.append(shapely.box(112.0, 9.0, 112.3, 9.3))  # a small island far south
+    units = gpd.GeoDataFrame(
+        {"code": [f"{i:06d}" for i in range(37)], "name_zh": ["岛"] * 37, "name_en": ["x"] * 37},
+        geometry=boxes,
+        crs=4326,
+    )
+    pilots = pd.DataFrame({"code": ["000000"], "batch": [1], "scope": ["city"]})
+    note = maps.MapNote(["SYNTHETIC squares"], synthetic=True)
+    fig = maps.map_pilots(units, pilots, title="t", note=note, lang="en")
+    ax = fig.axes[0]
+    titles = [a.get_title() for a in ax.child_axes]
+    assert titles == ["South China Sea islands"]
+    # The main extent stops north of the island (its latitude 9 N is outside the main view).
+    tr = Transformer.from_crs(4326, maps.fitted_albers(units), always_xy=True)
+    _, y_island = tr.transform(112.15, 9.15)
+    assert ax.get_ylim()[0] > y_island
+    small = maps.map_pilots(units.iloc[:10], pilots, title="t", note=note, lang="en")
+    assert not small.axes[0].child_axes
