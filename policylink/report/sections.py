@@ -118,7 +118,11 @@ def section_pilots(ctx: Context) -> Section:
     )
     pilots = mapdata.read_pilots(ctx.conn)
     counts = (
-        pilots.groupby(["batch", "scope"]).size().unstack(fill_value=0).reset_index()
+        pilots.groupby(["batch", "scope"])
+        .size()
+        .unstack(fill_value=0)
+        .rename_axis(None, axis=1)
+        .reset_index()
         if not pilots.empty
         else pd.DataFrame()
     )
