@@ -112,6 +112,17 @@ def test_tables_written_as_csv(report):
     assert units.iloc[-1][["before 2008", "2008-2014", "2014-2016"]].tolist() == [2, 3, 4]
 
 
+def test_truth_shown_only_for_its_own_units(report):
+    """The bundled truth files describe the JJJ / national panels, not the test grid."""
+    out, result = report
+    t5 = pd.read_csv(out / "tables" / "sdm_table5.csv")
+    assert not [c for c in t5.columns if c.startswith("true")]
+    base = pd.read_csv(out / "tables" / "did_baseline.csv")
+    assert base["true"].isna().all()
+    sdm = next(s for s in result.sections if s.key == "sdm")
+    assert any("describes other units" in m for m in sdm.missing)
+
+
 def test_network_table_matches_pandas(grid_url):
     """networkx degree/strength equal a groupby on the link rows."""
     with psycopg.connect(grid_url) as conn:

@@ -306,9 +306,9 @@ def _table5(res, truth: dict | None, lang: str) -> pd.DataFrame:
     rows.append({"variable": "R2 (within)", "(1) coefficient": f"{res.r2_within:.3f}"})
     rows.append({"variable": "log-likelihood", "(1) coefficient": f"{res.log_likelihood:.2f}"})
     out = pd.DataFrame(rows)
-    if truth is None:
-        out = out.drop(columns=[c for c in out.columns if c.startswith("true")])
-    return out
+    # Truth columns without any value (no truth file, or effects not defined) are left out.
+    empty = [c for c in out.columns if c.startswith("true") and out[c].isna().all()]
+    return out.drop(columns=empty)
 
 
 def section_sdm(ctx: Context) -> Section:
@@ -328,12 +328,19 @@ def section_sdm(ctx: Context) -> Section:
     units, panel, codes = _region_panel(ctx, [y, *xs])
     w = inputs.queen_weights(ctx.conn, codes)
     truth_raw = _truth(NAMES.jjj_truth)
+    dgp_units = set(
+        (truth_raw or {}).get("neighbours") or (truth_raw or {}).get("unit_effects") or []
+    )
+    if truth_raw and dgp_units != set(codes):
+        # The truth file describes another set of units: its values are not this panel's DGP.
+        truth_raw = None
     truth = true_sdm_values(truth_raw, xs) if truth_raw else None
     if truth is None:
         sec.missing.append(
             ctx.t(
-                f"真实参数文件 data/{NAMES.jjj_truth} 不存在，表中不列真实值。",
-                f"true-parameter file data/{NAMES.jjj_truth} not found; true values are not shown.",
+                f"真实参数文件 data/{NAMES.jjj_truth} 不存在或不描述这些单元，表中不列真实值。",
+                f"true-parameter file data/{NAMES.jjj_truth} is missing or describes other units; "
+                "true values are not shown.",
             )
         )
     Y, X, _ = panel_arrays(panel, y=y, x=xs, id_col="code", time_col="year", ids=w.id_order)
@@ -392,13 +399,17 @@ def section_sdm(ctx: Context) -> Section:
     # One DGP for all units: the group fits are compared with the same beta / theta / rho (the
     # effects of a group-restricted W are not defined by the DGP, so none are shown).
     gtruth = true_sdm_values(truth_raw, xs, with_effects=False) if truth_raw else None
-    for g, r in fits.items():
+
+    def table_no(g: object) -> int:
+        return 6 if str(g).lower() in ("true", "1", "yes", "resource_dependent") else 7
+
+    for g, r in sorted(fits.items(), key=lambda kv: table_no(kv[0])):
         label = {"true": ctx.t("资源依赖型城市", "resource-dependent cities"),
                  "resource_dependent": ctx.t("资源依赖型城市", "resource-dependent cities"),
                  "false": ctx.t("非资源依赖型城市", "non-resource-dependent cities"),
                  "non_resource_dependent": ctx.t("非资源依赖型城市", "non-resource-dependent cities"),
                  }.get(str(g).lower(), str(g))  # fmt: skip
-        num = 6 if str(g).lower() in ("true", "1", "yes", "resource_dependent") else 7
+        num = table_no(g)
         ctx.writer.table(
             sec,
             f"table{num}_{g}",
@@ -448,6 +459,9 @@ def section_did(ctx: Context) -> Section:
     spec = PanelSpec(outcome=y, unit="code", time="year", first_treated="first_treated",
                      controls=tuple(controls), source="observation")  # fmt: skip
     truth = _truth(NAMES.did_truth) or {}
+    if truth and truth.get("units") != panel["code"].nunique():
+        # The truth file describes another panel (e.g. a test database): do not print it.
+        truth = {}
     true_att = truth.get("true_att", truth.get("att"))
     note = SYNTH_NOTE[ctx.lang]
     base = twfe_did(panel, spec)
