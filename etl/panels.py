@@ -42,6 +42,7 @@ from etl.batch import (
     current_batch,
     file_sha256,
     finish_batch,
+    lock_source,
     mark_replaced,
     previous_batches,
     record_unchanged,
@@ -156,6 +157,7 @@ def load_catalogue(
     result.rows_in = len(rows)
     sha = file_sha256(path)
     with conn.transaction():
+        lock_source(conn, "catalogue", source)
         same = current_batch(conn, "catalogue", source, sha)
         if same is not None:
             if not record_noop:
@@ -515,6 +517,7 @@ def load_panel(
         if catalogue is not None:
             load_catalogue(conn, catalogue)
             extra = [Path(catalogue)]
+        lock_source(conn, "panel", source)
         same = current_batch(conn, "panel", source, sha)
         if same is not None:
             result.rows_in = len(frame)
