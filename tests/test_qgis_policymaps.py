@@ -323,3 +323,31 @@ def test_moran_and_sdm_on_postgis_layers_equal_spatial_on_dbread(plugin, bundled
     est = {f["name"]: f["estimate"] for f in sdm["OUTPUT"].getFeatures()}
     for r in fit.coefficients.itertuples():
         assert est[r.name] == pytest.approx(r.estimate, abs=1e-8)
+
+
+def test_database_weights_export_equals_dbread(plugin, bundled_url, tmp_path):
+    import processing
+    from libpysal import io
+
+    from policylink import dbread
+
+    res = processing.run(
+        "policylink:dbweights",
+        {
+            "DATABASE_URL": bundled_url,
+            "KIND": "queen",
+            "LEVEL": 1,
+            "WITHIN": JJJ,
+            "REFRESH": True,
+            "OUTPUT": str(tmp_path / "jjj_queen.gal"),
+        },
+    )
+    w = io.open(res["OUTPUT"]).read()
+    ref = dbread.read_weights(bundled_url, "queen", "prefecture", JJJ)
+    assert res["N_UNITS"] == 13 and res["ISLANDS"] == 0
+    assert {k: set(v) for k, v in w.neighbors.items()} == {
+        k: set(v) for k, v in ref.neighbors.items()
+    }
+    # Issue 4's facts: Handan's only JJJ neighbour is Xingtai; Langfang touches Beijing and Tianjin.
+    assert set(w.neighbors["130400"]) == {"130500"}
+    assert {"110100", "120100"} <= set(w.neighbors["131000"])

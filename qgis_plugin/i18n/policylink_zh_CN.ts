@@ -476,6 +476,14 @@
       <translation>读取某一级行政单元为面图层（可限定范围：单元本身或其上级的代码在列表中即保留，例如京津冀为 110000,120000,130000），并将这些单元的所选变量读为长表（unit_code、year，每个变量一列）；单元图层另带每个变量每年一个字段（&lt;variable&gt;_&lt;year&gt;）。可直接输入 Moran、空间面板和 DID 算法（单元编号字段 'code'，面板字段 'unit_code' 和 'year'）。变量目录中标记为合成数据的变量会给出提示。</translation>
     </message>
     <message>
+      <source>Refresh and export database weights (GAL/GWT)</source>
+      <translation>刷新并导出数据库空间权重（GAL/GWT）</translation>
+    </message>
+    <message>
+      <source>Reads spatial weights from the PolicyLink database views through policylink.dbread: queen or rook contiguity (w_queen / w_rook, tolerant of slivers and gaps), k nearest neighbours (knn:K) or a distance band in metres (distance:METRES), for one level and optionally within some codes, and writes them as GAL (binary) or GWT. With 'Refresh' the materialised views are refreshed first (needs a role that owns them; the read-only policylink_reader cannot). Islands are kept and reported. Use the file as WEIGHTS_FILE of the statistics algorithms.</source>
+      <translation>通过 policylink.dbread 从 PolicyLink 数据库视图读取某一级（可限定范围）的空间权重：后邻接或车邻接（w_queen / w_rook，容忍碎片和缝隙）、k 近邻（knn:K）或以米为单位的距离带（distance:METRES），并写成 GAL（二元）或 GWT 文件。勾选“刷新”时先刷新物化视图（需要拥有这些视图的角色；只读角色 policylink_reader 不能刷新）。孤岛单元会保留并报告。该文件可作为各统计算法的 WEIGHTS_FILE。</translation>
+    </message>
+    <message>
       <source>PostgreSQL connection (saved in QGIS)</source>
       <translation>PostgreSQL 连接（QGIS 中已保存）</translation>
     </message>
@@ -508,6 +516,14 @@
       <translation>面板数据</translation>
     </message>
     <message>
+      <source>Weights (queen, rook, knn:K or distance:METRES)</source>
+      <translation>权重类型（queen、rook、knn:K 或 distance:METRES）</translation>
+    </message>
+    <message>
+      <source>Refresh the materialised views first</source>
+      <translation>先刷新物化视图</translation>
+    </message>
+    <message>
       <source>{n} units, {r} panel rows</source>
       <translation>{n} 个单元，{r} 行面板数据</translation>
     </message>
@@ -526,6 +542,10 @@
     <message>
       <source>Variable {v} is SYNTHETIC data.</source>
       <translation>变量 {v} 为合成数据。</translation>
+    </message>
+    <message>
+      <source>Refreshed: {v}</source>
+      <translation>已刷新：{v}</translation>
     </message>
     <message>
       <source>Export map (PDF + PNG)</source>

@@ -11,7 +11,7 @@ def all_algorithms() -> list:
     list of QgsProcessingAlgorithm
     """
     from .autocorrelation import BuildWeights, GetisOrdGiStar, GlobalMoran, LocalMoran
-    from .database import LoadUnitsAndPanel
+    from .database import ExportDatabaseWeights, LoadUnitsAndPanel
     from .layout_export import ExportMapLayout
     from .models import DIDSuite, SpatialPanelModel
     from .policymaps import (
@@ -24,6 +24,7 @@ def all_algorithms() -> list:
 
     return [
         LoadUnitsAndPanel(),
+        ExportDatabaseWeights(),
         BuildWeights(),
         GlobalMoran(),
         LocalMoran(),
