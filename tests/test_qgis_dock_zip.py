@@ -182,11 +182,17 @@ for i in range(9):
 lay.dataProvider().addFeatures(fs)
 res = processing.run("policylink:globalmoran", {"INPUT": lay, "ID_FIELD": "code", "VALUE_FIELDS": ["v"], "PERMUTATIONS": 0, "OUTPUT": "memory:"})
 print("I=%.12f" % next(res["OUTPUT"].getFeatures())["I"])
+# Database path with the vendored policylink.dbread and etl.migrate (view refresh).
+import policylink.dbread, etl.migrate
+assert policylink.dbread.__file__.startswith(plugins_dir) and etl.migrate.__file__.startswith(plugins_dir)
+res = processing.run("policylink:dbweights", {"DATABASE_URL": sys.argv[3], "KIND": "queen", "LEVEL": 1,
+    "REFRESH": True, "OUTPUT": os.path.join(os.getcwd(), "w.gal")})
+print("N_UNITS=%d N_LINKS=%d" % (res["N_UNITS"], res["N_LINKS"]))
 plugin.unload()
 """
 
 
-def test_zip_installs_into_clean_profile_and_loads(qgis_app, tmp_path):
+def test_zip_installs_into_clean_profile_and_loads(qgis_app, tmp_path, make_db, lattice):
     import esda
     from libpysal.weights import lat2W
 
@@ -212,8 +218,12 @@ def test_zip_installs_into_clean_profile_and_loads(qgis_app, tmp_path):
     plugins_dir = tmp_path / "profiles" / "default" / "python" / "plugins"
     plugins_dir.mkdir(parents=True)
     zipfile.ZipFile(zpath).extractall(plugins_dir)
+    url = make_db()
+    load_synthetic_units(
+        url, lattice
+    )  # 36 SYNTHETIC lattice units (queen: 110 links, 220 directed)
     proc = subprocess.run(
-        [sys.executable, "-c", INSTALL_CHECK, str(plugins_dir), str(ROOT)],
+        [sys.executable, "-c", INSTALL_CHECK, str(plugins_dir), str(ROOT), url],
         capture_output=True,
         text=True,
         timeout=120,
@@ -221,6 +231,8 @@ def test_zip_installs_into_clean_profile_and_loads(qgis_app, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.strip().splitlines()
+    assert lines[-1] == "N_UNITS=36 N_LINKS=220"
+    lines = lines[:-1]
     assert "policylink:globalmoran" in lines[-2] and "policylink:localmoran" in lines[-2]
     y = np.array([float(i % 3 + i // 3) for i in range(9)])
     ref = esda.Moran(y, lat2W(3, 3, rook=False), permutations=0).I
