@@ -168,9 +168,6 @@ def test_load_benchmark_smoke(make_db):
     assert all(v["p50_ms"] <= v["p95_ms"] <= v["max_ms"] for v in res["per_view"].values())
 
 
-@pytest.mark.xfail(
-    strict=True, reason="loaders do not serialise loads of one source (no advisory lock yet)"
-)
 @pytest.mark.slow
 def test_same_file_twice_at_once(make_db):
     # Two users load the same file at the same moment: the result must be as if they had
