@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import yaml
-from dbsnapshot import snapshot
+from dbsnapshot import failed_batches, snapshot
 from harness import run_cli
 from psycopg import sql
 
@@ -139,10 +139,16 @@ def _params(cases: list[dict]) -> list:
     return out
 
 
-def check_outcome(case: dict, url: str, rc: int, stderr: str, before) -> None:
-    """Assert the documented outcome of ``case`` (see ``catalogue.yaml``)."""
+def check_outcome(case: dict, url: str, rc: int, stderr: str, before, failed_before: int) -> None:
+    """Assert the documented outcome of ``case`` (see ``catalogue.yaml``).
+
+    ``failed_before`` is the number of ``failed`` load_batch rows before the command: a
+    refused load leaves exactly one more (the record of the attempt), a legal one none.
+    """
+    failed_now = failed_batches(url)
     if case["expect"] == "ok":
         assert rc == 0, f"legal input was refused:\n{stderr}"
+        assert failed_now == failed_before
         with psycopg.connect(url) as conn:
             for chk in case.get("checks", []):
                 got = conn.execute(chk["sql"]).fetchone()
@@ -162,17 +168,18 @@ def check_outcome(case: dict, url: str, rc: int, stderr: str, before) -> None:
     assert matching, f"expected {want} /{case['message']}/, got:\n{stderr}"
     diff = before.diff(snapshot(url))
     assert not diff, "the database changed:\n" + "\n".join(diff)
+    assert failed_now == failed_before + 1, "the failed attempt was not recorded in load_batch"
 
 
 @pytest.mark.parametrize("case", _params(CASES))
 def test_catalogue_case(case, case_url, monkeypatch, capsys):
     from policylink.cli import main
 
-    before = snapshot(case_url)
+    before, failed = snapshot(case_url), failed_batches(case_url)
     monkeypatch.setenv("DATABASE_URL", case_url)
     rc = main(command(case))
     err = capsys.readouterr().err
-    check_outcome(case, case_url, rc, err, before)
+    check_outcome(case, case_url, rc, err, before, failed)
 
 
 # a fifth of the catalogue (and every injection case) again as a separate process
@@ -182,9 +189,9 @@ SUBPROCESS = [c for i, c in enumerate(CASES) if i % 5 == 0 or "injection" in c["
 @pytest.mark.slow
 @pytest.mark.parametrize("case", _params(SUBPROCESS))
 def test_catalogue_case_as_process(case, case_url):
-    before = snapshot(case_url)
+    before, failed = snapshot(case_url), failed_batches(case_url)
     res = run_cli(command(case), case_url)
-    check_outcome(case, case_url, res.returncode, res.stderr, before)
+    check_outcome(case, case_url, res.returncode, res.stderr, before, failed)
 
 
 def test_catalogue_is_complete():
