@@ -35,6 +35,12 @@ from pathlib import Path
 QUERY_METHODS = {"execute", "executemany", "copy", "stream", "mogrify"}
 QUERY_FUNCS = {"read_sql", "read_sql_query", "read_postgis", "text"}
 COMPOSABLE_CTORS = {"SQL", "Identifier", "Literal", "Placeholder", "Composed"}
+# Known non-SQL strings that match a heuristic rule, with the reason they are safe.
+ALLOWED = {
+    # postgresql.conf line written by initdb-time set-up from a path we create ourselves
+    ("etl/embedded.py", "quoted-placeholder", "unix_socket_directories"),
+}
+
 SKIP_DIRS = {".venv", ".git", "build", "dist", "out", "node_modules", "__pycache__", ".stamps"}
 
 SQL_SHAPE = re.compile(
@@ -391,7 +397,17 @@ def lint_repo(root: Path) -> list[Finding]:
 if __name__ == "__main__":  # pragma: no cover - manual use: python tests/reliability/sql_lint.py
     import sys
 
-    found = lint_repo(Path(__file__).resolve().parents[2])
+    root = Path(__file__).resolve().parents[2]
+    found = [
+        f
+        for f in lint_repo(root)
+        if not any(
+            f.path == p
+            and f.rule == r
+            and s in (root / f.path).read_text().splitlines()[f.line - 1]
+            for p, r, s in ALLOWED
+        )
+    ]
     for f in found:
         print(f)
     sys.exit(1 if found else 0)

@@ -9,17 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sql_lint import lint_python, lint_repo, lint_sql
+from sql_lint import ALLOWED, lint_python, lint_repo, lint_sql
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Known non-SQL strings that match a heuristic rule, with the reason they are safe.
-ALLOWED = {
-    # postgresql.conf line written by initdb-time set-up from a path we create ourselves
-    ("etl/embedded.py", "quoted-placeholder", "unix_socket_directories"),
-    # a human-readable note in a benchmark result, never executed
-    ("bench/rows/weights.py", "sql-shaped", "note="),
-}
 
 BAD = {
     "fstring": 'conn.execute(f"SELECT * FROM admin_unit WHERE code = {code}")',
