@@ -760,9 +760,8 @@ def read_distance_rings(
     with _connection(conn) as c:
         rows = c.execute(
             "SELECT r.unit_code, r.name_zh, r.distance_m, r.ring "
-            "FROM distance_rings(%s, %s, %s, %s) r "
-            "JOIN unit_within(%s, %s) w ON w.code = r.unit_code ORDER BY 1",
-            (_codes(core), level, expansion_m, radiation_m, _codes(within), level),
+            "FROM distance_rings(%s, %s, %s, %s, %s) r ORDER BY 1",
+            (_codes(core), level, expansion_m, radiation_m, _codes(within)),
         ).fetchall()
     return pd.DataFrame(rows, columns=["code", "name_zh", "distance_m", "ring"])
 

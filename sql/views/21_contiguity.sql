@@ -15,7 +15,39 @@
 --      approach yields at most about 2 x tolerance).
 
 DROP FUNCTION IF EXISTS contiguity_pairs(text, double precision, boolean) CASCADE;
+DROP FUNCTION IF EXISTS pair_contact(geometry, geometry, double precision, double precision) CASCADE;
+DROP VIEW IF EXISTS w_contiguity CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS w_contiguity CASCADE;
+DROP MATERIALIZED VIEW IF EXISTS w_contiguity_rook CASCADE;
+DROP MATERIALIZED VIEW IF EXISTS w_contiguity_queen CASCADE;
+
+-- Kind of contact of two polygons known to be within p_tol_m of each other (p_gap_m = their
+-- distance, 0 when they intersect): step 3 of the method above.
+CREATE FUNCTION pair_contact(a geometry, b geometry, p_gap_m double precision, p_tol_m double precision)
+RETURNS TABLE (contact text, rook boolean)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    WITH m AS (
+        SELECT ST_Relate(ST_ClipByBox2D(a, bx), ST_ClipByBox2D(b, bx)) AS m
+        FROM (SELECT ST_Expand(box2d(ST_Intersection(ST_Envelope(a), ST_Envelope(b))), 1.0) AS bx) x
+        WHERE p_gap_m = 0
+    ),
+    g AS (
+        SELECT ST_Length(ST_Intersection(ST_Boundary(ST_ClipByBox2D(a, bx)),
+                                         ST_Buffer(ST_ClipByBox2D(b, bx), p_tol_m))) AS near_len
+        FROM (SELECT ST_Expand(box2d(ST_Intersection(ST_Envelope(ST_Expand(a, p_tol_m)),
+                                                     ST_Envelope(ST_Expand(b, p_tol_m)))),
+                               p_tol_m) AS bx) x
+        WHERE p_gap_m > 0
+    )
+    SELECT CASE WHEN ST_RelateMatch(m.m, '2********') THEN 'overlap'
+                WHEN ST_RelateMatch(m.m, '****1****') THEN 'edge'
+                ELSE 'point' END,
+           ST_RelateMatch(m.m, '2********') OR ST_RelateMatch(m.m, '****1****')
+    FROM m
+    UNION ALL
+    SELECT 'gap', g.near_len > 2 * p_tol_m FROM g
+$$;
+COMMENT ON FUNCTION pair_contact(geometry, geometry, double precision, double precision) IS 'Contact of two polygons within the tolerance: overlap / edge / point from the DE-9IM of the pair clipped to the overlap of their boxes, or gap (rook when more than 2 x tolerance of boundary lies within the tolerance).';
 
 CREATE FUNCTION contiguity_pairs(
     p_level text DEFAULT NULL,
@@ -24,73 +56,101 @@ CREATE FUNCTION contiguity_pairs(
 )
 RETURNS TABLE (level text, code_i text, code_j text, contact text, rook boolean, gap_m double precision)
 LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+    lvl text;
 BEGIN
-    -- EXECUTE ... USING plans with the actual values (a custom plan), which keeps the GiST
-    -- index join and the prepared-geometry cache of ST_Intersects; a generic plan is ~5x slower.
+    FOR lvl IN SELECT x FROM unnest(ARRAY['province', 'prefecture', 'county']) AS x
+               WHERE p_level IS NULL OR x = p_level
+    LOOP
+    -- EXECUTE ... USING plans with the actual values (a custom plan): a GiST index nested loop
+    -- on admin_unit with the level-set test on the same rows, so PostGIS keeps the prepared
+    -- outer polygon of ST_Intersects. (Joining the unit_level view instead, or a generic plan,
+    -- turns this into a cross product, 3-15x slower.)
     RETURN QUERY EXECUTE $q$
     WITH touching AS MATERIALIZED (
-        SELECT la.level, a.code AS code_i, b.code AS code_j,
-               CASE WHEN $3 THEN
-                   ST_Relate(ST_ClipByBox2D(a.geom_eq, x.bx), ST_ClipByBox2D(b.geom_eq, x.bx))
-               END AS m
-        FROM unit_level la
-        JOIN admin_unit a ON a.code = la.code
-        JOIN admin_unit b ON a.code < b.code AND ST_Intersects(a.geom_eq, b.geom_eq)
-        JOIN unit_level lb ON lb.code = b.code AND lb.level = la.level
-        CROSS JOIN LATERAL (
-            SELECT ST_Expand(box2d(ST_Intersection(ST_Envelope(a.geom_eq), ST_Envelope(b.geom_eq))), 1.0) AS bx
-        ) x
-        WHERE $1 IS NULL OR la.level = $1
+        SELECT $1 AS level, a.code AS code_i, b.code AS code_j
+        FROM admin_unit a
+        JOIN admin_unit b ON a.geom_eq && b.geom_eq AND a.code < b.code
+             AND (b.level = $1 OR ($1 = 'county' AND b.also_county))
+             AND ST_Intersects(a.geom_eq, b.geom_eq)
+        WHERE a.level = $1 OR ($1 = 'county' AND a.also_county)
     ),
-    near AS (
-        SELECT la.level, a.code AS code_i, b.code AS code_j,
+    cand AS MATERIALIZED (
+        -- bounding boxes within the tolerance, polygons not touching (anti-join first, so the
+        -- expensive distance below runs on these few pairs only)
+        SELECT a.code AS code_i, b.code AS code_j
+        FROM admin_unit a
+        JOIN admin_unit b ON a.geom_eq && ST_Expand(b.geom_eq, $2) AND a.code < b.code
+             AND (b.level = $1 OR ($1 = 'county' AND b.also_county))
+        WHERE $2 > 0
+          AND (a.level = $1 OR ($1 = 'county' AND a.also_county))
+          AND NOT EXISTS (SELECT 1 FROM touching t WHERE t.code_i = a.code AND t.code_j = b.code)
+    ),
+    near AS MATERIALIZED (
+        SELECT $1 AS level, c.code_i, c.code_j,
                ST_ClipByBox2D(a.geom_eq, x.bx) AS ca, ST_ClipByBox2D(b.geom_eq, x.bx) AS cb
-        FROM unit_level la
-        JOIN admin_unit a ON a.code = la.code
-        JOIN admin_unit b ON a.code < b.code AND a.geom_eq && ST_Expand(b.geom_eq, $2)
-        JOIN unit_level lb ON lb.code = b.code AND lb.level = la.level
+        FROM cand c
+        JOIN admin_unit a ON a.code = c.code_i
+        JOIN admin_unit b ON b.code = c.code_j
         CROSS JOIN LATERAL (
             SELECT ST_Expand(box2d(ST_Intersection(ST_Envelope(ST_Expand(a.geom_eq, $2)),
                                                    ST_Envelope(ST_Expand(b.geom_eq, $2)))), $2) AS bx
         ) x
-        WHERE $2 > 0
-          AND ($1 IS NULL OR la.level = $1)
-          AND NOT EXISTS (SELECT 1 FROM touching t
-                          WHERE t.level = la.level AND t.code_i = a.code AND t.code_j = b.code)
     ),
     gap AS (
-        SELECT n.level, n.code_i, n.code_j, ST_Distance(n.ca, n.cb) AS gap_m,
-               CASE WHEN $3 THEN
-                   ST_Length(ST_Intersection(ST_Boundary(n.ca), ST_Buffer(n.cb, $2)))
-               END AS near_len
+        SELECT n.level, n.code_i, n.code_j, ST_Distance(n.ca, n.cb) AS gap_m
         FROM near n
         WHERE ST_DWithin(n.ca, n.cb, $2)
+    ),
+    q AS (
+        SELECT t.level, t.code_i, t.code_j, 0.0::double precision AS gap_m FROM touching t
+        UNION ALL
+        SELECT g.level, g.code_i, g.code_j, g.gap_m FROM gap g
     )
-    SELECT t.level, t.code_i, t.code_j,
-           CASE WHEN t.m IS NULL THEN 'touch'
-                WHEN ST_RelateMatch(t.m, '2********') THEN 'overlap'
-                WHEN ST_RelateMatch(t.m, '****1****') THEN 'edge'
-                ELSE 'point' END,
-           CASE WHEN t.m IS NOT NULL THEN
-               ST_RelateMatch(t.m, '2********') OR ST_RelateMatch(t.m, '****1****')
-           END,
-           0.0::double precision
-    FROM touching t
-    UNION ALL
-    SELECT g.level, g.code_i, g.code_j, 'gap', g.near_len > 2 * $2, g.gap_m
-    FROM gap g
-    $q$ USING p_level, p_tolerance_m, p_with_rook;
+    SELECT q.level, q.code_i, q.code_j,
+           COALESCE(c.contact, CASE WHEN q.gap_m > 0 THEN 'gap' ELSE 'touch' END), c.rook, q.gap_m
+    FROM q
+    JOIN admin_unit a ON a.code = q.code_i
+    JOIN admin_unit b ON b.code = q.code_j
+    LEFT JOIN LATERAL pair_contact(a.geom_eq, b.geom_eq, q.gap_m, $2) c ON $3
+    $q$ USING lvl, p_tolerance_m, p_with_rook;
+    END LOOP;
 END;
 $fn$;
-COMMENT ON FUNCTION contiguity_pairs(text, double precision, boolean) IS 'Contiguous unit pairs (code_i < code_j) of one level (NULL = all) with a gap tolerance in metres on geom_eq; see w_contiguity for the columns. p_with_rook = false skips the DE-9IM test (queen only, about 4x faster; contact = touch, rook NULL). Use for a tolerance other than the materialized 1 m.';
+COMMENT ON FUNCTION contiguity_pairs(text, double precision, boolean) IS 'Contiguous unit pairs (code_i < code_j) of one level (NULL = all) with a gap tolerance in metres on geom_eq; see w_contiguity for the columns. p_with_rook = false skips the contact test (queen only, about 3x faster; contact = touch or gap, rook NULL). Use for a tolerance other than the materialized 1 m.';
 
-CREATE MATERIALIZED VIEW w_contiguity AS
-SELECT level, code_i, code_j, contact, rook, gap_m
-FROM contiguity_pairs(NULL, 1.0, true);
-CREATE UNIQUE INDEX w_contiguity_uix ON w_contiguity (level, code_i, code_j);
-CREATE INDEX w_contiguity_j_idx ON w_contiguity (level, code_j);
-ANALYZE w_contiguity;
-COMMENT ON MATERIALIZED VIEW w_contiguity IS 'Contiguous pairs of units of the same level, once per unordered pair (code_i < code_j), gap tolerance 1.0 m on geom_eq (China Albers); refreshed by policylink views refresh.';
+-- Materialized in two steps so that queen weights refresh without the (slower) contact test.
+CREATE MATERIALIZED VIEW w_contiguity_queen AS
+SELECT level, code_i, code_j, gap_m FROM contiguity_pairs(NULL, 1.0, false);
+CREATE UNIQUE INDEX w_contiguity_queen_uix ON w_contiguity_queen (level, code_i, code_j);
+CREATE INDEX w_contiguity_queen_j_idx ON w_contiguity_queen (level, code_j);
+ANALYZE w_contiguity_queen;
+COMMENT ON MATERIALIZED VIEW w_contiguity_queen IS 'Queen-contiguous pairs of units of the same level set (code_i < code_j), gap tolerance 1.0 m on geom_eq (China Albers); refreshed by policylink views refresh.';
+COMMENT ON COLUMN w_contiguity_queen.level IS 'Level set of both units (see unit_level: county includes also_county prefecture-level units).';
+COMMENT ON COLUMN w_contiguity_queen.code_i IS 'Smaller code of the pair.';
+COMMENT ON COLUMN w_contiguity_queen.code_j IS 'Larger code of the pair.';
+COMMENT ON COLUMN w_contiguity_queen.gap_m IS 'Distance between the polygons in metres (0 when they touch or overlap).';
+
+CREATE MATERIALIZED VIEW w_contiguity_rook AS
+SELECT q.level, q.code_i, q.code_j, c.contact, c.rook
+FROM w_contiguity_queen q
+JOIN admin_unit a ON a.code = q.code_i
+JOIN admin_unit b ON b.code = q.code_j
+CROSS JOIN LATERAL pair_contact(a.geom_eq, b.geom_eq, q.gap_m, 1.0) c;
+CREATE UNIQUE INDEX w_contiguity_rook_uix ON w_contiguity_rook (level, code_i, code_j);
+ANALYZE w_contiguity_rook;
+COMMENT ON MATERIALIZED VIEW w_contiguity_rook IS 'Kind of contact of every queen pair (pair_contact); refreshed after w_contiguity_queen by policylink views refresh.';
+COMMENT ON COLUMN w_contiguity_rook.level IS 'Level set of both units.';
+COMMENT ON COLUMN w_contiguity_rook.code_i IS 'Smaller code of the pair.';
+COMMENT ON COLUMN w_contiguity_rook.code_j IS 'Larger code of the pair.';
+COMMENT ON COLUMN w_contiguity_rook.contact IS 'overlap, edge, point or gap (see w_contiguity).';
+COMMENT ON COLUMN w_contiguity_rook.rook IS 'True when the pair is also rook-contiguous.';
+
+CREATE VIEW w_contiguity AS
+SELECT q.level, q.code_i, q.code_j, r.contact, r.rook, q.gap_m
+FROM w_contiguity_queen q
+JOIN w_contiguity_rook r ON r.level = q.level AND r.code_i = q.code_i AND r.code_j = q.code_j;
+COMMENT ON VIEW w_contiguity IS 'Contiguous pairs of units of the same level set, once per unordered pair (code_i < code_j), gap tolerance 1.0 m on geom_eq (China Albers), with the kind of contact.';
 COMMENT ON COLUMN w_contiguity.level IS 'Level set of both units (see unit_level: county includes also_county prefecture-level units).';
 COMMENT ON COLUMN w_contiguity.code_i IS 'Smaller code of the pair.';
 COMMENT ON COLUMN w_contiguity.code_j IS 'Larger code of the pair.';

@@ -10,9 +10,9 @@ DROP FUNCTION IF EXISTS w_knn(text, integer, text[]) CASCADE;
 DROP FUNCTION IF EXISTS w_distance(text, double precision, text[]) CASCADE;
 
 CREATE VIEW w_queen AS
-SELECT level, code_i AS i, code_j AS j, 1.0::double precision AS weight FROM w_contiguity
+SELECT level, code_i AS i, code_j AS j, 1.0::double precision AS weight FROM w_contiguity_queen
 UNION ALL
-SELECT level, code_j, code_i, 1.0::double precision FROM w_contiguity;
+SELECT level, code_j, code_i, 1.0::double precision FROM w_contiguity_queen;
 COMMENT ON VIEW w_queen IS 'Queen contiguity (shared point or edge, gaps up to 1 m tolerated), binary, both directions: one row per ordered neighbour pair.';
 COMMENT ON COLUMN w_queen.level IS 'Level set (province, prefecture, county).';
 COMMENT ON COLUMN w_queen.i IS 'Focal unit code.';
@@ -20,9 +20,9 @@ COMMENT ON COLUMN w_queen.j IS 'Neighbour unit code.';
 COMMENT ON COLUMN w_queen.weight IS 'Binary weight (1).';
 
 CREATE VIEW w_rook AS
-SELECT level, code_i AS i, code_j AS j, 1.0::double precision AS weight FROM w_contiguity WHERE rook
+SELECT level, code_i AS i, code_j AS j, 1.0::double precision AS weight FROM w_contiguity_rook WHERE rook
 UNION ALL
-SELECT level, code_j, code_i, 1.0::double precision FROM w_contiguity WHERE rook;
+SELECT level, code_j, code_i, 1.0::double precision FROM w_contiguity_rook WHERE rook;
 COMMENT ON VIEW w_rook IS 'Rook contiguity (shared boundary line, overlap, or a gap contact longer than 2 x 1 m), binary, both directions.';
 COMMENT ON COLUMN w_rook.level IS 'Level set (province, prefecture, county).';
 COMMENT ON COLUMN w_rook.i IS 'Focal unit code.';
@@ -30,7 +30,7 @@ COMMENT ON COLUMN w_rook.j IS 'Neighbour unit code.';
 COMMENT ON COLUMN w_rook.weight IS 'Binary weight (1).';
 
 CREATE VIEW w_queen_rs AS
-SELECT level, i, j, 1.0 / count(*) OVER (PARTITION BY level, i) AS weight FROM w_queen;
+SELECT level, i, j, 1.0::double precision / count(*) OVER (PARTITION BY level, i) AS weight FROM w_queen;
 COMMENT ON VIEW w_queen_rs IS 'Row-standardised queen weights over the whole level (w_ij = 1 / number of neighbours of i); restrict and re-standardise a subset with policylink.dbread.read_weights.';
 COMMENT ON COLUMN w_queen_rs.level IS 'Level set (province, prefecture, county).';
 COMMENT ON COLUMN w_queen_rs.i IS 'Focal unit code.';
@@ -38,7 +38,7 @@ COMMENT ON COLUMN w_queen_rs.j IS 'Neighbour unit code.';
 COMMENT ON COLUMN w_queen_rs.weight IS '1 / (number of queen neighbours of i); each row sums to 1.';
 
 CREATE VIEW w_rook_rs AS
-SELECT level, i, j, 1.0 / count(*) OVER (PARTITION BY level, i) AS weight FROM w_rook;
+SELECT level, i, j, 1.0::double precision / count(*) OVER (PARTITION BY level, i) AS weight FROM w_rook;
 COMMENT ON VIEW w_rook_rs IS 'Row-standardised rook weights over the whole level (w_ij = 1 / number of rook neighbours of i).';
 COMMENT ON COLUMN w_rook_rs.level IS 'Level set (province, prefecture, county).';
 COMMENT ON COLUMN w_rook_rs.i IS 'Focal unit code.';

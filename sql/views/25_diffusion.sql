@@ -3,7 +3,7 @@
 
 DROP FUNCTION IF EXISTS neighbor_adoption_rules(text, text, integer, integer, integer[], boolean, boolean) CASCADE;
 DROP FUNCTION IF EXISTS diffusion_edge_rules(text, text, integer[], boolean, boolean) CASCADE;
-DROP FUNCTION IF EXISTS distance_rings(text[], text, double precision, double precision) CASCADE;
+DROP FUNCTION IF EXISTS distance_rings(text[], text, double precision, double precision, text[]) CASCADE;
 DROP VIEW IF EXISTS neighbor_adoption CASCADE;
 DROP VIEW IF EXISTS diffusion_edge CASCADE;
 
@@ -47,12 +47,14 @@ COMMENT ON COLUMN neighbor_adoption.first_neighbor_year IS 'Earliest first_year 
 -- Rings around a core (seed 001 section 2.3: core / expansion / radiation circles): core = the
 -- units within p_core (codes or ancestors), expansion = other units whose polygon lies within
 -- p_expansion_m of the core (China Albers metres), radiation = within p_radiation_m (NULL = all
--- the rest), outside = beyond.
+-- the rest), outside = beyond. p_within limits the units computed (distances to far polygons
+-- are brute force, so restricting to a region is much faster).
 CREATE FUNCTION distance_rings(
     p_core text[],
     p_level text DEFAULT 'prefecture',
     p_expansion_m double precision DEFAULT 100000,
-    p_radiation_m double precision DEFAULT NULL
+    p_radiation_m double precision DEFAULT NULL,
+    p_within text[] DEFAULT NULL
 )
 RETURNS TABLE (unit_code text, name_zh text, distance_m double precision, ring text)
 LANGUAGE sql STABLE AS $$
@@ -70,8 +72,9 @@ LANGUAGE sql STABLE AS $$
     CROSS JOIN core
     CROSS JOIN LATERAL (SELECT ST_Distance(u.geom_eq, core.g) AS dist) d
     WHERE l.level = p_level
+      AND (p_within IS NULL OR l.code IN (SELECT code FROM unit_within(p_within, p_level)))
 $$;
-COMMENT ON FUNCTION distance_rings(text[], text, double precision, double precision) IS 'Core / expansion / radiation / outside ring of every unit of a level by polygon distance (metres, China Albers) to the union of the core units.';
+COMMENT ON FUNCTION distance_rings(text[], text, double precision, double precision, text[]) IS 'Core / expansion / radiation / outside ring of every unit of a level (optionally only those within p_within) by polygon distance (metres, China Albers) to the union of the core units.';
 
 -- Directed diffusion edges i -> j between contiguous (queen) or linked (coordination_link rolled
 -- up to the level) units where j adopted strictly after i.
