@@ -11,6 +11,7 @@ import pkgutil
 import sys
 
 import click
+import psycopg
 
 from policylink import __version__
 from policylink.errors import PolicyLinkError
@@ -65,6 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     except PolicyLinkError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
+    except psycopg.OperationalError as exc:
+        # Unreachable or refused database: one line, no traceback, no password.
+        from etl.db import redact
+
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        click.echo(f"error: cannot use the database: {redact(first)}", err=True)
+        click.echo("hint: check DATABASE_URL, or run `policylink db up`.", err=True)
+        return 1
     return 0
 
 

@@ -208,3 +208,15 @@ def test_docker_migrate_script_matches_python_runner(make_db, pg_cluster):
     with psycopg.connect(url) as conn:
         assert migrate(conn) == []  # nothing left for the Python runner
         assert CORE_TABLES <= _tables(conn)
+
+
+def test_unreachable_database_is_one_clear_line(tmp_path):
+    exe = Path(sys.executable).with_name("policylink")
+    bad = f"postgresql://bob:s3cret@/nodb?host={tmp_path}"  # no server listens there
+    res = subprocess.run(
+        [exe, "migrate"], capture_output=True, text=True, env={**os.environ, "DATABASE_URL": bad}
+    )
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert "cannot use the database" in res.stderr
+    assert "s3cret" not in res.stderr + res.stdout
