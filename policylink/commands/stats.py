@@ -173,6 +173,21 @@ def _align(panel: pd.DataFrame, w: Any, id_col: str, file: str) -> Any:
     return libpysal.weights.w_subset(w, keep, silence_warnings=True)
 
 
+def _cross_section(
+    inp: Inputs, frame: pd.DataFrame, columns: list[str], period: Any = None
+) -> pd.DataFrame:
+    """One row per unit of the weights, in weights order; a missing value is an InputError."""
+    sub = frame.drop_duplicates(inp.id_col).set_index(inp.id_col).reindex(list(inp.w.id_order))
+    for c in columns:
+        if sub[c].isna().any():
+            bad = sub.index[sub[c].isna()][0]
+            where = f" in {period}" if period is not None else ""
+            raise InputError(
+                [Problem(inp.source, None, c, bad, f"missing value for unit {bad}{where}")]
+            )
+    return sub
+
+
 def load_inputs(
     *,
     variables: list[str],
@@ -347,7 +362,11 @@ def _from_database(
 
 
 def _input_options(f: Any) -> Any:
-    """Input options shared by the three commands."""
+    """Input options shared by the three commands.
+
+    ``--transformation`` reaches the command as ``transformation``; the other options are the
+    keyword arguments of :func:`load_inputs` (the commands collect them as ``**src``).
+    """
     opts = [
         click.option(
             "--level",
@@ -449,22 +468,13 @@ def _input_options(f: Any) -> Any:
 def moran_cmd(
     variable: str,
     years: str | None,
-    level: str,
-    within: str | None,
-    panel_file: str | None,
-    layer_file: str | None,
-    id_col: str | None,
-    time_col: str | None,
-    weights_file: str | None,
-    boundaries_file: str | None,
-    boundary_id: str | None,
-    weights_kind: str,
     transformation: str,
     permutations: int,
     seed: int,
     alternative: str,
     other: str | None,
     fmt: str,
+    **src: Any,
 ) -> None:
     """Global Moran's I of --variable for every year, in one table.
 
@@ -478,31 +488,13 @@ def moran_cmd(
     from spatial.autocorr import moran, moran_by_year
 
     yrs = _parse_years(years)
-    inp = load_inputs(
-        variables=[variable] + ([other] if other else []),
-        panel_file=panel_file,
-        layer_file=layer_file,
-        id_col=id_col,
-        time_col=time_col,
-        weights_file=weights_file,
-        boundaries_file=boundaries_file,
-        boundary_id=boundary_id,
-        weights_kind=weights_kind,
-        level=level,
-        within=within,
-        years=yrs,
-    )
+    inp = load_inputs(variables=[variable] + ([other] if other else []), years=yrs, **src)
     if other:
         _bivariate(inp, variable, other, permutations, alternative, seed, fmt)
         return
     try:
         if inp.time_col is None:
-            y = inp.panel.set_index(inp.id_col).reindex(list(inp.w.id_order))[variable]
-            if y.isna().any():
-                bad = y.index[y.isna()][0]
-                raise InputError(
-                    [Problem(inp.source, None, variable, bad, f"missing value for unit {bad}")]
-                )
+            y = _cross_section(inp, inp.panel, [variable])[variable]
             results = [
                 moran(
                     y.to_numpy(float),
@@ -567,21 +559,13 @@ def _bivariate(
     """Bivariate Moran of x with the lag of y, per period (or once for a cross-section)."""
     from spatial.autocorr import bivariate_moran
 
-    ids = list(inp.w.id_order)
     if inp.time_col is None:
         frames = [(None, inp.panel)]
     else:
         frames = [(t, g) for t, g in inp.panel.groupby(inp.time_col, sort=True)]
     records = []
     for k, (t, g) in enumerate(frames):
-        sub = g.drop_duplicates(inp.id_col).set_index(inp.id_col).reindex(ids)
-        for c in (x, y):
-            if sub[c].isna().any():
-                bad = sub.index[sub[c].isna()][0]
-                where = f" in {t}" if t is not None else ""
-                raise InputError(
-                    [Problem(inp.source, None, c, bad, f"missing value for unit {bad}{where}")]
-                )
+        sub = _cross_section(inp, g, [x, y], t)
         r = bivariate_moran(
             sub[x].to_numpy(float),
             sub[y].to_numpy(float),
@@ -661,16 +645,6 @@ def _bivariate(
 def lisa_cmd(
     variable: str,
     year: int | None,
-    level: str,
-    within: str | None,
-    panel_file: str | None,
-    layer_file: str | None,
-    id_col: str | None,
-    time_col: str | None,
-    weights_file: str | None,
-    boundaries_file: str | None,
-    boundary_id: str | None,
-    weights_kind: str,
     transformation: str,
     statistic: str,
     permutations: int,
@@ -679,6 +653,7 @@ def lisa_cmd(
     adjust: str,
     out_file: str | None,
     fmt: str,
+    **src: Any,
 ) -> None:
     """Local spatial autocorrelation: LISA clusters (HH, LL, HL, LH) or Gi* hot/cold spots.
 
@@ -687,39 +662,13 @@ def lisa_cmd(
     """
     from spatial.autocorr import getis_ord_gi_star, local_moran
 
-    inp = load_inputs(
-        variables=[variable],
-        panel_file=panel_file,
-        layer_file=layer_file,
-        id_col=id_col,
-        time_col=time_col,
-        weights_file=weights_file,
-        boundaries_file=boundaries_file,
-        boundary_id=boundary_id,
-        weights_kind=weights_kind,
-        level=level,
-        within=within,
-        years=[year] if year else None,
-    )
+    inp = load_inputs(variables=[variable], years=[year] if year else None, **src)
     df = inp.panel
     if inp.time_col is not None:
         if year is None:
             raise ConfigError("--year is required with a panel")
         df = df[df[inp.time_col] == year]
-    y = df.drop_duplicates(inp.id_col).set_index(inp.id_col).reindex(list(inp.w.id_order))[variable]
-    if y.isna().any():
-        bad = y.index[y.isna()][0]
-        raise InputError(
-            [
-                Problem(
-                    inp.source,
-                    None,
-                    variable,
-                    bad,
-                    f"missing value for unit {bad}" + (f" in {year}" if year else ""),
-                )
-            ]
-        )
+    y = _cross_section(inp, df, [variable], year)[variable]
     if statistic == "local_moran":
         res = local_moran(
             y.to_numpy(float),
@@ -827,18 +776,9 @@ def sdm_cmd(
     group_col: str | None,
     run_tests: bool,
     years: str | None,
-    level: str,
-    within: str | None,
-    panel_file: str | None,
-    layer_file: str | None,
-    id_col: str | None,
-    time_col: str | None,
-    weights_file: str | None,
-    boundaries_file: str | None,
-    boundary_id: str | None,
-    weights_kind: str,
     transformation: str,
     fmt: str,
+    **src: Any,
 ) -> None:
     """Spatial panel model (SDM, SAR or SEM) with fixed effects and LeSage-Pace effects.
 
@@ -860,24 +800,15 @@ def sdm_cmd(
     xs = _split(x_vars)
     if not xs:
         raise ConfigError("--x needs at least one regressor")
-    if layer_file:
+    if src["layer_file"]:
         raise ConfigError("sdm needs a panel: use --panel or the database")
     if fe == "random" and (model == "sem" or lee_yu or group_col):
         raise ConfigError("--fe random works with --model sar|sdm, without --lee-yu or --groups")
     inp = load_inputs(
         variables=[y_var, *xs],
         extra=[group_col] if group_col else None,
-        panel_file=panel_file,
-        layer_file=None,
-        id_col=id_col,
-        time_col=time_col,
-        weights_file=weights_file,
-        boundaries_file=boundaries_file,
-        boundary_id=boundary_id,
-        weights_kind=weights_kind,
-        level=level,
-        within=within,
         years=_parse_years(years),
+        **src,
     )
     if inp.time_col is None:
         raise ConfigError("the database panel has no year column")
