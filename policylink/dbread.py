@@ -366,15 +366,7 @@ def read_panel(
     _check_level(level)
     variables = list(variables)
     with _connection(conn) as c:
-        known = {
-            r[0]
-            for r in c.execute(
-                "SELECT name FROM variable WHERE name = ANY(%s)", (variables,)
-            ).fetchall()
-        }
-        unknown = [v for v in variables if v not in known]
-        if unknown:
-            raise ConfigError(f"unknown variable(s): {', '.join(unknown)} (see the variable table)")
+        read_variables(c, variables)  # raises on unknown names
         yrs = None if years is None else [int(y) for y in years]
         rows = c.execute(
             "SELECT o.unit_code, o.year, o.variable, o.value "
@@ -396,6 +388,143 @@ def read_panel(
     out = out.reset_index()
     out.columns.name = None
     return out.sort_values(["code", "year"]).reset_index(drop=True)
+
+
+VARIABLE_COLUMNS = [
+    "name",
+    "label_zh",
+    "label_en",
+    "unit",
+    "description",
+    "source",
+    "is_synthetic",
+    "is_derived",
+]
+
+
+def read_variables(conn: Conn, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read the variable catalogue (table ``variable``).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    names : sequence of str, optional
+        Variables to return, in this order; a name not in the catalogue raises. None = the
+        whole catalogue sorted by name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name, label_zh, label_en, unit, description, source, is_synthetic, is_derived``;
+        ``is_synthetic`` marks generated data that maps and reports must label SYNTHETIC.
+
+    Raises
+    ------
+    ConfigError
+        When a requested name is not in the catalogue.
+    """
+    wanted = None if names is None else list(dict.fromkeys(str(n) for n in names))
+    with _connection(conn) as c:
+        rows = c.execute(
+            "SELECT name, label_zh, label_en, unit, description, source, is_synthetic, "
+            "is_derived FROM variable "
+            "WHERE %(n)s::text[] IS NULL OR name = ANY(%(n)s::text[]) ORDER BY name",
+            {"n": wanted},
+        ).fetchall()
+    frame = pd.DataFrame(rows, columns=VARIABLE_COLUMNS).astype(
+        {"is_synthetic": bool, "is_derived": bool}
+    )
+    if wanted is None:
+        return frame
+    unknown = [v for v in wanted if v not in set(frame["name"])]
+    if unknown:
+        raise ConfigError(f"unknown variable(s): {', '.join(unknown)} (see the variable table)")
+    return frame.set_index("name").loc[wanted].reset_index()
+
+
+def read_unit_attributes(
+    conn: Conn,
+    schemes: str | Sequence[str],
+    level: str | None = None,
+    within: str | Sequence[str] | None = None,
+    *,
+    wide: bool = True,
+) -> pd.DataFrame:
+    """Read categorical unit classifications (table ``unit_attribute``).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    schemes : str or sequence of str
+        ``unit_attribute.scheme`` names (``region``, ``city_size``, ``resource_dependent``,
+        ...). A scheme without any row is not an error: its column is all missing.
+    level : {'province', 'prefecture', 'county'}, optional
+        Keep units of this level set; None = any level.
+    within : str or sequence of str, optional
+        Keep units whose code or an ancestor code is listed.
+    wide : bool
+        One column per scheme (``code, <scheme>, ...``, units that have at least one of the
+        schemes); else long ``code, scheme, value, source``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by code (and scheme, in the order given, for long rows).
+    """
+    schemes = [schemes] if isinstance(schemes, str) else list(dict.fromkeys(schemes))
+    if level is not None:
+        _check_level(level)
+    with _connection(conn) as c:
+        rows = c.execute(
+            "SELECT a.unit_code, a.scheme, a.value, a.source FROM unit_attribute a "
+            "WHERE a.scheme = ANY(%(s)s) AND (%(all)s OR a.unit_code IN "
+            "(SELECT code FROM unit_within(%(w)s, %(l)s))) ORDER BY a.unit_code",
+            {
+                "s": schemes,
+                "all": level is None and within is None,
+                "w": _codes(within),
+                "l": level,
+            },
+        ).fetchall()
+    long = pd.DataFrame(rows, columns=["code", "scheme", "value", "source"])
+    rank = long["scheme"].map({s: k for k, s in enumerate(schemes)})
+    long = long.assign(_r=rank).sort_values(["code", "_r"]).drop(columns="_r")
+    if not wide:
+        return long.reset_index(drop=True)
+    out = long.pivot(index="code", columns="scheme", values="value").reindex(columns=schemes)
+    out = out.reset_index()
+    out.columns.name = None
+    return out
+
+
+def read_unit_attribute(
+    conn: Conn,
+    scheme: str,
+    level: str | None = None,
+    within: str | Sequence[str] | None = None,
+) -> pd.Series:
+    """One classification as a Series ``code -> value`` (see :func:`read_unit_attributes`).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    scheme : str
+        ``unit_attribute.scheme``.
+    level : {'province', 'prefecture', 'county'}, optional
+        Keep units of this level set.
+    within : str or sequence of str, optional
+        Keep units within these codes.
+
+    Returns
+    -------
+    pandas.Series
+        Named ``scheme``, indexed by unit code (sorted); empty when the scheme has no rows.
+    """
+    frame = read_unit_attributes(conn, [scheme], level, within)
+    return frame.set_index("code")[scheme]
 
 
 @dataclass(frozen=True)
