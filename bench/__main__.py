@@ -42,16 +42,36 @@ def main(argv: list[str] | None = None) -> int:
         help="directory for results.md / results.json (default: bench/; quick runs: nothing "
         "is written unless --out is given)",
     )
+    ap.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the rows not re-run from the existing results.json of --out (or bench/); "
+        "each row remains measured in one run, and the date of each row's run is shown",
+    )
+    ap.add_argument(
+        "--render-only",
+        action="store_true",
+        help="re-render results.md from the existing results.json without measuring",
+    )
     args = ap.parse_args(argv)
+    from bench.report import render
+    from bench.runner import load_json, merge
+
+    if args.render_only:
+        out = args.out or BENCH_DIR
+        result = load_json(out / "results.json")
+        (out / "results.md").write_text(render(result), encoding="utf-8")
+        print(f"wrote {out / 'results.md'}")
+        return 0
     rows = [r.strip() for r in args.only.split(",") if r.strip()]
     bad = [r for r in rows if r not in ALL_ROWS]
     if bad:
         ap.error(f"unknown row(s) {', '.join(bad)}; choose from {', '.join(ALL_ROWS)}")
     result = run(rows, quick=args.quick, runs=args.runs, url=args.database_url)
-    from bench.report import render
-
-    text = render(result)
     out = args.out or (None if args.quick else BENCH_DIR)
+    if args.merge and out is not None and (out / "results.json").exists():
+        result = merge(load_json(out / "results.json"), result)
+    text = render(result)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "results.md").write_text(text, encoding="utf-8")

@@ -219,6 +219,18 @@ def render(result: RunResult) -> str:
             f"N = {w['n']:,} after dropping {w['islands']} islands ({', '.join(w.get('island_ids', []))}), "
             f"{w['links']:,} directed links, row-standardised"
         )
+    if result.row_runs:
+        lines.append(
+            "- Rows measured in separate runs (ours and anchors of a row always together):"
+        )
+        for key in result.rows:
+            st = result.row_runs.get(key)
+            if st:
+                la = st.get("load_avg_start") or [float("nan")]
+                lines.append(
+                    f"  - row {key}: {st.get('date_utc')}, commit {st.get('commit')}, "
+                    f"load average at start {la[0]:.1f}"
+                )
     lines += [
         "",
         "Ratio = our median / anchor median (below 1: PolicyLink is faster). Peak RSS = peak",
@@ -258,7 +270,11 @@ def render(result: RunResult) -> str:
         if row is None:
             continue
         anchors = [ms[a] for _, a in row.comparisons if a in ms and ms[a].side == "anchor"]
-        anchors = [m for i, m in enumerate(anchors) if m.status == "ok" and m not in anchors[:i]]
+        anchors = [
+            m
+            for i, m in enumerate(anchors)
+            if m.status == "ok" and "pairs_sha256" in m.summary and m not in anchors[:i]
+        ]
         for other in anchors[1:]:
             cross.append(
                 f"- row {key}: {anchors[0].label} vs {other.label}: {agreement(anchors[0], other)}"

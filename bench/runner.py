@@ -224,6 +224,7 @@ class RunResult:
     extras: list[dict[str, Any]] = field(default_factory=list)
     rows: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    row_runs: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the content of ``bench/results.json``)."""
@@ -235,7 +236,76 @@ class RunResult:
             "seconds": self.seconds,
             "measurements": {k: m.to_dict() for k, m in self.measurements.items()},
             "extras": self.extras,
+            "row_runs": self.row_runs,
         }
+
+
+def load_json(path: Path) -> RunResult:
+    """Read a ``results.json`` written by :func:`write_json` back into a :class:`RunResult`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The JSON file.
+
+    Returns
+    -------
+    RunResult
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))
+    res = RunResult(
+        params=data["params"],
+        machine=data["machine"],
+        inputs=data.get("inputs", {}),
+        measurements={k: Measurement(**m) for k, m in data["measurements"].items()},
+        extras=data.get("extras", []),
+        rows=data.get("rows", []),
+        seconds=data.get("seconds", 0.0),
+    )
+    res.row_runs = data.get("row_runs", {})
+    return res
+
+
+def merge(old: RunResult, new: RunResult) -> RunResult:
+    """Replace the rows of ``old`` that ``new`` measured; keep the others.
+
+    Each row's ours and anchors are still measured in one run; ``row_runs`` records, per row,
+    the date, commit and load of the run that measured it.
+
+    Parameters
+    ----------
+    old, new : RunResult
+        Previous full results and a run of some rows.
+
+    Returns
+    -------
+    RunResult
+        ``new`` with the unmeasured rows (and extras) of ``old`` added.
+    """
+    runs = dict(getattr(old, "row_runs", {}) or {})
+    for key in old.rows:
+        runs.setdefault(key, _run_stamp(old))
+    for key in new.rows:
+        runs[key] = _run_stamp(new)
+    keep = {name: m for name, m in old.measurements.items() if m.row not in new.rows}
+    new.measurements = {**keep, **new.measurements}
+    if "7" not in new.rows:
+        new.extras = old.extras
+    for k, v in old.inputs.items():
+        new.inputs.setdefault(k, v)
+    new.rows = [r for r in [*ROWS, "7"] if r in set(old.rows) | set(new.rows)]
+    new.row_runs = runs
+    return new
+
+
+def _run_stamp(res: RunResult) -> dict[str, Any]:
+    m = res.machine
+    return {
+        "date_utc": m.get("date_utc"),
+        "commit": m.get("commit"),
+        "load_avg_start": m.get("load_avg_start"),
+        "load_avg_end": m.get("load_avg_end"),
+    }
 
 
 def run(

@@ -113,3 +113,26 @@ def test_concurrency_row_reports_the_p95_ratio_against_one_client():
         }
     )
     assert lines[-1].endswith("50 clients / 1 client: 8.00")
+
+
+def test_merge_replaces_only_the_rows_re_run(tmp_path):
+    from bench.runner import RunResult, load_json, merge, write_json
+
+    def res(date: str, cases: dict[str, tuple[str, float]]) -> RunResult:
+        r = RunResult(
+            params={}, machine={"date_utc": date, "commit": date, "load_avg_start": [1.0]}
+        )
+        r.rows = sorted({row for row, _ in cases.values()})
+        r.measurements = {
+            name: Measurement(case=name, row=row, side="ours", label=name, median=med)
+            for name, (row, med) in cases.items()
+        }
+        return r
+
+    old = res("d1", {"weights.view": ("1", 9.0), "moran.ours": ("2", 5.0)})
+    write_json(old, tmp_path / "results.json")
+    merged = merge(load_json(tmp_path / "results.json"), res("d2", {"weights.view": ("1", 3.0)}))
+    assert merged.measurements["weights.view"].median == 3.0
+    assert merged.measurements["moran.ours"].median == 5.0
+    assert merged.rows == ["1", "2"]
+    assert merged.row_runs["1"]["date_utc"] == "d2" and merged.row_runs["2"]["date_utc"] == "d1"
