@@ -96,6 +96,10 @@ class _MapAlgorithm(_DatabaseAlgorithm):
             )
         )
 
+    def add_output(self, label: str, layer_type: int) -> None:
+        """The ``OUTPUT`` feature sink (``label`` already translated)."""
+        self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", label, layer_type))
+
     def connect(self, parameters, context):
         """An open psycopg connection to the chosen database."""
         import psycopg
@@ -131,18 +135,18 @@ class PilotBatchLayer(_MapAlgorithm):
     default_programme = "low_carbon_pilot"
     levels = ("prefecture",)
 
-    def initAlgorithm(self, config=None):  # noqa: N802, D102
+    def add_pilot_inputs(self) -> None:
+        """Map inputs plus the effective year of each batch (``EFFECTIVE_YEARS``)."""
         self.add_map_inputs()
         self.addParameter(
             QgsProcessingParameterString(
                 "EFFECTIVE_YEARS", tr("Effective year of each batch"), defaultValue="2011,2013,2017"
             )
         )
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                "OUTPUT", tr("Pilot batches"), QgsProcessing.TypeVectorPolygon
-            )
-        )
+
+    def initAlgorithm(self, config=None):  # noqa: N802, D102
+        self.add_pilot_inputs()
+        self.add_output(tr("Pilot batches"), QgsProcessing.TypeVectorPolygon)
 
     def frame(self, parameters, context):
         """Units with ``batch``, ``scope``, ``event_date`` and effective ``first_year``."""
@@ -196,11 +200,7 @@ class AdoptionPeriodLayer(_MapAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
         self.add_map_inputs()
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                "OUTPUT", tr("Adoption by period"), QgsProcessing.TypeVectorPolygon
-            )
-        )
+        self.add_output(tr("Adoption by period"), QgsProcessing.TypeVectorPolygon)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         from policylink import mapdata
@@ -239,11 +239,7 @@ class CoordinationLinkLayer(_MapAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
         self.add_map_inputs()
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                "OUTPUT", tr("Coordination links"), QgsProcessing.TypeVectorLine
-            )
-        )
+        self.add_output(tr("Coordination links"), QgsProcessing.TypeVectorLine)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         from policylink import mapdata
@@ -289,22 +285,13 @@ class NeighbourAdoptionLayer(PilotBatchLayer):
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
-        self.add_map_inputs()
-        self.addParameter(
-            QgsProcessingParameterString(
-                "EFFECTIVE_YEARS", tr("Effective year of each batch"), defaultValue="2011,2013,2017"
-            )
-        )
+        self.add_pilot_inputs()
         self.addParameter(
             QgsProcessingParameterString(
                 "YEARS", tr("Years (first-last)"), defaultValue="2009-2019"
             )
         )
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                "OUTPUT", tr("Neighbour adoption"), QgsProcessing.TypeVectorPolygon
-            )
-        )
+        self.add_output(tr("Neighbour adoption"), QgsProcessing.TypeVectorPolygon)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         import geopandas as gpd
@@ -377,17 +364,8 @@ class DiffusionPathLayer(PilotBatchLayer):
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
-        self.add_map_inputs()
-        self.addParameter(
-            QgsProcessingParameterString(
-                "EFFECTIVE_YEARS", tr("Effective year of each batch"), defaultValue="2011,2013,2017"
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                "OUTPUT", tr("Diffusion paths"), QgsProcessing.TypeVectorLine
-            )
-        )
+        self.add_pilot_inputs()
+        self.add_output(tr("Diffusion paths"), QgsProcessing.TypeVectorLine)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         import geopandas as gpd
