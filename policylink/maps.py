@@ -15,7 +15,7 @@ reading them from the database lives in :mod:`policylink.mapdata`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -431,6 +431,54 @@ def _label_units(ax: plt.Axes, units: gpd.GeoDataFrame, lang: str, fontsize: flo
 # map kinds
 
 
+def _plot_classes(
+    ax: plt.Axes,
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    colours: Mapping[Any, Any],
+    label: Callable[[Any, int], str],
+    handles: list[Any],
+) -> None:
+    """Fill the units of each class of ``column`` (in ``colours`` order); one legend entry each.
+
+    Every class gets an entry, with its unit count, even when no unit falls in it.
+    """
+    for key, colour in colours.items():
+        sel = gdf[gdf[column] == key]
+        if not sel.empty:
+            sel.plot(ax=ax, color=colour, edgecolor="#555555", linewidth=0.4)
+        handles.append(Patch(facecolor=colour, edgecolor="#555555", label=label(key, len(sel))))
+
+
+def _plot_missing(
+    ax: plt.Axes, gdf: gpd.GeoDataFrame, missing: pd.Series, handles: list[Any], lang: str
+) -> None:
+    """Hatch the units without a value (boolean mask ``missing``) and add a 'no data' entry."""
+    sel = gdf[missing]
+    if sel.empty:
+        return
+    sel.plot(ax=ax, color="white", edgecolor="#999999", hatch="//", linewidth=0.3)
+    handles.append(
+        Patch(facecolor="white", edgecolor="#999999", hatch="//", label=text("no_data", lang))
+    )
+
+
+def _legend_and_finish(
+    fig: Figure,
+    ax: plt.Axes,
+    gdf: gpd.GeoDataFrame | None,
+    handles: list[Any],
+    note: MapNote,
+    lang: str,
+    **legend: Any,
+) -> Figure:
+    """Unit names (when ``gdf`` is given), the legend at the lower right, then :func:`_finish`."""
+    if gdf is not None:
+        _label_units(ax, gdf, lang)
+    ax.legend(handles=handles, loc="lower right", fontsize=8, **legend)
+    return _finish(fig, ax, note, lang)
+
+
 def map_pilots(
     units: gpd.GeoDataFrame,
     pilots: pd.DataFrame,
@@ -565,13 +613,7 @@ def map_adoption(
     colours = {p: cmap(0.15 + 0.6 * i / max(len(periods) - 1, 1)) for i, p in enumerate(periods)}
     fig, ax = _new_map(title)
     handles: list[Any] = []
-    for period in periods:
-        sel = gdf[gdf["period"] == period]
-        if not sel.empty:
-            sel.plot(ax=ax, color=colours[period], edgecolor="#555555", linewidth=0.4)
-        handles.append(
-            Patch(facecolor=colours[period], edgecolor="#555555", label=f"{period} ({len(sel)})")
-        )
+    _plot_classes(ax, gdf, "period", colours, lambda p, n: f"{p} ({n})", handles)
     never = gdf[gdf["period"].isna()]
     if not never.empty:
         never.plot(ax=ax, color="#f0f0f0", edgecolor="#999999", linewidth=0.3)
@@ -580,10 +622,9 @@ def map_adoption(
             facecolor="#f0f0f0", edgecolor="#999999", label=f"{text('never', lang)} ({len(never)})"
         )
     )
-    if labels:
-        _label_units(ax, gdf, lang)
-    ax.legend(handles=handles, title=text("period", lang), loc="lower right", fontsize=8)
-    return _finish(fig, ax, note, lang)
+    return _legend_and_finish(
+        fig, ax, gdf if labels else None, handles, note, lang, title=text("period", lang)
+    )
 
 
 def map_links(
@@ -647,10 +688,9 @@ def map_links(
             )
     else:
         handles.append(Line2D([0], [0], color="#444444", lw=1, label=text("no_data", lang)))
-    if labels:
-        _label_units(ax, units, lang)
-    ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)
-    return _finish(fig, ax, note, lang)
+    return _legend_and_finish(
+        fig, ax, units if labels else None, handles, note, lang, framealpha=0.9
+    )
 
 
 def map_lisa(
@@ -686,23 +726,11 @@ def map_lisa(
         raise ConfigError(f"unknown LISA cluster labels: {sorted(bad)}")
     fig, ax = _new_map(title)
     handles: list[Any] = []
-    for key, colour in LISA_COLOURS.items():
-        sel = gdf[gdf["cluster"] == key]
-        if not sel.empty:
-            sel.plot(ax=ax, color=colour, edgecolor="#555555", linewidth=0.4)
-        handles.append(
-            Patch(facecolor=colour, edgecolor="#555555", label=f"{text(key, lang)} ({len(sel)})")
-        )
-    missing = gdf[gdf["cluster"].isna()]
-    if not missing.empty:
-        missing.plot(ax=ax, color="white", edgecolor="#999999", hatch="//", linewidth=0.3)
-        handles.append(
-            Patch(facecolor="white", edgecolor="#999999", hatch="//", label=text("no_data", lang))
-        )
-    if labels:
-        _label_units(ax, gdf, lang)
-    ax.legend(handles=handles, title=text("lisa_title", lang), loc="lower right", fontsize=8)
-    return _finish(fig, ax, note, lang)
+    _plot_classes(ax, gdf, "cluster", LISA_COLOURS, lambda c, n: f"{text(c, lang)} ({n})", handles)
+    _plot_missing(ax, gdf, gdf["cluster"].isna(), handles, lang)
+    return _legend_and_finish(
+        fig, ax, gdf if labels else None, handles, note, lang, title=text("lisa_title", lang)
+    )
 
 
 def map_choropleth(
@@ -782,16 +810,10 @@ def map_choropleth(
                 )
             )
             lower = float(upper)
-    missing = gdf[gdf["value"].isna()]
-    if not missing.empty:
-        missing.plot(ax=ax, color="white", edgecolor="#999999", hatch="//", linewidth=0.3)
-        handles.append(
-            Patch(facecolor="white", edgecolor="#999999", hatch="//", label=text("no_data", lang))
-        )
-    if labels:
-        _label_units(ax, gdf, lang)
-    ax.legend(handles=handles, title=legend_title, loc="lower right", fontsize=8)
-    return _finish(fig, ax, note, lang)
+    _plot_missing(ax, gdf, gdf["value"].isna(), handles, lang)
+    return _legend_and_finish(
+        fig, ax, gdf if labels else None, handles, note, lang, title=legend_title
+    )
 
 
 # --------------------------------------------------------------------------------------------
