@@ -188,9 +188,10 @@ def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[
         within = req.within or JJJ
         units = mapdata.read_units(conn, req.level, within)
         if req.kind == "adoption":
-            windows = mapdata.ADOPTION_WINDOWS[lang]
-            periods = [windows[b] for b in sorted(windows)]
             adopt = mapdata.read_adoption_windows(conn, level=req.level, within=within, lang=lang)
+            periods = list(mapdata.adoption_windows(conn, lang).values())
+            # an adopter after the paper's last window still gets a legend entry
+            periods += [p for p in dict.fromkeys(adopt["period"]) if p not in periods]
             ev = _event_sources(conn, _programme_events(conn, "jjj_policy_adoption"))
             note = maps.MapNote(
                 [

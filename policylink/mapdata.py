@@ -16,22 +16,101 @@ import pandas as pd
 import psycopg
 import shapely
 
-#: Periods of seed 001 Fig. 1 (first JJJ regional meeting 2008; the "seven requirements" of
-#: February 2014; the paper's window ends in 2016) as (label, last year inclusive). The same
-#: scheme is stored in the ``analysis_period`` table (scheme ``seed001``), which wins when present.
-SEED001_PERIODS: tuple[tuple[str, int | None], ...] = (
-    ("before 2008", 2007),
-    ("2008-2013", 2013),
-    ("2014-2016", 2016),
-    ("after 2016", None),
-)
+from policylink import dbread
+from policylink.errors import ConfigError
 
-
-#: Adoption windows of seed 001 Fig. 1, by ``batch`` of programme ``jjj_policy_adoption``.
-ADOPTION_WINDOWS: dict[str, dict[int, str]] = {
-    "zh": {1: "2008年之前", 2: "2008—2014年", 3: "2014—2016年"},
-    "en": {1: "before 2008", 2: "2008-2014", 3: "2014-2016"},
+#: Chinese labels of the ``analysis_period`` labels (the table stores English labels only);
+#: seed 001 section 1 writes the windows as "2008年之前、2008—2014年、2014—2016年".
+PERIOD_LABELS_ZH: dict[str, str] = {
+    "before 2008": "2008年之前",
+    "2008-2014": "2008—2014年",
+    "2014-2016": "2014—2016年",
+    "after 2016": "2016年之后",
 }
+
+
+def period_label(label: str, lang: str = "en") -> str:
+    """Label of an ``analysis_period`` row in ``lang`` (``en`` as stored, ``zh`` translated).
+
+    Parameters
+    ----------
+    label : str
+        ``analysis_period.label``.
+    lang : {'en', 'zh'}
+        Language.
+
+    Returns
+    -------
+    str
+        The translation, or ``label`` itself when there is none.
+    """
+    return PERIOD_LABELS_ZH.get(label, label) if lang == "zh" else label
+
+
+def _period_rows(conn: psycopg.Connection, scheme: str) -> list[tuple[int, str, int | None]]:
+    """``(ordinal, label, last_year)`` of a scheme of ``analysis_period``; unknown scheme raises."""
+    rows = conn.execute(
+        "SELECT ordinal, label, last_year FROM analysis_period WHERE scheme = %s ORDER BY ordinal",
+        (scheme,),
+    ).fetchall()
+    if not rows:
+        raise ConfigError(f"no period scheme {scheme!r} in analysis_period")
+    return [(int(o), str(lab), last) for o, lab, last in rows]
+
+
+def read_periods(
+    conn: psycopg.Connection, scheme: str = "seed001"
+) -> tuple[tuple[str, int | None], ...]:
+    """Period scheme as (label, last year inclusive) from the ``analysis_period`` table.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        Open connection.
+    scheme : str
+        Scheme name (``seed001``: before 2008 / 2008-2014 / 2014-2016 / after 2016, seed 001
+        section 1 and 2.3; see ``sql/migrations/0020_views_support.sql``).
+
+    Returns
+    -------
+    tuple of (str, int or None)
+        In period order; ``None`` = open-ended.
+
+    Raises
+    ------
+    ConfigError
+        When the scheme has no rows.
+    """
+    return tuple((label, last) for _, label, last in _period_rows(conn, scheme))
+
+
+def adoption_windows(
+    conn: psycopg.Connection, lang: str = "en", scheme: str = "seed001"
+) -> dict[int, str]:
+    """The adoption windows of a period scheme: ordinal -> label, closed periods only.
+
+    Seed 001 Fig. 1 has three windows (before 2008, 2008-2014, 2014-2016); the scheme's
+    open-ended last period (after 2016) lies outside the paper and is not a window.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        Open connection.
+    lang : {'en', 'zh'}
+        Label language (see :func:`period_label`).
+    scheme : str
+        ``analysis_period.scheme``.
+
+    Returns
+    -------
+    dict of int to str
+        ``analysis_period.ordinal`` -> label, in period order.
+    """
+    return {
+        o: period_label(label, lang)
+        for o, label, last in _period_rows(conn, scheme)
+        if last is not None
+    }
 
 
 def read_adoption_windows(
@@ -40,63 +119,52 @@ def read_adoption_windows(
     within: str | Sequence[str] | None = None,
     lang: str = "en",
     programme: str = "jjj_policy_adoption",
+    scheme: str = "seed001",
 ) -> pd.DataFrame:
-    """Window in which each unit first adopted a policy (seed 001 Fig. 1 facts).
+    """Period in which each unit first adopted a policy (seed 001 Fig. 1).
 
-    Seed 001 reports adoption per window (before 2008, 2008-2014, 2014-2016), separately for
-    prefecture-level cities and for counties, so units are matched at their own level (a
-    district's policy does not make its prefecture an adopter). The events of programme
-    ``jjj_policy_adoption`` carry the window as ``batch`` (1, 2, 3); the earliest wins.
-
-    Returns
-    -------
-    DataFrame
-        ``code, batch, period`` (period label in ``lang``).
-    """
-    sql = """
-        SELECT p.unit_code, min(e.batch)
-        FROM policy_event e
-        JOIN event_participant p ON p.event_id = e.id
-        JOIN admin_unit u ON u.code = p.unit_code
-        WHERE e.programme = %(prog)s AND e.batch IS NOT NULL
-          AND (u.level = %(level)s OR (%(level)s = 'county' AND u.also_county))
-        GROUP BY p.unit_code
-    """
-    rows = conn.execute(sql, {"prog": programme, "level": level}).fetchall()
-    df = pd.DataFrame(rows, columns=["code", "batch"])
-    if within is not None and not df.empty:
-        keep = set(read_units(conn, level, within)["code"])
-        df = df[df["code"].isin(keep)]
-    labels = ADOPTION_WINDOWS[lang]
-    df["period"] = df["batch"].map(lambda b: labels.get(int(b), str(b)))
-    return df.sort_values("code").reset_index(drop=True)
-
-
-def read_periods(
-    conn: psycopg.Connection, scheme: str = "seed001"
-) -> tuple[tuple[str, int | None], ...]:
-    """Period scheme as (label, last year inclusive) from ``analysis_period`` (or the default).
+    The one reader of "adoption window per unit": the first period of the database's
+    ``period_adoption`` view function (``analysis_period`` scheme, cumulative) in which the unit
+    is adopted. Seed 001 reports adoption per window separately for prefecture-level cities and
+    for counties, so a unit counts only through events it takes part in itself (a district's
+    policy does not make its prefecture an adopter): at prefecture level the bundled data give
+    3 / 2 / 8 cities (Beijing, Tianjin, Tangshan / Chengde, Baoding / the other eight).
 
     Parameters
     ----------
     conn : psycopg.Connection
         Open connection.
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    within : str or sequence of str, optional
+        Keep units whose code or an ancestor code is listed.
+    lang : {'en', 'zh'}
+        Language of ``period``.
+    programme : str
+        ``policy_event.programme`` of the adoption events.
     scheme : str
-        Scheme name.
+        ``analysis_period.scheme``.
 
     Returns
     -------
-    tuple of (str, int or None)
+    DataFrame
+        ``code, batch, first_year, period``, adopters only, sorted by code: ``batch`` is the
+        period's ordinal (the key of :func:`adoption_windows`), ``first_year`` the year of the
+        unit's earliest event, ``period`` the label in ``lang``.
     """
-    exists = conn.execute("SELECT to_regclass('analysis_period') IS NOT NULL").fetchone()[0]
-    if exists:
-        rows = conn.execute(
-            "SELECT label, last_year FROM analysis_period WHERE scheme = %s ORDER BY ordinal",
-            (scheme,),
-        ).fetchall()
-        if rows:
-            return tuple((r[0], r[1]) for r in rows)
-    return SEED001_PERIODS
+    long = dbread.read_period_adoption(
+        conn, programme, level, parse_codes(within), scheme=scheme, cumulative=True
+    )
+    first = long[long["adopted"] == 1].sort_values(["code", "period_ordinal"])
+    first = first.drop_duplicates("code").reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "code": first["code"],
+            "batch": first["period_ordinal"].astype(int),
+            "first_year": first["first_year"].astype(int),
+            "period": [period_label(p, lang) for p in first["period"]],
+        }
+    )
 
 
 _UNITS_SQL = """
@@ -286,30 +354,54 @@ def read_links(
     return LinkRows(events, gpd.GeoDataFrame(pairs, geometry=geoms, crs=4326))
 
 
-def period_of(year: int, periods: Sequence[tuple[str, int | None]] = SEED001_PERIODS) -> str:
-    """Return the label of the period containing ``year`` (last years are inclusive)."""
+def period_of(year: int, periods: Sequence[tuple[str, int | None]]) -> str:
+    """Label of the period containing ``year``.
+
+    Parameters
+    ----------
+    year : int
+        Calendar year.
+    periods : sequence of (str, int or None)
+        ``(label, last year inclusive)`` in order, as from :func:`read_periods`; None =
+        open-ended.
+
+    Returns
+    -------
+    str
+    """
     for label, last in periods:
         if last is None or year <= last:
             return label
     raise ValueError(f"year {year} is after the last period")  # pragma: no cover
 
 
-def read_first_policy_period(
+def read_first_event_year(
     conn: psycopg.Connection,
     programme: str = "jjj_coordination",
     level: str = "prefecture",
     within: str | Sequence[str] | None = None,
-    periods: Sequence[tuple[str, int | None]] | None = None,
 ) -> pd.DataFrame:
-    """Period in which each unit first took part in an event of ``programme``.
+    """Year in which each unit first took part in an event of ``programme``.
 
-    Counties roll up to their prefecture when ``level='prefecture'`` (seed 001 counts a
-    prefecture as active when it or its districts issued a policy).
+    Not the seed 001 adoption window (see :func:`read_adoption_windows`): this is the first
+    inter-city event a unit joined, and at prefecture level a county's participation counts for
+    its prefecture (as the coordination links of :func:`read_links` roll counties up).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        Open connection.
+    programme : str
+        ``policy_event.programme``.
+    level : {'prefecture', 'county'}
+        Level the participants are counted at (counties roll up at prefecture level).
+    within : str or sequence of str, optional
+        Keep units within these codes.
 
     Returns
     -------
     DataFrame
-        ``code, first_year, period``.
+        ``code, first_year`` sorted by code.
     """
     sql = """
         SELECT CASE WHEN u.level = 'county' AND %(level)s = 'prefecture' THEN u.parent_code
@@ -324,12 +416,43 @@ def read_first_policy_period(
     rows = conn.execute(sql, {"prog": programme, "level": level}).fetchall()
     df = pd.DataFrame(rows, columns=["code", "first_year"])
     if within is not None:
-        keep = set(read_units(conn, level, within)["code"])
-        df = df[df["code"].isin(keep)]
-    df = df.groupby("code", as_index=False)["first_year"].min()
-    periods = periods or read_periods(conn)
-    df["period"] = [period_of(int(y), periods) for y in df["first_year"]]
-    return df.reset_index(drop=True)
+        df = df[df["code"].isin(set(read_units(conn, level, within)["code"]))]
+    return df.sort_values("code").reset_index(drop=True)
+
+
+def read_first_policy_period(
+    conn: psycopg.Connection,
+    programme: str = "jjj_policy_adoption",
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+    scheme: str = "seed001",
+) -> pd.DataFrame:
+    """Deprecated alias of :func:`read_adoption_windows`: ``code, first_year, period``.
+
+    It used to roll county events up to their prefecture, which put Zhangjiakou in 2008-2014
+    through two of its counties although seed 001 names only Chengde and Baoding at
+    prefecture scale; it now returns the same windows as :func:`read_adoption_windows`.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        Open connection.
+    programme : str
+        ``policy_event.programme``.
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    within : str or sequence of str, optional
+        Keep units within these codes.
+    scheme : str
+        ``analysis_period.scheme``.
+
+    Returns
+    -------
+    DataFrame
+        ``code, first_year, period`` (English period labels).
+    """
+    windows = read_adoption_windows(conn, level, within, "en", programme, scheme)
+    return windows[["code", "first_year", "period"]]
 
 
 def read_values(
@@ -347,8 +470,6 @@ def read_values(
     ConfigError
         If the variable is not in the catalogue.
     """
-    from policylink.errors import ConfigError
-
     meta = conn.execute(
         "SELECT label_zh, label_en, unit, source, is_synthetic FROM variable WHERE name = %s",
         (variable,),

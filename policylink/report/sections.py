@@ -219,7 +219,7 @@ def section_jjj_adoption(ctx: Context) -> Section:
             "policies (seed 001 Fig. 1, prefecture scale).",
         ),
     )
-    windows = mapdata.ADOPTION_WINDOWS[ctx.lang]
+    windows = mapdata.adoption_windows(ctx.conn, ctx.lang)
     adopt = mapdata.read_adoption_windows(ctx.conn, within=ctx.region, lang=ctx.lang)
     name_col = "name_zh" if ctx.lang == "zh" else "name_en"
     tab = units[["code", name_col]].merge(adopt[["code", "batch"]], on="code", how="left")
@@ -318,7 +318,7 @@ def section_jjj_links(ctx: Context) -> Section:
         pd.DataFrame(pairs),
         ctx.t("城市对：事件数、首末年份、类型", "City pairs: events, first and last year, kind"),
     )
-    first = mapdata.read_first_policy_period(ctx.conn, within=ctx.region)
+    first = mapdata.read_first_event_year(ctx.conn, within=ctx.region)
     windows = mapdata.read_adoption_windows(ctx.conn, within=ctx.region, lang=ctx.lang)
     attrs = nodes[["code", "strength", "degree"]].rename(
         columns={"strength": "links", "degree": "partners"}
