@@ -16,6 +16,28 @@ from matplotlib.figure import Figure
 from policylink.maps import use_cjk_font
 
 
+def _finish(
+    fig: Figure,
+    ax: plt.Axes,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str | None = None,
+    note: str = "",
+    legend_loc: str = "best",
+) -> Figure:
+    """Title, axis labels, legend and the footnote below the axes; tight layout."""
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8, loc=legend_loc)
+    if note:
+        fig.text(0.01, 0.01, note, fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
 def moran_scatter_plot(
     scatter: pd.DataFrame,
     moran_i: float,
@@ -64,14 +86,9 @@ def moran_scatter_plot(
         for r in scatter.itertuples():
             ax.annotate(labels.get(str(r.id), str(r.id)), (r.z, r.wz), fontsize=7, xytext=(3, 3),
                         textcoords="offset points")  # fmt: skip
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8, loc="upper left")
-    if note:
-        fig.text(0.01, 0.01, note, fontsize=7)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _finish(
+        fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, note=note, legend_loc="upper left"
+    )
 
 
 def event_study_plot(
@@ -117,14 +134,7 @@ def event_study_plot(
             label=f"true = {true_effect:g}",
         )
     ax.set_xticks(x)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
-    if note:
-        fig.text(0.01, 0.01, note, fontsize=7)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, note=note)
 
 
 def placebo_plot(
@@ -157,14 +167,7 @@ def placebo_plot(
         observed, color="#d7191c", lw=2, label=f"observed = {observed:.4g} (p = {p_value:.3g})"
     )
     ax.axvline(0, color="#666666", lw=0.8)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
-    if note:
-        fig.text(0.01, 0.01, note, fontsize=7)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, note=note)
 
 
 def balance_plot(balance: pd.DataFrame, *, title: str, xlabel: str, note: str = "") -> Figure:
@@ -190,10 +193,4 @@ def balance_plot(balance: pd.DataFrame, *, title: str, xlabel: str, note: str = 
     ax.axvline(0, color="#666666", lw=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels([str(i) for i in balance.index])
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.legend(fontsize=8)
-    if note:
-        fig.text(0.01, 0.01, note, fontsize=7)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _finish(fig, ax, title=title, xlabel=xlabel, note=note)
