@@ -274,10 +274,6 @@ def load_inputs(
     return _from_database(variables, list(extra or []), level, within, years, weights_kind)
 
 
-_ATTR_SQL = "SELECT unit_code, value FROM unit_attribute WHERE scheme = %(scheme)s"
-_SYNTH_SQL = "SELECT name FROM variable WHERE is_synthetic AND name = ANY(%(variables)s)"
-
-
 def _from_database(
     variables: list[str],
     extra: list[str],
@@ -291,7 +287,8 @@ def _from_database(
     Units, values and weights come from :mod:`policylink.dbread` (``read_units``,
     ``read_panel``, ``read_weights`` on the ``w_queen`` / ``w_rook`` / ... views, binary as
     stored; the commands transform them); text columns such as groups from ``unit_attribute``
-    (scheme = column name). Units lacking a value in any selected year are dropped (and reported
+    (``read_unit_attribute``, scheme = column name) and the SYNTHETIC flags from the variable
+    catalogue (``read_variables``). Units lacking a value in any selected year are dropped (and reported
     on stderr), because every statistic here needs a balanced panel; the weights are the
     sub-graph among the kept units.
     """
@@ -308,10 +305,9 @@ def _from_database(
             if units.empty:
                 raise ConfigError(f"no units at {where} in the database; load boundaries first")
             panel = dbread.read_panel(conn, variables, level, codes, years, complete=True)
-            attrs = {c: dict(conn.execute(_ATTR_SQL, {"scheme": c}).fetchall()) for c in extra}
-            synthetic = tuple(
-                sorted(r[0] for r in conn.execute(_SYNTH_SQL, {"variables": variables}))
-            )
+            attrs = {c: dbread.read_unit_attribute(conn, c, level, codes) for c in extra}
+            catalogue = dbread.read_variables(conn, variables)
+            synthetic = tuple(sorted(catalogue.loc[catalogue["is_synthetic"], "name"]))
             if panel.empty:
                 raise ConfigError(
                     f"no complete observations of {', '.join(variables)} at {where}; load a "
