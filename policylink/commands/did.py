@@ -271,26 +271,15 @@ def read_db_panel(
         )
         span = (int(panel["year"].min()), int(panel["year"].max()))
         adoption = dbread.read_adoption(conn, "prefecture", within, span, rules)
-        synthetic = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM variable WHERE name = ANY(%s) AND is_synthetic", (variables,)
-            ).fetchall()
-        ]
-        attr = pd.DataFrame(
-            conn.execute(
-                "SELECT unit_code, scheme, value FROM unit_attribute WHERE scheme = ANY(%s)",
-                (list(attributes),),
-            ).fetchall(),
-            columns=["code", "scheme", "value"],
-        )
+        catalogue = dbread.read_variables(conn, variables)
+        synthetic = list(catalogue.loc[catalogue["is_synthetic"], "name"])
+        attr = {s: dbread.read_unit_attribute(conn, s) for s in attributes}
     per_unit = adoption.groupby("code").agg(
         first_year=("first_year", "first"), batch=("batch", "first")
     )
     panel["first_treated"] = panel["code"].map(per_unit["first_year"]).fillna(0).astype(int)
     panel["batch"] = panel["code"].map(per_unit["batch"]).fillna(0).astype(int)
-    for scheme in attributes:
-        vals = attr[attr.scheme == scheme].set_index("code")["value"]
+    for scheme, vals in attr.items():
         panel[scheme] = panel["code"].map(vals)
     panel["source"] = (
         f"database; SYNTHETIC variables: {', '.join(synthetic)}" if synthetic else "database"
