@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from qgis.core import QgsFeature, QgsField, QgsVectorLayer, QgsWkbTypes
 from qgis.PyQt.QtCore import QVariant
 
 
-def _qtype(series: pd.Series) -> int:
+def qvariant_type(series: pd.Series) -> int:
+    """QVariant type for a pandas column (integers, floats, booleans, else text)."""
     if pd.api.types.is_bool_dtype(series):
         return QVariant.Bool
     if pd.api.types.is_integer_dtype(series):
@@ -19,14 +21,15 @@ def _qtype(series: pd.Series) -> int:
     return QVariant.String
 
 
-def _value(v):
-    if v is None:
+def cell(value: Any) -> Any:
+    """Convert a pandas cell to a value QGIS accepts (NaN, NA, NaT -> NULL; numpy -> Python)."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and v != v:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
         return None
-    return v
+    return value
 
 
 def layer_with_columns(
@@ -61,7 +64,7 @@ def layer_with_columns(
     out = QgsVectorLayer(f"{geom}?crs={crs}", name, "memory")
     prov = out.dataProvider()
     fields = [f for f in source.fields()]
-    fields += [QgsField(k, _qtype(table[v])) for k, v in columns.items()]
+    fields += [QgsField(k, qvariant_type(table[v])) for k, v in columns.items()]
     prov.addAttributes(fields)
     out.updateFields()
     indexed = table.assign(id=table["id"].map(str)).set_index("id")
@@ -69,7 +72,7 @@ def layer_with_columns(
     for feat in source.getFeatures():
         key = str(feat[id_field])
         extra = [
-            _value(indexed.at[key, c]) if key in indexed.index else None for c in columns.values()
+            cell(indexed.at[key, c]) if key in indexed.index else None for c in columns.values()
         ]
         f = QgsFeature(out.fields())
         f.setGeometry(feat.geometry())

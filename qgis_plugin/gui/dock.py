@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -36,6 +37,12 @@ from ..core.weights import KINDS, weights_from_frame
 from .tasks import AnalysisTask, Cancelled
 
 URL_ITEM = "(database URL)"
+
+
+def _period_values(panel: pd.DataFrame, w: Any, period: Any) -> Any:
+    """``value`` of one period of a long panel (``id``, ``period``), in the weights' order."""
+    sub = panel[panel["period"] == period].set_index("id")["value"]
+    return sub.reindex(w.id_order).to_numpy()
 
 
 class PolicyDiffusionDock(QDockWidget):
@@ -287,12 +294,18 @@ class PolicyDiffusionDock(QDockWidget):
         QgsApplication.taskManager().addTask(task)
         return task
 
-    def run_moran(self) -> AnalysisTask | None:
-        """Global Moran's I by year for the chosen data, in the background."""
+    def _collect(self, collect: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+        """Inputs from ``collect`` (a ``collect_*`` method); on a user error show it, None."""
         try:
-            inputs = self.collect_inputs()
+            return collect()
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self._show_error(exc)
+            return None
+
+    def run_moran(self) -> AnalysisTask | None:
+        """Global Moran's I by year for the chosen data, in the background."""
+        inputs = self._collect(self.collect_inputs)
+        if inputs is None:
             return None
         perms = self.permutations.value()
 
@@ -312,8 +325,7 @@ class PolicyDiffusionDock(QDockWidget):
             )
             report(90)
             last = res.results[-1].period
-            sub = inputs["panel"][inputs["panel"]["period"] == last].set_index("id")["value"]
-            scatter = moran_scatter(sub.reindex(w.id_order).to_numpy(), w)
+            scatter = moran_scatter(_period_values(inputs["panel"], w, last), w)
             return {"table": res.table, "scatter": scatter, "I": res.results[-1].I, "period": last}
 
         def show(result):
@@ -326,10 +338,8 @@ class PolicyDiffusionDock(QDockWidget):
 
     def run_lisa(self) -> AnalysisTask | None:
         """LISA clusters for the last chosen year; the result is added as a styled layer."""
-        try:
-            inputs = self.collect_inputs()
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self._show_error(exc)
+        inputs = self._collect(self.collect_inputs)
+        if inputs is None:
             return None
         perms = self.permutations.value()
 
@@ -340,8 +350,7 @@ class PolicyDiffusionDock(QDockWidget):
             w = weights_from_frame(inputs["units"], "id", inputs["kind"])
             report(30)
             last = sorted(inputs["panel"]["period"].unique())[-1]
-            sub = inputs["panel"][inputs["panel"]["period"] == last].set_index("id")["value"]
-            res = local_moran(sub.reindex(w.id_order).to_numpy(), w, permutations=perms)
+            res = local_moran(_period_values(inputs["panel"], w, last), w, permutations=perms)
             return {"table": res.table, "period": last}
 
         def show(result):
@@ -410,10 +419,8 @@ class PolicyDiffusionDock(QDockWidget):
 
     def run_sdm(self) -> AnalysisTask | None:
         """Spatial panel model (SDM / SAR / SEM, two-way fixed effects) with effects, in the background."""
-        try:
-            inputs = self.collect_panel()
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self._show_error(exc)
+        inputs = self._collect(self.collect_panel)
+        if inputs is None:
             return None
         model = self.model.currentText().lower()
 
@@ -493,10 +500,8 @@ class PolicyDiffusionDock(QDockWidget):
 
     def run_did(self) -> AnalysisTask | None:
         """TWFE DID and event study of the low-carbon pilots on the chosen variable, in the background."""
-        try:
-            inputs = self.collect_did()
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self._show_error(exc)
+        inputs = self._collect(self.collect_did)
+        if inputs is None:
             return None
 
         def work(report):

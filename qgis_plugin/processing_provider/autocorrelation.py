@@ -66,11 +66,7 @@ class _LayerStatistic(PolicyLinkAlgorithm):
                 99999,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                "SEED", tr("Random seed"), QgsProcessingParameterNumber.Integer, 12345
-            )
-        )
+        self.add_seed()
         if with_alpha:
             self.addParameter(
                 QgsProcessingParameterNumber(
@@ -165,23 +161,11 @@ class GlobalMoran(_LayerStatistic):
                 optional=True,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterVectorLayer(
-                "PANEL",
-                tr("Or: long panel table (unit, year, value)"),
-                [QgsProcessing.TypeVector],
-                optional=True,
-            )
+        self.add_optional_layer(
+            "PANEL",
+            tr("Or: long panel table (unit, year, value)"),
+            [("PANEL_ID", tr("Panel unit id field")), ("PANEL_TIME", tr("Panel year field"))],
         )
-        for name, label in (
-            ("PANEL_ID", tr("Panel unit id field")),
-            ("PANEL_TIME", tr("Panel year field")),
-        ):
-            self.addParameter(
-                QgsProcessingParameterField(
-                    name, label, parentLayerParameterName="PANEL", optional=True
-                )
-            )
         self.addParameter(
             QgsProcessingParameterField(
                 "PANEL_VALUE",

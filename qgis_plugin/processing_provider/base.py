@@ -14,16 +14,20 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.i18n import tr
+from ..core.results import cell, qvariant_type
 from ..core.weights import KINDS, read_weights_file, weights_from_frame
 from .provider import ICON
+
+__all__ = ["PolicyLinkAlgorithm", "cell", "qvariant_type", "table_fields", "write_table"]
 
 
 class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
@@ -59,6 +63,37 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
 
     def icon(self) -> QIcon:  # noqa: D102
         return QIcon(str(ICON))
+
+    # -- common parameters ---------------------------------------------------------------------
+    def add_seed(self) -> None:
+        """Add ``SEED``, the random seed of permutations and simulation draws (default 12345)."""
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                "SEED", tr("Random seed"), QgsProcessingParameterNumber.Integer, 12345
+            )
+        )
+
+    def add_optional_layer(self, name: str, label: str, fields: list[tuple[str, str]]) -> None:
+        """Add an optional table/layer input ``name`` and optional fields chosen from it.
+
+        Parameters
+        ----------
+        name, label : str
+            Parameter name and (translated) label of the layer.
+        fields : list of (str, str)
+            Field parameters (name, translated label) whose parent is the layer.
+        """
+        self.addParameter(
+            QgsProcessingParameterVectorLayer(
+                name, label, [QgsProcessing.TypeVector], optional=True
+            )
+        )
+        for field, field_label in fields:
+            self.addParameter(
+                QgsProcessingParameterField(
+                    field, field_label, parentLayerParameterName=name, optional=True
+                )
+            )
 
     # -- weights ---------------------------------------------------------------------------------
     def add_weights_parameters(self) -> None:
@@ -118,34 +153,12 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
         return w
 
 
-def qvariant_type(series: pd.Series) -> int:
-    """QVariant type for a pandas column (integers, floats, booleans, else text)."""
-    if pd.api.types.is_bool_dtype(series):
-        return QVariant.Bool
-    if pd.api.types.is_integer_dtype(series):
-        return QVariant.LongLong
-    if pd.api.types.is_float_dtype(series):
-        return QVariant.Double
-    return QVariant.String
-
-
 def table_fields(frame: pd.DataFrame) -> QgsFields:
     """QgsFields matching the columns of a DataFrame."""
     fields = QgsFields()
     for col in frame.columns:
         fields.append(QgsField(str(col), qvariant_type(frame[col])))
     return fields
-
-
-def cell(value: Any) -> Any:
-    """Convert a pandas cell to a value QGIS accepts (NaN, NA, NaT -> NULL; numpy -> Python)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
 
 
 def write_table(

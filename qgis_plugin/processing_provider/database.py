@@ -42,6 +42,23 @@ class _DatabaseAlgorithm(PolicyLinkAlgorithm):
             )
         )
 
+    def add_level_and_within(self, levels: list[str] | None = None, default: int = 1) -> None:
+        """Add ``LEVEL`` (translated labels; province, prefecture, county unless ``levels``)
+        and ``WITHIN`` (codes whose units and descendants are kept)."""
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                "LEVEL",
+                tr("Level"),
+                options=levels or [tr("Province"), tr("Prefecture"), tr("County")],
+                defaultValue=default,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                "WITHIN", tr("Within (codes, comma-separated)"), optional=True
+            )
+        )
+
     def database(self, parameters, context):
         """The QGIS URI of the chosen database."""
         try:
@@ -70,19 +87,7 @@ class LoadUnitsAndPanel(_DatabaseAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
         self.add_database_inputs()
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                "LEVEL",
-                tr("Level"),
-                options=[tr("Province"), tr("Prefecture"), tr("County")],
-                defaultValue=1,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterString(
-                "WITHIN", tr("Within (codes, comma-separated)"), optional=True
-            )
-        )
+        self.add_level_and_within()
         self.addParameter(
             QgsProcessingParameterString("VARIABLES", tr("Variables (comma-separated)"))
         )
@@ -207,19 +212,7 @@ class ExportDatabaseWeights(_DatabaseAlgorithm):
                 "KIND", tr("Weights (queen, rook, knn:K or distance:METRES)"), defaultValue="queen"
             )
         )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                "LEVEL",
-                tr("Level"),
-                options=[tr("Province"), tr("Prefecture"), tr("County")],
-                defaultValue=1,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterString(
-                "WITHIN", tr("Within (codes, comma-separated)"), optional=True
-            )
-        )
+        self.add_level_and_within()
         self.addParameter(
             QgsProcessingParameterBoolean(
                 "REFRESH", tr("Refresh the materialised views first"), defaultValue=False

@@ -43,6 +43,21 @@ def _panel_field(
     )
 
 
+def _add_outputs(alg: PolicyLinkAlgorithm, table: str, extra: str, extra_label: str) -> None:
+    """``OUTPUT`` table, an optional second table ``extra`` and the optional ``OUTPUT_HTML`` page."""
+    alg.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", table, QgsProcessing.TypeVector))
+    alg.addParameter(
+        QgsProcessingParameterFeatureSink(
+            extra, extra_label, QgsProcessing.TypeVector, optional=True
+        )
+    )
+    alg.addParameter(
+        QgsProcessingParameterFileDestination(
+            "OUTPUT_HTML", tr("Results page"), fileFilter="HTML (*.html)", optional=True
+        )
+    )
+
+
 class SpatialPanelModel(_LayerStatistic):
     """SAR / SEM / SDM panel with fixed effects and direct / indirect / total effects."""
 
@@ -103,26 +118,8 @@ class SpatialPanelModel(_LayerStatistic):
                 100000,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                "SEED", tr("Random seed"), QgsProcessingParameterNumber.Integer, 12345
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                "OUTPUT", tr("Coefficients"), QgsProcessing.TypeVector
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                "EFFECTS", tr("Effects"), QgsProcessing.TypeVector, optional=True
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFileDestination(
-                "OUTPUT_HTML", tr("Results page"), fileFilter="HTML (*.html)", optional=True
-            )
-        )
+        self.add_seed()
+        _add_outputs(self, tr("Coefficients"), "EFFECTS", tr("Effects"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         from spatial.panel import fit_spatial_panel, paper_table
@@ -255,23 +252,14 @@ class DIDSuite(PolicyLinkAlgorithm):
         self.addParameter(
             _panel_field("CONTROLS", tr("Controls"), numeric=True, multiple=True, optional=True)
         )
-        self.addParameter(
-            QgsProcessingParameterVectorLayer(
-                "TREATMENT_LAYER",
-                tr("Or: first treated year from another layer (e.g. Pilot batches)"),
-                [QgsProcessing.TypeVector],
-                optional=True,
-            )
+        self.add_optional_layer(
+            "TREATMENT_LAYER",
+            tr("Or: first treated year from another layer (e.g. Pilot batches)"),
+            [
+                ("TREATMENT_ID", tr("Its unit id field")),
+                ("TREATMENT_YEAR", tr("Its first treated year field")),
+            ],
         )
-        for name, label in (
-            ("TREATMENT_ID", tr("Its unit id field")),
-            ("TREATMENT_YEAR", tr("Its first treated year field")),
-        ):
-            self.addParameter(
-                QgsProcessingParameterField(
-                    name, label, parentLayerParameterName="TREATMENT_LAYER", optional=True
-                )
-            )
         self.addParameter(
             QgsProcessingParameterEnum(
                 "CLUSTER",
@@ -297,26 +285,8 @@ class DIDSuite(PolicyLinkAlgorithm):
                 100000,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                "SEED", tr("Random seed"), QgsProcessingParameterNumber.Integer, 12345
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                "OUTPUT", tr("DID coefficients"), QgsProcessing.TypeVector
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                "EVENT_STUDY", tr("Event study"), QgsProcessing.TypeVector, optional=True
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFileDestination(
-                "OUTPUT_HTML", tr("Results page"), fileFilter="HTML (*.html)", optional=True
-            )
-        )
+        self.add_seed()
+        _add_outputs(self, tr("DID coefficients"), "EVENT_STUDY", tr("Event study"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         from spatial.did import PanelSpec, event_study, placebo_did, twfe_did

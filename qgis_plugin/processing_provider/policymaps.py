@@ -21,7 +21,6 @@ from qgis.core import (
     QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterString,
     QgsWkbTypes,
@@ -82,19 +81,7 @@ class _MapAlgorithm(_DatabaseAlgorithm):
                 "PROGRAMME", tr("Programme"), defaultValue=self.default_programme
             )
         )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                "LEVEL",
-                tr("Level"),
-                options=[tr(v.capitalize()) for v in self.levels],
-                defaultValue=0,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterString(
-                "WITHIN", tr("Within (codes, comma-separated)"), optional=True
-            )
-        )
+        self.add_level_and_within([tr(v.capitalize()) for v in self.levels], default=0)
 
     def add_output(self, label: str, layer_type: int) -> None:
         """The ``OUTPUT`` feature sink (``label`` already translated)."""
