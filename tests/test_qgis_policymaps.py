@@ -102,14 +102,44 @@ def test_adoption_by_period_reproduces_seed001_fig1(plugin, bundled_url):
         "policylink:adoptionperiod",
         {"DATABASE_URL": bundled_url, "WITHIN": JJJ, "OUTPUT": "memory:"},
     )
-    period = {f["code"]: f["period"] for f in res["OUTPUT"].getFeatures()}
+    feats = list(res["OUTPUT"].getFeatures())
+    period = {f["code"]: f["period"] for f in feats}
     assert len(period) == 13
-    # Seed 001 §2.3: before 2008 only Beijing, Tianjin and Tangshan; by 2014 the prefectures
-    # Chengde and Baoding and the counties Chicheng and Xiahuayuan (both in Zhangjiakou, which
-    # the prefecture roll-up therefore marks too); after 2014 every prefecture-level unit.
+    # Seed 001 §2.3: before 2008 only Beijing and Tianjin and, at prefecture level, Tangshan
+    # (Shougang's move to Caofeidian); "至2014年地级市增加了承德、保定" (the counties Chicheng and
+    # Xiahuayuan of Zhangjiakou do not make Zhangjiakou an adopter: units count at their own
+    # level); after 2014 "所有地级以上城市均制定了相关政策": the other eight prefectures.
     assert {c for c, p in period.items() if p == "before 2008"} == {"110100", "120100", "130200"}
-    assert {c for c, p in period.items() if p == "2008-2014"} == {"130600", "130800", "130700"}
-    assert {p for c, p in period.items()} == {"before 2008", "2008-2014", "2014-2016"}
+    assert {c for c, p in period.items() if p == "2008-2014"} == {"130600", "130800"}
+    later = {c for c, p in period.items() if p == "2014-2016"}
+    assert later == {f"13{k:02d}00" for k in range(1, 12)} - {"130200", "130600", "130800"}
+    assert period["130700"] == "2014-2016"  # Zhangjiakou
+    assert res["COUNTS"] == {"before 2008": 3, "2008-2014": 2, "2014-2016": 8}
+    # first_year lies inside the unit's period, as the database's analysis_period defines it.
+    with psycopg.connect(bundled_url) as conn:
+        bounds = {
+            label: (first, last)
+            for label, first, last in conn.execute(
+                "SELECT label, first_year, last_year FROM analysis_period WHERE scheme = 'seed001'"
+            )
+        }
+    for f in feats:
+        first, last = bounds[f["period"]]
+        assert (first or 0) <= f["first_year"] <= (last or 9999), f["code"]
+
+
+def test_adoption_style_uses_the_database_period_labels(bundled_url):
+    """Every analysis_period label of scheme seed001 (plus 'none') is a category of the style."""
+    import xml.etree.ElementTree as ET
+
+    qml = Path(__file__).parents[1] / "qgis_plugin" / "styles" / "adoption_period.qml"
+    values = {c.get("value") for c in ET.parse(qml).getroot().iter("category")}
+    with psycopg.connect(bundled_url) as conn:
+        labels = {
+            r[0] for r in conn.execute("SELECT label FROM analysis_period WHERE scheme = 'seed001'")
+        }
+    assert len(labels) == 4
+    assert values == labels | {"none"}
 
 
 def test_coordination_links_layer_renders_and_prints(plugin, bundled_url, tmp_path):

@@ -364,6 +364,10 @@
       <translation>Getis-Ord Gi*（Ord 与 Getis 1995；每个单元包含在自身邻域中），给出解析 z 值和置换 p 值（可设随机种子）。输出字段：gi_g、gi_z（解析 z）、gi_zsim、gi_p、gi_sig 和 gi_cl（'hot spot' 热点、'cold spot' 冷点、'not significant' 不显著）。</translation>
     </message>
     <message>
+      <source>Or: long panel table (unit, year, value)</source>
+      <translation>或：长格式面板表（单元、年份、数值）</translation>
+    </message>
+    <message>
       <source>Units (any polygon or point layer)</source>
       <translation>空间单元（任意面或点图层）</translation>
     </message>
@@ -372,28 +376,12 @@
       <translation>单元编号字段（唯一）</translation>
     </message>
     <message>
-      <source>Random seed</source>
-      <translation>随机种子</translation>
-    </message>
-    <message>
       <source>Weights file</source>
       <translation>权重文件</translation>
     </message>
     <message>
       <source>Value fields of the unit layer, one per year</source>
       <translation>单元图层的数值字段（每年一个）</translation>
-    </message>
-    <message>
-      <source>Or: long panel table (unit, year, value)</source>
-      <translation>或：长格式面板表（单元、年份、数值）</translation>
-    </message>
-    <message>
-      <source>Panel unit id field</source>
-      <translation>面板单元编号字段</translation>
-    </message>
-    <message>
-      <source>Panel year field</source>
-      <translation>面板年份字段</translation>
     </message>
     <message>
       <source>Panel value field</source>
@@ -418,6 +406,14 @@
     <message>
       <source>Multiple-testing control</source>
       <translation>多重检验校正</translation>
+    </message>
+    <message>
+      <source>Panel unit id field</source>
+      <translation>面板单元编号字段</translation>
+    </message>
+    <message>
+      <source>Panel year field</source>
+      <translation>面板年份字段</translation>
     </message>
     <message>
       <source>With a panel table, choose its unit id, year and value fields.</source>
@@ -446,6 +442,10 @@
     <message>
       <source>Bonferroni</source>
       <translation>Bonferroni</translation>
+    </message>
+    <message>
+      <source>Random seed</source>
+      <translation>随机种子</translation>
     </message>
     <message>
       <source>Spatial weights from the layer's geometries</source>
@@ -604,6 +604,30 @@
       <translation>长面板上的多期（交错）双重差分（种子文献 004）：含控制变量和聚类稳健标准误的双向固定效应 DID（pyfixest）、首尾合并的前导期与滞后期事件研究（基期为政策实施前一年）及联合平行趋势检验，可选随机重新分配处理的安慰剂检验。处理变量为 0/1 字段或首次处理年份（0 或空 = 从未处理），例如来自 adoption_panel 视图。输出：系数表、事件研究表和含图的 HTML 结果页。</translation>
     </message>
     <message>
+      <source>Results page</source>
+      <translation>结果页</translation>
+    </message>
+    <message>
+      <source>Coefficients</source>
+      <translation>系数</translation>
+    </message>
+    <message>
+      <source>Effects</source>
+      <translation>效应分解</translation>
+    </message>
+    <message>
+      <source>Or: first treated year from another layer (e.g. Pilot batches)</source>
+      <translation>或：从另一图层读取首次处理年份（如“试点批次”）</translation>
+    </message>
+    <message>
+      <source>DID coefficients</source>
+      <translation>DID 系数</translation>
+    </message>
+    <message>
+      <source>Event study</source>
+      <translation>事件研究</translation>
+    </message>
+    <message>
       <source>Panel table (unit, year, variables)</source>
       <translation>面板表（单元、年份、变量）</translation>
     </message>
@@ -626,18 +650,6 @@
     <message>
       <source>Simulation draws for the effects</source>
       <translation>效应模拟抽样次数</translation>
-    </message>
-    <message>
-      <source>Coefficients</source>
-      <translation>系数</translation>
-    </message>
-    <message>
-      <source>Effects</source>
-      <translation>效应分解</translation>
-    </message>
-    <message>
-      <source>Results page</source>
-      <translation>结果页</translation>
     </message>
     <message>
       <source>Choose at least one explanatory variable.</source>
@@ -668,18 +680,6 @@
       <translation>控制变量</translation>
     </message>
     <message>
-      <source>Or: first treated year from another layer (e.g. Pilot batches)</source>
-      <translation>或：从另一图层读取首次处理年份（如“试点批次”）</translation>
-    </message>
-    <message>
-      <source>Its unit id field</source>
-      <translation>该图层的单元编号字段</translation>
-    </message>
-    <message>
-      <source>Its first treated year field</source>
-      <translation>该图层的首次处理年份字段</translation>
-    </message>
-    <message>
       <source>Clustered standard errors</source>
       <translation>聚类标准误</translation>
     </message>
@@ -694,14 +694,6 @@
     <message>
       <source>Placebo draws (0 = no placebo test)</source>
       <translation>安慰剂抽样次数（0 = 不做安慰剂检验）</translation>
-    </message>
-    <message>
-      <source>DID coefficients</source>
-      <translation>DID 系数</translation>
-    </message>
-    <message>
-      <source>Event study</source>
-      <translation>事件研究</translation>
     </message>
     <message>
       <source>Choose exactly one of the treatment field, the first treated year field and a treatment layer.</source>
@@ -722,6 +714,14 @@
     <message>
       <source>Method</source>
       <translation>方法</translation>
+    </message>
+    <message>
+      <source>Its unit id field</source>
+      <translation>该图层的单元编号字段</translation>
+    </message>
+    <message>
+      <source>Its first treated year field</source>
+      <translation>该图层的首次处理年份字段</translation>
     </message>
     <message>
       <source>With a treatment layer, choose its unit id and first treated year fields.</source>
@@ -780,8 +780,8 @@
       <translation>分时段政策采纳</translation>
     </message>
     <message>
-      <source>Units with the first year and period in which they (or, at prefecture level, any of their counties) took part in an event of a programme (default jjj_policy_adoption: the seed 001 Fig. 1 inter-city industrial-coordination policies). Periods come from the database's analysis_period table, scheme seed001: before 2008, 2008-2014, 2014-2016, after 2016; units without any event get 'none'. The layer animates with the Temporal Controller.</source>
-      <translation>各单元（地级层面包括其下属区县）首次参与某项目事件的年份和时段（默认 jjj_policy_adoption：种子文献 001 图 1 的城际产业协同政策）。时段取自数据库 analysis_period 表的 seed001 方案：2008 年以前、2008—2014 年、2014—2016 年、2016 年以后；没有任何事件的单元为 'none'。该图层可由时间控制器按年播放。</translation>
+      <source>Units with the period in which they first adopted a policy of a programme (default jjj_policy_adoption: the seed 001 Fig. 1 inter-city industrial-coordination policies) and the year of their first event. A unit counts through its own events only (a county's policy does not make its prefecture an adopter), as in seed 001 and the HTML report. Periods are the database's analysis_period labels, scheme seed001: before 2008, 2008-2014, 2014-2016, after 2016; units without any event get 'none'. The layer animates with the Temporal Controller.</source>
+      <translation>各单元首次出台某项目政策的时段（默认 jjj_policy_adoption：种子文献 001 图 1 的城际产业协同政策）及其首个事件的年份。单元只按其自身参与的事件计入（区县的政策不使地级市成为采纳者），与种子文献 001 和 HTML 报告一致。时段为数据库 analysis_period 表 seed001 方案的标签：2008 年以前、2008—2014 年、2014—2016 年、2016 年以后；没有任何事件的单元为 'none'。该图层可由时间控制器按年播放。</translation>
     </message>
     <message>
       <source>Coordination links</source>
@@ -808,6 +808,14 @@
       <translation>后邻接单元之间的有向边 i -&gt; j（j 晚于 i 采纳，按试点生效年份），以代表点之间的箭头表示，lag_years = j 的首年 - i 的首年。图层从 j 采纳的年份起按年播放。</translation>
     </message>
     <message>
+      <source>Pilot batches</source>
+      <translation>试点批次</translation>
+    </message>
+    <message>
+      <source>Neighbour adoption</source>
+      <translation>邻近单元采纳</translation>
+    </message>
+    <message>
       <source>Effective years must be years separated by commas.</source>
       <translation>生效年份须为逗号分隔的年份。</translation>
     </message>
@@ -820,20 +828,12 @@
       <translation>各批次生效年份</translation>
     </message>
     <message>
-      <source>Pilot batches</source>
-      <translation>试点批次</translation>
-    </message>
-    <message>
       <source>No units in the database for these codes.</source>
       <translation>数据库中没有这些代码对应的单元。</translation>
     </message>
     <message>
       <source>Years (first-last)</source>
       <translation>年份（起—止）</translation>
-    </message>
-    <message>
-      <source>Neighbour adoption</source>
-      <translation>邻近单元采纳</translation>
     </message>
     <message>
       <source>{n} links from {e} event-pairs</source>

@@ -172,16 +172,18 @@ class PilotBatchLayer(_MapAlgorithm):
 
 
 class AdoptionPeriodLayer(_MapAlgorithm):
-    """Units coloured by the period in which they first took part in a programme (seed 001 Fig. 1)."""
+    """Units coloured by the period in which they first adopted a policy (seed 001 Fig. 1)."""
 
     _name = "adoptionperiod"
     _display = "Adoption by period"
     _help = (
-        "Units with the first year and period in which they (or, at prefecture level, any of their "
-        "counties) took part in an event of a programme (default jjj_policy_adoption: the seed 001 "
-        "Fig. 1 inter-city industrial-coordination policies). Periods come from the database's "
-        "analysis_period table, scheme seed001: before 2008, 2008-2014, 2014-2016, after 2016; units "
-        "without any event get 'none'. The layer animates with the Temporal Controller."
+        "Units with the period in which they first adopted a policy of a programme (default "
+        "jjj_policy_adoption: the seed 001 Fig. 1 inter-city industrial-coordination policies) and "
+        "the year of their first event. A unit counts through its own events only (a county's "
+        "policy does not make its prefecture an adopter), as in seed 001 and the HTML report. "
+        "Periods are the database's analysis_period labels, scheme seed001: before 2008, "
+        "2008-2014, 2014-2016, after 2016; units without any event get 'none'. The layer "
+        "animates with the Temporal Controller."
     )
     default_programme = "jjj_policy_adoption"
 
@@ -195,8 +197,12 @@ class AdoptionPeriodLayer(_MapAlgorithm):
         programme, level, within = self.common(parameters, context)
         with self.connect(parameters, context) as conn:
             units = mapdata.read_units(conn, level, within)
-            first = mapdata.read_first_policy_period(conn, programme, level, within)
-        out = units[["code", "name_zh", "geometry"]].merge(first, on="code", how="left")
+            first = mapdata.read_adoption_windows(
+                conn, level=level, within=within, programme=programme
+            )
+        out = units[["code", "name_zh", "geometry"]].merge(
+            first[["code", "first_year", "period"]], on="code", how="left"
+        )
         out["first_year"] = pd.array(out["first_year"], dtype="Int64")
         out["period"] = out["period"].fillna("none")
         import geopandas as gpd
