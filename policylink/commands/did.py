@@ -9,7 +9,6 @@ prints results with ``--format table|json|csv``. ``--table FILE`` writes a paper
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,28 +17,11 @@ import click
 import numpy as np
 import pandas as pd
 
+from policylink.commands._common import parse_years, split_list
 from policylink.errors import ConfigError, InputError, Problem
 from policylink.output import emit, format_option, progress
 
 TABLE_EXT = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".csv": "csv"}
-
-
-def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def _years(value: str | None) -> list[int]:
-    """``2020-2022,2008`` -> [2020, 2021, 2022, 2008]."""
-    out: list[int] = []
-    for part in _split(value):
-        m = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", part)
-        if m:
-            out += list(range(int(m.group(1)), int(m.group(2)) + 1))
-        elif part.isdigit():
-            out.append(int(part))
-        else:
-            raise click.BadParameter(f"not a year or year range: {part!r}")
-    return out
 
 
 def read_panel(path: str, unit: str) -> pd.DataFrame:
@@ -146,7 +128,7 @@ def _spec(
     """
     from spatial.did import PanelSpec
 
-    controls = tuple(_split(kw["controls"]))
+    controls = tuple(split_list(kw["controls"]))
     if kw.get("from_db"):
         if kw["panel_file"] or kw["treat"] or kw["first_treated"]:
             raise ConfigError("--db takes no PANEL_FILE, --treat or --first-treated")
@@ -189,7 +171,7 @@ def _spec(
 
 
 def _effective(value: str) -> dict[int, int]:
-    years = _years(value)
+    years = parse_years(value, "--effective-years")
     if not years:
         raise click.BadParameter("--effective-years needs at least one year")
     return {batch: year for batch, year in enumerate(years, start=1)}
@@ -477,7 +459,7 @@ def psm_cmd(
     from spatial.did.plots import plot_balance
     from spatial.did.psm import psm_did
 
-    covs = _split(covariates) if covariates else None
+    covs = split_list(covariates) if covariates else None
     df, spec = _spec(kw, variables=tuple(covs or ()))
     res = psm_did(df, spec, covs, caliper=caliper, seed=seed)
     _write_table([res.did], kw, rename={"did": "DID"})
@@ -531,7 +513,7 @@ def cs_cmd(
     from spatial.did import callaway_santanna
     from spatial.did.plots import plot_event_study
 
-    covs = _split(covariates)
+    covs = split_list(covariates)
     df, spec = _spec(kw, variables=tuple(covs))
     res = callaway_santanna(df, spec, control=control, base_period=base_period, covariates=covs)
     dyn = res.dynamic.rename(columns={"att": "estimate"})
@@ -725,13 +707,13 @@ def robust_cmd(
     """Robustness: drop years, drop units, alternative outcomes (seed 004 Table 5)."""
     from spatial.did.robustness import robustness_checks
 
-    df, spec = _spec(kw, variables=tuple(_split(alt_outcomes)))
+    df, spec = _spec(kw, variables=tuple(split_list(alt_outcomes)))
     res = robustness_checks(
         df,
         spec,
-        drop_years=_years(drop_years),
-        drop_units=_split(drop_units),
-        alt_outcomes=_split(alt_outcomes),
+        drop_years=parse_years(drop_years, "--drop-years"),
+        drop_units=split_list(drop_units),
+        alt_outcomes=split_list(alt_outcomes),
     )
     _write_table(res, kw, keep=["did"], rename={"did": "DID"})
     _emit_models(res, kw["fmt"])
@@ -766,10 +748,12 @@ def mechanism_cmd(mediator: str, main_effects: bool, **kw: Any) -> None:
     """Mechanism regressions with mediator x DID (seed 004 Table 6)."""
     from spatial.did.robustness import mechanism_did
 
-    df, spec = _spec(kw, variables=tuple(_split(mediator)))
-    res = [mechanism_did(df, spec, m, main_effects=main_effects) for m in _split(mediator)]
+    df, spec = _spec(kw, variables=tuple(split_list(mediator)))
+    res = [mechanism_did(df, spec, m, main_effects=main_effects) for m in split_list(mediator)]
     _write_table(
-        res, kw, keep=[f"{m}_x_did" for m in _split(mediator)] + (["did"] if main_effects else [])
+        res,
+        kw,
+        keep=[f"{m}_x_did" for m in split_list(mediator)] + (["did"] if main_effects else []),
     )
     if kw["fmt"] == "json":
         emit({"models": [r.to_dict() for r in res]}, "json")
@@ -780,7 +764,7 @@ def mechanism_cmd(mediator: str, main_effects: bool, **kw: Any) -> None:
                 **r.coefficients.loc[f"{m}_x_did", ["estimate", "se", "p"]].to_dict(),
                 "n_obs": r.n_obs,
             }
-            for r, m in zip(res, _split(mediator), strict=True)
+            for r, m in zip(res, split_list(mediator), strict=True)
         ]
         emit(pd.DataFrame(rows), kw["fmt"], title="mediator x DID")
 

@@ -11,7 +11,6 @@ All statistics come from :mod:`spatial.autocorr`, :mod:`spatial.panel` and
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from policylink.commands._common import parse_years, split_list
 from policylink.errors import ConfigError, InputError, Problem
 from policylink.output import emit, format_option, to_json
 
@@ -49,24 +49,9 @@ class Inputs:
         return self.source
 
 
-def _parse_years(text: str | None) -> list[int] | None:
-    if not text:
-        return None
-    years: list[int] = []
-    for part in text.split(","):
-        m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", part)
-        if not m:
-            raise ConfigError(f"--years: {part!r} is not a year or a range like 2006-2019")
-        a = int(m.group(1))
-        b = int(m.group(2) or a)
-        if b < a:
-            raise ConfigError(f"--years: range {part!r} runs backwards")
-        years.extend(range(a, b + 1))
-    return sorted(set(years))
-
-
-def _split(text: str | None) -> list[str]:
-    return [v.strip() for v in (text or "").split(",") if v.strip()]
+def _years(text: str | None) -> list[int] | None:
+    """``--years`` as sorted distinct years; None (all years) when not given."""
+    return sorted(set(parse_years(text))) if text else None
 
 
 def _numeric(df: pd.DataFrame, columns: list[str], file: str) -> pd.DataFrame:
@@ -297,7 +282,7 @@ def _from_database(
     from etl import db as dbmod
     from policylink import dbread
 
-    codes = _split(within) or None
+    codes = split_list(within) or None
     where = f"level {level}" + (f" within {within}" if within else "")
     try:
         with dbmod.connect(dbmod.database_url()) as conn:
@@ -483,7 +468,7 @@ def moran_cmd(
     """
     from spatial.autocorr import moran, moran_by_year
 
-    yrs = _parse_years(years)
+    yrs = _years(years)
     inp = load_inputs(variables=[variable] + ([other] if other else []), years=yrs, **src)
     if other:
         _bivariate(inp, variable, other, permutations, alternative, seed, fmt)
@@ -793,7 +778,7 @@ def sdm_cmd(
         weights_matrix,
     )
 
-    xs = _split(x_vars)
+    xs = split_list(x_vars)
     if not xs:
         raise ConfigError("--x needs at least one regressor")
     if src["layer_file"]:
@@ -803,7 +788,7 @@ def sdm_cmd(
     inp = load_inputs(
         variables=[y_var, *xs],
         extra=[group_col] if group_col else None,
-        years=_parse_years(years),
+        years=_years(years),
         **src,
     )
     if inp.time_col is None:
@@ -811,7 +796,7 @@ def sdm_cmd(
     kw = dict(y=y_var, x=xs, id_col=inp.id_col, time_col=inp.time_col)
     opts = dict(
         model=model,
-        durbin=_split(durbin) or None,
+        durbin=split_list(durbin) or None,
         lee_yu=lee_yu,
         draws=draws,
         seed=seed,
