@@ -140,6 +140,18 @@ def lisa_clusters(
     )
 
 
+def _event_note(units: pd.DataFrame, ev: pd.DataFrame, lang: str, limit: int) -> maps.MapNote:
+    """Source note of an event map: boundary sources, up to ``limit`` event sources, and the
+    SYNTHETIC flag when the units or the events are synthetic."""
+    return maps.MapNote(
+        [
+            BOUNDARY_NOTE[lang].format(src=_sources(units)),
+            EVENT_NOTE[lang].format(src=_sources(ev, limit=limit)),
+        ],
+        synthetic=_is_synthetic(units, ev),
+    )
+
+
 def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[str, Any]]:
     """Read the layers for ``req.kind`` and draw the map.
 
@@ -164,13 +176,7 @@ def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[
         if pilots.empty:
             raise ConfigError("no low-carbon pilot events loaded (programme 'low_carbon_pilot')")
         ev = _event_sources(conn, sorted(pilots["event_id"].unique()))
-        note = maps.MapNote(
-            [
-                BOUNDARY_NOTE[lang].format(src=_sources(units)),
-                EVENT_NOTE[lang].format(src=_sources(ev, limit=3)),
-            ],
-            synthetic=_is_synthetic(units, ev),
-        )
+        note = _event_note(units, ev, lang, limit=3)
         title = req.title or (
             "国家低碳省区和城市试点（三批）"
             if lang == "zh"
@@ -193,13 +199,7 @@ def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[
             # an adopter after the paper's last window still gets a legend entry
             periods += [p for p in dict.fromkeys(adopt["period"]) if p not in periods]
             ev = _event_sources(conn, _programme_events(conn, "jjj_policy_adoption"))
-            note = maps.MapNote(
-                [
-                    BOUNDARY_NOTE[lang].format(src=_sources(units)),
-                    EVENT_NOTE[lang].format(src=_sources(ev, limit=2)),
-                ],
-                synthetic=_is_synthetic(units, ev),
-            )
+            note = _event_note(units, ev, lang, limit=2)
             title = req.title or (
                 "京津冀出台产业协同相关政策的时段"
                 if lang == "zh"
@@ -213,13 +213,7 @@ def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[
         else:
             links = mapdata.read_links(conn, level=req.level, within=within)
             ev = _event_sources(conn, sorted(links.events["event_id"].unique()))
-            note = maps.MapNote(
-                [
-                    BOUNDARY_NOTE[lang].format(src=_sources(units)),
-                    EVENT_NOTE[lang].format(src=_sources(ev, limit=2)),
-                ],
-                synthetic=_is_synthetic(units, ev),
-            )
+            note = _event_note(units, ev, lang, limit=2)
             title = req.title or (
                 "京津冀城市间产业协同政策联系"
                 if lang == "zh"

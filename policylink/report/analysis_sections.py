@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from policylink import mapdata
+from policylink import dbread, mapdata
 from policylink.paths import DATA_DIR
 from policylink.report import inputs, plots
 from policylink.report.builder import Section
@@ -374,10 +374,7 @@ def section_sdm(ctx: Context) -> Section:
             + SYNTH_NOTE["en"],
         ),
     )
-    grp_rows = ctx.conn.execute(
-        "SELECT unit_code, value FROM unit_attribute WHERE scheme = %s", (NAMES.jjj_group,)
-    ).fetchall()
-    groups = dict(grp_rows)
+    groups = dbread.read_unit_attribute(ctx.conn, NAMES.jjj_group).to_dict()
     if not groups:
         sec.missing.append(
             ctx.t(

@@ -104,12 +104,10 @@ def section_pilots(ctx: Context) -> Section:
             )
         )
         return sec
-    fig, summary = render_map(ctx.conn, MapRequest("pilots", lang=ctx.lang))
-    sec.data = "synthetic" if summary["synthetic"] else "real"
-    ctx.writer.figure(
+    summary = _map_figure(
+        ctx,
         sec,
-        "map",
-        fig,
+        MapRequest("pilots", lang=ctx.lang),
         ctx.t(
             "三批国家低碳试点（深色：被点名的试点城市；浅色：试点省份覆盖的地级单元；同一单元取最早批次）。",
             "The three national low-carbon pilot batches (dark: designated pilot cities; light: "
@@ -179,6 +177,15 @@ def section_pilots(ctx: Context) -> Section:
 # 2. JJJ adoption by period
 
 
+def _map_figure(ctx: Context, sec: Section, req: MapRequest, caption: str) -> dict[str, Any]:
+    """Draw ``req`` (:func:`policylink.figures.render_map`) as the section's map figure; the
+    section's data status becomes SYNTHETIC when the map's layers are. Returns the map summary."""
+    fig, summary = render_map(ctx.conn, req)
+    sec.data = "synthetic" if summary["synthetic"] else "real"
+    ctx.writer.figure(sec, "map", fig, caption)
+    return summary
+
+
 def _jjj_units(ctx: Context):
     if "jjj_units" not in ctx.cache:
         ctx.cache["jjj_units"] = mapdata.read_units(ctx.conn, "prefecture", ctx.region)
@@ -207,12 +214,10 @@ def section_jjj_adoption(ctx: Context) -> Section:
             )
         )
         return sec
-    fig, summary = render_map(ctx.conn, MapRequest("adoption", lang=ctx.lang, within=ctx.region))
-    sec.data = "synthetic" if summary["synthetic"] else "real"
-    ctx.writer.figure(
+    _map_figure(
+        ctx,
         sec,
-        "map",
-        fig,
+        MapRequest("adoption", lang=ctx.lang, within=ctx.region),
         ctx.t(
             "地级以上城市首次出台产业协同相关政策的时段（种子 001 图 1，地级市尺度）。",
             "Window in which each prefecture-level city first issued industrial-coordination "
@@ -275,12 +280,10 @@ def section_jjj_links(ctx: Context) -> Section:
             )
         )
         return sec
-    fig, summary = render_map(ctx.conn, MapRequest("links", lang=ctx.lang, within=ctx.region))
-    sec.data = "synthetic" if summary["synthetic"] else "real"
-    ctx.writer.figure(
+    _map_figure(
+        ctx,
         sec,
-        "map",
-        fig,
+        MapRequest("links", lang=ctx.lang, within=ctx.region),
         ctx.t(
             "城市间协同政策联系：线宽 = 事件数，颜色 = 类型（区县归并到所属地级单元）。",
             "Inter-city coordination links: width = number of events, colour = kind (districts "
