@@ -416,6 +416,20 @@ def _input_options(f: Any) -> Any:
     return f
 
 
+def _permutation_options(help_text: str) -> Any:
+    """``--permutations`` (default 999, described by ``help_text``) and ``--seed`` (12345)."""
+
+    def deco(f: Any) -> Any:
+        f = click.option(
+            "--seed", type=int, default=12345, show_default=True, help="Permutation seed."
+        )(f)
+        return click.option(
+            "--permutations", type=int, default=999, show_default=True, help=help_text
+        )(f)
+
+    return deco
+
+
 # --------------------------------------------------------------------------------------------
 # moran
 # --------------------------------------------------------------------------------------------
@@ -423,14 +437,7 @@ def _input_options(f: Any) -> Any:
 @click.option("--variable", required=True, help="Variable to test (panel column / layer field).")
 @click.option("--years", default=None, help="Years, e.g. 2006-2019 or 2010,2015 (default: all).")
 @_input_options
-@click.option(
-    "--permutations",
-    type=int,
-    default=999,
-    show_default=True,
-    help="Random permutations for the pseudo p-value (0 = none).",
-)
-@click.option("--seed", type=int, default=12345, show_default=True, help="Permutation seed.")
+@_permutation_options("Random permutations for the pseudo p-value (0 = none).")
 @click.option(
     "--alternative",
     type=click.Choice(["greater", "less", "two-sided"]),
@@ -598,14 +605,7 @@ def _bivariate(
     show_default=True,
     help="Local Moran (LISA clusters) or Getis-Ord Gi* hot spots.",
 )
-@click.option(
-    "--permutations",
-    type=int,
-    default=999,
-    show_default=True,
-    help="Conditional permutations per unit.",
-)
-@click.option("--seed", type=int, default=12345, show_default=True, help="Permutation seed.")
+@_permutation_options("Conditional permutations per unit.")
 @click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level.")
 @click.option(
     "--adjust",
