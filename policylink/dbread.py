@@ -62,6 +62,24 @@ def _check_level(level: str) -> str:
     return level
 
 
+def _rows_within(
+    c: psycopg.Connection,
+    select: psycopg.sql.SQL,
+    args: Sequence[object],
+    level: str,
+    within: str | Sequence[str] | None,
+) -> list[tuple]:
+    """Rows of ``select`` kept for the units of ``level`` within ``within``, ordered by 1, 2.
+
+    ``select`` (a constant ``psycopg.sql.SQL``) reads a view function aliased ``a`` that has a ``unit_code`` column; the units
+    come from the ``unit_within`` view function.
+    """
+    query = psycopg.sql.SQL(
+        "{} JOIN unit_within(%s, %s) w ON w.code = a.unit_code ORDER BY 1, 2"
+    ).format(select)
+    return c.execute(query, (*args, _codes(within), level)).fetchall()
+
+
 def unit_codes(
     conn: Conn, level: str = "prefecture", within: str | Sequence[str] | None = None
 ) -> list[str]:
@@ -550,6 +568,15 @@ class AdoptionRules:
     county_pilots: bool = False
 
 
+def _rule_args(
+    rules: AdoptionRules | None, level: str, years: tuple[int, int] | None = None
+) -> tuple:
+    """Arguments of the ``*_rules`` view functions: programme, level, [years,] rules."""
+    r = rules or AdoptionRules()
+    span = () if years is None else (int(years[0]), int(years[1]))
+    return (r.programme, level, *span, list(r.effective_years), r.province_covers, r.county_pilots)
+
+
 def read_adoption(
     conn: Conn,
     level: str = "prefecture",
@@ -579,24 +606,17 @@ def read_adoption(
         have NaN/None in the last three. Sorted by code and year.
     """
     _check_level(level)
-    r = rules or AdoptionRules()
     with _connection(conn) as c:
-        rows = c.execute(
-            "SELECT a.unit_code, a.year, a.treated, a.first_year, a.batch, a.source_event "
-            "FROM adoption_panel_rules(%s, %s, %s, %s, %s, %s, %s) a "
-            "JOIN unit_within(%s, %s) w ON w.code = a.unit_code ORDER BY 1, 2",
-            (
-                r.programme,
-                level,
-                int(years[0]),
-                int(years[1]),
-                list(r.effective_years),
-                r.province_covers,
-                r.county_pilots,
-                _codes(within),
-                level,
+        rows = _rows_within(
+            c,
+            psycopg.sql.SQL(
+                "SELECT a.unit_code, a.year, a.treated, a.first_year, a.batch, a.source_event "
+                "FROM adoption_panel_rules(%s, %s, %s, %s, %s, %s, %s) a"
             ),
-        ).fetchall()
+            _rule_args(rules, level, years),
+            level,
+            within,
+        )
     frame = pd.DataFrame(
         rows, columns=["code", "year", "treated", "first_year", "batch", "source_event"]
     )
@@ -785,23 +805,16 @@ def read_neighbor_adoption(
         ``share`` = (W_rs D)_it with W queen contiguity, NaN for islands.
     """
     _check_level(level)
-    r = rules or AdoptionRules()
     with _connection(conn) as c:
-        rows = c.execute(
-            "SELECT a.* FROM neighbor_adoption_rules(%s, %s, %s, %s, %s, %s, %s) a "
-            "JOIN unit_within(%s, %s) w ON w.code = a.unit_code ORDER BY 1, 2",
-            (
-                r.programme,
-                level,
-                int(years[0]),
-                int(years[1]),
-                list(r.effective_years),
-                r.province_covers,
-                r.county_pilots,
-                _codes(within),
-                level,
+        rows = _rows_within(
+            c,
+            psycopg.sql.SQL(
+                "SELECT a.* FROM neighbor_adoption_rules(%s, %s, %s, %s, %s, %s, %s) a"
             ),
-        ).fetchall()
+            _rule_args(rules, level, years),
+            level,
+            within,
+        )
     cols = ["code", "year", "treated", "n_neighbors", "n_treated_neighbors", "share",
             "first_neighbor_year"]  # fmt: skip
     frame = pd.DataFrame(rows, columns=cols)
@@ -833,7 +846,6 @@ def read_diffusion_edges(
         ``from_code, to_code, from_year, to_year, lag_years, via`` and a line (EPSG:4326).
     """
     _check_level(level)
-    r = rules or AdoptionRules()
     with _connection(conn) as c:
         rows = c.execute(
             "WITH s AS (SELECT code FROM unit_within(%s, %s)) "
@@ -841,15 +853,7 @@ def read_diffusion_edges(
             "ST_AsBinary(e.geom) FROM diffusion_edge_rules(%s, %s, %s, %s, %s) e "
             "WHERE e.from_code IN (SELECT code FROM s) AND e.to_code IN (SELECT code FROM s) "
             "ORDER BY 1, 2",
-            (
-                _codes(within),
-                level,
-                r.programme,
-                level,
-                list(r.effective_years),
-                r.province_covers,
-                r.county_pilots,
-            ),
+            (_codes(within), level, *_rule_args(rules, level)),
         ).fetchall()
     return _lines(rows, ["from_code", "to_code", "from_year", "to_year", "lag_years", "via"])
 
@@ -928,11 +932,13 @@ def read_spatial_lag(
     if kind not in ("queen", "rook"):
         raise ConfigError("spatial lag kind must be queen or rook")
     with _connection(conn) as c:
-        rows = c.execute(
-            "SELECT s.* FROM spatial_lag(%s, %s, %s) s "
-            "JOIN unit_within(%s, %s) w ON w.code = s.unit_code ORDER BY 1, 2",
-            (variable, level, kind, _codes(within), level),
-        ).fetchall()
+        rows = _rows_within(
+            c,
+            psycopg.sql.SQL("SELECT a.* FROM spatial_lag(%s, %s, %s) a"),
+            (variable, level, kind),
+            level,
+            within,
+        )
     frame = pd.DataFrame(
         rows, columns=["code", "year", "value", "lag", "n_neighbors", "n_observed"]
     )

@@ -1,8 +1,10 @@
 """Map layers read from the database: units with geometry, pilot batches, links, periods.
 
-Geometries come from ``admin_unit`` (EPSG:4326); pilot batches and coordination links from
-``policy_event`` / ``event_participant``; values from ``observation`` / ``variable``. Where
-the SQL views of the views area exist (``coordination_link_summary``), they are used.
+Geometries come from ``admin_unit`` (EPSG:4326, units selected with ``unit_within``); pilot
+batches and coordination links from ``policy_event`` / ``event_participant``; values from
+``observation``, labels from the variable catalogue (:func:`policylink.dbread.read_variables`).
+Periods and per-unit adoption windows are the database's (``analysis_period`` and the
+``period_adoption`` view function, through :mod:`policylink.dbread`), never re-implemented here.
 Every reader returns plain (Geo)DataFrames for :mod:`policylink.maps`.
 """
 
@@ -168,17 +170,10 @@ def read_adoption_windows(
 
 
 _UNITS_SQL = """
-WITH RECURSIVE sel AS (
-    SELECT code FROM admin_unit WHERE %(within)s::text[] IS NULL OR code = ANY(%(within)s::text[])
-    UNION
-    SELECT a.code FROM admin_unit a JOIN sel ON a.parent_code = sel.code
-    WHERE %(within)s::text[] IS NOT NULL
-)
 SELECT a.code, a.name_zh, a.name_en, a.level, a.parent_code, a.source,
        ST_AsBinary(CASE WHEN %(tol)s > 0
                         THEN ST_SimplifyPreserveTopology(a.geom, %(tol)s) ELSE a.geom END) AS wkb
-FROM admin_unit a JOIN sel USING (code)
-WHERE a.level = %(level)s OR (%(level)s = 'county' AND a.also_county)
+FROM unit_within(%(within)s::text[], %(level)s) w JOIN admin_unit a ON a.code = w.code
 ORDER BY a.code
 """
 
@@ -470,18 +465,17 @@ def read_values(
     ConfigError
         If the variable is not in the catalogue.
     """
-    meta = conn.execute(
-        "SELECT label_zh, label_en, unit, source, is_synthetic FROM variable WHERE name = %s",
-        (variable,),
-    ).fetchone()
-    if meta is None:
-        known = [r[0] for r in conn.execute("SELECT name FROM variable ORDER BY name")]
+    catalogue = dbread.read_variables(conn).set_index("name")
+    if variable not in catalogue.index:
         raise ConfigError(
-            f"unknown variable {variable!r}; known: {', '.join(known) or '(none loaded)'}"
+            f"unknown variable {variable!r}; known: {', '.join(catalogue.index) or '(none loaded)'}"
         )
+    meta = catalogue.loc[variable]
     rows = conn.execute(
         "SELECT unit_code, value FROM observation WHERE variable = %s AND year = %s",
         (variable, year),
     ).fetchall()
-    info = dict(zip(["label_zh", "label_en", "unit", "source", "is_synthetic"], meta, strict=True))
+    keys = ["label_zh", "label_en", "unit", "source", "is_synthetic"]
+    info = {k: meta[k] for k in keys}
+    info["is_synthetic"] = bool(info["is_synthetic"])
     return pd.DataFrame(rows, columns=["code", "value"]), info
