@@ -25,7 +25,7 @@ from etl.batch import (
     Timer,
     file_sha256,
     finish_load,
-    mark_replaced,
+    replace_batches,
     skip_if_unchanged,
     start_batch,
     text_sha256,
@@ -75,10 +75,7 @@ def _write(
         if skip_if_unchanged(conn, result, sha):
             return result
         bid, prev = start_batch(conn, result, sha)
-        replaced = conn.execute(
-            "DELETE FROM unit_attribute WHERE load_id = ANY(%s)", (prev,)
-        ).rowcount
-        mark_replaced(conn, prev, bid)
+        replaced = replace_batches(conn, "unit_attribute", prev, bid)
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO unit_attribute (unit_code, scheme, value, source, load_id) "

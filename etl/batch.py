@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import psycopg.sql
 
 from policylink.errors import InputError, Problem
 
@@ -305,6 +306,41 @@ def start_batch(conn: psycopg.Connection, result: LoadResult, sha256: str) -> tu
     """
     bid = begin_batch(conn, result.kind, result.source, result.file_name, sha256)
     return bid, previous_batches(conn, result.kind, result.source, bid)
+
+
+#: Tables whose rows a new load of the same source deletes (rows carry ``load_id``).
+_REPLACED_TABLES = ("observation", "policy_event", "unit_attribute")
+
+
+def replace_batches(conn: psycopg.Connection, table: str, ids: list[int], by: int) -> int:
+    """Delete the rows of the earlier batches ``ids`` from ``table`` and mark them replaced.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        The load's connection.
+    table : {'observation', 'policy_event', 'unit_attribute'}
+        Table whose rows carry ``load_id``.
+    ids : list of int
+        Earlier ``done`` batches of the source (from :func:`start_batch`).
+    by : int
+        The new batch.
+
+    Returns
+    -------
+    int
+        Rows deleted.
+    """
+    if table not in _REPLACED_TABLES:
+        raise ValueError(f"not a table replaced by source: {table}")
+    deleted = conn.execute(
+        psycopg.sql.SQL("DELETE FROM {} WHERE load_id = ANY(%s)").format(
+            psycopg.sql.Identifier(table)
+        ),
+        (ids,),
+    ).rowcount
+    mark_replaced(conn, ids, by)
+    return deleted
 
 
 def finish_load(

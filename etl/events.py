@@ -50,7 +50,7 @@ from etl.batch import (
     Timer,
     file_sha256,
     finish_load,
-    mark_replaced,
+    replace_batches,
     skip_if_unchanged,
     start_batch,
 )
@@ -500,10 +500,7 @@ def load_events(
                     f"event id already loaded from {taken[rec['id']]!r}",
                 )
         probs.raise_if_any()
-        replaced = conn.execute(
-            "DELETE FROM policy_event WHERE load_id = ANY(%s)", (prev,)
-        ).rowcount
-        mark_replaced(conn, prev, bid)
+        replaced = replace_batches(conn, "policy_event", prev, bid)
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO policy_event (id, event_date, date_precision, title_zh, title_en, "

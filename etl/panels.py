@@ -41,6 +41,7 @@ from etl.batch import (
     file_sha256,
     finish_load,
     mark_replaced,
+    replace_batches,
     skip_if_unchanged,
     start_batch,
 )
@@ -544,8 +545,7 @@ def load_panel(
                 f"already loaded from source {src!r}; load with that --source to replace it",
             )
         probs.raise_if_any()
-        replaced = conn.execute("DELETE FROM observation WHERE load_id = ANY(%s)", (prev,)).rowcount
-        mark_replaced(conn, prev, bid)
+        replaced = replace_batches(conn, "observation", prev, bid)
         n = conn.execute(
             "INSERT INTO observation (unit_code, year, variable, value, load_id) "
             "SELECT unit_code, year, variable, value, %s FROM _obs_in",
