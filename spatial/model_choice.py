@@ -225,9 +225,12 @@ def hausman(fe_fit: SpatialPanelResult, re_fit: SpatialPanelResult) -> TestResul
     fit so that both covariance matrices are consistent.
 
     H = d' (V_FE - V_RE)^-1 d over the coefficients both models share (regressors, their
-    spatial lags and rho), with d = b_FE - b_RE; chi-squared with that many df. When
-    V_FE - V_RE is not positive definite the Moore-Penrose inverse is used and the df is its
-    rank.
+    spatial lags and rho), with d = b_FE - b_RE; chi-squared with that many df. In finite
+    samples V_FE - V_RE can be indefinite; then the statistic is taken over the subspace where
+    it is positive definite, H = sum over eigenpairs (lambda_k > 0) of (u_k' d)^2 / lambda_k,
+    with df the number of such eigenvalues (a generalised-inverse Hausman test). When no
+    eigenvalue is positive the test is not computable and statistic and p are NaN (a negative
+    quadratic form is never reported as a zero statistic).
 
     Parameters
     ----------
@@ -245,10 +248,14 @@ def hausman(fe_fit: SpatialPanelResult, re_fit: SpatialPanelResult) -> TestResul
     b_re = np.r_[re_fit.params, re_fit.rho][i_re]
     dV = fe_fit.cov[np.ix_(i_fe, i_fe)] - re_fit.cov[np.ix_(i_re, i_re)]
     d = b_fe - b_re
-    vals = np.linalg.eigvalsh(0.5 * (dV + dV.T))
-    rank = int(np.sum(vals > 1e-12 * max(1.0, np.abs(vals).max())))
-    stat = float(d @ np.linalg.pinv(dV) @ d)
-    return TestResult.chi2("Hausman FE vs RE", max(stat, 0.0), max(rank, 1), "random effects")
+    vals, vecs = np.linalg.eigh(0.5 * (dV + dV.T))
+    pos = vals > 1e-12 * max(1.0, np.abs(vals).max())
+    rank = int(pos.sum())
+    if rank == 0:
+        return TestResult("Hausman FE vs RE", float("nan"), len(d), float("nan"), "random effects")
+    z = vecs[:, pos].T @ d
+    stat = float(np.sum(z**2 / vals[pos]))
+    return TestResult.chi2("Hausman FE vs RE", stat, rank, "random effects")
 
 
 def model_choice(
@@ -348,7 +355,10 @@ def model_choice(
     if "Hausman FE vs RE" in by:
         h = by["Hausman FE vs RE"]
         verdict.append(
-            "Hausman rejects random effects: use fixed effects."
+            "Hausman not computable (V_FE - V_RE has no positive eigenvalue): "
+            "choose FE or RE on other grounds."
+            if np.isnan(h.p)
+            else "Hausman rejects random effects: use fixed effects."
             if h.p < alpha
             else "Hausman does not reject random effects (both consistent; RE more efficient)."
         )

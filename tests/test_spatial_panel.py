@@ -311,11 +311,37 @@ def test_random_effects_recovers_parameters_and_hausman_does_not_reject() -> Non
     fe = fit_arrays(Y, X, W, names=["a"], model="sdm", fe="unit", effects=False, lee_yu=True)
     h = hausman(fe, re)
     assert h.p > 0.01  # effects are independent of X by construction
-    # Hausman by hand (Moore-Penrose inverse, df = rank; a, W*a and rho are compared)
+    # Hausman by hand: Moore-Penrose inverse of the positive part of V (a, W*a and rho are
+    # compared); equals d' V^-1 d when V is positive definite
     d = np.r_[fe.params, fe.rho] - np.r_[re.params[1:], re.rho]
     V = fe.cov - re.cov[1:, 1:]
-    assert h.statistic == pytest.approx(max(d @ np.linalg.pinv(V) @ d, 0.0), rel=1e-6, abs=1e-12)
-    assert h.df == np.sum(np.linalg.eigvalsh(V) > 1e-12)
+    lam, U = np.linalg.eigh(0.5 * (V + V.T))
+    V_plus = (U * np.clip(lam, 0.0, None)) @ U.T
+    assert h.statistic == pytest.approx(d @ np.linalg.pinv(V_plus, rcond=1e-10) @ d, rel=1e-6)
+    assert h.df == np.sum(lam > 1e-12)
+
+
+def test_hausman_positive_definite_equals_textbook_and_indefinite_is_not_zero() -> None:
+    from types import SimpleNamespace
+
+    names = ["a", "b"]
+    V_re = np.diag([0.01, 0.02, 0.005])
+    fe = SimpleNamespace(
+        names=names, params=np.array([1.2, 0.4]), rho=0.35, cov=V_re + np.diag([0.02, 0.01, 0.01])
+    )
+    re = SimpleNamespace(names=names, params=np.array([1.0, 0.5]), rho=0.3, cov=V_re)
+    d = np.array([0.2, -0.1, 0.05])
+    h = hausman(fe, re)  # V_FE - V_RE = diag(0.02, 0.01, 0.01): textbook d' V^-1 d, df 3
+    assert h.statistic == pytest.approx(0.2**2 / 0.02 + 0.1**2 / 0.01 + 0.05**2 / 0.01)
+    assert h.df == 3
+    # indefinite difference: only the positive direction (the first coefficient) counts
+    fe.cov = V_re + np.diag([0.02, -0.01, -0.001])
+    h = hausman(fe, re)
+    assert h.df == 1 and h.statistic == pytest.approx(d[0] ** 2 / 0.02)
+    # nowhere positive: not computable, never a reassuring zero
+    fe.cov = V_re - np.diag([0.005, 0.01, 0.001])
+    h = hausman(fe, re)
+    assert np.isnan(h.statistic) and np.isnan(h.p)
 
 
 def test_fit_by_group_restricts_weights_to_group() -> None:
