@@ -97,9 +97,20 @@ def render_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | Non
     cols = list(columns or rows[0].keys())
     cells = [[_fmt_cell(r.get(c)) for c in cols] for r in rows]
     widths = [max(len(str(c)), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    # numbers right-aligned (digits line up), text left-aligned
+    numeric = [
+        all(isinstance(r.get(c), int | float) and not isinstance(r.get(c), bool) for r in rows)
+        for c in cols
+    ]
     line = "  ".join(str(c).ljust(w) for c, w in zip(cols, widths, strict=True))
     sep = "  ".join("-" * w for w in widths)
-    body = ["  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    body = [
+        "  ".join(
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(row, widths, numeric, strict=True)
+        ).rstrip()
+        for row in cells
+    ]
     return "\n".join([line, sep, *body])
 
 
