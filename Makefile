@@ -25,8 +25,11 @@ $(STAMPS)/system-test: scripts/ensure_system.sh | $(STAMPS)
 $(STAMPS)/venv: pyproject.toml $(STAMPS)/system-core | $(STAMPS)
 	@test -x $(PY) || $(PY_SYS) -m venv --system-site-packages $(VENV)
 	@echo ">> installing Python packages into $(VENV)"
-	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip > $(STAMPS)/pip.log 2>&1 \
+		|| { cat $(STAMPS)/pip.log; exit 1; }
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]' >> $(STAMPS)/pip.log 2>&1 \
+		|| { cat $(STAMPS)/pip.log; exit 1; }
+	@echo ">> Python packages installed (log: $(STAMPS)/pip.log)"
 	@touch $@
 
 setup: $(STAMPS)/system-core $(STAMPS)/venv
