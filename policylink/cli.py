@@ -9,12 +9,17 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+import warnings
 
 import click
 import psycopg
 
 from policylink import __version__
 from policylink.errors import PolicyLinkError
+
+# The venv shares Debian's site-packages (for QGIS); Debian's mpl_toolkits then shadows the pip
+# matplotlib's 3D toolkit, which PolicyLink never uses. Keep that warning off the user's screen.
+warnings.filterwarnings("ignore", message="Unable to import Axes3D", category=UserWarning)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
