@@ -5,7 +5,9 @@ Neither panel is real data. Both are written with their true parameters beside t
 
 - :func:`make_jjj_panel`: 13 Jing-Jin-Ji prefecture-level units, 2006-2019, from a spatial
   Durbin model with unit and year fixed effects whose coefficients follow seed 000 Table 5
-  (column 1) and whose regressors have the means and standard deviations of seed 000 Table 3.
+  (column 1) and whose regressors have the means and standard deviations of seed 000 Table 3;
+  the unit effects and regressor unit means are spatially autocorrelated (SAR draws on the
+  queen W), so that ln CO2 shows seed 000 Table 4's positive yearly Moran's I.
 - :func:`make_national_did_panel`: the prefecture-level units of the mainland, 2005-2019, with
   treatment from the *real* low-carbon pilot dates (``data/events/low_carbon_pilots.yaml``) and a
   stated, homogeneous true effect on log CO2 intensity; covariates correlated with treatment
