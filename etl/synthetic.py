@@ -267,8 +267,8 @@ TRUE_ATT = -0.05  # effect of treatment on syn_did_lnco2_intensity (log points)
 def pilot_first_year(prefectures: dict[str, str]) -> dict[str, int]:
     """First treated year of each prefecture-level unit from the bundled pilot events.
 
-    Rules (seed 004 §3, facts/low_carbon_pilots.md): a pilot province treats all its
-    prefecture-level units; a municipality designated as a province (PP0000) treats its
+    Rules (seed 004 §3; the NDRC notices listed in data/events/low_carbon_pilots.yaml): a pilot
+    province treats all its prefecture-level units; a municipality designated as a province (PP0000) treats its
     prefecture-level unit PP0100; county-level pilots do not treat their prefecture; a unit
     designated more than once takes the earliest batch; batches map to effective years 2011,
     2013, 2017.

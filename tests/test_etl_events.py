@@ -196,7 +196,7 @@ def test_bundled_events_load_87_pilot_units_and_are_idempotent(make_db):
                 "ON p.event_id = e.id WHERE e.programme = 'low_carbon_pilot' GROUP BY 1"
             ).fetchall()
         )
-        # facts/low_carbon_pilots.md: 13 + 29 + 45 = 87 (seed 003 also says 87)
+        # the three NDRC notices: 13 + 29 + 45 = 87 (seed 003 also says 87)
         assert per_batch == {1: 13, 2: 29, 3: 45}
         distinct = conn.execute(
             "SELECT count(DISTINCT unit_code) FROM event_participant p JOIN policy_event e "
