@@ -269,8 +269,8 @@ def pilot_first_year(prefectures: dict[str, str]) -> dict[str, int]:
 
     Rules (seed 004 §3; the NDRC notices listed in data/events/low_carbon_pilots.yaml): a pilot
     province treats all its prefecture-level units; a municipality designated as a province
-    (PP0000) treats its prefecture-level unit PP0100; county-level pilots do not treat their prefecture; a unit
-    designated more than once takes the earliest batch; batches map to effective years 2011,
+    (PP0000) treats its prefecture-level unit PP0100; county-level pilots do not treat their
+    prefecture; a unit designated more than once takes the earliest batch; batches map to effective years 2011,
     2013, 2017.
 
     Parameters
