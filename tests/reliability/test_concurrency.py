@@ -109,6 +109,28 @@ def test_every_materialized_view_can_refresh_concurrently(pg_url):
     assert not rows, f"materialized views without a unique index: {[r[0] for r in rows]}"
 
 
+def _race(url: str, table: str, commands: list[list[str]], ready, what: str, settle: float = 0.0):
+    """Run CLI commands so that they provably overlap, then check each one succeeded.
+
+    ``table`` is held in ACCESS EXCLUSIVE mode while the commands start; once ``ready`` (given
+    the commands' server sessions) is true, the lock is released and they race.
+    """
+    app = f"conc_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url) as gate:
+        gate.execute(
+            psycopg.sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+                psycopg.sql.Identifier(table)
+            )
+        )
+        procs = [spawn_cli(cmd, url, app) for cmd in commands]
+        wait_until(lambda: ready(sessions(url, app)), what, proc=procs[0])
+        time.sleep(settle)
+        gate.rollback()
+    results = [p.communicate(timeout=180) for p in procs]
+    for p, (_out, err) in zip(procs, results, strict=True):
+        assert p.returncode == 0, err
+
+
 def _split_counties(tmp_path: Path) -> tuple[Path, Path]:
     doc = json.loads((BASE / "synthetic_county.geojson").read_text(encoding="utf-8"))
     out = []
@@ -127,21 +149,15 @@ def test_two_loads_at_once(make_db, tmp_path):
     url = make_db()
     load_base(url)
     a, b = _split_counties(tmp_path)
-    app = f"conc_{uuid.uuid4().hex[:8]}"
     args = ["--level", "county", "--code-field", "code", "--name-field", "name"]
     # Hold the table so both loads are provably in flight at the same time, then let them race.
-    with psycopg.connect(url) as gate:
-        gate.execute("LOCK TABLE admin_unit IN ACCESS EXCLUSIVE MODE")
-        procs = [spawn_cli(["load", "boundaries", str(p), *args], url, app) for p in (a, b)]
-        wait_until(
-            lambda: len([s for s in sessions(url, app) if s["state"] == "active"]) == 2,
-            "both loads to wait at the same time",
-            proc=procs[0],
-        )
-        gate.rollback()
-    results = [p.communicate(timeout=180) for p in procs]
-    for p, (_out, err) in zip(procs, results, strict=True):
-        assert p.returncode == 0, err
+    _race(
+        url,
+        "admin_unit",
+        [["load", "boundaries", str(p), *args] for p in (a, b)],
+        lambda ss: len([s for s in ss if s["state"] == "active"]) == 2,
+        "both loads to wait at the same time",
+    )
     with psycopg.connect(url) as conn:
         counties = conn.execute(
             "SELECT code, count(*) FROM admin_unit WHERE level = 'county' GROUP BY code ORDER BY 1"
@@ -174,25 +190,16 @@ def test_same_file_twice_at_once(make_db):
     # loaded it one after the other (one `done` batch, one `unchanged`, each unit once).
     url = make_db()
     load_base(url)
-    app = f"conc_{uuid.uuid4().hex[:8]}"
     args = ["load", "boundaries", str(BASE / "synthetic_county.geojson"), "--level", "county"]
     args += ["--code-field", "code", "--name-field", "name"]
-    with psycopg.connect(url) as gate:
-        gate.execute("LOCK TABLE admin_unit IN ACCESS EXCLUSIVE MODE")
-        procs = [spawn_cli(args, url, app) for _ in range(2)]
-        wait_until(
-            lambda: (
-                len([s for s in sessions(url, app) if s["state"] == "active"]) >= 1
-                and len(sessions(url, app)) == 2
-            ),
-            "both loads to be connected, at least one waiting",
-            proc=procs[0],
-        )
-        time.sleep(0.3)
-        gate.rollback()
-    results = [p.communicate(timeout=180) for p in procs]
-    for p, (_out, err) in zip(procs, results, strict=True):
-        assert p.returncode == 0, err
+    _race(
+        url,
+        "admin_unit",
+        [args, args],
+        lambda ss: len([s for s in ss if s["state"] == "active"]) >= 1 and len(ss) == 2,
+        "both loads to be connected, at least one waiting",
+        settle=0.3,
+    )
     with psycopg.connect(url) as conn:
         statuses = conn.execute(
             "SELECT status FROM load_batch WHERE file_name = 'synthetic_county.geojson' ORDER BY 1"
@@ -213,19 +220,13 @@ def test_two_panel_loads_at_once(make_db, tmp_path):
         p = tmp_path / f"gdp_{code}.csv"
         p.write_text(f"code,year,variable,value\n{code},2010,gdp,{value}\n", encoding="utf-8")
         files.append(p)
-    app = f"conc_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(url) as gate:
-        gate.execute("LOCK TABLE variable IN ACCESS EXCLUSIVE MODE")
-        procs = [spawn_cli(["load", "panel", str(p)], url, app) for p in files]
-        wait_until(
-            lambda: len([s for s in sessions(url, app) if s["wait_event_type"] == "Lock"]) == 2,
-            "both loads to wait for the catalogue at the same time",
-            proc=procs[0],
-        )
-        gate.rollback()
-    results = [p.communicate(timeout=180) for p in procs]
-    for p, (_out, err) in zip(procs, results, strict=True):
-        assert p.returncode == 0, err
+    _race(
+        url,
+        "variable",
+        [["load", "panel", str(p)] for p in files],
+        lambda ss: len([s for s in ss if s["wait_event_type"] == "Lock"]) == 2,
+        "both loads to wait for the catalogue at the same time",
+    )
     with psycopg.connect(url) as conn:
         obs = conn.execute(
             "SELECT unit_code, value FROM observation WHERE variable = 'gdp' ORDER BY 1"
