@@ -6,6 +6,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import click
@@ -56,6 +57,8 @@ def _jsonable(obj: Any) -> Any:
         return [_jsonable(v) for v in obj.tolist()]
     if np is not None and isinstance(obj, np.generic):
         obj = obj.item()
+    if isinstance(obj, Decimal):  # numeric columns read from PostgreSQL
+        obj = float(obj)
     if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
         return None
     if hasattr(obj, "isoformat"):

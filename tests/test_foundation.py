@@ -220,3 +220,14 @@ def test_unreachable_database_is_one_clear_line(tmp_path):
     assert "Traceback" not in res.stderr
     assert "cannot use the database" in res.stderr
     assert "s3cret" not in res.stderr + res.stdout
+
+
+def test_json_output_handles_database_and_numpy_types():
+    from decimal import Decimal
+
+    import numpy as np
+
+    from policylink.output import to_json
+
+    data = {"n": Decimal("1.25"), "x": np.float64("nan"), "k": np.int64(3), "rows": [Decimal("2")]}
+    assert json.loads(to_json(data)) == {"n": 1.25, "x": None, "k": 3, "rows": [2.0]}
