@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +95,23 @@ CREATE TABLE IF NOT EXISTS schema_view_file (
 """
 
 
+@contextmanager
+def _schema_lock(conn: psycopg.Connection) -> Iterator[None]:
+    """Hold the schema advisory lock in autocommit mode (each transaction() block commits).
+
+    The caller's autocommit mode is restored on exit.
+    """
+    conn.commit()
+    old_autocommit = conn.autocommit
+    conn.autocommit = True
+    conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+    try:
+        yield
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
+        conn.autocommit = old_autocommit
+
+
 def migrate(conn: psycopg.Connection, *, views: bool = True) -> list[str]:
     """Apply pending migrations (and changed view files) to the database.
 
@@ -114,12 +133,8 @@ def migrate(conn: psycopg.Connection, *, views: bool = True) -> list[str]:
         If a migration fails (that migration is rolled back) or an applied one was edited.
     """
     applied_now: list[str] = []
-    conn.commit()
-    old_autocommit = conn.autocommit
-    # autocommit outside the explicit transaction() blocks: each migration commits on its own
-    conn.autocommit = True
-    conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
-    try:
+    # each migration commits on its own, inside the schema lock
+    with _schema_lock(conn):
         with conn.transaction():
             conn.execute(_BOOKKEEPING)
         done = dict(conn.execute("SELECT version, sha256 FROM schema_migration").fetchall())
@@ -144,16 +159,11 @@ def migrate(conn: psycopg.Connection, *, views: bool = True) -> list[str]:
                 ) from exc
             applied_now.append(f.name)
         if views:
-            applied_now += apply_views(conn, _locked=True)
-    finally:
-        conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
-        conn.autocommit = old_autocommit
+            applied_now += _apply_view_files(conn, force=False)
     return applied_now
 
 
-def apply_views(
-    conn: psycopg.Connection, *, force: bool = False, _locked: bool = False
-) -> list[str]:
+def apply_views(conn: psycopg.Connection, *, force: bool = False) -> list[str]:
     """(Re)create view files that are new or changed, and every file after them.
 
     Parameters
@@ -168,42 +178,38 @@ def apply_views(
     list of str
         Names of the view files applied.
     """
+    with _schema_lock(conn):
+        return _apply_view_files(conn, force=force)
+
+
+def _apply_view_files(conn: psycopg.Connection, *, force: bool) -> list[str]:
+    """Body of :func:`apply_views`; the caller holds the schema lock in autocommit mode."""
     files = view_files()
     if not files:
         return []
-    old_autocommit = conn.autocommit
-    if not _locked:
-        conn.commit()
-        conn.autocommit = True
-        conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
-    try:
-        with conn.transaction():
-            conn.execute(_BOOKKEEPING)
-        done = dict(conn.execute("SELECT name, sha256 FROM schema_view_file").fetchall())
-        start = (
-            0
-            if force
-            else next((i for i, f in enumerate(files) if done.get(f.name) != f.sha256), len(files))
-        )
-        todo = files[start:]
-        if todo:
-            try:
-                with conn.transaction():
-                    for f in todo:
-                        conn.execute(f.text)
-                        conn.execute(
-                            "INSERT INTO schema_view_file(name, sha256) VALUES (%s, %s) "
-                            "ON CONFLICT (name) DO UPDATE SET sha256 = EXCLUDED.sha256, "
-                            "applied_at = now()",
-                            (f.name, f.sha256),
-                        )
-            except psycopg.Error as exc:
-                raise MigrationError(f"view files failed and were rolled back: {exc}") from exc
-        return [f.name for f in todo]
-    finally:
-        if not _locked:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
-            conn.autocommit = old_autocommit
+    with conn.transaction():
+        conn.execute(_BOOKKEEPING)
+    done = dict(conn.execute("SELECT name, sha256 FROM schema_view_file").fetchall())
+    start = (
+        0
+        if force
+        else next((i for i, f in enumerate(files) if done.get(f.name) != f.sha256), len(files))
+    )
+    todo = files[start:]
+    if todo:
+        try:
+            with conn.transaction():
+                for f in todo:
+                    conn.execute(f.text)
+                    conn.execute(
+                        "INSERT INTO schema_view_file(name, sha256) VALUES (%s, %s) "
+                        "ON CONFLICT (name) DO UPDATE SET sha256 = EXCLUDED.sha256, "
+                        "applied_at = now()",
+                        (f.name, f.sha256),
+                    )
+        except psycopg.Error as exc:
+            raise MigrationError(f"view files failed and were rolled back: {exc}") from exc
+    return [f.name for f in todo]
 
 
 def refresh_materialized_views(conn: psycopg.Connection, progress=None) -> list[str]:
