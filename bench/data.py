@@ -69,8 +69,8 @@ def bench_cluster(keep: bool = False) -> Iterator[str]:
     """
     import psycopg
 
-    from etl.embedded import EmbeddedCluster
-    from etl.migrate import migrate
+    from policylink.etl.embedded import EmbeddedCluster
+    from policylink.etl.migrate import migrate
 
     home = Path(tempfile.mkdtemp(prefix="policylink-bench-"))
     os.chmod(home, 0o755)
@@ -168,7 +168,7 @@ def etl_boundary_loader() -> Any:
     from bench.harness import Unavailable
 
     try:
-        from etl.boundaries import load_cnmaps
+        from policylink.etl.boundaries import load_cnmaps
     except ImportError as exc:
         raise Unavailable(
             "etl.boundaries.load_cnmaps (ETL, issue 3) is not in the tree yet"
@@ -485,7 +485,7 @@ def fresh_database(url: str, dbname: str) -> str:
     import psycopg
     from psycopg import sql
 
-    from etl.migrate import migrate
+    from policylink.etl.migrate import migrate
 
     with psycopg.connect(url_for_database(url, "postgres"), autocommit=True) as conn:
         ident = sql.Identifier(dbname)

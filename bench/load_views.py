@@ -48,13 +48,13 @@ def public_views(url: str) -> list[str]:
 
 def ensure_data(url: str, log=print) -> None:
     """Load the bundled boundaries and refresh the views if the database has no prefectures."""
-    from etl.migrate import migrate, refresh_materialized_views
+    from policylink.etl.migrate import migrate, refresh_materialized_views
 
     with psycopg.connect(url) as conn:
         migrate(conn)
         n = conn.execute("SELECT count(*) FROM admin_unit WHERE level = 'prefecture'").fetchone()[0]
         if n == 0:
-            from etl.bundle import load_bundled
+            from policylink.etl.bundle import load_bundled
 
             log("load_views: loading the bundled data first ...")
             load_bundled(conn)
@@ -115,7 +115,7 @@ def run(
     Parameters
     ----------
     url : str, optional
-        Database URL (default: ``etl.db.database_url()``).
+        Database URL (default: ``policylink.etl.db.database_url()``).
     quick : bool
         Smoke-test size (10 clients, 2 rounds) unless ``clients``/``rounds`` are given.
     clients : int, optional
@@ -139,7 +139,7 @@ def run(
         If any query of any client failed.
     """
     if url is None:
-        from etl.db import database_url
+        from policylink.etl.db import database_url
 
         url = database_url()
     clients = clients or (10 if quick else 50)

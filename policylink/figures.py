@@ -82,7 +82,7 @@ def lisa_clusters(
 ) -> pd.DataFrame:
     """Local Moran clusters (Anselin 1995) on queen contiguity.
 
-    Calls :func:`spatial.autocorr.local_moran` (esda ``Moran_Local``, conditional permutation
+    Calls :func:`policylink.spatial.autocorr.local_moran` (esda ``Moran_Local``, conditional permutation
     pseudo p-values) with row-standardised queen weights: ``w`` when given (e.g. from the
     ``w_queen`` view), else built by libpysal from the geometries. Units with p >= ``alpha``
     are ``ns``, the others get their quadrant (HH, LH, LL, HL). Islands (units without a queen
@@ -110,7 +110,7 @@ def lisa_clusters(
     """
     from libpysal.weights import Queen, w_subset
 
-    from spatial.autocorr import NOT_SIGNIFICANT, local_moran
+    from policylink.spatial.autocorr import NOT_SIGNIFICANT, local_moran
 
     gdf = units.merge(values[["code", "value"]], on="code", how="inner").reset_index(drop=True)
     if len(gdf) < 3:

@@ -1,17 +1,39 @@
-"""Locations inside the repository and the user's data directories."""
+"""Where PolicyLink finds its SQL and bundled data, and where it writes.
+
+A leaf module: it imports nothing of PolicyLink but the two package-data packages. The SQL files
+and the bundled data are package data (``policylink.sql``, ``policylink.data``), found through
+:mod:`importlib.resources`, so the same code works in a checkout, in an installed wheel and in the
+QGIS plugin zip.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+from importlib import resources
 from pathlib import Path
 
-#: Repository root (the folder holding ``sql/``, ``data/`` and ``pyproject.toml``).
-ROOT: Path = Path(__file__).resolve().parents[1]
-SQL_DIR: Path = ROOT / "sql"
+#: The installed ``policylink`` package folder.
+PACKAGE_DIR: Path = Path(__file__).resolve().parent
+SQL_DIR: Path = Path(str(resources.files("policylink.sql")))
 MIGRATIONS_DIR: Path = SQL_DIR / "migrations"
 VIEWS_DIR: Path = SQL_DIR / "views"
-DATA_DIR: Path = ROOT / "data"
+DATA_DIR: Path = Path(str(resources.files("policylink.data")))
+
+
+def _checkout_root() -> Path | None:
+    """Return the source checkout this package runs from, or None when it is installed."""
+    root = PACKAGE_DIR.parent
+    if (root / "pyproject.toml").is_file() and (root / "sql" / "migrations").is_dir():
+        return root
+    return None
+
+
+#: The source checkout (folder of ``pyproject.toml``), or None for an installed package.
+CHECKOUT: Path | None = _checkout_root()
+#: Where the package runs from: the checkout, else the installed package folder. It keys the
+#: embedded database, so two checkouts (or a checkout and an install) never share one.
+ROOT: Path = CHECKOUT if CHECKOUT is not None else PACKAGE_DIR
 
 
 def default_out_dir() -> Path:
@@ -20,9 +42,13 @@ def default_out_dir() -> Path:
     Returns
     -------
     pathlib.Path
-        ``$POLICYLINK_OUT`` if set, else ``<repo>/out``.
+        ``$POLICYLINK_OUT`` if set, else ``<checkout>/out`` in a source checkout, else ``./out``
+        in the current directory.
     """
-    return Path(os.environ.get("POLICYLINK_OUT", ROOT / "out"))
+    env = os.environ.get("POLICYLINK_OUT")
+    if env:
+        return Path(env)
+    return (CHECKOUT if CHECKOUT is not None else Path.cwd()) / "out"
 
 
 def embedded_home() -> Path:
@@ -31,8 +57,8 @@ def embedded_home() -> Path:
     ``$POLICYLINK_HOME`` wins when set. Otherwise, as root the cluster lives under
     ``/var/lib/policylink`` (the ``postgres`` user must be able to reach it, and root's home
     usually is not reachable); as any other user under ``$XDG_DATA_HOME/policylink``.
-    One cluster per checkout, keyed by a hash of the checkout path, so two clones with
-    different migrations never share a database.
+    One cluster per checkout (or per installation), keyed by a hash of its path, so two clones
+    with different migrations never share a database.
 
     Returns
     -------

@@ -1,8 +1,11 @@
 """PolicyLink QGIS plugin: Processing provider and "Policy diffusion" dock.
 
 QGIS imports this package and calls :func:`classFactory`. When the plugin is installed from the zip
-built by ``make plugin``, the ``spatial`` package it calls lives in ``_vendor/`` beside this file and is
-put on ``sys.path`` here, before anything imports it.
+built by ``make plugin``, the ``policylink`` package it calls (``policylink.spatial`` and the readers
+it needs, with the SQL and bundled data) lives in ``_vendor/policylink/`` beside this file, and
+``_vendor`` is put on ``sys.path`` here, before anything imports it: that adds the one name
+``policylink``, never a generic one. An installed ``policylink`` (pip) is used when there is no
+``_vendor``.
 """
 
 from __future__ import annotations

@@ -2,10 +2,13 @@
 
 The zip holds one folder, ``policylink_qgis/`` (the QGIS plugin directory): the plugin from
 ``qgis_plugin/`` (without its tests and caches), the compiled translations, and under
-``policylink_qgis/_vendor/`` the first-party Python code the plugin calls: the whole ``spatial``
-package plus every ``policylink``/``etl`` module that ``spatial`` imports (found by reading the
-imports, so the zip follows the code). The plugin puts ``_vendor`` on ``sys.path`` when QGIS
-loads it; third-party packages come from QGIS's Python (``requirements.txt``).
+``policylink_qgis/_vendor/policylink/`` the first-party code the plugin calls, under the same
+``policylink.*`` namespace as the wheel: the whole ``policylink.spatial`` package plus every
+module that it and the plugin import (found by reading the imports, so the zip follows the code),
+and the package data (``policylink.sql``, ``policylink.data``). The folder mapping is read from
+``pyproject.toml`` (``[tool.setuptools.package-dir]``), the one place that defines it. The plugin
+puts ``_vendor`` on ``sys.path`` when QGIS loads it, which adds the single name ``policylink``;
+third-party packages come from QGIS's Python (``requirements.txt``).
 
 Usage: ``python scripts/build_plugin.py [--out DIR]`` (``make plugin`` builds the
 translations first).
@@ -17,24 +20,67 @@ import argparse
 import ast
 import configparser
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "qgis_plugin"
 FOLDER = "policylink_qgis"
-FIRST_PARTY = ("spatial", "policylink", "etl")
+NAMESPACE = "policylink"
 SKIP_DIRS = {"__pycache__", "test", "tests", ".pytest_cache"}
 SKIP_SUFFIXES = {".pyc", ".pyo", ".ts"}
 
 
+def _setuptools_config() -> dict:
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        return tomllib.load(fh)["tool"]["setuptools"]
+
+
+def package_dirs() -> dict[str, Path]:
+    """Package name -> source folder, as ``pyproject.toml`` maps them (longest names first)."""
+    mapping = {k: ROOT / v for k, v in _setuptools_config()["package-dir"].items()}
+    return dict(sorted(mapping.items(), key=lambda kv: -len(kv[0])))
+
+
 def module_file(name: str) -> Path | None:
-    """Source file of a first-party module name (``a.b`` -> ``a/b.py`` or ``a/b/__init__.py``)."""
-    base = ROOT.joinpath(*name.split("."))
-    for cand in (base.with_suffix(".py"), base / "__init__.py"):
-        if cand.is_file():
-            return cand
+    """Source file of a first-party module name (``policylink.spatial.autocorr`` -> ``spatial/autocorr.py``)."""
+    for pkg, folder in package_dirs().items():
+        if name == pkg or name.startswith(pkg + "."):
+            rest = name[len(pkg) :].lstrip(".")
+            base = folder.joinpath(*rest.split(".")) if rest else folder
+            for cand in (base.with_suffix(".py"), base / "__init__.py"):
+                if cand.is_file():
+                    return cand
+            return None
     return None
+
+
+def archive_name(path: Path) -> str:
+    """Path of a source file inside the namespace (``spatial/autocorr.py`` -> ``policylink/spatial/autocorr.py``)."""
+    path = path.resolve()
+    for pkg, folder in package_dirs().items():
+        if folder.resolve() in path.parents:
+            rel = path.relative_to(folder.resolve()).as_posix()
+            return "/".join(pkg.split(".")) + "/" + rel
+    raise ValueError(f"{path} is not inside a mapped package folder")
+
+
+def package_data_files() -> list[Path]:
+    """The package-data files (SQL, bundled data, templates) that ``pyproject.toml`` lists."""
+    dirs = package_dirs()
+    out: list[Path] = []
+    for pkg, patterns in _setuptools_config().get("package-data", {}).items():
+        folder = dirs.get(pkg)
+        if folder is None:  # a sub-package of a mapped one
+            parent = next(p for p in dirs if pkg.startswith(p + "."))
+            folder = dirs[parent].joinpath(*pkg[len(parent) + 1 :].split("."))
+        for pattern in patterns:
+            out.extend(p for p in folder.glob(pattern) if p.is_file())
+        init = folder / "__init__.py"
+        if init.is_file():
+            out.append(init)
+    return sorted(set(out))
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -48,17 +94,19 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
         for name in names:
-            if name.split(".")[0] in FIRST_PARTY and module_file(name) is not None:
+            if name.split(".")[0] == NAMESPACE and module_file(name) is not None:
                 out.add(name)
     return out
 
 
 def vendored_files() -> list[Path]:
-    """Every first-party file the plugin needs at run time: ``spatial`` and its imports' closure.
+    """Every first-party file the plugin needs at run time: ``policylink.spatial``, its imports'
+    closure and the package data.
 
     Package ``__init__.py`` files of every parent package are included so imports work.
     """
-    todo = [p for p in (ROOT / "spatial").rglob("*.py") if not SKIP_DIRS & set(p.parts)]
+    spatial = package_dirs()["policylink.spatial"]
+    todo = [p for p in spatial.rglob("*.py") if not SKIP_DIRS & set(p.parts)]
     for p in PLUGIN.rglob("*.py"):
         if not SKIP_DIRS & set(p.relative_to(PLUGIN).parts):
             todo.append(p)
@@ -74,6 +122,7 @@ def vendored_files() -> list[Path]:
                 f = module_file(".".join(parts[:i]))
                 if f is not None and f not in seen:
                     todo.append(f)
+    seen.update(package_data_files())
     return sorted(p for p in seen if PLUGIN not in p.parents)
 
 
@@ -118,7 +167,7 @@ def build(out_dir: Path) -> Path:
         for p in plugin_files():
             zf.write(p, f"{FOLDER}/{p.relative_to(PLUGIN).as_posix()}")
         for p in vendored_files():
-            zf.write(p, f"{FOLDER}/_vendor/{p.relative_to(ROOT).as_posix()}")
+            zf.write(p, f"{FOLDER}/_vendor/{archive_name(p)}")
     return target
 
 

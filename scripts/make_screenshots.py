@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from etl import db as dbmod
+from policylink.etl import db as dbmod
 from policylink.figures import JJJ, MapRequest, render_map
 from policylink.maps import save_figure
 from policylink.paths import ROOT

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl.synthetic import make_jjj_panel, make_national_did_panel  # noqa: E402
+from policylink.etl.synthetic import make_jjj_panel, make_national_did_panel  # noqa: E402
 from policylink.paths import DATA_DIR  # noqa: E402
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from spatial.panel import (
+from policylink.spatial.panel import (
     SpatialPanelResult,
     SpectralW,
     demean,

@@ -12,8 +12,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from etl.embedded import EmbeddedCluster
-from etl.migrate import migrate
+from policylink.etl.embedded import EmbeddedCluster
+from policylink.etl.migrate import migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -58,7 +58,7 @@ def test_moran_row_agrees_with_esda(tmp_path):
     """Row 2 at toy size in-process: PolicyLink's I per year equals esda's (independent)."""
     import libpysal
 
-    pytest.importorskip("spatial.autocorr")
+    pytest.importorskip("policylink.spatial.autocorr")
     w = libpysal.weights.lat2W(12, 12)
     gal = tmp_path / "lat.gal"
     fh = libpysal.io.open(str(gal), "w")
@@ -76,7 +76,7 @@ def test_moran_row_agrees_with_esda(tmp_path):
 
 def test_did_row_in_subprocesses_agrees_with_pyfixest_loop():
     """Row 4 at toy size, each side in its own process: same placebo coefficients per draw."""
-    pytest.importorskip("spatial.did.placebo")
+    pytest.importorskip("policylink.spatial.did.placebo")
     params = {"did_units": 30, "did_draws": 4}
     ours = run_case("did.ours", params, runs=1)
     anchor = run_case("did.pyfixest", params, runs=1)

@@ -24,8 +24,8 @@ from demo_fixtures import (
     prefecture_codes,
 )
 
-from etl.migrate import migrate, refresh_materialized_views
 from policylink import mapdata
+from policylink.etl.migrate import migrate, refresh_materialized_views
 from policylink.report import build_report
 from policylink.report import network as net
 from policylink.report.sections import all_sections

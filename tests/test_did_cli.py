@@ -10,8 +10,8 @@ import pyfixest as pf
 import pytest
 
 from policylink.cli import main
-from spatial.did.tables import regression_table, stars
-from spatial.did.twfe import twfe_did
+from policylink.spatial.did.tables import regression_table, stars
+from policylink.spatial.did.twfe import twfe_did
 
 ARGS = ["-y", "y", "--first-treated", "first_treated", "--controls", "x1,x2"]
 
@@ -59,7 +59,7 @@ def test_twfe_json_and_tables(
 
 
 def test_table_two_columns_csv(panel_file: Path) -> None:
-    from spatial.did import PanelSpec
+    from policylink.spatial.did import PanelSpec
 
     df = pd.read_csv(panel_file, dtype={"unit": str})
     spec = PanelSpec(outcome="y", first_treated="first_treated")

@@ -1,6 +1,6 @@
 """TWFE DID, event study and placebo test of spatial.did against pyfixest and known truths.
 
-All data here are SYNTHETIC (spatial.did.simulate, true parameters in ``attrs['truth']``).
+All data here are SYNTHETIC (policylink.spatial.did.simulate, true parameters in ``attrs['truth']``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from policylink.errors import InputError
-from spatial.did import PanelSpec, event_study, placebo_did, simulate_staggered, twfe_did
+from policylink.spatial.did import PanelSpec, event_study, placebo_did, simulate_staggered, twfe_did
 
 SPEC = PanelSpec(
     outcome="y", unit="unit", time="year", first_treated="first_treated", controls=("x1", "x2")

@@ -174,7 +174,7 @@ def test_spatial_did_with_database_weights(
 ) -> None:
     url, ref = db
     monkeypatch.setenv("DATABASE_URL", url)
-    from etl.migrate import refresh_materialized_views
+    from policylink.etl.migrate import refresh_materialized_views
 
     with psycopg.connect(url) as conn:
         refresh_materialized_views(conn)
@@ -210,7 +210,7 @@ def test_bundled_national_panel_end_to_end(
     """Real pilot events + adoption view + the bundled SYNTHETIC national panel (true ATT -0.05)."""
     from pathlib import Path
 
-    from etl.bundle import load_bundled
+    from policylink.etl.bundle import load_bundled
 
     url = make_db()
     with psycopg.connect(url) as conn:

@@ -2,7 +2,7 @@
 
 References: pyfixest fits on the same (sub)samples built here by hand, pyfixest's logit,
 closed forms (scaling of the outcome, two-group Wald statistic, standardised bias) and the
-true parameters of the SYNTHETIC panels (spatial.did.simulate).
+true parameters of the SYNTHETIC panels (policylink.spatial.did.simulate).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import pyfixest as pf
 import pytest
 
 from policylink.errors import InputError
-from spatial.did import PanelSpec, ring_weights, simulate_staggered
-from spatial.did.psm import logit_fit, psm_did
-from spatial.did.robustness import heterogeneity_did, mechanism_did, robustness_checks
-from spatial.did.spatial_did import neighbour_share, spatial_did
+from policylink.spatial.did import PanelSpec, ring_weights, simulate_staggered
+from policylink.spatial.did.psm import logit_fit, psm_did
+from policylink.spatial.did.robustness import heterogeneity_did, mechanism_did, robustness_checks
+from policylink.spatial.did.spatial_did import neighbour_share, spatial_did
 
 SPEC = PanelSpec(
     outcome="y", unit="unit", time="year", first_treated="first_treated", controls=("x1", "x2")
@@ -147,7 +147,7 @@ def test_spatial_did_slx(sim: pd.DataFrame) -> None:
 
 
 def test_neighbour_share_subsets_and_restandardises(sim: pd.DataFrame) -> None:
-    from spatial.did.panel import prepare_panel
+    from policylink.spatial.did.panel import prepare_panel
 
     W = ring_weights(N, 1)  # each unit: the previous and the next on the ring
     sub = sim[sim.unit != IDS[1]]  # drop unit 2: units 1 and 3 lose a neighbour

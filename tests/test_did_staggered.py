@@ -1,7 +1,7 @@
 """Callaway-Sant'Anna, Sun-Abraham and Goodman-Bacon against brute-force references.
 
 The references are computed here independently from group means of the SYNTHETIC panels
-(spatial.did.simulate): 2x2 DIDs for ATT(g, t), the two-sample variance for their standard
+(policylink.spatial.did.simulate): 2x2 DIDs for ATT(g, t), the two-sample variance for their standard
 errors, a unit bootstrap for the aggregated standard error, pyfixest for the TWFE coefficient.
 """
 
@@ -13,8 +13,8 @@ import pyfixest as pf
 import pytest
 
 from policylink.errors import InputError
-from spatial.did import PanelSpec, simulate_staggered
-from spatial.did.staggered import bacon_decomposition, callaway_santanna, sun_abraham
+from policylink.spatial.did import PanelSpec, simulate_staggered
+from policylink.spatial.did.staggered import bacon_decomposition, callaway_santanna, sun_abraham
 
 SPEC = PanelSpec(outcome="y", unit="unit", time="year", first_treated="first_treated")
 COHORTS = {2011: 30, 2013: 25, 2017: 20}
@@ -193,7 +193,7 @@ def test_cs_equals_csdid_reference(cg: str, control: str, covs: list[str] | None
 def test_cs_uniform_bands(sim: pd.DataFrame) -> None:
     from scipy import stats
 
-    from spatial.did.staggered import cs_uniform_bands
+    from policylink.spatial.did.staggered import cs_uniform_bands
 
     cs = callaway_santanna(sim, SPEC, control="notyet")
     bands = cs_uniform_bands(cs, draws=4000, seed=1)

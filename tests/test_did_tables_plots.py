@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spatial.did import PanelSpec, event_study, simulate_staggered, twfe_did
-from spatial.did.plots import plot_balance, plot_event_study, plot_placebo, save_png
-from spatial.did.tables import event_study_table, regression_table, stars
+from policylink.spatial.did import PanelSpec, event_study, simulate_staggered, twfe_did
+from policylink.spatial.did.plots import plot_balance, plot_event_study, plot_placebo, save_png
+from policylink.spatial.did.tables import event_study_table, regression_table, stars
 
 SPEC = PanelSpec(outcome="y", first_treated="first_treated", controls=("x1",))
 

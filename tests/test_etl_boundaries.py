@@ -11,9 +11,9 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box
 
-from etl.boundaries import cnmaps_index, load_boundary_file, load_cnmaps, normalise_code
-from etl.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from policylink.errors import InputError
+from policylink.etl.boundaries import cnmaps_index, load_boundary_file, load_cnmaps, normalise_code
+from policylink.etl.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 
 # ---------------------------------------------------------------------------------------------
 # GCJ-02: published point pairs from independent implementations

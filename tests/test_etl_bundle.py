@@ -10,11 +10,11 @@ import pandas as pd
 import psycopg
 import pytest
 
-from etl.attributes import apply_region_rule, load_attributes, region_of
-from etl.boundaries import load_cnmaps
-from etl.synthetic import TABLE3, make_jjj_panel
 from policylink.cli import main
 from policylink.errors import InputError
+from policylink.etl.attributes import apply_region_rule, load_attributes, region_of
+from policylink.etl.boundaries import load_cnmaps
+from policylink.etl.synthetic import TABLE3, make_jjj_panel
 from policylink.paths import DATA_DIR
 
 SYN = DATA_DIR / "synthetic"
@@ -25,7 +25,7 @@ def jjj_url(pg_cluster):
     """A database with the JJJ prefectures (module-scoped to keep the file fast)."""
     import uuid
 
-    from etl.migrate import migrate
+    from policylink.etl.migrate import migrate
 
     name = f"t_bundle_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
@@ -255,7 +255,7 @@ def test_cli_load_panel_ok_bad_and_failure_recorded(jjj_url, tmp_path, monkeypat
 
 @pytest.mark.slow
 def test_full_default_bundle_twice_changes_nothing(make_db):
-    from etl.bundle import load_bundled
+    from policylink.etl.bundle import load_bundled
 
     url = make_db()
     tables = (

@@ -7,11 +7,11 @@ import datetime as dt
 import psycopg
 import pytest
 
-from etl.boundaries import load_cnmaps
-from etl.bundle import load_bundled
-from etl.events import UnitResolver, load_events
-from etl.validate import parse_date
 from policylink.errors import InputError
+from policylink.etl.boundaries import load_cnmaps
+from policylink.etl.bundle import load_bundled
+from policylink.etl.events import UnitResolver, load_events
+from policylink.etl.validate import parse_date
 
 
 def test_parse_date_precisions_and_rejections():

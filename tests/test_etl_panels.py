@@ -9,12 +9,12 @@ import pandas as pd
 import psycopg
 import pytest
 
-from etl import derive
-from etl.boundaries import load_cnmaps
-from etl.panels import load_panel
-from etl.validate import detect_encoding, parse_number
 from policylink.errors import InputError
-from spatial.indices import entropy_weight_index
+from policylink.etl import derive
+from policylink.etl.boundaries import load_cnmaps
+from policylink.etl.panels import load_panel
+from policylink.etl.validate import detect_encoding, parse_number
+from policylink.spatial.indices import entropy_weight_index
 
 # ---------------------------------------------------------------------------------------------
 # Formulas against hand-computed values
@@ -101,7 +101,7 @@ def hebei_url(pg_cluster):
     """A database with the Hebei/Beijing prefectures (module-scoped to keep the file fast)."""
     import uuid
 
-    from etl.migrate import migrate
+    from policylink.etl.migrate import migrate
 
     name = f"t_panels_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:

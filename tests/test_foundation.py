@@ -13,10 +13,10 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from etl.db import redact, sqlalchemy_url
-from etl.embedded import EmbeddedCluster
-from etl.migrate import MigrationError, migrate, migration_files
 from policylink.cli import cli
+from policylink.etl.db import redact, sqlalchemy_url
+from policylink.etl.embedded import EmbeddedCluster
+from policylink.etl.migrate import MigrationError, migrate, migration_files
 
 CORE_TABLES = {
     "admin_unit",
@@ -75,7 +75,7 @@ def test_derived_geometries_follow_geom(pg_conn):
 
 def test_edited_migration_is_refused(make_db, monkeypatch, tmp_path):
     url = make_db()
-    import etl.migrate as m
+    import policylink.etl.migrate as m
 
     files = migration_files()
     for f in files:
@@ -88,7 +88,7 @@ def test_edited_migration_is_refused(make_db, monkeypatch, tmp_path):
 
 def test_failed_migration_rolls_back(make_db, monkeypatch, tmp_path):
     url = make_db()
-    import etl.migrate as m
+    import policylink.etl.migrate as m
 
     for f in migration_files():
         (tmp_path / f.path.name).write_text(f.text)

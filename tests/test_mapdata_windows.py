@@ -15,9 +15,9 @@ import psycopg
 import pytest
 import yaml
 
-from etl.bundle import load_bundled
 from policylink import mapdata
 from policylink.errors import ConfigError
+from policylink.etl.bundle import load_bundled
 
 JJJ = ["110000", "120000", "130000"]
 EVENTS = Path(__file__).resolve().parents[1] / "data" / "events" / "jjj_coordination_seed001.yaml"

@@ -27,7 +27,7 @@ def grid_url(pg_cluster) -> str:
     """A fresh migrated database holding the synthetic grid (module scope: built once)."""
     import uuid
 
-    from etl.migrate import migrate, refresh_materialized_views
+    from policylink.etl.migrate import migrate, refresh_materialized_views
 
     name = f"t_maps_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:

@@ -168,8 +168,8 @@ import policylink_qgis
 plugin = policylink_qgis.classFactory(None)
 plugin.initGui()
 assert not plugin.missing, plugin.missing
-import spatial
-assert spatial.__file__.startswith(plugins_dir), spatial.__file__
+import policylink.spatial
+assert policylink.spatial.__file__.startswith(plugins_dir), policylink.spatial.__file__
 algs = sorted(a.id() for a in QgsApplication.processingRegistry().providerById("policylink").algorithms())
 print(" ".join(algs))
 from qgis.core import QgsVectorLayer, QgsFeature, QgsGeometry, QgsRectangle
@@ -183,8 +183,8 @@ lay.dataProvider().addFeatures(fs)
 res = processing.run("policylink:globalmoran", {"INPUT": lay, "ID_FIELD": "code", "VALUE_FIELDS": ["v"], "PERMUTATIONS": 0, "OUTPUT": "memory:"})
 print("I=%.12f" % next(res["OUTPUT"].getFeatures())["I"])
 # Database path with the vendored policylink.dbread and etl.migrate (view refresh).
-import policylink.dbread, etl.migrate
-assert policylink.dbread.__file__.startswith(plugins_dir) and etl.migrate.__file__.startswith(plugins_dir)
+import policylink.dbread, policylink.etl.migrate
+assert policylink.dbread.__file__.startswith(plugins_dir) and policylink.etl.migrate.__file__.startswith(plugins_dir)
 res = processing.run("policylink:dbweights", {"DATABASE_URL": sys.argv[3], "KIND": "queen", "LEVEL": 1,
     "REFRESH": True, "OUTPUT": os.path.join(os.getcwd(), "w.gal")})
 print("N_UNITS=%d N_LINKS=%d" % (res["N_UNITS"], res["N_LINKS"]))
@@ -211,7 +211,7 @@ def test_zip_installs_into_clean_profile_and_loads(qgis_app, tmp_path, make_db, 
     zpath = Path(out.stdout.strip().splitlines()[-1])
     names = zipfile.ZipFile(zpath).namelist()
     assert "policylink_qgis/metadata.txt" in names
-    assert "policylink_qgis/_vendor/spatial/autocorr.py" in names
+    assert "policylink_qgis/_vendor/policylink/spatial/autocorr.py" in names
     assert "policylink_qgis/i18n/policylink_zh_CN.qm" in names
     assert not any("/test" in n or "__pycache__" in n for n in names)
     # A clean QGIS profile folder: profiles/default/python/plugins/<plugin>
@@ -320,8 +320,8 @@ def test_dock_spatial_panel_from_database(make_db, lattice):
     """SDM button: database panel (SYNTHETIC SDM data) -> same estimates as spatial.panel."""
     import psycopg
 
+    from policylink.spatial.panel import fit_spatial_panel
     from qgis_plugin.gui.dock import PolicyDiffusionDock
-    from spatial.panel import fit_spatial_panel
     from tests.test_qgis_models import sdm_panel
 
     url = make_db()
@@ -379,9 +379,9 @@ def test_dock_did_from_database_pilots(make_db, lattice):
     """DID button: SYNTHETIC outcome + synthetic pilot designations (batches 1, 2) in the database."""
     import psycopg
 
+    from policylink.spatial.did import PanelSpec, twfe_did
+    from policylink.spatial.did.simulate import simulate_staggered
     from qgis_plugin.gui.dock import PolicyDiffusionDock
-    from spatial.did import PanelSpec, twfe_did
-    from spatial.did.simulate import simulate_staggered
 
     url = make_db()
     load_synthetic_units(url, lattice)

@@ -1,7 +1,7 @@
 """Spatial panel and DID algorithms through processing.run equal the spatial package (and pyfixest).
 
 Data are SYNTHETIC: an SDM panel on the 6 x 6 lattice (true rho 0.4, beta 1.0, theta 0.5,
-sigma 1, two-way effects; seed 11) and ``spatial.did.simulate_staggered`` (true tau 0.5).
+sigma 1, two-way effects; seed 11) and ``policylink.spatial.did.simulate_staggered`` (true tau 0.5).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def plugin(qgis_app):
 def test_spatial_panel_sdm_equals_spatial_package(plugin, tmp_path):
     import processing
 
-    from spatial.panel import fit_spatial_panel
+    from policylink.spatial.panel import fit_spatial_panel
 
     lattice = synthetic_lattice(tmp_path / "lattice.gpkg")
     df = sdm_panel()
@@ -124,8 +124,8 @@ def test_did_suite_equals_pyfixest_and_spatial_did(plugin, tmp_path):
     import processing
     import pyfixest as pf
 
-    from spatial.did import PanelSpec, event_study, twfe_did
-    from spatial.did.simulate import simulate_staggered
+    from policylink.spatial.did import PanelSpec, event_study, twfe_did
+    from policylink.spatial.did.simulate import simulate_staggered
 
     df = simulate_staggered(
         n_units=40, years=range(2009, 2017), cohorts={2011: 10, 2013: 8}, seed=3
@@ -192,7 +192,7 @@ def test_did_suite_takes_treatment_from_another_layer(plugin):
     """Panel without treatment + a pilot-batch-like layer (unit, first year) = same DID."""
     import processing
 
-    from spatial.did.simulate import simulate_staggered
+    from policylink.spatial.did.simulate import simulate_staggered
 
     df = simulate_staggered(n_units=30, years=range(2009, 2016), cohorts={2011: 8, 2013: 6}, seed=5)
     firsts = df.groupby("unit")["first_treated"].first().reset_index()

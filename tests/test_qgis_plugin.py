@@ -155,7 +155,7 @@ def test_global_moran_equals_esda_and_spatial(plugin, lattice):
     import processing
     from scipy.stats import norm
 
-    from spatial.autocorr import moran_by_year
+    from policylink.spatial.autocorr import moran_by_year
 
     res = processing.run(
         "policylink:globalmoran",

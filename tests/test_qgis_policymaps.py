@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.qgis, pytest.mark.slow]
 def bundled_url(pg_cluster):
     from psycopg import sql
 
-    from etl.bundle import load_bundled
-    from etl.migrate import migrate, refresh_materialized_views
+    from policylink.etl.bundle import load_bundled
+    from policylink.etl.migrate import migrate, refresh_materialized_views
 
     name = "qgis_policymaps"
     drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
@@ -280,8 +280,8 @@ def test_moran_and_sdm_on_postgis_layers_equal_spatial_on_dbread(plugin, bundled
     import processing
 
     from policylink import dbread
-    from spatial.autocorr import moran_by_year
-    from spatial.panel import fit_spatial_panel
+    from policylink.spatial.autocorr import moran_by_year
+    from policylink.spatial.panel import fit_spatial_panel
 
     loaded = processing.run(
         "policylink:loadpanel",

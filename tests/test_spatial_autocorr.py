@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from spatial.autocorr import (
+from policylink.spatial.autocorr import (
     bivariate_moran,
     getis_ord_gi_star,
     local_moran,
@@ -41,9 +41,9 @@ def test_jjj_queen_matches_database(make_db) -> None:
     ST_Intersects) and the ``w_queen`` view read by :func:`policylink.dbread.read_weights`."""
     import psycopg
 
-    from etl.boundaries import load_cnmaps
-    from etl.migrate import refresh_materialized_views
     from policylink.dbread import read_weights
+    from policylink.etl.boundaries import load_cnmaps
+    from policylink.etl.migrate import refresh_materialized_views
 
     url = make_db()
     with psycopg.connect(url) as conn:

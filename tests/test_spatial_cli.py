@@ -217,9 +217,9 @@ def test_database_input_equals_file_input(make_db, capsys, monkeypatch) -> None:
     same Moran's I as esda on the bundled CSV with the JJJ queen W, and the same SDM."""
     import psycopg
 
-    from etl.boundaries import load_cnmaps
-    from etl.bundle import load_bundled
-    from etl.migrate import refresh_materialized_views
+    from policylink.etl.boundaries import load_cnmaps
+    from policylink.etl.bundle import load_bundled
+    from policylink.etl.migrate import refresh_materialized_views
     from policylink.paths import DATA_DIR
 
     url = make_db()
@@ -260,7 +260,7 @@ def test_database_input_equals_file_input(make_db, capsys, monkeypatch) -> None:
     )  # fmt: skip
     assert code == 0, err
     db_fit = json.loads(out)
-    from spatial.panel import fit_sdm
+    from policylink.spatial.panel import fit_sdm
 
     ref = fit_sdm(csv, w, y="syn_lnco2", x=x.split(","), id_col="code", time_col="year", draws=50)
     assert db_fit["rho"]["estimate"] == pytest.approx(ref.rho, abs=1e-6)

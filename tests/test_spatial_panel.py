@@ -13,8 +13,8 @@ import spreg
 from scipy import sparse
 from scipy.optimize import minimize_scalar
 
-from spatial.model_choice import hausman, lm_tests, model_choice, wald_sdm
-from spatial.panel import (
+from policylink.spatial.model_choice import hausman, lm_tests, model_choice, wald_sdm
+from policylink.spatial.panel import (
     SpectralW,
     fit_arrays,
     fit_by_group,
@@ -409,7 +409,7 @@ def test_long_panel_front_end_and_bad_input() -> None:
 
 
 def test_blocked_lu_trace_equals_dense(monkeypatch: pytest.MonkeyPatch) -> None:
-    import spatial.panel as sp
+    import policylink.spatial.panel as sp
 
     _, W = _w(9, 9)
     sw = SpectralW(W)

@@ -18,9 +18,9 @@ import pytest
 import yaml
 from psycopg import errors, sql
 
-from etl.bundle import load_bundled
-from etl.migrate import migrate, refresh_materialized_views
 from policylink import dbread
+from policylink.etl.bundle import load_bundled
+from policylink.etl.migrate import migrate, refresh_materialized_views
 
 ROOT = Path(__file__).resolve().parents[1]
 JJJ = ["110000", "120000", "130000"]

@@ -9,9 +9,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from etl.bundle import load_bundled
-from etl.migrate import migrate, refresh_materialized_views
 from policylink import dbread
+from policylink.etl.bundle import load_bundled
+from policylink.etl.migrate import migrate, refresh_materialized_views
 
 pytestmark = pytest.mark.slow  # loads every county boundary (4 M vertices): ~2-3 minutes
 

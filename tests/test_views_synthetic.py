@@ -12,8 +12,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from etl.migrate import refresh_materialized_views
 from policylink import dbread
+from policylink.etl.migrate import refresh_materialized_views
 
 D = 0.1  # cell size, degrees
 X0, Y0 = 105.0, 35.0

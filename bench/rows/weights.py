@@ -41,7 +41,7 @@ def materialized_dependencies(conn: Any, view: str) -> list[str]:
     The closure of ``view``'s dependencies is found in ``pg_depend``; because a materialized
     view may read others through a function (invisible to ``pg_depend``), every materialized
     view that ``policylink views refresh`` refreshes before the last one of the closure is
-    included too (the same order as :func:`etl.migrate.refresh_materialized_views`).
+    included too (the same order as :func:`policylink.etl.migrate.refresh_materialized_views`).
 
     Parameters
     ----------

@@ -7,8 +7,8 @@ import time
 
 import click
 
-from etl import db as dbmod
-from etl.migrate import apply_views, migrate, refresh_materialized_views
+from policylink.etl import db as dbmod
+from policylink.etl.migrate import apply_views, migrate, refresh_materialized_views
 from policylink.output import emit, format_option
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from etl import db as dbmod
-from etl.migrate import migrate, refresh_materialized_views
 from policylink.errors import PolicyLinkError
+from policylink.etl import db as dbmod
+from policylink.etl.migrate import migrate, refresh_materialized_views
 from policylink.paths import default_out_dir
 
 
@@ -109,7 +109,7 @@ def demo(out_dir: str | None, lang: str, seed: int, draws: int, skip_load: bool)
 
 def _load_bundled(conn, say) -> None:
     try:
-        from etl.bundle import load_bundled
+        from policylink.etl.bundle import load_bundled
     except ImportError:
         say("bundled data: loader not available in this version (etl.bundle); using what is loaded")
         return

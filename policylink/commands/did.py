@@ -126,7 +126,7 @@ def _spec(
     ``attributes`` (unit_attribute schemes) and ``variables`` (further observation variables:
     mediators, covariates, alternative outcomes) are only used with ``--db``.
     """
-    from spatial.did import PanelSpec
+    from policylink.spatial.did import PanelSpec
 
     controls = tuple(split_list(kw["controls"]))
     if kw.get("from_db"):
@@ -218,7 +218,7 @@ def read_db_panel(
     county_pilots : bool
         A county-level pilot treats its prefecture (seed 004: no).
     url : str, optional
-        Database URL (default: :func:`etl.db.database_url`).
+        Database URL (default: :func:`policylink.etl.db.database_url`).
 
     Returns
     -------
@@ -226,8 +226,8 @@ def read_db_panel(
         ``code, year, <outcome>, <controls>, first_treated, batch, <attributes>``, plus
         ``source`` that says SYNTHETIC when any variable is flagged synthetic.
     """
-    from etl import db as dbmod
     from policylink import dbread
+    from policylink.etl import db as dbmod
 
     eff = effective_years or {1: 2011, 2: 2013, 3: 2017}
     years = [eff[b] for b in sorted(eff)]
@@ -278,7 +278,7 @@ def _note(df: pd.DataFrame, path: str | None) -> str:
 def _write_table(results: list, kw: dict[str, Any], **extra: Any) -> None:
     if not kw.get("table_file"):
         return
-    from spatial.did.tables import regression_table
+    from policylink.spatial.did.tables import regression_table
 
     path = Path(kw["table_file"])
     fmt = TABLE_EXT.get(path.suffix.lower())
@@ -294,7 +294,7 @@ def _write_table(results: list, kw: dict[str, Any], **extra: Any) -> None:
 
 def _write_plot(fig: Any, path: str | None) -> None:
     if path:
-        from spatial.did.plots import save_png
+        from policylink.spatial.did.plots import save_png
 
         click.echo(f"plot written: {save_png(fig, path)}", err=True)
 
@@ -337,7 +337,7 @@ def did_group() -> None:
 @_guard
 def twfe_cmd(**kw: Any) -> None:
     """Two-way fixed-effects DID with controls (seed 004 eq. 1, Table 3)."""
-    from spatial.did import twfe_did
+    from policylink.spatial.did import twfe_did
 
     df, spec = _spec(kw)
     res = twfe_did(df, spec)
@@ -360,9 +360,9 @@ def _title(res: Any) -> str:
 @_guard
 def event_study_cmd(leads: int, lags: int, reference: int, plot: str | None, **kw: Any) -> None:
     """Event study with leads/lags and a joint pre-trend test (seed 004 Table 4, Fig. 1)."""
-    from spatial.did import event_study
-    from spatial.did.plots import plot_event_study
-    from spatial.did.tables import event_study_table
+    from policylink.spatial.did import event_study
+    from policylink.spatial.did.plots import plot_event_study
+    from policylink.spatial.did.tables import event_study_table
 
     df, spec = _spec(kw)
     es = event_study(df, spec, leads=leads, lags=lags, reference=reference)
@@ -418,8 +418,8 @@ def placebo_cmd(
     **kw: Any,
 ) -> None:
     """Placebo test: R random treatment reassignments (seed 004 Fig. 2)."""
-    from spatial.did import placebo_did
-    from spatial.did.plots import plot_placebo
+    from policylink.spatial.did import placebo_did
+    from policylink.spatial.did.plots import plot_placebo
 
     df, spec = _spec(kw)
     res = placebo_did(df, spec, draws=draws, mode=mode, seed=seed, method=method, progress=progress)
@@ -456,8 +456,8 @@ def psm_cmd(
     covariates: str | None, caliper: float | None, seed: int, plot: str | None, **kw: Any
 ) -> None:
     """PSM-DID: logit propensity, 1:1 nearest neighbour without replacement (seed 004 Table 5)."""
-    from spatial.did.plots import plot_balance
-    from spatial.did.psm import psm_did
+    from policylink.spatial.did.plots import plot_balance
+    from policylink.spatial.did.psm import psm_did
 
     covs = split_list(covariates) if covariates else None
     df, spec = _spec(kw, variables=tuple(covs or ()))
@@ -510,8 +510,8 @@ def cs_cmd(
     Without --covariates: unconditional parallel trends. With --covariates: conditional
     parallel trends, outcome-regression estimator (covariates at the base period).
     """
-    from spatial.did import callaway_santanna
-    from spatial.did.plots import plot_event_study
+    from policylink.spatial.did import callaway_santanna
+    from policylink.spatial.did.plots import plot_event_study
 
     covs = split_list(covariates)
     df, spec = _spec(kw, variables=tuple(covs))
@@ -526,7 +526,7 @@ def cs_cmd(
     table = res.dynamic
     out = res.to_dict()
     if bands > 0:
-        from spatial.did.staggered import cs_uniform_bands
+        from policylink.spatial.did.staggered import cs_uniform_bands
 
         ub = cs_uniform_bands(res, draws=bands, seed=seed)
         out["uniform_bands"] = ub
@@ -552,8 +552,8 @@ def cs_cmd(
 @_guard
 def sun_abraham_cmd(leads: int | None, lags: int | None, plot: str | None, **kw: Any) -> None:
     """Sun-Abraham interaction-weighted event study (saturated cohort x event-time TWFE)."""
-    from spatial.did import sun_abraham
-    from spatial.did.plots import plot_event_study
+    from policylink.spatial.did import sun_abraham
+    from policylink.spatial.did.plots import plot_event_study
 
     df, spec = _spec(kw)
     res = sun_abraham(df, spec, leads=leads, lags=lags)
@@ -580,8 +580,8 @@ def sun_abraham_cmd(leads: int | None, lags: int | None, plot: str | None, **kw:
 @_guard
 def bacon_cmd(plot: str | None, **kw: Any) -> None:
     """Goodman-Bacon decomposition of the TWFE DID (balanced panel, no controls)."""
-    from spatial.did import bacon_decomposition
-    from spatial.did.plots import plot_bacon
+    from policylink.spatial.did import bacon_decomposition
+    from policylink.spatial.did.plots import plot_bacon
 
     df, spec = _spec(kw)
     res = bacon_decomposition(df, spec)
@@ -666,14 +666,14 @@ def read_weights(path: str) -> tuple[np.ndarray, list[str]]:
 @_guard
 def spatial_cmd(weights_src: str | None, model: str, lag_controls: bool, **kw: Any) -> None:
     """Spatial DID: direct effect and spillover from the share of treated neighbours."""
-    from spatial.did.spatial_did import spatial_did
+    from policylink.spatial.did.spatial_did import spatial_did
 
     df, spec = _spec(kw)
     if weights_src and Path(weights_src).is_file():
         M, ids = read_weights(weights_src)
     elif kw.get("from_db"):
-        from etl import db as dbmod
         from policylink import dbread
+        from policylink.etl import db as dbmod
 
         codes = sorted(df["code"].unique())
         with dbmod.connect() as conn:
@@ -705,7 +705,7 @@ def robust_cmd(
     drop_years: str | None, drop_units: str | None, alt_outcomes: str | None, **kw: Any
 ) -> None:
     """Robustness: drop years, drop units, alternative outcomes (seed 004 Table 5)."""
-    from spatial.did.robustness import robustness_checks
+    from policylink.spatial.did.robustness import robustness_checks
 
     df, spec = _spec(kw, variables=tuple(split_list(alt_outcomes)))
     res = robustness_checks(
@@ -746,7 +746,7 @@ def _emit_models(res: list, fmt: str) -> None:
 @_guard
 def mechanism_cmd(mediator: str, main_effects: bool, **kw: Any) -> None:
     """Mechanism regressions with mediator x DID (seed 004 Table 6)."""
-    from spatial.did.robustness import mechanism_did
+    from policylink.spatial.did.robustness import mechanism_did
 
     df, spec = _spec(kw, variables=tuple(split_list(mediator)))
     res = [mechanism_did(df, spec, m, main_effects=main_effects) for m in split_list(mediator)]
@@ -780,7 +780,7 @@ def mechanism_cmd(mediator: str, main_effects: bool, **kw: Any) -> None:
 @_guard
 def heterogeneity_cmd(group_col: str, **kw: Any) -> None:
     """DID by groups of units with a test of equal effects (seed 004 Tables 7-8)."""
-    from spatial.did.robustness import heterogeneity_did
+    from policylink.spatial.did.robustness import heterogeneity_did
 
     df, spec = _spec(kw, attributes=(group_col,))
     res = heterogeneity_did(df, spec, group_col)
@@ -830,9 +830,15 @@ def run_cmd(draws: int, seed: int, leads: int, lags: int, plot_dir: str | None, 
     JSON keys: coefficients, n_obs, n_units, r2_within, event_study, pretrend, placebo, psm, cs,
     sun_abraham.
     """
-    from spatial.did import callaway_santanna, event_study, placebo_did, sun_abraham, twfe_did
-    from spatial.did.plots import plot_balance, plot_event_study, plot_placebo
-    from spatial.did.psm import psm_did
+    from policylink.spatial.did import (
+        callaway_santanna,
+        event_study,
+        placebo_did,
+        sun_abraham,
+        twfe_did,
+    )
+    from policylink.spatial.did.plots import plot_balance, plot_event_study, plot_placebo
+    from policylink.spatial.did.psm import psm_did
 
     df, spec = _spec(kw)
     base = twfe_did(df, spec)
@@ -914,7 +920,7 @@ def run_cmd(draws: int, seed: int, leads: int, lags: int, plot_dir: str | None, 
 
 
 def _has_never(df: pd.DataFrame, spec: Any) -> bool:
-    from spatial.did.panel import FIRST_COL, prepare_panel
+    from policylink.spatial.did.panel import FIRST_COL, prepare_panel
 
     panel, _ = prepare_panel(df, spec)
     return bool(np.isinf(panel[FIRST_COL]).any())
@@ -936,10 +942,12 @@ def simulate_cmd(out_file: str, units: int, tau: float, dynamic: float, seed: in
     Columns: unit (SYN001...), year, y, x1, x2, first_treated (0 = never), treat, te (true
     effect), source (says SYNTHETIC and the parameters). True parameters: tau, dynamic, beta = (0.3, -0.2), sigma = 1.
     """
-    from spatial.did import simulate_staggered
+    from policylink.spatial.did import simulate_staggered
 
     df = simulate_staggered(n_units=units, tau=tau, dynamic=dynamic, seed=seed)
-    df["source"] = f"SYNTHETIC (spatial.did.simulate seed={seed} tau={tau} dynamic={dynamic})"
+    df["source"] = (
+        f"SYNTHETIC (policylink.spatial.did.simulate seed={seed} tau={tau} dynamic={dynamic})"
+    )
     Path(out_file).parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(out_file, index=False)
     click.echo(f"SYNTHETIC panel written: {out_file} ({len(df)} rows, true tau = {tau})")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from etl import db as dbmod
-from etl.batch import LoadResult, record_failure
 from policylink.errors import ConfigError, PolicyLinkError
+from policylink.etl import db as dbmod
+from policylink.etl.batch import LoadResult, record_failure
 from policylink.output import emit, format_option
 
 
@@ -110,7 +110,7 @@ def load_boundaries(
     if from_ == "cnmaps":
         if file:
             raise ConfigError("give either FILE or --from cnmaps, not both")
-        from etl.boundaries import load_cnmaps
+        from policylink.etl.boundaries import load_cnmaps
 
         lv = levels or ("province", "prefecture")
         codes = [c.strip() for c in within.split(",") if c.strip()] if within else None
@@ -137,7 +137,7 @@ def load_boundaries(
         raise ConfigError(f"loading a file needs {', '.join(missing)}")
     if len(levels) != 1:
         raise ConfigError("give exactly one --level for a file")
-    from etl.boundaries import load_boundary_file
+    from policylink.etl.boundaries import load_boundary_file
 
     path = Path(file)
     results = _run(
@@ -169,7 +169,7 @@ def load_events_cmd(file: str, source: str | None, fmt: str) -> None:
     Participants are given by adcode or by Chinese name (optionally with a province or level);
     ambiguous names are reported with their candidates.
     """
-    from etl.events import load_events
+    from policylink.etl.events import load_events
 
     path = Path(file)
     results = _run(
@@ -198,7 +198,7 @@ def load_panel_cmd(
     the variable catalogue; derived variables (co2_emissions, co2_intensity, ei, isu) are
     computed when their inputs are present.
     """
-    from etl.panels import load_panel
+    from policylink.etl.panels import load_panel
 
     path = Path(file)
     results = _run(
@@ -215,7 +215,7 @@ def load_panel_cmd(
 @format_option()
 def load_catalogue_cmd(file: str, fmt: str) -> None:
     """Add or update variables from a catalogue CSV (name, label_zh, unit, ...)."""
-    from etl.panels import load_catalogue
+    from policylink.etl.panels import load_catalogue
 
     path = Path(file)
     results = _run(
@@ -230,7 +230,7 @@ def load_catalogue_cmd(file: str, fmt: str) -> None:
 @format_option()
 def load_attributes_cmd(file: str, source: str | None, fmt: str) -> None:
     """Load unit classifications from a CSV (code, scheme, value[, source])."""
-    from etl.attributes import load_attributes
+    from policylink.etl.attributes import load_attributes
 
     path = Path(file)
     results = _run(
@@ -252,7 +252,7 @@ def load_attributes_cmd(file: str, source: str | None, fmt: str) -> None:
 @format_option()
 def load_bundled_cmd(parts: str | None, list_: bool, fmt: str) -> None:
     """Load the data bundled in data/ (sources and licences: data/README.md); idempotent."""
-    from etl.bundle import DEFAULT_PARTS, PARTS, load_bundled
+    from policylink.etl.bundle import DEFAULT_PARTS, PARTS, load_bundled
 
     if list_:
         emit(

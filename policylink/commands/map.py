@@ -77,8 +77,8 @@ def map_cmd(
     Each map has a legend, scale bar, north arrow and a source note that says whether the data
     are real or SYNTHETIC. Prints a one-row summary (file, units, note) in --format.
     """
-    from etl import db as dbmod
     from policylink.errors import ConfigError
+    from policylink.etl import db as dbmod
     from policylink.figures import MapRequest, render_map
 
     if Path(out_file).suffix.lower() not in (".png", ".pdf"):

@@ -5,8 +5,8 @@ values from ``observation``, groups from ``unit_attribute``; queen contiguity bu
 geometries) or from files: a long panel CSV (``--panel``, ``--id``, ``--time``)
 with weights from a GAL/GWT file (``--weights``) or contiguity built from a boundary layer
 (``--boundaries``); a layer file with attributes (``--layer``) gives one cross-section.
-All statistics come from :mod:`spatial.autocorr`, :mod:`spatial.panel` and
-:mod:`spatial.model_choice`.
+All statistics come from :mod:`policylink.spatial.autocorr`, :mod:`policylink.spatial.panel` and
+:mod:`policylink.spatial.model_choice`.
 """
 
 from __future__ import annotations
@@ -279,8 +279,8 @@ def _from_database(
     """
     import psycopg
 
-    from etl import db as dbmod
     from policylink import dbread
+    from policylink.etl import db as dbmod
 
     codes = split_list(within) or None
     where = f"level {level}" + (f" within {within}" if within else "")
@@ -473,7 +473,7 @@ def moran_cmd(
       policylink moran --variable co2_intensity --years 2006-2019 \\
           --level prefecture --within 110000,120000,130000
     """
-    from spatial.autocorr import moran, moran_by_year
+    from policylink.spatial.autocorr import moran, moran_by_year
 
     yrs = _years(years)
     inp = load_inputs(variables=[variable] + ([other] if other else []), years=yrs, **src)
@@ -545,7 +545,7 @@ def _bivariate(
     inp: Inputs, x: str, y: str, permutations: int, alternative: str, seed: int, fmt: str
 ) -> None:
     """Bivariate Moran of x with the lag of y, per period (or once for a cross-section)."""
-    from spatial.autocorr import bivariate_moran
+    from policylink.spatial.autocorr import bivariate_moran
 
     if inp.time_col is None:
         frames = [(None, inp.panel)]
@@ -641,7 +641,7 @@ def lisa_cmd(
     Permutation p-values (seeded), optional FDR (Benjamini-Hochberg) or Bonferroni control;
     units that are not significant are labelled 'not significant'.
     """
-    from spatial.autocorr import getis_ord_gi_star, local_moran
+    from policylink.spatial.autocorr import getis_ord_gi_star, local_moran
 
     inp = load_inputs(variables=[variable], years=[year] if year else None, **src)
     df = inp.panel
@@ -768,8 +768,8 @@ def sdm_cmd(
     --draws parameter draws. --format table gives a paper-style table (SE in parentheses,
     *** p<0.01, ** p<0.05, * p<0.1).
     """
-    from spatial.model_choice import model_choice
-    from spatial.panel import (
+    from policylink.spatial.model_choice import model_choice
+    from policylink.spatial.panel import (
         fit_by_group,
         fit_random_effects,
         fit_spatial_panel,

@@ -8,9 +8,9 @@ import click
 import libpysal
 import pandas as pd
 
-from etl import db as dbmod
 from policylink import dbread
 from policylink.errors import ConfigError
+from policylink.etl import db as dbmod
 from policylink.output import emit, format_option
 
 _SUFFIXES = (".gal", ".gwt", ".csv")

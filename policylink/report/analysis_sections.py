@@ -158,7 +158,7 @@ def _region_panel(ctx: Context, variables: list[str]):
 
 def section_moran(ctx: Context) -> Section:
     """Global Moran's I per year (seed 000 Table 4), Moran scatter first/last year, LISA map."""
-    from spatial.autocorr import moran_by_year, moran_scatter
+    from policylink.spatial.autocorr import moran_by_year, moran_scatter
 
     sec = Section(
         "moran",
@@ -313,8 +313,13 @@ def _table5(res, truth: dict | None, lang: str) -> pd.DataFrame:
 
 def section_sdm(ctx: Context) -> Section:
     """Model choice tests, two-way FE SDM with effects (Table 5) and the resource split (6-7)."""
-    from spatial.model_choice import model_choice
-    from spatial.panel import fit_by_group, fit_spatial_panel, panel_arrays, weights_matrix
+    from policylink.spatial.model_choice import model_choice
+    from policylink.spatial.panel import (
+        fit_by_group,
+        fit_spatial_panel,
+        panel_arrays,
+        weights_matrix,
+    )
 
     sec = Section(
         "sdm",
@@ -425,13 +430,13 @@ def section_sdm(ctx: Context) -> Section:
 
 def section_did(ctx: Context) -> Section:
     """DID on the synthetic national outcome with the real pilot timing (seed 004)."""
-    from spatial.did.event_study import event_study
-    from spatial.did.panel import PanelSpec
-    from spatial.did.placebo import placebo_did
-    from spatial.did.psm import psm_did
-    from spatial.did.spatial_did import spatial_did
-    from spatial.did.staggered import callaway_santanna
-    from spatial.did.twfe import twfe_did
+    from policylink.spatial.did.event_study import event_study
+    from policylink.spatial.did.panel import PanelSpec
+    from policylink.spatial.did.placebo import placebo_did
+    from policylink.spatial.did.psm import psm_did
+    from policylink.spatial.did.spatial_did import spatial_did
+    from policylink.spatial.did.staggered import callaway_santanna
+    from policylink.spatial.did.twfe import twfe_did
 
     sec = Section(
         "did",

@@ -1,6 +1,6 @@
 """Statistical figures of the report: Moran scatter, event study, placebo, PSM balance.
 
-Every function takes a tidy table from :mod:`spatial` and returns a matplotlib Figure with the
+Every function takes a tidy table from :mod:`policylink.spatial` and returns a matplotlib Figure with the
 CJK font configured, so Chinese titles and axis labels render.
 """
 
@@ -53,7 +53,7 @@ def moran_scatter_plot(
     Parameters
     ----------
     scatter : DataFrame
-        ``id``, ``z``, ``wz``, ``quadrant`` (from :func:`spatial.autocorr.moran_scatter`).
+        ``id``, ``z``, ``wz``, ``quadrant`` (from :func:`policylink.spatial.autocorr.moran_scatter`).
     moran_i : float
         Moran's I (the slope of the fitted line through the origin for row-standardised W).
     title, xlabel, ylabel : str

@@ -310,7 +310,7 @@ class PolicyDiffusionDock(QDockWidget):
         perms = self.permutations.value()
 
         def work(report):
-            from spatial.autocorr import moran_by_year, moran_scatter
+            from policylink.spatial.autocorr import moran_by_year, moran_scatter
 
             report(5)
             w = weights_from_frame(inputs["units"], "id", inputs["kind"])
@@ -344,7 +344,7 @@ class PolicyDiffusionDock(QDockWidget):
         perms = self.permutations.value()
 
         def work(report):
-            from spatial.autocorr import local_moran
+            from policylink.spatial.autocorr import local_moran
 
             report(5)
             w = weights_from_frame(inputs["units"], "id", inputs["kind"])
@@ -425,7 +425,7 @@ class PolicyDiffusionDock(QDockWidget):
         model = self.model.currentText().lower()
 
         def work(report):
-            from spatial.panel import fit_spatial_panel
+            from policylink.spatial.panel import fit_spatial_panel
 
             report(5)
             w = weights_from_frame(inputs["units"], "id", inputs["kind"])
@@ -505,7 +505,7 @@ class PolicyDiffusionDock(QDockWidget):
             return None
 
         def work(report):
-            from spatial.did import PanelSpec, event_study, twfe_did
+            from policylink.spatial.did import PanelSpec, event_study, twfe_did
 
             spec = PanelSpec(
                 outcome=inputs["y"],
@@ -537,10 +537,10 @@ class PolicyDiffusionDock(QDockWidget):
         return self._start(tr("DID"), work, show)
 
     def plot_event_study(self, table: pd.DataFrame) -> None:
-        """Draw the event-study plot (spatial.did.plots) in the Plot tab."""
+        """Draw the event-study plot (policylink.spatial.did.plots) in the Plot tab."""
         from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
 
-        from spatial.did.plots import plot_event_study
+        from policylink.spatial.did.plots import plot_event_study
 
         while self.plot_layout.count():
             item = self.plot_layout.takeAt(0)

@@ -796,8 +796,8 @@
       <translation>逐年邻近单元采纳比例</translation>
     </message>
     <message>
-      <source>For every unit and year: treated (the unit's effective pilot year has come) and share_treated, the share of its queen-contiguous neighbours already treated ((W D)_it with row-standardised W, spatial.did.neighbour_share). One feature per unit and year, with temporal properties on 'year' so the Temporal Controller steps through the diffusion.</source>
-      <translation>每个单元每一年：treated（已到该单元试点生效年份）和 share_treated（其后邻接邻居中已处理的比例，即行标准化 W 下的 (W D)_it，spatial.did.neighbour_share）。每个单元每年一个要素，并在 'year' 上设置时间属性，时间控制器可逐年展示扩散过程。</translation>
+      <source>For every unit and year: treated (the unit's effective pilot year has come) and share_treated, the share of its queen-contiguous neighbours already treated ((W D)_it with row-standardised W, policylink.spatial.did.neighbour_share). One feature per unit and year, with temporal properties on 'year' so the Temporal Controller steps through the diffusion.</source>
+      <translation>每个单元每一年：treated（已到该单元试点生效年份）和 share_treated（其后邻接邻居中已处理的比例，即行标准化 W 下的 (W D)_it，policylink.spatial.did.neighbour_share）。每个单元每年一个要素，并在 'year' 上设置时间属性，时间控制器可逐年展示扩散过程。</translation>
     </message>
     <message>
       <source>Diffusion paths</source>

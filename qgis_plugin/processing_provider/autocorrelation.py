@@ -1,6 +1,6 @@
 """Processing algorithms for spatial autocorrelation: weights, global Moran by year, LISA, Gi*.
 
-Every number comes from :mod:`spatial.autocorr` (esda underneath); these classes only read the
+Every number comes from :mod:`policylink.spatial.autocorr` (esda underneath); these classes only read the
 layers, call it and write the results.
 """
 
@@ -195,7 +195,7 @@ class GlobalMoran(_LayerStatistic):
         )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
-        from spatial.autocorr import moran_by_year
+        from policylink.spatial.autocorr import moran_by_year
 
         value_fields = self.parameterAsFields(parameters, "VALUE_FIELDS", context)
         panel_layer = self.parameterAsVectorLayer(parameters, "PANEL", context)
@@ -340,7 +340,7 @@ class LocalMoran(_LocalStatistic):
     style = "lisa"
 
     def compute(self, y, w, parameters, context):  # noqa: D102
-        from spatial.autocorr import local_moran
+        from policylink.spatial.autocorr import local_moran
 
         return local_moran(y, w, **self._settings(parameters, context))
 
@@ -368,7 +368,7 @@ class GetisOrdGiStar(_LocalStatistic):
     style = "gistar"
 
     def compute(self, y, w, parameters, context):  # noqa: D102
-        from spatial.autocorr import getis_ord_gi_star
+        from policylink.spatial.autocorr import getis_ord_gi_star
 
         return getis_ord_gi_star(y, w, **self._settings(parameters, context))
 

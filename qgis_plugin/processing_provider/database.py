@@ -240,7 +240,7 @@ class ExportDatabaseWeights(_DatabaseAlgorithm):
         try:
             with psycopg.connect(conninfo) as conn:
                 if self.parameterAsBool(parameters, "REFRESH", context):
-                    from etl.migrate import refresh_materialized_views
+                    from policylink.etl.migrate import refresh_materialized_views
 
                     names = refresh_materialized_views(
                         conn, progress=lambda n: feedback.pushInfo(n)

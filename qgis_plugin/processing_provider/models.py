@@ -1,6 +1,6 @@
 """Processing algorithms for regression models: spatial panel SAR/SEM/SDM and the DID suite.
 
-Estimates come from :mod:`spatial.panel` and :mod:`spatial.did`; these classes read layers and
+Estimates come from :mod:`policylink.spatial.panel` and :mod:`policylink.spatial.did`; these classes read layers and
 write tables and an HTML page.
 """
 
@@ -122,7 +122,7 @@ class SpatialPanelModel(_LayerStatistic):
         _add_outputs(self, tr("Coefficients"), "EFFECTS", tr("Effects"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
-        from spatial.panel import fit_spatial_panel, paper_table
+        from policylink.spatial.panel import fit_spatial_panel, paper_table
 
         _layer, _id, _frame, w = self.read_units(parameters, context, feedback, [])
         pid, ptime, y = (
@@ -289,7 +289,7 @@ class DIDSuite(PolicyLinkAlgorithm):
         _add_outputs(self, tr("DID coefficients"), "EVENT_STUDY", tr("Event study"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
-        from spatial.did import PanelSpec, event_study, placebo_did, twfe_did
+        from policylink.spatial.did import PanelSpec, event_study, placebo_did, twfe_did
 
         names = {
             p: self.parameterAsString(parameters, p, context)
@@ -373,7 +373,7 @@ class DIDSuite(PolicyLinkAlgorithm):
             out["EVENT_STUDY"] = write_table(self, parameters, context, "EVENT_STUDY", es.table)
         html_path = self.parameterAsFileOutput(parameters, "OUTPUT_HTML", context)
         if html_path:
-            from spatial.did.plots import plot_event_study, plot_placebo
+            from policylink.spatial.did.plots import plot_event_study, plot_placebo
 
             sections = [
                 (tr("TWFE DID"), coef),

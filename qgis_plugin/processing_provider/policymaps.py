@@ -3,7 +3,7 @@
 Pilot batches, adoption by period, coordination links, neighbour adoption and diffusion paths.
 The database is read with :mod:`policylink.mapdata` (the same functions the ``policylink map``
 command and the HTML report use, so plugin, CLI and report show the same units and links);
-``neighbour_share`` comes from :mod:`spatial.did.spatial_did`.
+``neighbour_share`` comes from :mod:`policylink.spatial.did.spatial_did`.
 """
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ class NeighbourAdoptionLayer(PilotBatchLayer):
     _help = (
         "For every unit and year: treated (the unit's effective pilot year has come) and "
         "share_treated, the share of its queen-contiguous neighbours already treated "
-        "((W D)_it with row-standardised W, spatial.did.neighbour_share). One feature per unit "
+        "((W D)_it with row-standardised W, policylink.spatial.did.neighbour_share). One feature per unit "
         "and year, with temporal properties on 'year' so the Temporal Controller steps through "
         "the diffusion."
     )
@@ -289,8 +289,8 @@ class NeighbourAdoptionLayer(PilotBatchLayer):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         import geopandas as gpd
 
-        from spatial.did.panel import PanelSpec, prepare_panel
-        from spatial.did.spatial_did import neighbour_share
+        from policylink.spatial.did.panel import PanelSpec, prepare_panel
+        from policylink.spatial.did.spatial_did import neighbour_share
 
         gdf = self.frame(parameters, context)
         text = self.parameterAsString(parameters, "YEARS", context)

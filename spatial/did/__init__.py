@@ -10,23 +10,23 @@ Public API (documented in ``docs/did.md``):
 - :func:`psm_did` -- propensity-score matched DID with a balance table
 - :func:`robustness_checks`, :func:`mechanism_did`, :func:`heterogeneity_did` -- Tables 5-8
 - :func:`spatial_did` -- direct effect and spillover of treated neighbours (SLX or SDM)
-- :mod:`spatial.did.tables`, :mod:`spatial.did.plots` -- paper-style tables and PNG figures
+- :mod:`policylink.spatial.did.tables`, :mod:`policylink.spatial.did.plots` -- paper-style tables and PNG figures
 - :func:`simulate_staggered` -- SYNTHETIC staggered panels with known effects
 """
 
-from spatial.did.event_study import EventStudyResult, event_study
-from spatial.did.panel import PanelSpec, prepare_panel
-from spatial.did.placebo import PlaceboResult, placebo_did
-from spatial.did.psm import PSMResult, psm_did
-from spatial.did.robustness import (
+from policylink.spatial.did.event_study import EventStudyResult, event_study
+from policylink.spatial.did.panel import PanelSpec, prepare_panel
+from policylink.spatial.did.placebo import PlaceboResult, placebo_did
+from policylink.spatial.did.psm import PSMResult, psm_did
+from policylink.spatial.did.robustness import (
     HeterogeneityResult,
     heterogeneity_did,
     mechanism_did,
     robustness_checks,
 )
-from spatial.did.simulate import ring_weights, simulate_staggered
-from spatial.did.spatial_did import SpatialDIDResult, spatial_did
-from spatial.did.staggered import (
+from policylink.spatial.did.simulate import ring_weights, simulate_staggered
+from policylink.spatial.did.spatial_did import SpatialDIDResult, spatial_did
+from policylink.spatial.did.staggered import (
     BaconResult,
     CSResult,
     SunAbrahamResult,
@@ -34,7 +34,7 @@ from spatial.did.staggered import (
     callaway_santanna,
     sun_abraham,
 )
-from spatial.did.twfe import DIDResult, twfe_did
+from policylink.spatial.did.twfe import DIDResult, twfe_did
 
 __all__ = [
     "BaconResult",

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from spatial.did.panel import FIRST_COL, PanelSpec, prepare_panel
-from spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.did.panel import FIRST_COL, PanelSpec, prepare_panel
+from policylink.spatial.did.twfe import DIDResult, fit_fe
 
 
 def event_term(e: int) -> str:
@@ -174,7 +174,7 @@ def event_study(
     -----
     The leads test parallel pre-trends only under homogeneous effects; with staggered timing
     and heterogeneous effects the TWFE leads can be contaminated by other periods' effects
-    (Sun and Abraham 2021): compare with :func:`spatial.did.staggered.sun_abraham`.
+    (Sun and Abraham 2021): compare with :func:`policylink.spatial.did.staggered.sun_abraham`.
 
     References
     ----------

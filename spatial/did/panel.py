@@ -1,6 +1,6 @@
 """Panel preparation for the DID suite: treatment coding, validation, fixed-effect codes.
 
-Every estimator of :mod:`spatial.did` takes a long panel (one row per unit and year) and a
+Every estimator of :mod:`policylink.spatial.did` takes a long panel (one row per unit and year) and a
 :class:`PanelSpec` naming its columns. :func:`prepare_panel` checks the panel once (unique
 unit-year rows, numeric outcome and controls, a treatment that is 0/1 or a first-treated year)
 and returns a clean copy with two derived columns:
@@ -10,7 +10,7 @@ and returns a clean copy with two derived columns:
 ``did``
     0/1 treatment indicator ``1{year >= first_treated}`` (absorbing treatment).
 
-Bad input raises :class:`policylink.errors.InputError` naming the file (``source``), the
+Bad input raises :class:`policylink.spatial.errors.InputError` naming the file (``source``), the
 1-based data row and the column.
 """
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from policylink.errors import InputError, Problem
+from policylink.spatial.errors import InputError, Problem
 
 #: Name of the derived 0/1 treatment column added by :func:`prepare_panel`.
 DID_COL = "did"
@@ -129,7 +129,7 @@ def prepare_panel(
 
     Raises
     ------
-    policylink.errors.InputError
+    policylink.spatial.errors.InputError
         Missing columns, non-numeric or missing values, duplicated unit-year rows, a 0/1
         treatment that is not absorbing, or a first-treated year that varies within a unit.
     """

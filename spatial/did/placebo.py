@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, fe_codes, prepare_panel
-from spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, fe_codes, prepare_panel
+from policylink.spatial.did.twfe import DIDResult, fit_fe
 
 MODES = ("units", "timing", "both")
 _DEMEAN_TOL = 1e-10
@@ -284,7 +284,7 @@ def placebo_did(
     else:
         import pyfixest as pf
 
-        from spatial.did.twfe import fe_formula
+        from policylink.spatial.did.twfe import fe_formula
 
         fml = fe_formula(spec, ["placebo_d"])
         demeaner = pf.MapDemeaner(fixef_tol=1e-10)

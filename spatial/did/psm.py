@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, prepare_panel
-from spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, prepare_panel
+from policylink.spatial.did.twfe import DIDResult, fit_fe
 
 
 def logit_fit(

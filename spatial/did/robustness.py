@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from spatial.did.panel import DID_COL, PanelSpec, prepare_panel
-from spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.did.panel import DID_COL, PanelSpec, prepare_panel
+from policylink.spatial.did.twfe import DIDResult, fit_fe
 
 
 def robustness_checks(
@@ -171,7 +171,7 @@ def heterogeneity_did(df: pd.DataFrame, spec: PanelSpec, group_col: str) -> Hete
     """
     panel, spec = prepare_panel(df, spec)
     if group_col not in panel.columns:
-        from policylink.errors import InputError, Problem
+        from policylink.spatial.errors import InputError, Problem
 
         raise InputError([Problem(spec.source, None, group_col, None, "column not found")])
     panel = panel[panel[group_col].notna()].reset_index(drop=True)

@@ -133,7 +133,7 @@ def simulate_staggered(
         "theta": theta,
         "cohorts": cohorts,
         "seed": seed,
-        "note": "SYNTHETIC data from spatial.did.simulate.simulate_staggered",
+        "note": "SYNTHETIC data from policylink.spatial.did.simulate.simulate_staggered",
     }
     return out
 

@@ -10,7 +10,7 @@ year t (row-standardised W). :math:`\\beta` is the direct effect, :math:`\\theta
 neighbours' treatment (Delgado and Florax 2015; Butts 2023 on spillovers in DID).
 
 SDM form (``model='sdm'``): the spatial Durbin panel model with two-way fixed effects by
-maximum likelihood (:func:`spatial.panel.fit_spatial_panel`), regressors D and X with the
+maximum likelihood (:func:`policylink.spatial.panel.fit_spatial_panel`), regressors D and X with the
 spatial lag of D (and optionally of X); the direct and indirect (spillover) effects of D are the
 LeSage-Pace summary effects, which account for the feedback through :math:`\\rho W y`.
 
@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from policylink.errors import InputError, Problem
-from spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, prepare_panel
-from spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, prepare_panel
+from policylink.spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.errors import InputError, Problem
 
 WD_COL = "w_did"
 
@@ -195,7 +195,7 @@ def spatial_did(
         raise ValueError("model must be 'slx' or 'sdm'")
     from libpysal.weights import W as PysalW
 
-    from spatial.panel import fit_spatial_panel
+    from policylink.spatial.panel import fit_spatial_panel
 
     M, order = _dense_weights(W, ids)
     units = list(panel[spec.unit].unique())

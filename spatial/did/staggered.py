@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from policylink.errors import InputError, Problem
-from spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, is_balanced, prepare_panel
-from spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, is_balanced, prepare_panel
+from policylink.spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.errors import InputError, Problem
 
 
 def _require_balanced(panel: pd.DataFrame, spec: PanelSpec, what: str) -> None:

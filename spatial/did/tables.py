@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from spatial.did.event_study import EventStudyResult
-from spatial.did.twfe import DIDResult
+from policylink.spatial.did.event_study import EventStudyResult
+from policylink.spatial.did.twfe import DIDResult
 
 FORMATS = ("markdown", "latex", "csv")
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spatial.did.panel import DID_COL, PanelSpec, prepare_panel
+from policylink.spatial.did.panel import DID_COL, PanelSpec, prepare_panel
 
 _SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _UNQUOTE: dict[str, str] = {}
@@ -169,7 +169,7 @@ def fit_fe(
     Parameters
     ----------
     panel : DataFrame
-        Prepared panel (see :func:`spatial.did.panel.prepare_panel`).
+        Prepared panel (see :func:`policylink.spatial.did.panel.prepare_panel`).
     spec : PanelSpec
         Column roles and clustering.
     regressors : list of str
@@ -212,8 +212,8 @@ def twfe_did(df: pd.DataFrame, spec: PanelSpec, *, label: str = "TWFE DID") -> D
     -----
     With staggered adoption and heterogeneous effects the TWFE coefficient is a weighted
     average of 2x2 comparisons, some with already-treated units as controls (Goodman-Bacon
-    2021, :func:`spatial.did.staggered.bacon_decomposition`); report it next to
-    :func:`spatial.did.staggered.callaway_santanna`.
+    2021, :func:`policylink.spatial.did.staggered.bacon_decomposition`); report it next to
+    :func:`policylink.spatial.did.staggered.callaway_santanna`.
 
     References
     ----------

@@ -22,8 +22,8 @@ from dbsnapshot import failed_batches, snapshot
 from harness import run_cli
 from psycopg import sql
 
-from etl.boundaries import load_boundary_file
-from etl.migrate import migrate
+from policylink.etl.boundaries import load_boundary_file
+from policylink.etl.migrate import migrate
 
 HERE = Path(__file__).resolve().parent
 CAT = HERE / "catalogue"

@@ -45,7 +45,7 @@ def load_boundaries(url: str, level: str, path: Path, *extra: str):
 
 def load_base(url: str, levels: tuple[str, ...] = ("province", "prefecture")) -> None:
     """Load the catalogue's synthetic units through the ETL API (set-up, not under test)."""
-    from etl.boundaries import load_boundary_file
+    from policylink.etl.boundaries import load_boundary_file
 
     with psycopg.connect(url) as conn:
         for level in levels:

@@ -6,7 +6,7 @@ pulls in twine, keyring and plotnine. Run this in a separate virtual environment
     python3 -m venv /tmp/csd && /tmp/csd/bin/pip install "numpy<2" "pandas<2.3" csdid==0.4.3
     /tmp/csd/bin/python tests/data/did_csdid/make_reference.py
 
-``panel.csv`` is a SYNTHETIC panel from ``spatial.did.simulate.simulate_staggered(n_units=120,
+``panel.csv`` is a SYNTHETIC panel from ``policylink.spatial.did.simulate.simulate_staggered(n_units=120,
 cohorts={2011: 30, 2013: 25, 2017: 20}, tau=0.5, dynamic=0.1, cohort_shift={2017: 0.4},
 seed=21)`` (columns unit, id, year, y, x1, x2, first_treated; 0 = never treated). Blocks ``*_x`` use the
 outcome-regression estimator with covariates ``~ x1 + x2``.
