@@ -71,75 +71,6 @@ def _programme_events(conn: psycopg.Connection, programme: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def lisa_clusters(
-    units: pd.DataFrame,
-    values: pd.DataFrame,
-    *,
-    alpha: float = 0.05,
-    permutations: int = 999,
-    seed: int = 12345,
-    w: Any = None,
-) -> pd.DataFrame:
-    """Local Moran clusters (Anselin 1995) on queen contiguity.
-
-    Calls :func:`policylink.spatial.autocorr.local_moran` (esda ``Moran_Local``, conditional permutation
-    pseudo p-values) with row-standardised queen weights: ``w`` when given (e.g. from the
-    ``w_queen`` view), else built by libpysal from the geometries. Units with p >= ``alpha``
-    are ``ns``, the others get their quadrant (HH, LH, LL, HL). Islands (units without a queen
-    neighbour) are left out and reported as missing.
-
-    Parameters
-    ----------
-    units : GeoDataFrame
-        ``code`` and geometry.
-    values : DataFrame
-        ``code`` and ``value``; units without a value are left out of the weights.
-    alpha : float
-        Significance level of the pseudo p-values.
-    permutations : int
-        Number of conditional permutations.
-    seed : int
-        Random seed (results are reproducible).
-    w : libpysal.weights.W, optional
-        Weights whose ids include the codes with values.
-
-    Returns
-    -------
-    DataFrame
-        ``code, value, Ii, p_sim, quadrant, cluster``.
-    """
-    from libpysal.weights import Queen, w_subset
-
-    from policylink.spatial.autocorr import NOT_SIGNIFICANT, local_moran
-
-    gdf = units.merge(values[["code", "value"]], on="code", how="inner").reset_index(drop=True)
-    if len(gdf) < 3:
-        raise ConfigError("LISA needs at least 3 units with values")
-    if w is None:
-        w = Queen.from_dataframe(gdf, ids="code", use_index=False, silence_warnings=True)
-    else:
-        w = w_subset(w, list(gdf["code"]), silence_warnings=True)
-    if w.islands:
-        islands = set(w.islands)
-        gdf = gdf[~gdf["code"].isin(islands)].reset_index(drop=True)
-        w = w_subset(w, list(gdf["code"]), silence_warnings=True)
-    # local_moran expects y in the order of w.id_order.
-    gdf = gdf.set_index("code").loc[list(w.id_order)].reset_index()
-    res = local_moran(
-        gdf["value"].to_numpy(float), w, permutations=permutations, seed=seed, alpha=alpha
-    ).table
-    return pd.DataFrame(
-        {
-            "code": gdf["code"],
-            "value": gdf["value"],
-            "Ii": res["Ii"].to_numpy(),
-            "p_sim": res["p_sim"].to_numpy(),
-            "quadrant": res["quadrant"].to_numpy(),
-            "cluster": res["cluster"].replace({NOT_SIGNIFICANT: "ns"}).to_numpy(),
-        }
-    )
-
-
 def _event_note(units: pd.DataFrame, ev: pd.DataFrame, lang: str, limit: int) -> maps.MapNote:
     """Source note of an event map: boundary sources, up to ``limit`` event sources, and the
     SYNTHETIC flag when the units or the events are synthetic."""
@@ -265,12 +196,16 @@ def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[
                 "mapped": len(values),
                 "synthetic": note.synthetic,
             }
-        from policylink.dbread import read_weights
+        from policylink.analyses.lisa import LisaOptions, run_lisa
+        from policylink.inputs import InputSource, load_inputs
 
-        wq = read_weights(conn, "queen", req.level, ids=sorted(values["code"]))
-        lisa = lisa_clusters(
-            units, values, alpha=req.alpha, permutations=req.permutations, seed=req.seed, w=wq
+        # the one LISA analysis (as `policylink lisa` and QGIS): database inputs of that year
+        src = InputSource.from_options(level=req.level, within=req.within)
+        inp = load_inputs(src, [req.variable], years=[req.year], conn=conn)
+        opts = LisaOptions(
+            req.variable, req.year, permutations=req.permutations, seed=req.seed, alpha=req.alpha
         )
+        lisa = run_lisa(inp, opts).map_frame()
         title = req.title or (
             f"{label} {req.year} 局部莫兰聚类"
             if lang == "zh"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import click
+
+from policylink.analyses.base import jsonable, to_json
+
+__all__ = ["FORMATS", "emit", "format_option", "jsonable", "progress", "render_table", "to_json"]
 
 FORMATS = ("table", "json", "csv")
 T = TypeVar("T")
@@ -36,39 +38,6 @@ def format_option(default: str = "table") -> Callable:
         show_default=True,
         help="Output format: aligned table for people, json or csv for programs.",
     )
-
-
-def _jsonable(obj: Any) -> Any:
-    """Convert numpy/pandas scalars and containers to plain JSON types (NaN -> null)."""
-    try:
-        import numpy as np
-        import pandas as pd
-    except ImportError:  # pragma: no cover
-        np = pd = None  # type: ignore[assignment]
-    if pd is not None and isinstance(obj, pd.DataFrame):
-        return [_jsonable(r) for r in obj.to_dict(orient="records")]
-    if pd is not None and isinstance(obj, pd.Series):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if np is not None and isinstance(obj, np.ndarray):
-        return [_jsonable(v) for v in obj.tolist()]
-    if np is not None and isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, Decimal):  # numeric columns read from PostgreSQL
-        obj = float(obj)
-    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
-        return None
-    if hasattr(obj, "isoformat"):
-        return obj.isoformat()
-    return obj
-
-
-def to_json(obj: Any) -> str:
-    """Serialise results (dicts, lists, DataFrames, numpy values) as indented JSON."""
-    return json.dumps(_jsonable(obj), ensure_ascii=False, indent=2)
 
 
 def _fmt_cell(v: Any) -> str:

@@ -160,10 +160,18 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installe
     ).strip()
     own = set(_sys_path(python, cwd))
     root = REPO_ROOT.resolve()
+
+    def in_sources(p: str) -> bool:
+        # the checkout itself and its source folders, but not a venv inside it (.venv/...)
+        rp = Path(p).resolve()
+        if not rp.is_relative_to(root):
+            return False
+        return not any(part.startswith(".") for part in rp.relative_to(root).parts)
+
     deps = [
         p
         for p in _sys_path(sys.executable, cwd)
-        if p and p not in own and Path(p).is_dir() and not Path(p).resolve().is_relative_to(root)
+        if p and p not in own and Path(p).is_dir() and not in_sources(p)
     ]
     Path(purelib, "_deps.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
     _run(

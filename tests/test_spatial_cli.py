@@ -56,7 +56,12 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ]
     )
     panel.to_csv(d / "panel.csv", index=False)
-    geoms = [box(k % N_SIDE, k // N_SIDE, k % N_SIDE + 1, k // N_SIDE + 1) for k in range(N)]
+    # 1 km cells (metres of EPSG:3857): far larger than the 1 m contiguity gap tolerance
+    side = 1000.0
+    geoms = [
+        box(k % N_SIDE * side, k // N_SIDE * side, (k % N_SIDE + 1) * side, (k // N_SIDE + 1) * side)
+        for k in range(N)
+    ]
     gpd.GeoDataFrame({"unit": ids, "y": Y[0]}, geometry=geoms, crs=3857).to_file(d / "grid.gpkg")
     wn = libpysal.weights.W({ids[i]: [ids[j] for j in w.neighbors[i]] for i in range(N)})
     libpysal.io.open(str(d / "w.gal"), "w").write(wn)

@@ -1,0 +1,249 @@
+"""Local spatial autocorrelation: LISA clusters and Getis-Ord Gi* hot spots, one analysis.
+
+``run_lisa`` is what ``policylink lisa``, the report's LISA map, the QGIS "Local Moran's I" and
+"Getis-Ord Gi*" algorithms and the dock call; statistics from :mod:`policylink.spatial.autocorr`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from policylink.analyses.base import (
+    DEFAULT_ALPHA,
+    DEFAULT_PERMUTATIONS,
+    DEFAULT_SEED,
+    DEFAULT_TRANSFORMATION,
+    AnalysisResult,
+    Provenance,
+    check_lang,
+)
+from policylink.errors import ConfigError, InputError, Problem
+
+STATISTICS = ("local_moran", "gi_star")
+#: Cluster label of a unit without neighbours: never tested, never significant.
+NEIGHBOURLESS = "neighbourless"
+ADJUSTMENTS = ("none", "fdr", "bonferroni")
+
+
+@dataclass(frozen=True)
+class LisaOptions:
+    """Options of the local statistics.
+
+    Attributes
+    ----------
+    variable : str
+        Variable.
+    year : int or None
+        Period of a panel (required for panels; None for a cross-section).
+    statistic : {'local_moran', 'gi_star'}
+        LISA clusters or Gi* hot/cold spots.
+    permutations, seed : int
+        Conditional permutation inference.
+    alpha : float
+        Significance level.
+    adjust : {'none', 'fdr', 'bonferroni'}
+        Multiple-testing control across units.
+    transformation : {'r', 'b'}
+        Weights transformation (local Moran).
+    """
+
+    variable: str
+    year: int | None = None
+    statistic: str = "local_moran"
+    permutations: int = DEFAULT_PERMUTATIONS
+    seed: int = DEFAULT_SEED
+    alpha: float = DEFAULT_ALPHA
+    adjust: str = "none"
+    transformation: str = DEFAULT_TRANSFORMATION
+
+
+@dataclass
+class LisaAnalysis(AnalysisResult):
+    """Per-unit local statistic, pseudo p-value and cluster label.
+
+    Attributes
+    ----------
+    local : policylink.spatial.autocorr.LocalResult
+        The statistic's table and settings.
+    geometry : geopandas.GeoDataFrame or None
+        Unit geometries of the inputs (for layers and maps).
+    values : pandas.Series
+        The variable by unit id.
+    """
+
+    local: Any = None
+    geometry: Any = None
+    values: Any = None
+    kind: str = field(default="lisa", init=False)
+
+    def counts(self) -> dict[str, int]:
+        """Units per cluster label."""
+        return self.local.counts()
+
+    def content(self) -> dict[str, Any]:
+        """Settings, cluster counts and per-unit records."""
+        return {
+            "variable": self.options.variable,
+            "year": self.options.year,
+            **self.local.to_dict(),
+        }
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """Per-unit table (id, statistic, z, p, significant, cluster)."""
+        check_lang(lang)
+        return self.local.table
+
+    def title(self, lang: str = "en") -> str:
+        """Title with statistic, settings, counts and source (SYNTHETIC where it applies)."""
+        o = self.options
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(self.counts().items()))
+        return (
+            f"{o.statistic} of {o.variable}{f' in {o.year}' if o.year else ''}: alpha={o.alpha}, "
+            f"adjust={o.adjust}, permutations={o.permutations}, seed={o.seed}; {counts} "
+            f"(source: {self.provenance.label(lang)})"
+        )
+
+    def map_frame(self) -> pd.DataFrame:
+        """Per-unit frame for cluster maps: ``code, value, Ii, p_sim, quadrant, cluster`` (local
+        Moran), clusters not significant as ``ns``; neighbourless units stay labelled so.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        from policylink.spatial.autocorr import NOT_SIGNIFICANT
+
+        t = self.local.table
+        return pd.DataFrame(
+            {
+                "code": t["id"].to_numpy(),
+                "value": t["id"].map(self.values).to_numpy(),
+                "Ii": t["Ii"].to_numpy() if "Ii" in t else t.iloc[:, 1].to_numpy(),
+                "p_sim": t["p_sim"].to_numpy(),
+                "quadrant": t["quadrant"].to_numpy() if "quadrant" in t else None,
+                "cluster": t["cluster"].replace({NOT_SIGNIFICANT: "ns"}).to_numpy(),
+            }
+        )
+
+    def layer(self) -> Any:
+        """The table joined to the unit geometries as a GeoDataFrame (variable, year added).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+
+        Raises
+        ------
+        ConfigError
+            The inputs had no geometries.
+        """
+        import geopandas as gpd
+
+        if self.geometry is None:
+            raise ConfigError("a layer needs geometries: use a layer, boundaries or the database")
+        geo = self.geometry.reindex(self.local.table["id"])
+        return gpd.GeoDataFrame(
+            self.local.table.assign(
+                variable=self.options.variable,
+                year=self.options.year,
+                synthetic=self.provenance.is_synthetic,
+            ),
+            geometry=geo.geometry.to_numpy(),
+            crs=self.geometry.crs,
+        )
+
+
+def run_lisa(inputs: Any, options: LisaOptions) -> LisaAnalysis:
+    """LISA clusters (HH, LL, HL, LH) or Gi* hot/cold spots of one variable in one period.
+
+    Parameters
+    ----------
+    inputs : policylink.inputs.AnalysisInputs
+        Panel (or cross-section) and binary weights.
+    options : LisaOptions
+        Statistic and inference options.
+
+    Returns
+    -------
+    LisaAnalysis
+
+    Raises
+    ------
+    ConfigError
+        A panel without ``year``, or an unknown statistic.
+    InputError
+        Missing values, naming the unit.
+    """
+    from policylink.spatial.autocorr import getis_ord_gi_star, local_moran
+
+    o = options
+    if o.statistic not in STATISTICS:
+        raise ConfigError(f"statistic {o.statistic!r}: use {' or '.join(STATISTICS)}")
+    if inputs.time_col is not None and o.year is None:
+        raise ConfigError("a year is required with a panel")
+    import numpy as np
+    from libpysal.weights import w_subset
+
+    sub = inputs.cross_section([o.variable], o.year)
+    w = inputs.w
+    # Units without neighbours have no local statistic: they are left out of the test (and of
+    # the standardisation and permutations) and labelled neighbourless, never significant.
+    islands = [i for i in w.id_order if w.cardinalities[i] == 0]
+    if islands:
+        keep = [i for i in w.id_order if w.cardinalities[i] > 0]
+        if len(keep) < 3:
+            raise InputError(
+                [Problem(inputs.source, None, None, None, "fewer than 3 units have neighbours")]
+            )
+        w = w_subset(w, keep, silence_warnings=True)
+    y = sub.loc[list(w.id_order), o.variable].to_numpy(float)
+    if np.nanstd(y) <= 1e-12 * max(1.0, float(np.nanmax(np.abs(y)))):
+        raise InputError(
+            [
+                Problem(
+                    inputs.source,
+                    None,
+                    o.variable,
+                    None,
+                    f"the variable is constant{f' in {o.year}' if o.year else ''}: local "
+                    "statistics are undefined",
+                )
+            ]
+        )
+    try:
+        if o.statistic == "local_moran":
+            res = local_moran(
+                y,
+                w,
+                permutations=o.permutations,
+                seed=o.seed,
+                alpha=o.alpha,
+                adjust=o.adjust,
+                transformation=o.transformation,
+            )
+        else:
+            res = getis_ord_gi_star(
+                y,
+                w,
+                permutations=o.permutations,
+                seed=o.seed,
+                alpha=o.alpha,
+                adjust=o.adjust,
+            )
+    except ValueError as exc:
+        raise InputError([Problem(inputs.source, None, o.variable, None, str(exc))]) from exc
+    if islands:
+        extra = pd.DataFrame({"id": islands})
+        for c in res.table.columns:
+            if c == "significant":
+                extra[c] = False
+            elif c == "cluster":
+                extra[c] = NEIGHBOURLESS
+            elif c != "id":
+                extra[c] = np.nan
+        table = pd.concat([res.table, extra], ignore_index=True)
+        res.table = table.set_index("id").loc[list(inputs.w.id_order)].reset_index()
+    return LisaAnalysis(Provenance.of(inputs), o, res, inputs.geometry, sub[o.variable])

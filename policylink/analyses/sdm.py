@@ -1,0 +1,217 @@
+"""Spatial panel models (SDM, SAR, SEM) with effects and model-choice tests: one analysis.
+
+``run_sdm`` is what ``policylink sdm``, the report's SDM section, the QGIS "Spatial panel model"
+algorithm and the dock call; the estimators are :mod:`policylink.spatial.panel` and
+:mod:`policylink.spatial.model_choice`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from policylink.analyses.base import (
+    DEFAULT_SEED,
+    DEFAULT_TRANSFORMATION,
+    AnalysisResult,
+    Provenance,
+    check_lang,
+)
+from policylink.errors import ConfigError, InputError, Problem
+
+MODELS = ("sdm", "sar", "sem")
+EFFECTS = ("twoways", "unit", "time", "none", "random")
+#: Parameter draws for the standard errors of direct / indirect / total effects.
+DEFAULT_DRAWS = 1000
+
+
+@dataclass(frozen=True)
+class SdmOptions:
+    """Options of the spatial panel model.
+
+    Attributes
+    ----------
+    y : str
+        Dependent variable.
+    x : tuple of str
+        Regressors.
+    model : {'sdm', 'sar', 'sem'}
+        Spatial Durbin, spatial lag or spatial error model.
+    fe : {'twoways', 'unit', 'time', 'none', 'random'}
+        Fixed effects removed by demeaning, or random unit effects (SAR/SDM).
+    durbin : tuple of str or None
+        SDM: regressors whose W-lag enters (None = all).
+    lee_yu : bool
+        Lee-Yu (2010) bias-corrected (transformation) ML.
+    draws : int
+        Parameter draws for the effects' SEs.
+    seed : int
+        Seed of the draws.
+    group_col : str or None
+        Fit per value of this column, weights restricted to each group.
+    tests : bool
+        Also run the model-choice tests (LM, Wald, LR, Hausman) with a verdict.
+    transformation : {'r', 'b'}
+        Weights transformation.
+    years : tuple of int or None
+        Periods used (None = all of the inputs).
+    """
+
+    y: str
+    x: tuple[str, ...]
+    model: str = "sdm"
+    fe: str = "twoways"
+    durbin: tuple[str, ...] | None = None
+    lee_yu: bool = False
+    draws: int = DEFAULT_DRAWS
+    seed: int = DEFAULT_SEED
+    group_col: str | None = None
+    tests: bool = False
+    transformation: str = DEFAULT_TRANSFORMATION
+    years: tuple[int, ...] | None = None
+
+    def check(self) -> None:
+        """Refuse inconsistent options with a sentence (ConfigError)."""
+        if not self.x:
+            raise ConfigError("the model needs at least one regressor")
+        if self.model not in MODELS:
+            raise ConfigError(f"model {self.model!r}: use {', '.join(MODELS)}")
+        if self.fe not in EFFECTS:
+            raise ConfigError(f"effects {self.fe!r}: use {', '.join(EFFECTS)}")
+        if self.fe == "random" and (self.model == "sem" or self.lee_yu or self.group_col):
+            raise ConfigError("random effects work with sar|sdm, without Lee-Yu or groups")
+
+
+@dataclass
+class SdmAnalysis(AnalysisResult):
+    """Fitted spatial panel model(s), one per group (``all`` without groups).
+
+    Attributes
+    ----------
+    results : dict of str to policylink.spatial.panel.SpatialPanelResult
+        Fits by group label.
+    choice : policylink.spatial.model_choice.ModelChoice or None
+        Model-choice tests and verdict, when asked.
+    """
+
+    results: dict[str, Any] = field(default_factory=dict)
+    choice: Any = None
+    kind: str = field(default="sdm", init=False)
+
+    @property
+    def main(self) -> Any:
+        """The single fit (no groups)."""
+        return next(iter(self.results.values()))
+
+    def content(self) -> dict[str, Any]:
+        """The fit (or fits by group) and the model-choice tests."""
+        if len(self.results) == 1 and not self.options.group_col:
+            out = self.main.to_dict()
+        else:
+            out = {"groups": {k: r.to_dict() for k, r in self.results.items()}}
+        if self.choice is not None:
+            out["model_choice"] = self.choice.to_dict()
+        return out
+
+    def frame(self) -> pd.DataFrame:
+        """Long table: group, effect (coefficient / direct / indirect / total), variable, estimate,
+        se, z, p."""
+        frames = []
+        for label, r in self.results.items():
+            c = r.coefficients.assign(group=label, effect="coefficient")
+            frames.append(c.rename(columns={"name": "variable"}))
+            if r.effects is not None:
+                frames.append(r.effects.assign(group=label))
+        return pd.concat(frames, ignore_index=True)[
+            ["group", "effect", "variable", "estimate", "se", "z", "p"]
+        ]
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """Paper-style table (SE in parentheses, stars), one column per group."""
+        from policylink.spatial.panel import paper_table
+
+        check_lang(lang)
+        return paper_table(self.results)
+
+    def title(self, lang: str = "en") -> str:
+        """Model, dependent variable, effects, draws, weights and source."""
+        o = self.options
+        return (
+            f"{o.model.upper()} panel, y = {o.y}, FE {o.fe}; effects SE from {o.draws} draws "
+            f"(seed {o.seed}); {self.provenance.weights}; source: {self.provenance.label(lang)}"
+        )
+
+
+def run_sdm(inputs: Any, options: SdmOptions) -> SdmAnalysis:
+    """Fit the spatial panel model (per group when asked) and the model-choice tests.
+
+    Parameters
+    ----------
+    inputs : policylink.inputs.AnalysisInputs
+        Balanced panel and binary weights (``time_col`` required).
+    options : SdmOptions
+        Model options.
+
+    Returns
+    -------
+    SdmAnalysis
+
+    Raises
+    ------
+    ConfigError
+        Inconsistent options or a cross-section.
+    InputError
+        Estimation refused (e.g. singular design), naming the source.
+    """
+    from policylink.spatial.model_choice import model_choice
+    from policylink.spatial.panel import (
+        fit_by_group,
+        fit_random_effects,
+        fit_spatial_panel,
+        panel_arrays,
+        weights_matrix,
+    )
+
+    o = options
+    o.check()
+    if inputs.time_col is None:
+        raise ConfigError("a spatial panel model needs a panel (a period column)")
+    xs = list(o.x)
+    kw = dict(y=o.y, x=xs, id_col=inputs.id_col, time_col=inputs.time_col)
+    durbin = list(o.durbin) if o.durbin else None
+    opts = dict(
+        model=o.model,
+        durbin=durbin,
+        lee_yu=o.lee_yu,
+        draws=o.draws,
+        seed=o.seed,
+        transformation=o.transformation,
+    )
+    try:
+        if o.group_col:
+            fits = fit_by_group(
+                inputs.panel, inputs.w, group_col=o.group_col, fe=o.fe, **kw, **opts
+            )
+            results = {f"{o.group_col}={g}": r for g, r in fits.items()}
+        elif o.fe == "random":
+            Y, X, _ = panel_arrays(inputs.panel, ids=inputs.w.id_order, **kw)
+            W = weights_matrix(inputs.w, o.transformation)
+            results = {
+                "all": fit_random_effects(
+                    Y, X, W, names=xs, model=o.model, durbin=durbin, draws=o.draws, seed=o.seed
+                )
+            }
+        else:
+            results = {"all": fit_spatial_panel(inputs.panel, inputs.w, fe=o.fe, **kw, **opts)}
+        choice = None
+        if o.tests:
+            Y, X, _ = panel_arrays(inputs.panel, ids=inputs.w.id_order, **kw)
+            W = weights_matrix(inputs.w, o.transformation)
+            choice = model_choice(
+                Y, X, W, names=xs, fe="twoways" if o.fe in ("random", "none") else o.fe
+            )
+    except ValueError as exc:
+        raise InputError([Problem(inputs.source, None, None, None, str(exc))]) from exc
+    return SdmAnalysis(Provenance.of(inputs), o, results, choice)
