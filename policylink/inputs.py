@@ -435,9 +435,39 @@ def inputs_from_frame(
                 )
         w = build_weights(units, id_col, spec, source=source)
         desc = f"{spec.describe()} of {source}"
-    return AnalysisInputs(
-        df, w, id_col, time_col, source, geo, tuple(sorted(synthetic)), weights=desc
+    return canonical(
+        AnalysisInputs(df, w, id_col, time_col, source, geo, tuple(sorted(synthetic)), weights=desc)
     )
+
+
+def canonical(inputs: AnalysisInputs) -> AnalysisInputs:
+    """Put units in one canonical order (ids sorted as text) in the weights and the panel.
+
+    Permutation inference depends on the order of the units (the seeded draws are positional),
+    so every source -- database, file, QGIS layer -- hands the analyses the same order, and the
+    same seed gives the same pseudo p-values everywhere.
+
+    Parameters
+    ----------
+    inputs : AnalysisInputs
+        Inputs in any order.
+
+    Returns
+    -------
+    AnalysisInputs
+        The same object, reordered in place.
+    """
+    import libpysal
+
+    order = sorted(str(i) for i in inputs.w.id_order)
+    if [str(i) for i in inputs.w.id_order] != order:
+        back = {str(i): i for i in inputs.w.id_order}
+        inputs.w = libpysal.weights.w_subset(
+            inputs.w, [back[i] for i in order], silence_warnings=True
+        )
+    keys = [inputs.id_col, *([inputs.time_col] if inputs.time_col else [])]
+    inputs.panel = inputs.panel.sort_values(keys, kind="stable").reset_index(drop=True)
+    return inputs
 
 
 # --------------------------------------------------------------------------------------------
@@ -529,7 +559,7 @@ def _from_panel_file(
         geo = gdf.assign(**{bid: gdf[bid].astype(str).str.strip()}).set_index(bid)
         desc = f"{source.weights.describe()} of {Path(source.boundaries_file).name}"
     w = align_weights(df, w, id_col, path)
-    return AnalysisInputs(df, w, id_col, time_col, path, geo, weights=desc)
+    return canonical(AnalysisInputs(df, w, id_col, time_col, path, geo, weights=desc))
 
 
 def _from_database(

@@ -177,7 +177,7 @@ import processing
 lay = QgsVectorLayer("Polygon?crs=EPSG:3857&field=code:string&field=v:double", "t", "memory")
 fs = []
 for i in range(9):
-    f = QgsFeature(lay.fields()); f.setGeometry(QgsGeometry.fromRect(QgsRectangle(i % 3, i // 3, i % 3 + 1, i // 3 + 1)))
+    f = QgsFeature(lay.fields()); f.setGeometry(QgsGeometry.fromRect(QgsRectangle(1e3 * (i % 3), 1e3 * (i // 3), 1e3 * (i % 3 + 1), 1e3 * (i // 3 + 1))))
     f.setAttributes([str(i), float(i % 3 + i // 3)]); fs.append(f)
 lay.dataProvider().addFeatures(fs)
 res = processing.run("policylink:globalmoran", {"INPUT": lay, "ID_FIELD": "code", "VALUE_FIELDS": ["v"], "PERMUTATIONS": 0, "OUTPUT": "memory:"})

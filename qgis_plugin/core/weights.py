@@ -1,7 +1,8 @@
 """Spatial weights for layer inputs: contiguity or k-nearest neighbours from geometries, or a file.
 
-This only prepares the libpysal ``W`` object that the ``spatial`` package takes; no statistic is
-computed here. Database users get the same contiguity from the ``w_queen`` / ``w_rook`` views.
+This only adapts a layer to :mod:`policylink.weights` (the one definition of every weights kind)
+and reads/writes weights files; no statistic is computed here. Database users get the same
+neighbours from the ``w_queen`` / ``w_rook`` / ``w_knn`` / ``w_distance`` views.
 """
 
 from __future__ import annotations
@@ -11,61 +12,80 @@ from typing import Any
 
 import pandas as pd
 
+#: Kinds offered in the plugin's menus (``distance`` is accepted by the function with ``band_m``).
 KINDS = ("queen", "rook", "knn")
 
 
-def weights_from_frame(frame: pd.DataFrame, id_field: str, kind: str = "queen", k: int = 5) -> Any:
-    """Build libpysal weights from the geometries of a GeoDataFrame.
+def weights_from_frame(
+    frame: pd.DataFrame,
+    id_field: str,
+    kind: str = "queen",
+    k: int = 5,
+    *,
+    tolerance_m: float | None = None,
+    band_m: float | None = None,
+) -> Any:
+    """Build weights from the geometries of a layer by PolicyLink's one rule of each kind.
+
+    The rule is :func:`policylink.weights.build_weights`, the twin of the database views
+    (``w_queen``, ``w_rook``, ``w_knn``, ``w_distance``): contiguity with a gap tolerance in
+    metres, kNN and distance bands on centroids, all in equal-area metres whatever the layer's
+    CRS; so a layer and the database give the same neighbours for the same units.
 
     Parameters
     ----------
     frame : geopandas.GeoDataFrame
-        One row per unit, with a ``geometry`` column.
+        One row per unit, with a ``geometry`` column and a CRS.
     id_field : str
         Column whose values become the weights ids (must be unique and not missing).
-    kind : {'queen', 'rook', 'knn'}
-        Queen contiguity (a shared vertex suffices), rook contiguity (a shared edge) or the ``k``
-        nearest neighbours by representative-point distance in the layer CRS.
+    kind : {'queen', 'rook', 'knn', 'distance'}
+        Weights kind.
     k : int
         Number of neighbours for ``knn``.
+    tolerance_m : float, optional
+        Gap tolerance of contiguity in metres (default the views' 1 m; 0 = must touch).
+    band_m : float, optional
+        Distance band in metres for ``distance``.
 
     Returns
     -------
     libpysal.weights.W
-        Binary weights, ``id_order`` in the order of ``frame``; islands are kept (reported in
-        ``w.islands``) so the caller can warn about them.
+        Binary weights, ``id_order`` = the id values in the order of ``frame``; islands are
+        kept (reported in ``w.islands``) so the caller can warn about them.
 
     Raises
     ------
     ValueError
-        Duplicate or missing ids, empty geometries, or an unknown kind.
+        Missing ids or an unknown kind.
+    policylink.errors.InputError
+        Duplicate ids, empty geometries, no CRS, contiguity asked of points.
     """
     from libpysal import weights
+
+    from policylink.weights import WeightsSpec, build_pairs
 
     ids = frame[id_field]
     if ids.isna().any():
         raise ValueError(
             f"field {id_field!r} is empty for feature {int(frame['fid'][ids.isna()].iloc[0])}"
         )
-    if ids.duplicated().any():
-        dup = ids[ids.duplicated()].iloc[0]
-        raise ValueError(
-            f"field {id_field!r}: id {dup!r} occurs more than once; ids must be unique"
-        )
-    if frame.geometry.isna().any() or frame.geometry.is_empty.any():
-        bad = frame["fid"][frame.geometry.isna() | frame.geometry.is_empty].iloc[0]
-        raise ValueError(f"feature {int(bad)} has no geometry")
-    idl = ids.tolist()
-    gdf = frame.reset_index(drop=True)
-    if kind == "queen":
-        return weights.Queen.from_dataframe(gdf, ids=idl, use_index=False, silence_warnings=True)
-    if kind == "rook":
-        return weights.Rook.from_dataframe(gdf, ids=idl, use_index=False, silence_warnings=True)
-    if kind == "knn":
-        pts = gdf.copy()
-        pts["geometry"] = gdf.geometry.representative_point()
-        return weights.KNN.from_dataframe(pts, k=int(k), ids=idl, use_index=False)
-    raise ValueError(f"unknown weights kind {kind!r}; use one of {', '.join(KINDS)}")
+    if kind in ("queen", "rook"):
+        spec = WeightsSpec.parse(kind, tolerance_m=tolerance_m)
+    elif kind == "knn":
+        spec = WeightsSpec("knn", k=int(k))
+    elif kind == "distance":
+        if not band_m or band_m <= 0:
+            raise ValueError("distance weights need a distance band in metres > 0")
+        spec = WeightsSpec("distance", band_m=float(band_m))
+    else:
+        raise ValueError(f"unknown weights kind {kind!r}; use queen, rook, knn or distance")
+    gdf = frame.reset_index(drop=True).assign(_pl_id=ids.astype(str).str.strip().to_numpy())
+    pairs = build_pairs(gdf, "_pl_id", spec, source=f"field {id_field!r}")
+    back = dict(zip(gdf["_pl_id"], ids.tolist(), strict=True))
+    neighbors: dict[Any, list[Any]] = {v: [] for v in ids.tolist()}
+    for i, j in pairs[["i", "j"]].itertuples(index=False):
+        neighbors[back[i]].append(back[j])
+    return weights.W(neighbors, id_order=ids.tolist(), silence_warnings=True)
 
 
 def read_weights_file(path: str | Path, ids: list[Any]) -> Any:
