@@ -9,7 +9,7 @@ from qgis.PyQt.QtWidgets import QAction
 
 from .core.deps import install_command, missing_message, missing_requirements
 from .core.i18n import install_translator, remove_translator, tr
-from .processing_provider.provider import ICON
+from .core.resources import ICON
 
 MENU = "&PolicyLink"
 

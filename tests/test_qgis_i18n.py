@@ -38,7 +38,7 @@ def test_zh_cn_translator_translates_ui_and_algorithms(qgis_app):
     try:
         assert install_translator("zh_CN").endswith("policylink_zh_CN.qm")
         assert tr("Legend") == "图例"
-        from qgis_plugin.processing_provider.autocorrelation import LocalMoran
+        from qgis_plugin.processing_provider.algs.local_moran import LocalMoran
 
         assert LocalMoran().displayName() == "局部 Moran's I（LISA 聚类）"
         from qgis.core import QgsVectorLayer

@@ -328,8 +328,12 @@
       <translation>缺少 Python 包：{names}。安装命令：{cmd}</translation>
     </message>
     <message>
-      <source>Spatial autocorrelation</source>
-      <translation>空间自相关</translation>
+      <source>Adoption by period</source>
+      <translation>分时段政策采纳</translation>
+    </message>
+    <message>
+      <source>Units with the period in which they first adopted a policy of a programme (default jjj_policy_adoption: the seed 001 Fig. 1 inter-city industrial-coordination policies) and the year of their first event. A unit counts through its own events only (a county's policy does not make its prefecture an adopter), as in seed 001 and the HTML report. Periods are the database's analysis_period labels, scheme seed001: before 2008, 2008-2014, 2014-2016, after 2016; units without any event get 'none'. The layer animates with the Temporal Controller.</source>
+      <translation>各单元首次出台某项目政策的时段（默认 jjj_policy_adoption：种子文献 001 图 1 的城际产业协同政策）及其首个事件的年份。单元只按其自身参与的事件计入（区县的政策不使地级市成为采纳者），与种子文献 001 和 HTML 报告一致。时段为数据库 analysis_period 表 seed001 方案的标签：2008 年以前、2008—2014 年、2014—2016 年、2016 年以后；没有任何事件的单元为 'none'。该图层可由时间控制器按年播放。</translation>
     </message>
     <message>
       <source>Build spatial weights (GAL/GWT)</source>
@@ -340,280 +344,32 @@
       <translation>根据图层几何（libpysal）构建后邻接、车邻接或 k 近邻空间权重，并写成 GeoDa、libpysal 和所有 PolicyLink 算法均可读取的 GAL（二元）或 GWT 文件。没有邻居的单元（孤岛）会被报告。数据库中的 w_queen 和 w_rook 视图给出相同的邻接关系，可用命令 `policylink views refresh` 刷新。</translation>
     </message>
     <message>
-      <source>Global Moran's I by year</source>
-      <translation>逐年全局 Moran's I</translation>
-    </message>
-    <message>
-      <source>Global Moran's I (Moran 1950) for each year, with E[I] = -1/(n-1), and z and p under normality, randomisation (Cliff and Ord 1981) and permutation (seeded). Give the values either as several fields of the unit layer (one per year, e.g. co2_2006 ... co2_2019) or as a long table (unit id, year, value), e.g. the emission_panel view of the PolicyLink database or a CSV layer. Weights are row-standardised. p is one-sided ('greater') by default, as in seed 000 Table 4.</source>
-      <translation>逐年计算全局 Moran's I（Moran 1950），给出 E[I] = -1/(n-1)，以及正态假设、随机化假设（Cliff 与 Ord 1981）和置换检验（可设随机种子）下的 z 值与 p 值。数值可以是单元图层的多个字段（每年一个，如 co2_2006 … co2_2019），也可以是长表（单元编号、年份、数值），例如 PolicyLink 数据库的 emission_panel 视图或 CSV 图层。权重按行标准化。p 值默认单侧（'greater'），与种子文献 000 表 4 一致。</translation>
-    </message>
-    <message>
-      <source>Local Moran's I (LISA clusters)</source>
-      <translation>局部 Moran's I（LISA 聚类）</translation>
-    </message>
-    <message>
-      <source>Local Moran's I (Anselin 1995) with conditional permutation p-values (seeded) and optional FDR or Bonferroni control. Output fields: lisa_i (local I), lisa_q (quadrant HH, LH, LL, HL), lisa_z, lisa_p (pseudo p), lisa_sig and lisa_cl (the quadrant when significant, else 'not significant'), styled with GeoDa's LISA colours.</source>
-      <translation>局部 Moran's I（Anselin 1995），采用条件置换 p 值（可设随机种子），可选 FDR 或 Bonferroni 多重检验校正。输出字段：lisa_i（局部 I）、lisa_q（象限 HH、LH、LL、HL）、lisa_z、lisa_p（伪 p 值）、lisa_sig 和 lisa_cl（显著时为象限，否则为 'not significant'），并按 GeoDa 的 LISA 配色渲染。</translation>
-    </message>
-    <message>
-      <source>Getis-Ord Gi* hot spots</source>
-      <translation>Getis-Ord Gi* 热点分析</translation>
-    </message>
-    <message>
-      <source>Getis-Ord Gi* (Ord and Getis 1995; each unit in its own neighbourhood) with analytic z and seeded permutation p-values. Output fields: gi_g, gi_z (analytic z), gi_zsim, gi_p, gi_sig and gi_cl ('hot spot', 'cold spot', 'not significant').</source>
-      <translation>Getis-Ord Gi*（Ord 与 Getis 1995；每个单元包含在自身邻域中），给出解析 z 值和置换 p 值（可设随机种子）。输出字段：gi_g、gi_z（解析 z）、gi_zsim、gi_p、gi_sig 和 gi_cl（'hot spot' 热点、'cold spot' 冷点、'not significant' 不显著）。</translation>
-    </message>
-    <message>
-      <source>Or: long panel table (unit, year, value)</source>
-      <translation>或：长格式面板表（单元、年份、数值）</translation>
-    </message>
-    <message>
-      <source>Units (any polygon or point layer)</source>
-      <translation>空间单元（任意面或点图层）</translation>
-    </message>
-    <message>
-      <source>Unit id field (unique)</source>
-      <translation>单元编号字段（唯一）</translation>
-    </message>
-    <message>
       <source>Weights file</source>
       <translation>权重文件</translation>
     </message>
     <message>
-      <source>Value fields of the unit layer, one per year</source>
-      <translation>单元图层的数值字段（每年一个）</translation>
+      <source>Coordination links</source>
+      <translation>协同联系</translation>
     </message>
     <message>
-      <source>Panel value field</source>
-      <translation>面板数值字段</translation>
+      <source>One line per pair of units and link type, between their representative points, for the events of a programme (default jjj_coordination, seed 001): multi-party events link every pair of parties, transfers link senders to receivers; at prefecture level counties roll up to their prefecture. Fields: a, b, name_a, name_b, link_type (event kind), n_events, first_year, last_year. Width follows n_events, colour the link type; the layer animates from each link's first year.</source>
+      <translation>按某项目的事件（默认 jjj_coordination，种子文献 001）生成连线：每对单元、每种联系类型一条线，连接两单元的代表点；多方事件连接每一对参与方，转移事件连接转出方与承接方；地级层面区县归并到所属地级市。字段：a、b、name_a、name_b、link_type（事件类型）、n_events、first_year、last_year。线宽随事件数变化，颜色表示联系类型；图层从每条联系的首个年份起按年播放。</translation>
     </message>
     <message>
-      <source>Alternative hypothesis</source>
-      <translation>备择假设</translation>
-    </message>
-    <message>
-      <source>Moran's I by year</source>
-      <translation>逐年 Moran's I</translation>
-    </message>
-    <message>
-      <source>Give value fields of the unit layer or a long panel table.</source>
-      <translation>请给出单元图层的数值字段或长格式面板表。</translation>
-    </message>
-    <message>
-      <source>Significance level</source>
-      <translation>显著性水平</translation>
-    </message>
-    <message>
-      <source>Multiple-testing control</source>
-      <translation>多重检验校正</translation>
-    </message>
-    <message>
-      <source>Panel unit id field</source>
-      <translation>面板单元编号字段</translation>
-    </message>
-    <message>
-      <source>Panel year field</source>
-      <translation>面板年份字段</translation>
-    </message>
-    <message>
-      <source>With a panel table, choose its unit id, year and value fields.</source>
-      <translation>使用面板表时，请选择其单元编号、年份和数值字段。</translation>
-    </message>
-    <message>
-      <source>Positive autocorrelation (one-sided)</source>
-      <translation>正自相关（单侧）</translation>
-    </message>
-    <message>
-      <source>Two-sided</source>
-      <translation>双侧</translation>
-    </message>
-    <message>
-      <source>Negative autocorrelation (one-sided)</source>
-      <translation>负自相关（单侧）</translation>
-    </message>
-    <message>
-      <source>None</source>
-      <translation>不校正</translation>
-    </message>
-    <message>
-      <source>False discovery rate (Benjamini-Hochberg)</source>
-      <translation>错误发现率（Benjamini-Hochberg）</translation>
-    </message>
-    <message>
-      <source>Bonferroni</source>
-      <translation>Bonferroni</translation>
-    </message>
-    <message>
-      <source>Random seed</source>
-      <translation>随机种子</translation>
-    </message>
-    <message>
-      <source>Spatial weights from the layer's geometries</source>
-      <translation>由图层几何构建空间权重</translation>
-    </message>
-    <message>
-      <source>k (nearest neighbours)</source>
-      <translation>k（近邻个数）</translation>
-    </message>
-    <message>
-      <source>Weights file (GAL or GWT; overrides the choice above)</source>
-      <translation>权重文件（GAL 或 GWT；优先于上面的选择）</translation>
-    </message>
-    <message>
-      <source>Units without neighbours (islands), kept with a zero spatial lag: </source>
-      <translation>没有邻居的单元（孤岛），其空间滞后取 0：</translation>
-    </message>
-    <message>
-      <source>Weights: {n} units, {links} links, mean {mean:.2f} neighbours</source>
-      <translation>空间权重：{n} 个单元，{links} 条连接，平均 {mean:.2f} 个邻居</translation>
-    </message>
-    <message>
-      <source>Load units and panel from the PolicyLink database</source>
-      <translation>从 PolicyLink 数据库读取空间单元和面板数据</translation>
-    </message>
-    <message>
-      <source>Reads the administrative units of one level (optionally within some codes: a unit is kept when its code or an ancestor's code is listed, e.g. 110000,120000,130000 for Jing-Jin-Ji) as a polygon layer, and the chosen variables for those units as a long table (unit_code, year, one column per variable); the units also carry one field per variable and year (&lt;variable&gt;_&lt;year&gt;). Feed them to the Moran, spatial panel and DID algorithms (unit id field 'code', panel fields 'unit_code' and 'year'). Variables flagged synthetic in the catalogue are reported.</source>
-      <translation>读取某一级行政单元为面图层（可限定范围：单元本身或其上级的代码在列表中即保留，例如京津冀为 110000,120000,130000），并将这些单元的所选变量读为长表（unit_code、year，每个变量一列）；单元图层另带每个变量每年一个字段（&lt;variable&gt;_&lt;year&gt;）。可直接输入 Moran、空间面板和 DID 算法（单元编号字段 'code'，面板字段 'unit_code' 和 'year'）。变量目录中标记为合成数据的变量会给出提示。</translation>
-    </message>
-    <message>
-      <source>Refresh and export database weights (GAL/GWT)</source>
-      <translation>刷新并导出数据库空间权重（GAL/GWT）</translation>
-    </message>
-    <message>
-      <source>Reads spatial weights from the PolicyLink database views through policylink.dbread: queen or rook contiguity (w_queen / w_rook, tolerant of slivers and gaps), k nearest neighbours (knn:K) or a distance band in metres (distance:METRES), for one level and optionally within some codes, and writes them as GAL (binary) or GWT. With 'Refresh' the materialised views are refreshed first (needs a role that owns them; the read-only policylink_reader cannot). Islands are kept and reported. Use the file as WEIGHTS_FILE of the statistics algorithms.</source>
-      <translation>通过 policylink.dbread 从 PolicyLink 数据库视图读取某一级（可限定范围）的空间权重：后邻接或车邻接（w_queen / w_rook，容忍碎片和缝隙）、k 近邻（knn:K）或以米为单位的距离带（distance:METRES），并写成 GAL（二元）或 GWT 文件。勾选“刷新”时先刷新物化视图（需要拥有这些视图的角色；只读角色 policylink_reader 不能刷新）。孤岛单元会保留并报告。该文件可作为各统计算法的 WEIGHTS_FILE。</translation>
-    </message>
-    <message>
-      <source>PostgreSQL connection (saved in QGIS)</source>
-      <translation>PostgreSQL 连接（QGIS 中已保存）</translation>
-    </message>
-    <message>
-      <source>Or: database URL (policylink db url)</source>
-      <translation>或：数据库 URL（policylink db url）</translation>
-    </message>
-    <message>
-      <source>Within (codes, comma-separated)</source>
-      <translation>范围（行政区划代码，逗号分隔）</translation>
-    </message>
-    <message>
-      <source>Variables (comma-separated)</source>
-      <translation>变量（逗号分隔）</translation>
-    </message>
-    <message>
-      <source>First year</source>
-      <translation>起始年份</translation>
-    </message>
-    <message>
-      <source>Last year</source>
-      <translation>结束年份</translation>
-    </message>
-    <message>
-      <source>Units</source>
-      <translation>空间单元</translation>
-    </message>
-    <message>
-      <source>Panel</source>
-      <translation>面板数据</translation>
-    </message>
-    <message>
-      <source>Weights (queen, rook, knn:K or distance:METRES)</source>
-      <translation>权重类型（queen、rook、knn:K 或 distance:METRES）</translation>
-    </message>
-    <message>
-      <source>Refresh the materialised views first</source>
-      <translation>先刷新物化视图</translation>
-    </message>
-    <message>
-      <source>{n} units, {r} panel rows</source>
-      <translation>{n} 个单元，{r} 行面板数据</translation>
-    </message>
-    <message>
-      <source>Province</source>
-      <translation>省级</translation>
-    </message>
-    <message>
-      <source>Prefecture</source>
-      <translation>地级</translation>
-    </message>
-    <message>
-      <source>County</source>
-      <translation>县级</translation>
-    </message>
-    <message>
-      <source>Variable {v} is SYNTHETIC data.</source>
-      <translation>变量 {v} 为合成数据。</translation>
-    </message>
-    <message>
-      <source>Refreshed: {v}</source>
-      <translation>已刷新：{v}</translation>
-    </message>
-    <message>
-      <source>Export map (PDF + PNG)</source>
-      <translation>导出地图（PDF + PNG）</translation>
-    </message>
-    <message>
-      <source>Policy maps</source>
-      <translation>政策地图</translation>
-    </message>
-    <message>
-      <source>Builds an A4 landscape print layout of the chosen layers (first = top) with their current styles: title, legend (only the classes on the map), scale bar in km, north arrow and a source note, and exports it to PDF and to a PNG beside it. Say where the data come from and that they are synthetic when they are.</source>
-      <translation>用所选图层（第一个在最上层）及其当前样式生成 A4 横向打印布局：标题、图例（仅显示地图上出现的类别）、以千米为单位的比例尺、指北针和资料来源说明，并导出为 PDF 及同名 PNG。请注明数据来源；若为合成数据须注明。</translation>
-    </message>
-    <message>
-      <source>Layers (top first)</source>
-      <translation>图层（自上而下）</translation>
-    </message>
-    <message>
-      <source>Title</source>
-      <translation>标题</translation>
-    </message>
-    <message>
-      <source>Source note</source>
-      <translation>资料来源说明</translation>
-    </message>
-    <message>
-      <source>PNG resolution (dpi)</source>
-      <translation>PNG 分辨率（dpi）</translation>
-    </message>
-    <message>
-      <source>PDF file</source>
-      <translation>PDF 文件</translation>
-    </message>
-    <message>
-      <source>Choose at least one layer.</source>
-      <translation>请至少选择一个图层。</translation>
-    </message>
-    <message>
-      <source>Spatial panel model (SAR / SEM / SDM) with effects</source>
-      <translation>空间面板模型（SAR / SEM / SDM）及效应分解</translation>
-    </message>
-    <message>
-      <source>Regression</source>
-      <translation>回归分析</translation>
-    </message>
-    <message>
-      <source>Spatial lag (SAR), spatial error (SEM) or spatial Durbin (SDM) model for a balanced panel, with unit, time or two-way fixed effects, estimated by concentrated maximum likelihood (Elhorst 2014), optional Lee-Yu (2010) bias correction, standard errors from the information matrix. For SAR and SDM: direct, indirect and total effects (LeSage and Pace 2009) with standard errors from simulated parameter draws, as in seed 000 Table 5. The panel is a table (unit id, year, y, x...), e.g. the emission_panel view or a CSV layer; weights come from the unit layer or a GAL/GWT file. Outputs: coefficient table, effects table and an HTML page.</source>
-      <translation>平衡面板的空间滞后（SAR）、空间误差（SEM）或空间杜宾（SDM）模型，可选个体、时间或双向固定效应，采用集中极大似然估计（Elhorst 2014），可选 Lee-Yu（2010）偏误校正，标准误来自信息矩阵。SAR 和 SDM 给出直接效应、间接效应和总效应（LeSage 与 Pace 2009），其标准误由参数模拟抽样得到，与种子文献 000 表 5 一致。面板为表格（单元编号、年份、y、x…），例如 emission_panel 视图或 CSV 图层；空间权重来自单元图层或 GAL/GWT 文件。输出：系数表、效应表和 HTML 结果页。</translation>
+      <source>{n} links from {e} event-pairs</source>
+      <translation>{n} 条联系，来自 {e} 个事件-单元对</translation>
     </message>
     <message>
       <source>Difference-in-differences suite (TWFE, event study, placebo)</source>
       <translation>双重差分分析（TWFE、事件研究、安慰剂检验）</translation>
     </message>
     <message>
+      <source>Regression</source>
+      <translation>回归分析</translation>
+    </message>
+    <message>
       <source>Staggered difference-in-differences on a long panel (seed 004): two-way fixed-effects DID with controls and cluster-robust errors (pyfixest), an event study with binned leads and lags (reference: the year before adoption) and a joint pre-trend test, and optionally a placebo test with random reassignments of treatment. Treatment is a 0/1 column or the first treated year (0 or empty = never), e.g. from the adoption_panel view. Outputs: coefficient table, event-study table and an HTML page with the plots.</source>
       <translation>长面板上的多期（交错）双重差分（种子文献 004）：含控制变量和聚类稳健标准误的双向固定效应 DID（pyfixest）、首尾合并的前导期与滞后期事件研究（基期为政策实施前一年）及联合平行趋势检验，可选随机重新分配处理的安慰剂检验。处理变量为 0/1 字段或首次处理年份（0 或空 = 从未处理），例如来自 adoption_panel 视图。输出：系数表、事件研究表和含图的 HTML 结果页。</translation>
-    </message>
-    <message>
-      <source>Results page</source>
-      <translation>结果页</translation>
-    </message>
-    <message>
-      <source>Coefficients</source>
-      <translation>系数</translation>
-    </message>
-    <message>
-      <source>Effects</source>
-      <translation>效应分解</translation>
     </message>
     <message>
       <source>Or: first treated year from another layer (e.g. Pilot batches)</source>
@@ -630,30 +386,6 @@
     <message>
       <source>Panel table (unit, year, variables)</source>
       <translation>面板表（单元、年份、变量）</translation>
-    </message>
-    <message>
-      <source>Dependent variable</source>
-      <translation>被解释变量</translation>
-    </message>
-    <message>
-      <source>Explanatory variables</source>
-      <translation>解释变量</translation>
-    </message>
-    <message>
-      <source>Fixed effects</source>
-      <translation>固定效应</translation>
-    </message>
-    <message>
-      <source>Lee-Yu bias correction</source>
-      <translation>Lee-Yu 偏误校正</translation>
-    </message>
-    <message>
-      <source>Simulation draws for the effects</source>
-      <translation>效应模拟抽样次数</translation>
-    </message>
-    <message>
-      <source>Choose at least one explanatory variable.</source>
-      <translation>请至少选择一个解释变量。</translation>
     </message>
     <message>
       <source>Unit id field</source>
@@ -704,18 +436,6 @@
       <translation>双重差分</translation>
     </message>
     <message>
-      <source>Fitting {m} with {fe} fixed effects on {n} rows</source>
-      <translation>正在估计 {m}（{fe} 固定效应），共 {n} 行</translation>
-    </message>
-    <message>
-      <source>Fit</source>
-      <translation>拟合优度</translation>
-    </message>
-    <message>
-      <source>Method</source>
-      <translation>方法</translation>
-    </message>
-    <message>
       <source>Its unit id field</source>
       <translation>该图层的单元编号字段</translation>
     </message>
@@ -740,18 +460,6 @@
       <translation>联合平行趋势检验</translation>
     </message>
     <message>
-      <source>Two-way (unit and time)</source>
-      <translation>双向（个体与时间）</translation>
-    </message>
-    <message>
-      <source>Unit</source>
-      <translation>个体</translation>
-    </message>
-    <message>
-      <source>Time</source>
-      <translation>时间</translation>
-    </message>
-    <message>
       <source>By unit</source>
       <translation>按个体</translation>
     </message>
@@ -764,32 +472,180 @@
       <translation>安慰剂检验</translation>
     </message>
     <message>
-      <source>Concentrated maximum likelihood, {fe} fixed effects; effects from {d} draws (seed {s}).</source>
-      <translation>集中极大似然估计，{fe} 固定效应；效应基于 {d} 次抽样（随机种子 {s}）。</translation>
+      <source>Diffusion paths</source>
+      <translation>扩散路径</translation>
     </message>
     <message>
-      <source>Pilot batches (adoption layer)</source>
-      <translation>试点批次（政策采纳图层）</translation>
+      <source>Directed edges i -&gt; j between queen-contiguous units where j adopted after i (effective pilot years), drawn as arrows between representative points, with lag_years = first year of j - first year of i. The layer animates from the year j adopted.</source>
+      <translation>后邻接单元之间的有向边 i -&gt; j（j 晚于 i 采纳，按试点生效年份），以代表点之间的箭头表示，lag_years = j 的首年 - i 的首年。图层从 j 采纳的年份起按年播放。</translation>
     </message>
     <message>
-      <source>Prefecture units with the batch in which they became pilots of a programme (default the national low-carbon pilots: batches of 2010, 2012 and 2017, seed 002 Fig. 2). A designated province covers all its prefectures, the earliest batch wins, county-level pilots do not make their prefecture a pilot (seed 004 rules). first_year is the effective year of the batch (default 2011, 2013, 2017 as in seed 004). Styled by batch.</source>
-      <translation>地级单元及其成为某试点项目试点的批次（默认国家低碳试点：2010、2012、2017 年三批，种子文献 002 图 2）。试点省覆盖其全部地级单元，取最早批次，县级试点不使其所在地级市成为试点（种子文献 004 规则）。first_year 为该批次的生效年份（默认 2011、2013、2017，与种子文献 004 一致）。按批次配色。</translation>
+      <source>Refresh and export database weights (GAL/GWT)</source>
+      <translation>刷新并导出数据库空间权重（GAL/GWT）</translation>
     </message>
     <message>
-      <source>Adoption by period</source>
-      <translation>分时段政策采纳</translation>
+      <source>Reads spatial weights from the PolicyLink database views through policylink.dbread: queen or rook contiguity (w_queen / w_rook, tolerant of slivers and gaps), k nearest neighbours (knn:K) or a distance band in metres (distance:METRES), for one level and optionally within some codes, and writes them as GAL (binary) or GWT. With 'Refresh' the materialised views are refreshed first (needs a role that owns them; the read-only policylink_reader cannot). Islands are kept and reported. Use the file as WEIGHTS_FILE of the statistics algorithms.</source>
+      <translation>通过 policylink.dbread 从 PolicyLink 数据库视图读取某一级（可限定范围）的空间权重：后邻接或车邻接（w_queen / w_rook，容忍碎片和缝隙）、k 近邻（knn:K）或以米为单位的距离带（distance:METRES），并写成 GAL（二元）或 GWT 文件。勾选“刷新”时先刷新物化视图（需要拥有这些视图的角色；只读角色 policylink_reader 不能刷新）。孤岛单元会保留并报告。该文件可作为各统计算法的 WEIGHTS_FILE。</translation>
     </message>
     <message>
-      <source>Units with the period in which they first adopted a policy of a programme (default jjj_policy_adoption: the seed 001 Fig. 1 inter-city industrial-coordination policies) and the year of their first event. A unit counts through its own events only (a county's policy does not make its prefecture an adopter), as in seed 001 and the HTML report. Periods are the database's analysis_period labels, scheme seed001: before 2008, 2008-2014, 2014-2016, after 2016; units without any event get 'none'. The layer animates with the Temporal Controller.</source>
-      <translation>各单元首次出台某项目政策的时段（默认 jjj_policy_adoption：种子文献 001 图 1 的城际产业协同政策）及其首个事件的年份。单元只按其自身参与的事件计入（区县的政策不使地级市成为采纳者），与种子文献 001 和 HTML 报告一致。时段为数据库 analysis_period 表 seed001 方案的标签：2008 年以前、2008—2014 年、2014—2016 年、2016 年以后；没有任何事件的单元为 'none'。该图层可由时间控制器按年播放。</translation>
+      <source>Weights (queen, rook, knn:K or distance:METRES)</source>
+      <translation>权重类型（queen、rook、knn:K 或 distance:METRES）</translation>
     </message>
     <message>
-      <source>Coordination links</source>
-      <translation>协同联系</translation>
+      <source>Refresh the materialised views first</source>
+      <translation>先刷新物化视图</translation>
     </message>
     <message>
-      <source>One line per pair of units and link type, between their representative points, for the events of a programme (default jjj_coordination, seed 001): multi-party events link every pair of parties, transfers link senders to receivers; at prefecture level counties roll up to their prefecture. Fields: a, b, name_a, name_b, link_type (event kind), n_events, first_year, last_year. Width follows n_events, colour the link type; the layer animates from each link's first year.</source>
-      <translation>按某项目的事件（默认 jjj_coordination，种子文献 001）生成连线：每对单元、每种联系类型一条线，连接两单元的代表点；多方事件连接每一对参与方，转移事件连接转出方与承接方；地级层面区县归并到所属地级市。字段：a、b、name_a、name_b、link_type（事件类型）、n_events、first_year、last_year。线宽随事件数变化，颜色表示联系类型；图层从每条联系的首个年份起按年播放。</translation>
+      <source>Units without neighbours (islands), kept with a zero spatial lag: </source>
+      <translation>没有邻居的单元（孤岛），其空间滞后取 0：</translation>
+    </message>
+    <message>
+      <source>Refreshed: {v}</source>
+      <translation>已刷新：{v}</translation>
+    </message>
+    <message>
+      <source>Export map (PDF + PNG)</source>
+      <translation>导出地图（PDF + PNG）</translation>
+    </message>
+    <message>
+      <source>Policy maps</source>
+      <translation>政策地图</translation>
+    </message>
+    <message>
+      <source>Builds an A4 landscape print layout of the chosen layers (first = top) with their current styles: title, legend (only the classes on the map), scale bar in km, north arrow and a source note, and exports it to PDF and to a PNG beside it. Say where the data come from and that they are synthetic when they are.</source>
+      <translation>用所选图层（第一个在最上层）及其当前样式生成 A4 横向打印布局：标题、图例（仅显示地图上出现的类别）、以千米为单位的比例尺、指北针和资料来源说明，并导出为 PDF 及同名 PNG。请注明数据来源；若为合成数据须注明。</translation>
+    </message>
+    <message>
+      <source>Layers (top first)</source>
+      <translation>图层（自上而下）</translation>
+    </message>
+    <message>
+      <source>Title</source>
+      <translation>标题</translation>
+    </message>
+    <message>
+      <source>Source note</source>
+      <translation>资料来源说明</translation>
+    </message>
+    <message>
+      <source>PNG resolution (dpi)</source>
+      <translation>PNG 分辨率（dpi）</translation>
+    </message>
+    <message>
+      <source>PDF file</source>
+      <translation>PDF 文件</translation>
+    </message>
+    <message>
+      <source>Choose at least one layer.</source>
+      <translation>请至少选择一个图层。</translation>
+    </message>
+    <message>
+      <source>Getis-Ord Gi* hot spots</source>
+      <translation>Getis-Ord Gi* 热点分析</translation>
+    </message>
+    <message>
+      <source>Getis-Ord Gi* (Ord and Getis 1995; each unit in its own neighbourhood) with analytic z and seeded permutation p-values. Output fields: gi_g, gi_z (analytic z), gi_zsim, gi_p, gi_sig and gi_cl ('hot spot', 'cold spot', 'not significant').</source>
+      <translation>Getis-Ord Gi*（Ord 与 Getis 1995；每个单元包含在自身邻域中），给出解析 z 值和置换 p 值（可设随机种子）。输出字段：gi_g、gi_z（解析 z）、gi_zsim、gi_p、gi_sig 和 gi_cl（'hot spot' 热点、'cold spot' 冷点、'not significant' 不显著）。</translation>
+    </message>
+    <message>
+      <source>Global Moran's I by year</source>
+      <translation>逐年全局 Moran's I</translation>
+    </message>
+    <message>
+      <source>Global Moran's I (Moran 1950) for each year, with E[I] = -1/(n-1), and z and p under normality, randomisation (Cliff and Ord 1981) and permutation (seeded). Give the values either as several fields of the unit layer (one per year, e.g. co2_2006 ... co2_2019) or as a long table (unit id, year, value), e.g. the emission_panel view of the PolicyLink database or a CSV layer. Weights are row-standardised. p is one-sided ('greater') by default, as in seed 000 Table 4.</source>
+      <translation>逐年计算全局 Moran's I（Moran 1950），给出 E[I] = -1/(n-1)，以及正态假设、随机化假设（Cliff 与 Ord 1981）和置换检验（可设随机种子）下的 z 值与 p 值。数值可以是单元图层的多个字段（每年一个，如 co2_2006 … co2_2019），也可以是长表（单元编号、年份、数值），例如 PolicyLink 数据库的 emission_panel 视图或 CSV 图层。权重按行标准化。p 值默认单侧（'greater'），与种子文献 000 表 4 一致。</translation>
+    </message>
+    <message>
+      <source>Or: long panel table (unit, year, value)</source>
+      <translation>或：长格式面板表（单元、年份、数值）</translation>
+    </message>
+    <message>
+      <source>Value fields of the unit layer, one per year</source>
+      <translation>单元图层的数值字段（每年一个）</translation>
+    </message>
+    <message>
+      <source>Panel value field</source>
+      <translation>面板数值字段</translation>
+    </message>
+    <message>
+      <source>Alternative hypothesis</source>
+      <translation>备择假设</translation>
+    </message>
+    <message>
+      <source>Moran's I by year</source>
+      <translation>逐年 Moran's I</translation>
+    </message>
+    <message>
+      <source>Give value fields of the unit layer or a long panel table.</source>
+      <translation>请给出单元图层的数值字段或长格式面板表。</translation>
+    </message>
+    <message>
+      <source>Panel unit id field</source>
+      <translation>面板单元编号字段</translation>
+    </message>
+    <message>
+      <source>Panel year field</source>
+      <translation>面板年份字段</translation>
+    </message>
+    <message>
+      <source>With a panel table, choose its unit id, year and value fields.</source>
+      <translation>使用面板表时，请选择其单元编号、年份和数值字段。</translation>
+    </message>
+    <message>
+      <source>Positive autocorrelation (one-sided)</source>
+      <translation>正自相关（单侧）</translation>
+    </message>
+    <message>
+      <source>Two-sided</source>
+      <translation>双侧</translation>
+    </message>
+    <message>
+      <source>Negative autocorrelation (one-sided)</source>
+      <translation>负自相关（单侧）</translation>
+    </message>
+    <message>
+      <source>Load units and panel from the PolicyLink database</source>
+      <translation>从 PolicyLink 数据库读取空间单元和面板数据</translation>
+    </message>
+    <message>
+      <source>Reads the administrative units of one level (optionally within some codes: a unit is kept when its code or an ancestor's code is listed, e.g. 110000,120000,130000 for Jing-Jin-Ji) as a polygon layer, and the chosen variables for those units as a long table (unit_code, year, one column per variable); the units also carry one field per variable and year (&lt;variable&gt;_&lt;year&gt;). Feed them to the Moran, spatial panel and DID algorithms (unit id field 'code', panel fields 'unit_code' and 'year'). Variables flagged synthetic in the catalogue are reported.</source>
+      <translation>读取某一级行政单元为面图层（可限定范围：单元本身或其上级的代码在列表中即保留，例如京津冀为 110000,120000,130000），并将这些单元的所选变量读为长表（unit_code、year，每个变量一列）；单元图层另带每个变量每年一个字段（&lt;variable&gt;_&lt;year&gt;）。可直接输入 Moran、空间面板和 DID 算法（单元编号字段 'code'，面板字段 'unit_code' 和 'year'）。变量目录中标记为合成数据的变量会给出提示。</translation>
+    </message>
+    <message>
+      <source>Variables (comma-separated)</source>
+      <translation>变量（逗号分隔）</translation>
+    </message>
+    <message>
+      <source>First year</source>
+      <translation>起始年份</translation>
+    </message>
+    <message>
+      <source>Last year</source>
+      <translation>结束年份</translation>
+    </message>
+    <message>
+      <source>Units</source>
+      <translation>空间单元</translation>
+    </message>
+    <message>
+      <source>Panel</source>
+      <translation>面板数据</translation>
+    </message>
+    <message>
+      <source>{n} units, {r} panel rows</source>
+      <translation>{n} 个单元，{r} 行面板数据</translation>
+    </message>
+    <message>
+      <source>Variable {v} is SYNTHETIC data.</source>
+      <translation>变量 {v} 为合成数据。</translation>
+    </message>
+    <message>
+      <source>Local Moran's I (LISA clusters)</source>
+      <translation>局部 Moran's I（LISA 聚类）</translation>
+    </message>
+    <message>
+      <source>Local Moran's I (Anselin 1995) with conditional permutation p-values (seeded) and optional FDR or Bonferroni control. Output fields: lisa_i (local I), lisa_q (quadrant HH, LH, LL, HL), lisa_z, lisa_p (pseudo p), lisa_sig and lisa_cl (the quadrant when significant, else 'not significant'), styled with GeoDa's LISA colours.</source>
+      <translation>局部 Moran's I（Anselin 1995），采用条件置换 p 值（可设随机种子），可选 FDR 或 Bonferroni 多重检验校正。输出字段：lisa_i（局部 I）、lisa_q（象限 HH、LH、LL、HL）、lisa_z、lisa_p（伪 p 值）、lisa_sig 和 lisa_cl（显著时为象限，否则为 'not significant'），并按 GeoDa 的 LISA 配色渲染。</translation>
     </message>
     <message>
       <source>Neighbour adoption by year</source>
@@ -800,28 +656,28 @@
       <translation>每个单元每一年：treated（已到该单元试点生效年份）和 share_treated（其后邻接邻居中已处理的比例，即行标准化 W 下的 (W D)_it，policylink.spatial.did.neighbour_share）。每个单元每年一个要素，并在 'year' 上设置时间属性，时间控制器可逐年展示扩散过程。</translation>
     </message>
     <message>
-      <source>Diffusion paths</source>
-      <translation>扩散路径</translation>
-    </message>
-    <message>
-      <source>Directed edges i -&gt; j between queen-contiguous units where j adopted after i (effective pilot years), drawn as arrows between representative points, with lag_years = first year of j - first year of i. The layer animates from the year j adopted.</source>
-      <translation>后邻接单元之间的有向边 i -&gt; j（j 晚于 i 采纳，按试点生效年份），以代表点之间的箭头表示，lag_years = j 的首年 - i 的首年。图层从 j 采纳的年份起按年播放。</translation>
-    </message>
-    <message>
-      <source>Pilot batches</source>
-      <translation>试点批次</translation>
-    </message>
-    <message>
       <source>Neighbour adoption</source>
       <translation>邻近单元采纳</translation>
     </message>
     <message>
-      <source>Effective years must be years separated by commas.</source>
-      <translation>生效年份须为逗号分隔的年份。</translation>
+      <source>Years (first-last)</source>
+      <translation>年份（起—止）</translation>
     </message>
     <message>
-      <source>Programme</source>
-      <translation>项目</translation>
+      <source>Years must look like 2009-2019.</source>
+      <translation>年份格式应为 2009-2019。</translation>
+    </message>
+    <message>
+      <source>Pilot batches (adoption layer)</source>
+      <translation>试点批次（政策采纳图层）</translation>
+    </message>
+    <message>
+      <source>Prefecture units with the batch in which they became pilots of a programme (default the national low-carbon pilots: batches of 2010, 2012 and 2017, seed 002 Fig. 2). A designated province covers all its prefectures, the earliest batch wins, county-level pilots do not make their prefecture a pilot (seed 004 rules). first_year is the effective year of the batch (default 2011, 2013, 2017 as in seed 004). Styled by batch.</source>
+      <translation>地级单元及其成为某试点项目试点的批次（默认国家低碳试点：2010、2012、2017 年三批，种子文献 002 图 2）。试点省覆盖其全部地级单元，取最早批次，县级试点不使其所在地级市成为试点（种子文献 004 规则）。first_year 为该批次的生效年份（默认 2011、2013、2017，与种子文献 004 一致）。按批次配色。</translation>
+    </message>
+    <message>
+      <source>Pilot batches</source>
+      <translation>试点批次</translation>
     </message>
     <message>
       <source>Effective year of each batch</source>
@@ -832,16 +688,156 @@
       <translation>数据库中没有这些代码对应的单元。</translation>
     </message>
     <message>
-      <source>Years (first-last)</source>
-      <translation>年份（起—止）</translation>
+      <source>Spatial panel model (SAR / SEM / SDM) with effects</source>
+      <translation>空间面板模型（SAR / SEM / SDM）及效应分解</translation>
     </message>
     <message>
-      <source>{n} links from {e} event-pairs</source>
-      <translation>{n} 条联系，来自 {e} 个事件-单元对</translation>
+      <source>Spatial lag (SAR), spatial error (SEM) or spatial Durbin (SDM) model for a balanced panel, with unit, time or two-way fixed effects, estimated by concentrated maximum likelihood (Elhorst 2014), optional Lee-Yu (2010) bias correction, standard errors from the information matrix. For SAR and SDM: direct, indirect and total effects (LeSage and Pace 2009) with standard errors from simulated parameter draws, as in seed 000 Table 5. The panel is a table (unit id, year, y, x...), e.g. the emission_panel view or a CSV layer; weights come from the unit layer or a GAL/GWT file. Outputs: coefficient table, effects table and an HTML page.</source>
+      <translation>平衡面板的空间滞后（SAR）、空间误差（SEM）或空间杜宾（SDM）模型，可选个体、时间或双向固定效应，采用集中极大似然估计（Elhorst 2014），可选 Lee-Yu（2010）偏误校正，标准误来自信息矩阵。SAR 和 SDM 给出直接效应、间接效应和总效应（LeSage 与 Pace 2009），其标准误由参数模拟抽样得到，与种子文献 000 表 5 一致。面板为表格（单元编号、年份、y、x…），例如 emission_panel 视图或 CSV 图层；空间权重来自单元图层或 GAL/GWT 文件。输出：系数表、效应表和 HTML 结果页。</translation>
     </message>
     <message>
-      <source>Years must look like 2009-2019.</source>
-      <translation>年份格式应为 2009-2019。</translation>
+      <source>Coefficients</source>
+      <translation>系数</translation>
+    </message>
+    <message>
+      <source>Effects</source>
+      <translation>效应分解</translation>
+    </message>
+    <message>
+      <source>Dependent variable</source>
+      <translation>被解释变量</translation>
+    </message>
+    <message>
+      <source>Explanatory variables</source>
+      <translation>解释变量</translation>
+    </message>
+    <message>
+      <source>Fixed effects</source>
+      <translation>固定效应</translation>
+    </message>
+    <message>
+      <source>Lee-Yu bias correction</source>
+      <translation>Lee-Yu 偏误校正</translation>
+    </message>
+    <message>
+      <source>Simulation draws for the effects</source>
+      <translation>效应模拟抽样次数</translation>
+    </message>
+    <message>
+      <source>Choose at least one explanatory variable.</source>
+      <translation>请至少选择一个解释变量。</translation>
+    </message>
+    <message>
+      <source>Fitting {m} with {fe} fixed effects on {n} rows</source>
+      <translation>正在估计 {m}（{fe} 固定效应），共 {n} 行</translation>
+    </message>
+    <message>
+      <source>Fit</source>
+      <translation>拟合优度</translation>
+    </message>
+    <message>
+      <source>Method</source>
+      <translation>方法</translation>
+    </message>
+    <message>
+      <source>Two-way (unit and time)</source>
+      <translation>双向（个体与时间）</translation>
+    </message>
+    <message>
+      <source>Unit</source>
+      <translation>个体</translation>
+    </message>
+    <message>
+      <source>Time</source>
+      <translation>时间</translation>
+    </message>
+    <message>
+      <source>None</source>
+      <translation>不校正</translation>
+    </message>
+    <message>
+      <source>Concentrated maximum likelihood, {fe} fixed effects; effects from {d} draws (seed {s}).</source>
+      <translation>集中极大似然估计，{fe} 固定效应；效应基于 {d} 次抽样（随机种子 {s}）。</translation>
+    </message>
+    <message>
+      <source>Random seed</source>
+      <translation>随机种子</translation>
+    </message>
+    <message>
+      <source>Spatial weights from the layer's geometries</source>
+      <translation>由图层几何构建空间权重</translation>
+    </message>
+    <message>
+      <source>k (nearest neighbours)</source>
+      <translation>k（近邻个数）</translation>
+    </message>
+    <message>
+      <source>Weights file (GAL or GWT; overrides the choice above)</source>
+      <translation>权重文件（GAL 或 GWT；优先于上面的选择）</translation>
+    </message>
+    <message>
+      <source>Weights: {n} units, {links} links, mean {mean:.2f} neighbours</source>
+      <translation>空间权重：{n} 个单元，{links} 条连接，平均 {mean:.2f} 个邻居</translation>
+    </message>
+    <message>
+      <source>PostgreSQL connection (saved in QGIS)</source>
+      <translation>PostgreSQL 连接（QGIS 中已保存）</translation>
+    </message>
+    <message>
+      <source>Or: database URL (policylink db url)</source>
+      <translation>或：数据库 URL（policylink db url）</translation>
+    </message>
+    <message>
+      <source>Within (codes, comma-separated)</source>
+      <translation>范围（行政区划代码，逗号分隔）</translation>
+    </message>
+    <message>
+      <source>Province</source>
+      <translation>省级</translation>
+    </message>
+    <message>
+      <source>Prefecture</source>
+      <translation>地级</translation>
+    </message>
+    <message>
+      <source>County</source>
+      <translation>县级</translation>
+    </message>
+    <message>
+      <source>Spatial autocorrelation</source>
+      <translation>空间自相关</translation>
+    </message>
+    <message>
+      <source>Units (any polygon or point layer)</source>
+      <translation>空间单元（任意面或点图层）</translation>
+    </message>
+    <message>
+      <source>Unit id field (unique)</source>
+      <translation>单元编号字段（唯一）</translation>
+    </message>
+    <message>
+      <source>Significance level</source>
+      <translation>显著性水平</translation>
+    </message>
+    <message>
+      <source>Multiple-testing control</source>
+      <translation>多重检验校正</translation>
+    </message>
+    <message>
+      <source>False discovery rate (Benjamini-Hochberg)</source>
+      <translation>错误发现率（Benjamini-Hochberg）</translation>
+    </message>
+    <message>
+      <source>Bonferroni</source>
+      <translation>Bonferroni</translation>
+    </message>
+    <message>
+      <source>Effective years must be years separated by commas.</source>
+      <translation>生效年份须为逗号分隔的年份。</translation>
+    </message>
+    <message>
+      <source>Programme</source>
+      <translation>项目</translation>
     </message>
     <message>
       <source>Cannot connect to the database: {e}</source>
@@ -850,6 +846,10 @@
     <message>
       <source>PolicyLink: policy diffusion and spatial statistics</source>
       <translation>PolicyLink：政策扩散与空间统计</translation>
+    </message>
+    <message>
+      <source>Results page</source>
+      <translation>结果页</translation>
     </message>
   </context>
 </TS>

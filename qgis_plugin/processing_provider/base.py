@@ -1,4 +1,9 @@
-"""Shared parts of the PolicyLink Processing algorithms: groups, weights parameters, table sinks."""
+"""Shared parts of the PolicyLink Processing algorithms: groups, weights parameters, table sinks.
+
+Every algorithm (one module each in :mod:`.algs`) derives from :class:`PolicyLinkAlgorithm`,
+directly or through a family base (:mod:`.layer_statistic`, :mod:`.local_statistic`,
+:mod:`.database_algorithm`, :mod:`.map_algorithm`).
+"""
 
 from __future__ import annotations
 
@@ -23,15 +28,25 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.i18n import tr
+from ..core.resources import ICON
 from ..core.results import cell, qvariant_type
 from ..core.weights import KINDS, read_weights_file, weights_from_frame
-from .provider import ICON
 
 __all__ = ["PolicyLinkAlgorithm", "cell", "qvariant_type", "table_fields", "write_table"]
 
 
 class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
-    """Base class: translation, icon, group and ``createInstance`` for every algorithm."""
+    """Base class: translation, icon, group and ``createInstance`` for every algorithm.
+
+    Subclasses set ``_name`` (the algorithm id), ``_display``, ``_group``, ``_group_id`` and
+    ``_help`` (English; translated on display) and declare their parameter keys as class
+    constants, as QGIS's own algorithms do.
+    """
+
+    SEED = "SEED"
+    WEIGHTS_KIND = "WEIGHTS_KIND"
+    KNN_K = "KNN_K"
+    WEIGHTS_FILE = "WEIGHTS_FILE"
 
     _name = ""
     _display = ""
@@ -69,7 +84,7 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
         """Add ``SEED``, the random seed of permutations and simulation draws (default 12345)."""
         self.addParameter(
             QgsProcessingParameterNumber(
-                "SEED", tr("Random seed"), QgsProcessingParameterNumber.Integer, 12345
+                self.SEED, tr("Random seed"), QgsProcessingParameterNumber.Integer, 12345
             )
         )
 
@@ -100,7 +115,7 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
         """Add WEIGHTS_KIND, KNN_K and WEIGHTS_FILE (a GAL/GWT file overrides the kind)."""
         self.addParameter(
             QgsProcessingParameterEnum(
-                "WEIGHTS_KIND",
+                self.WEIGHTS_KIND,
                 tr("Spatial weights from the layer's geometries"),
                 options=[tr("Queen contiguity"), tr("Rook contiguity"), tr("k nearest neighbours")],
                 defaultValue=0,
@@ -108,7 +123,7 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                "KNN_K",
+                self.KNN_K,
                 tr("k (nearest neighbours)"),
                 QgsProcessingParameterNumber.Integer,
                 5,
@@ -118,7 +133,7 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterFile(
-                "WEIGHTS_FILE",
+                self.WEIGHTS_FILE,
                 tr("Weights file (GAL or GWT; overrides the choice above)"),
                 extension="",
                 optional=True,
@@ -127,14 +142,31 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
         )
 
     def weights(self, parameters: dict, context: Any, frame: pd.DataFrame, id_field: str, feedback):
-        """Build or read the weights for ``frame`` and warn about islands."""
-        path = self.parameterAsFile(parameters, "WEIGHTS_FILE", context)
+        """Build or read the weights for ``frame`` and warn about islands.
+
+        Parameters
+        ----------
+        parameters, context
+            What Processing passes to ``processAlgorithm``.
+        frame : pandas.DataFrame
+            The units (``layer_to_frame`` output, with ``fid`` and geometry).
+        id_field : str
+            Column of ``frame`` with the unique unit ids.
+        feedback : QgsProcessingFeedback
+            Receives the islands warning and a summary of the weights.
+
+        Returns
+        -------
+        libpysal.weights.W
+            From ``WEIGHTS_FILE`` when given, else built with ``WEIGHTS_KIND`` and ``KNN_K``.
+        """
+        path = self.parameterAsFile(parameters, self.WEIGHTS_FILE, context)
         try:
             if path:
                 w = read_weights_file(path, frame[id_field].tolist())
             else:
-                kind = KINDS[self.parameterAsEnum(parameters, "WEIGHTS_KIND", context)]
-                k = self.parameterAsInt(parameters, "KNN_K", context)
+                kind = KINDS[self.parameterAsEnum(parameters, self.WEIGHTS_KIND, context)]
+                k = self.parameterAsInt(parameters, self.KNN_K, context)
                 w = weights_from_frame(frame, id_field, kind, k)
         except (ValueError, KeyError) as exc:
             raise QgsProcessingException(str(exc)) from exc

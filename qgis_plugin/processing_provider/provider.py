@@ -1,15 +1,13 @@
-"""The PolicyLink Processing provider."""
+"""The PolicyLink Processing provider; only the plugin object imports this module."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.i18n import tr
-
-ICON = Path(__file__).resolve().parents[1] / "icons" / "icon.svg"
+from ..core.resources import ICON
+from .algs import all_algorithms
 
 
 class PolicyLinkProvider(QgsProcessingProvider):
@@ -28,7 +26,5 @@ class PolicyLinkProvider(QgsProcessingProvider):
         return QIcon(str(ICON))
 
     def loadAlgorithms(self) -> None:  # noqa: N802, D102
-        from .algorithms import all_algorithms
-
         for alg in all_algorithms():
             self.addAlgorithm(alg)

@@ -1,4 +1,5 @@
-"""Processing algorithm: print layout (title, legend, scale bar, north arrow, source note) to PDF + PNG."""
+"""Processing algorithm ``exportlayout``: print layout (title, legend, scale bar, north arrow,
+source note) to PDF + PNG."""
 
 from __future__ import annotations
 
@@ -12,13 +13,19 @@ from qgis.core import (
     QgsProject,
 )
 
-from ..core.i18n import tr
-from ..core.layout import build_layout, export_layout
-from .base import PolicyLinkAlgorithm
+from ...core.i18n import tr
+from ...core.layout import build_layout, export_layout
+from ..base import PolicyLinkAlgorithm
 
 
 class ExportMapLayout(PolicyLinkAlgorithm):
     """A4 map of some layers with title, legend, scale bar, north arrow and source note."""
+
+    LAYERS = "LAYERS"
+    TITLE = "TITLE"
+    SOURCE_NOTE = "SOURCE_NOTE"
+    DPI = "DPI"
+    OUTPUT = "OUTPUT"
 
     _name = "exportlayout"
     _display = "Export map (PDF + PNG)"
@@ -34,16 +41,16 @@ class ExportMapLayout(PolicyLinkAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802, D102
         self.addParameter(
             QgsProcessingParameterMultipleLayers(
-                "LAYERS", tr("Layers (top first)"), QgsProcessing.TypeVectorAnyGeometry
+                self.LAYERS, tr("Layers (top first)"), QgsProcessing.TypeVectorAnyGeometry
             )
         )
-        self.addParameter(QgsProcessingParameterString("TITLE", tr("Title")))
+        self.addParameter(QgsProcessingParameterString(self.TITLE, tr("Title")))
         self.addParameter(
-            QgsProcessingParameterString("SOURCE_NOTE", tr("Source note"), multiLine=True)
+            QgsProcessingParameterString(self.SOURCE_NOTE, tr("Source note"), multiLine=True)
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                "DPI",
+                self.DPI,
                 tr("PNG resolution (dpi)"),
                 QgsProcessingParameterNumber.Integer,
                 200,
@@ -54,7 +61,7 @@ class ExportMapLayout(PolicyLinkAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterFileDestination(
-                "OUTPUT", tr("PDF file"), fileFilter="PDF (*.pdf)"
+                self.OUTPUT, tr("PDF file"), fileFilter="PDF (*.pdf)"
             )
         )
 

@@ -1,0 +1,71 @@
+"""The PolicyLink Processing algorithms, one module each, named after what the algorithm does.
+
+:data:`ALGORITHMS` lists the classes in the order the provider registers them;
+:func:`all_algorithms` makes one instance of each.
+"""
+
+from __future__ import annotations
+
+from qgis.core import QgsProcessingAlgorithm
+
+from .adoption_period_layer import AdoptionPeriodLayer
+from .build_weights import BuildWeights
+from .coordination_link_layer import CoordinationLinkLayer
+from .did_suite import DIDSuite
+from .diffusion_path_layer import DiffusionPathLayer
+from .export_database_weights import ExportDatabaseWeights
+from .export_map_layout import ExportMapLayout
+from .getis_ord_gi_star import GetisOrdGiStar
+from .global_moran import GlobalMoran
+from .load_units_and_panel import LoadUnitsAndPanel
+from .local_moran import LocalMoran
+from .neighbour_adoption_layer import NeighbourAdoptionLayer
+from .pilot_batch_layer import PilotBatchLayer
+from .spatial_panel_model import SpatialPanelModel
+
+ALGORITHMS: tuple[type[QgsProcessingAlgorithm], ...] = (
+    LoadUnitsAndPanel,
+    ExportDatabaseWeights,
+    BuildWeights,
+    GlobalMoran,
+    LocalMoran,
+    GetisOrdGiStar,
+    SpatialPanelModel,
+    DIDSuite,
+    PilotBatchLayer,
+    AdoptionPeriodLayer,
+    CoordinationLinkLayer,
+    NeighbourAdoptionLayer,
+    DiffusionPathLayer,
+    ExportMapLayout,
+)
+
+__all__ = [
+    "ALGORITHMS",
+    "AdoptionPeriodLayer",
+    "BuildWeights",
+    "CoordinationLinkLayer",
+    "DIDSuite",
+    "DiffusionPathLayer",
+    "ExportDatabaseWeights",
+    "ExportMapLayout",
+    "GetisOrdGiStar",
+    "GlobalMoran",
+    "LoadUnitsAndPanel",
+    "LocalMoran",
+    "NeighbourAdoptionLayer",
+    "PilotBatchLayer",
+    "SpatialPanelModel",
+    "all_algorithms",
+]
+
+
+def all_algorithms() -> list[QgsProcessingAlgorithm]:
+    """Return one new instance of every PolicyLink Processing algorithm.
+
+    Returns
+    -------
+    list of QgsProcessingAlgorithm
+        In the order of :data:`ALGORITHMS`.
+    """
+    return [cls() for cls in ALGORITHMS]

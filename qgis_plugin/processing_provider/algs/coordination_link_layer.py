@@ -1,0 +1,62 @@
+"""Processing algorithm ``coordinationlinks``: lines between units sharing coordination events.
+
+The links come from :func:`policylink.mapdata.read_links`, the function behind the
+``policylink map`` command and the HTML report (seed 001 Fig. 2).
+"""
+
+from __future__ import annotations
+
+from qgis.core import QgsProcessing, QgsWkbTypes
+
+from ...core.i18n import tr
+from ..map_algorithm import _MapAlgorithm, write_geo
+from ..postprocess import style_on_load
+
+
+class CoordinationLinkLayer(_MapAlgorithm):
+    """Lines between units that share coordination events (seed 001 Fig. 2)."""
+
+    _name = "coordinationlinks"
+    _display = "Coordination links"
+    _help = (
+        "One line per pair of units and link type, between their representative points, for the "
+        "events of a programme (default jjj_coordination, seed 001): multi-party events link every "
+        "pair of parties, transfers link senders to receivers; at prefecture level counties roll "
+        "up to their prefecture. Fields: a, b, name_a, name_b, link_type (event kind), n_events, "
+        "first_year, last_year. Width follows n_events, colour the link type; the layer animates "
+        "from each link's first year."
+    )
+    default_programme = "jjj_coordination"
+
+    def initAlgorithm(self, config=None):  # noqa: N802, D102
+        self.add_map_inputs()
+        self.add_output(tr("Coordination links"), QgsProcessing.TypeVectorLine)
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
+        from policylink import mapdata
+
+        programme, level, within = self.common(parameters, context)
+        with self.connect(parameters, context) as conn:
+            links = mapdata.read_links(conn, programme, level, within)
+        pairs = links.pairs.rename(columns={"kind": "link_type"})
+        pairs = pairs[
+            [
+                "a",
+                "b",
+                "name_a",
+                "name_b",
+                "link_type",
+                "n_events",
+                "first_year",
+                "last_year",
+                "geometry",
+            ]
+        ]
+        for c in ("n_events", "first_year", "last_year"):
+            pairs[c] = pairs[c].astype("int64")
+        dest = write_geo(self, parameters, context, "OUTPUT", pairs, QgsWkbTypes.LineString)
+        style_on_load(context, dest, "coordination_links", temporal=("first_year", None))
+        feedback.pushInfo(
+            tr("{n} links from {e} event-pairs").format(n=len(pairs), e=len(links.events))
+        )
+        return {"OUTPUT": dest, "N_LINKS": len(pairs), "N_EVENT_PAIRS": len(links.events)}

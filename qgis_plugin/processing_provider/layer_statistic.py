@@ -1,0 +1,126 @@
+"""Family base of the algorithms that read a unit layer and its spatial weights.
+
+Used by the autocorrelation algorithms (``buildweights``, ``globalmoran``, ``localmoran``,
+``gistar``) and by ``spatialpanel``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterVectorLayer,
+    QgsVectorLayer,
+)
+
+from ..core.i18n import tr
+from ..core.layers import layer_to_frame
+from .base import PolicyLinkAlgorithm
+
+if TYPE_CHECKING:
+    from libpysal.weights import W
+
+
+class _LayerStatistic(PolicyLinkAlgorithm):
+    """Common inputs: polygon layer, unique id field, weights."""
+
+    INPUT = "INPUT"
+    ID_FIELD = "ID_FIELD"
+    PERMUTATIONS = "PERMUTATIONS"
+    ALPHA = "ALPHA"
+    ADJUST = "ADJUST"
+
+    _group = "Spatial autocorrelation"
+    _group_id = "autocorrelation"
+
+    def add_layer_inputs(self) -> None:
+        """Add ``INPUT`` (the units), ``ID_FIELD`` and the weights parameters."""
+        self.addParameter(
+            QgsProcessingParameterVectorLayer(
+                self.INPUT,
+                tr("Units (any polygon or point layer)"),
+                [QgsProcessing.TypeVectorAnyGeometry],
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.ID_FIELD, tr("Unit id field (unique)"), parentLayerParameterName=self.INPUT
+            )
+        )
+        self.add_weights_parameters()
+
+    def add_inference(self, with_alpha: bool = True) -> None:
+        """Add ``PERMUTATIONS`` and ``SEED``, and with ``with_alpha`` also ``ALPHA`` and ``ADJUST``.
+
+        Parameters
+        ----------
+        with_alpha : bool
+            Whether the statistic flags significant units (a significance level and a
+            multiple-testing control).
+        """
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.PERMUTATIONS,
+                tr("Permutations"),
+                QgsProcessingParameterNumber.Integer,
+                999,
+                False,
+                0,
+                99999,
+            )
+        )
+        self.add_seed()
+        if with_alpha:
+            self.addParameter(
+                QgsProcessingParameterNumber(
+                    self.ALPHA,
+                    tr("Significance level"),
+                    QgsProcessingParameterNumber.Double,
+                    0.05,
+                    False,
+                    0.0001,
+                    0.5,
+                )
+            )
+            self.addParameter(
+                QgsProcessingParameterEnum(
+                    self.ADJUST,
+                    tr("Multiple-testing control"),
+                    options=[
+                        tr("None"),
+                        tr("False discovery rate (Benjamini-Hochberg)"),
+                        tr("Bonferroni"),
+                    ],
+                    defaultValue=0,
+                )
+            )
+
+    def read_units(
+        self, parameters: dict, context: Any, feedback: Any, value_fields: list[str]
+    ) -> tuple[QgsVectorLayer, str, pd.DataFrame, W]:
+        """Read the unit layer and its weights.
+
+        Parameters
+        ----------
+        parameters, context, feedback
+            What Processing passes to ``processAlgorithm``.
+        value_fields : list of str
+            Fields of the unit layer to read besides the id field.
+
+        Returns
+        -------
+        tuple
+            ``(layer, id_field, frame, w)``: the layer, the name of its id field, its features as
+            a DataFrame (ids as text, ``fid``, geometry and ``value_fields``) and the weights.
+        """
+        layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
+        id_field = self.parameterAsString(parameters, self.ID_FIELD, context)
+        frame = layer_to_frame(layer, [id_field, *value_fields], feedback=feedback)
+        frame[id_field] = frame[id_field].map(lambda v: None if v is None else str(v))
+        w = self.weights(parameters, context, frame, id_field, feedback)
+        return layer, id_field, frame, w

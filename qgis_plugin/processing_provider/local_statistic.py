@@ -1,0 +1,129 @@
+"""Family base of the local statistics (LISA and Gi*): the input layer with fields appended.
+
+Every number comes from :mod:`policylink.spatial.autocorr` (esda underneath); the subclasses
+``localmoran`` and ``gistar`` only say which function to call and which columns to keep.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterField,
+)
+
+from ..core.i18n import tr
+from ..core.layers import numeric_column
+from .base import cell
+from .layer_statistic import _LayerStatistic
+from .postprocess import style_on_load
+
+ADJUSTMENTS = ("none", "fdr", "bonferroni")
+"""Values of ``ADJUST`` for :mod:`policylink.spatial.autocorr`, in the order of its options."""
+
+
+class _LocalStatistic(_LayerStatistic):
+    """LISA and Gi*: one output feature per input feature with the statistic's fields appended."""
+
+    FIELD = "FIELD"
+    OUTPUT = "OUTPUT"
+
+    prefix = ""
+    style = ""
+
+    def initAlgorithm(self, config=None):  # noqa: N802, D102
+        self.add_layer_inputs()
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.FIELD,
+                tr("Variable"),
+                parentLayerParameterName=self.INPUT,
+                type=QgsProcessingParameterField.Numeric,
+            )
+        )
+        self.add_inference()
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, tr(self._display), QgsProcessing.TypeVectorAnyGeometry
+            )
+        )
+
+    def compute(self, y: np.ndarray, w: Any, parameters: dict, context: Any) -> Any:
+        """Compute the statistic (subclasses call :mod:`policylink.spatial.autocorr`).
+
+        Parameters
+        ----------
+        y : numpy.ndarray
+            The variable, one value per feature of the unit layer (the weights' order).
+        w : libpysal.weights.W
+            The weights.
+        parameters, context
+            What Processing passes to ``processAlgorithm``.
+
+        Returns
+        -------
+        object
+            A result with ``table`` (one row per unit, column ``id``) and ``counts()``.
+        """
+        raise NotImplementedError
+
+    def out_columns(self) -> list[tuple[str, str, int]]:
+        """The appended fields.
+
+        Returns
+        -------
+        list of (str, str, int)
+            ``(output field name, column of the result table, QVariant type)``.
+        """
+        raise NotImplementedError
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
+        field = self.parameterAsString(parameters, "FIELD", context)
+        layer, id_field, frame, w = self.read_units(parameters, context, feedback, [field])
+        try:
+            y = numeric_column(frame, field, layer.name())
+        except ValueError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        result = self.compute(y, w, parameters, context)
+        table = result.table.set_index("id")
+        fields = QgsFields(layer.fields())
+        for out_name, _col, qtype in self.out_columns():
+            fields.append(QgsField(out_name, qtype))
+        sink, dest = self.parameterAsSink(
+            parameters, "OUTPUT", context, fields, layer.wkbType(), layer.sourceCrs()
+        )
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
+        by_fid = dict(zip(frame["fid"], frame[id_field], strict=True))
+        total = max(1, layer.featureCount())
+        for n, feat in enumerate(layer.getFeatures()):
+            if feedback.isCanceled():
+                break
+            row = table.loc[by_fid[feat.id()]]
+            out = QgsFeature(fields)
+            out.setGeometry(feat.geometry())
+            out.setAttributes(
+                list(feat.attributes()) + [cell(row[col]) for _n, col, _t in self.out_columns()]
+            )
+            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            feedback.setProgress(100.0 * n / total)
+        counts = result.counts()
+        feedback.pushInfo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+        style_on_load(context, dest, self.style)
+        return {"OUTPUT": dest, "COUNTS": counts}
+
+    def _settings(self, parameters, context) -> dict:
+        return {
+            "permutations": self.parameterAsInt(parameters, self.PERMUTATIONS, context),
+            "seed": self.parameterAsInt(parameters, self.SEED, context),
+            "alpha": self.parameterAsDouble(parameters, self.ALPHA, context),
+            "adjust": ADJUSTMENTS[self.parameterAsEnum(parameters, self.ADJUST, context)],
+        }
