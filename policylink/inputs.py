@@ -603,7 +603,12 @@ def _from_database(
                     f"no complete observations of {', '.join(variables)} at {where}; load a "
                     "panel first (policylink load ...) or use --panel FILE"
                 )
-            yrs = sorted(panel["year"].unique()) if years is None else sorted(years)
+            # the selected years that have data (a range may reach past the data)
+            have = sorted(panel["year"].unique())
+            yrs = have if years is None else [y for y in sorted(set(years)) if y in set(have)]
+            if years is not None and len(yrs) < len(set(years)):
+                gone = sorted(set(years) - set(yrs))
+                notes.append(f"no complete data in {len(gone)} selected year(s): {gone}")
             counts = panel[panel["year"].isin(yrs)].groupby("code")["year"].nunique()
             keep = sorted(counts[counts == len(yrs)].index)
             if len(keep) < 3:

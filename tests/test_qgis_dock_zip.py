@@ -119,6 +119,11 @@ def load_synthetic_units(url, lattice):
                     "INSERT INTO observation (unit_code, year, variable, value) VALUES (%s, %s, 'syn_y', %s)",
                     (code, year, f[field]),
                 )
+    # the weights come from the database's views: refresh them after loading units
+    from policylink.etl.migrate import refresh_materialized_views
+
+    with psycopg.connect(url) as conn:
+        refresh_materialized_views(conn)
 
 
 def test_dock_moran_from_database_url(make_db, lattice):

@@ -25,6 +25,16 @@ from policylink.errors import InputError, Problem
 DEFAULT_ALTERNATIVE = "greater"
 
 
+def _period(value: Any) -> Any:
+    """A period as a plain value: an int for years, else as given (e.g. a field name)."""
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 @dataclass(frozen=True)
 class MoranOptions:
     """Options of the global Moran analysis.
@@ -74,7 +84,7 @@ class MoranAnalysis(AnalysisResult):
             period = d.pop("period")
             out.append(
                 {
-                    "year": None if period is None else int(period),
+                    "year": _period(period),
                     **d,
                     "synthetic": self.provenance.is_synthetic,
                 }
@@ -288,7 +298,7 @@ def run_bivariate_moran(inputs: Any, options: BivariateOptions) -> BivariateAnal
         )
         rows.append(
             {
-                "year": None if t is None else int(t),
+                "year": _period(t),
                 "x": o.x,
                 "y": o.y,
                 **r.to_dict(),

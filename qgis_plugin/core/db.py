@@ -222,3 +222,28 @@ def variables(uri: QgsDataSourceUri) -> pd.DataFrame:
         layer, ["name", "label_zh", "label_en", "unit", "is_synthetic"], geometry=False
     )
     return frame.drop(columns="fid").sort_values("name").reset_index(drop=True)
+
+
+def connection_string(connection: str = "", url: str = "") -> str:
+    """A libpq connection string for :mod:`policylink.inputs` (psycopg), from the same choices.
+
+    Reading through psycopg instead of a QGIS PostgreSQL layer means a wrong or stopped database
+    gives an error message, never an invalid layer.
+
+    Parameters
+    ----------
+    connection : str
+        Name of a saved QGIS PostgreSQL connection (takes precedence).
+    url : str
+        Otherwise a ``postgresql://`` URL, used as it is.
+
+    Returns
+    -------
+    str
+    """
+    if connection:
+        return database_uri(connection, "").connectionInfo(True)
+    if url.strip():
+        uri_from_url(url)  # refuses anything that is not a postgresql:// URL
+        return url.strip()
+    raise ValueError("choose a saved PostgreSQL connection or give the database URL")

@@ -111,3 +111,66 @@ def numeric_column(frame: pd.DataFrame, name: str, layer_name: str) -> np.ndarra
             f"({bad.size} such feature(s)); filter or fill them first"
         )
     return values
+
+
+def frame_to_layer(frame: Any, name: str, fields: list[str]) -> QgsVectorLayer:
+    """A memory layer from a GeoDataFrame (unit geometries read by :mod:`policylink.inputs`).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Units with a CRS; the index is kept as field ``code`` when it is not a column.
+    name : str
+        Layer name.
+    fields : list of str
+        Attribute columns to copy (text unless numeric).
+
+    Returns
+    -------
+    QgsVectorLayer
+        A memory layer in the frame's CRS.
+    """
+    from qgis.core import (
+        QgsCoordinateReferenceSystem,
+        QgsFeature,
+        QgsField,
+        QgsGeometry,
+        QgsWkbTypes,
+    )
+
+    gdf = frame if "code" in frame.columns else frame.reset_index()
+    crs = QgsCoordinateReferenceSystem.fromWkt(gdf.crs.to_wkt()) if gdf.crs else None
+    geom_type = "MultiPolygon" if gdf.geom_type.isin(["Polygon", "MultiPolygon"]).all() else "Point"
+    uri = f"{geom_type}?crs={crs.authid() or 'EPSG:4326'}" if crs else geom_type
+    layer = QgsVectorLayer(uri, name, "memory")
+    prov = layer.dataProvider()
+    qfields = []
+    for f in fields:
+        numeric = pd.api.types.is_numeric_dtype(gdf[f]) and not pd.api.types.is_bool_dtype(gdf[f])
+        qfields.append(QgsField(f, QVariant.Double if numeric else QVariant.String))
+    prov.addAttributes(qfields)
+    layer.updateFields()
+    feats = []
+    for row in gdf.itertuples(index=False):
+        feat = QgsFeature(layer.fields())
+        geom = QgsGeometry()
+        geom.fromWkb(getattr(row, gdf.geometry.name).wkb)
+        if geom_type == "MultiPolygon" and not QgsWkbTypes.isMultiType(geom.wkbType()):
+            geom.convertToMultiType()
+        feat.setGeometry(geom)
+        feat.setAttributes([_py_cell(getattr(row, f)) for f in fields])
+        feats.append(feat)
+    prov.addFeatures(feats)
+    layer.updateExtents()
+    return layer
+
+
+def _py_cell(value: Any) -> Any:
+    """A pandas cell as a QGIS attribute (NaN -> NULL, numpy -> Python)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value if isinstance(value, int | float) else str(value)

@@ -30,19 +30,13 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core import db
 from ..core.i18n import tr
-from ..core.layers import layer_to_frame, numeric_column
+from ..core.layers import frame_to_layer, layer_to_frame, numeric_column
 from ..core.results import layer_with_columns, write_csv
 from ..core.styling import apply_style
-from ..core.weights import KINDS, weights_from_frame
+from ..core.weights import KINDS
 from .tasks import AnalysisTask, Cancelled
 
 URL_ITEM = "(database URL)"
-
-
-def _period_values(panel: pd.DataFrame, w: Any, period: Any) -> Any:
-    """``value`` of one period of a long panel (``id``, ``period``), in the weights' order."""
-    sub = panel[panel["period"] == period].set_index("id")["value"]
-    return sub.reindex(w.id_order).to_numpy()
 
 
 class PolicyDiffusionDock(QDockWidget):
@@ -209,15 +203,38 @@ class PolicyDiffusionDock(QDockWidget):
         data = self.variable.currentData()
         return str(data) if data else self.variable.currentText().split(" ")[0]
 
+    def _source(self, kind: str):
+        """The database as an :class:`policylink.inputs.InputSource` (read through psycopg)."""
+        from policylink.inputs import InputSource
+
+        name = self.connection.currentText()
+        url = db.connection_string("" if name == URL_ITEM else name, self.url.text())
+        return InputSource.from_options(
+            level=self.level.currentText(),
+            within=self._within(),
+            weights_kind=kind,
+            database_url=url,
+        )
+
+    def _years(self) -> list[int]:
+        return list(range(self.year_from.value(), self.year_to.value() + 1))
+
     def collect_inputs(self) -> dict[str, Any]:
-        """Read the chosen inputs into plain pandas objects (UI thread, before the task starts).
+        """Read the chosen inputs through the one inputs layer (UI thread, before the task).
+
+        A layer gives one cross-section (its value field) with weights built from its
+        geometries by :mod:`policylink.weights`; the database gives the balanced panel of the
+        variable with the weights of the database views -- the same inputs as ``policylink
+        moran`` / ``lisa`` and the report.
 
         Returns
         -------
         dict
-            ``units`` (GeoDataFrame with ``id``), ``panel`` (long: id, period, value),
-            ``layer`` (source QgsVectorLayer), ``id_field``, ``variable``, ``kind``.
+            ``inputs`` (:class:`policylink.inputs.AnalysisInputs`), ``layer`` (units layer for
+            results), ``id_field``, ``variable``, ``kind``.
         """
+        from policylink.inputs import inputs_from_frame, load_inputs
+
         kind = KINDS[self.weights_kind.currentIndex()]
         if self.use_layer.isChecked():
             layer = self.layer.currentLayer()
@@ -225,36 +242,23 @@ class PolicyDiffusionDock(QDockWidget):
                 raise ValueError(tr("Choose a layer."))
             idf, val = self.id_field.currentField(), self.value_field.currentField()
             frame = layer_to_frame(layer, [idf, val])
-            y = numeric_column(frame, val, layer.name())
-            units = frame.rename(columns={idf: "id"})
-            units["id"] = units["id"].map(str)
-            panel = pd.DataFrame({"id": units["id"], "period": val, "value": y})
+            numeric_column(frame, val, layer.name())
+            inputs = inputs_from_frame(
+                frame, id_col=idf, variables=[val], weights=kind, source=layer.name()
+            )
             return {
-                "units": units,
-                "panel": panel,
+                "inputs": inputs,
                 "layer": layer,
                 "id_field": idf,
                 "variable": val,
                 "kind": kind,
             }
-        uri = self._uri()
-        level, within, variable = self.level.currentText(), self._within(), self._variable()
-        layer = db.units_layer(uri, level, within)
-        frame = layer_to_frame(layer, ["code", "name_zh"]).rename(columns={"code": "id"})
-        years = (self.year_from.value(), self.year_to.value())
-        panel = db.panel(uri, variable, years, frame["id"].tolist())
-        if panel.empty:
-            raise ValueError(tr("No values of {v} for these units and years.").format(v=variable))
-        panel = panel.rename(columns={"unit_code": "id", "year": "period"})
-        # Years with a complete cross-section only: Moran's I needs every unit.
-        full = panel.groupby("period")["id"].nunique()
-        keep = full[full == len(frame)].index
-        panel = panel[panel["period"].isin(keep)]
-        if panel.empty:
-            raise ValueError(tr("No year has {v} for every unit.").format(v=variable))
+        variable = self._variable()
+        inputs = load_inputs(self._source(kind), [variable], years=self._years())
+        units = inputs.geometry.reset_index()
+        layer = frame_to_layer(units, f"{self.level.currentText()} units", ["code", "name_zh"])
         return {
-            "units": frame,
-            "panel": panel,
+            "inputs": inputs,
             "layer": layer,
             "id_field": "code",
             "variable": variable,
@@ -310,23 +314,19 @@ class PolicyDiffusionDock(QDockWidget):
         perms = self.permutations.value()
 
         def work(report):
-            from policylink.spatial.autocorr import moran_by_year, moran_scatter
+            from policylink.analyses.moran import MoranOptions, run_moran
+            from policylink.spatial.autocorr import MoranByYear, moran_scatter
 
-            report(5)
-            w = weights_from_frame(inputs["units"], "id", inputs["kind"])
-            report(30)
-            res = moran_by_year(
-                inputs["panel"],
-                w,
-                variable="value",
-                id_col="id",
-                time_col="period",
-                permutations=perms,
-            )
+            report(10)
+            inp = inputs["inputs"]
+            var = inputs["variable"]
+            res = run_moran(inp, MoranOptions(var, permutations=perms))
             report(90)
             last = res.results[-1].period
-            scatter = moran_scatter(_period_values(inputs["panel"], w, last), w)
-            return {"table": res.table, "scatter": scatter, "I": res.results[-1].I, "period": last}
+            y = inp.cross_section([var], last)[var].to_numpy(float)
+            scatter = moran_scatter(y, inp.w)
+            table = MoranByYear(var, res.results).table
+            return {"table": table, "scatter": scatter, "I": res.results[-1].I, "period": last}
 
         def show(result):
             table = result["table"]
@@ -344,14 +344,13 @@ class PolicyDiffusionDock(QDockWidget):
         perms = self.permutations.value()
 
         def work(report):
-            from policylink.spatial.autocorr import local_moran
+            from policylink.analyses.lisa import LisaOptions, run_lisa
 
-            report(5)
-            w = weights_from_frame(inputs["units"], "id", inputs["kind"])
-            report(30)
-            last = sorted(inputs["panel"]["period"].unique())[-1]
-            res = local_moran(_period_values(inputs["panel"], w, last), w, permutations=perms)
-            return {"table": res.table, "period": last}
+            report(10)
+            inp = inputs["inputs"]
+            last = inp.periods()[-1]
+            res = run_lisa(inp, LisaOptions(inputs["variable"], last, permutations=perms))
+            return {"table": res.local.table, "period": last if last is not None else ""}
 
         def show(result):
             table = result["table"]
@@ -366,7 +365,7 @@ class PolicyDiffusionDock(QDockWidget):
                     "lisa_p": "p_sim",
                     "lisa_cl": "cluster",
                 },
-                f"LISA {inputs['variable']} {result['period']}",
+                f"LISA {inputs['variable']} {result['period']}".strip(),
             )
             apply_style(layer, "lisa")
             QgsProject.instance().addMapLayer(layer)
@@ -377,14 +376,17 @@ class PolicyDiffusionDock(QDockWidget):
         return self._start(tr("LISA clusters"), work, show)
 
     def collect_panel(self, require_x: bool = True) -> dict[str, Any]:
-        """Units and a balanced long panel (y and the explanatory variables) from the database.
+        """The balanced database panel (y and the explanatory variables) and its weights.
+
+        Read through :func:`policylink.inputs.load_inputs`, as ``policylink sdm`` does.
 
         Returns
         -------
         dict
-            ``units`` (GeoDataFrame with ``id``), ``panel`` (``id``, ``period``, y, x...),
-            ``y``, ``x``.
+            ``inputs`` (:class:`policylink.inputs.AnalysisInputs`), ``y``, ``x``.
         """
+        from policylink.inputs import load_inputs
+
         if self.use_layer.isChecked():
             raise ValueError(
                 tr("The spatial panel model needs the PolicyLink database (a panel over years).")
@@ -392,30 +394,12 @@ class PolicyDiffusionDock(QDockWidget):
         xs = [v.strip() for v in self.x_vars.text().split(",") if v.strip()]
         if require_x and not xs:
             raise ValueError(tr("Give at least one explanatory variable."))
-        uri = self._uri()
-        level, within, y = self.level.currentText(), self._within(), self._variable()
-        layer = db.units_layer(uri, level, within)
-        units = layer_to_frame(layer, ["code"]).rename(columns={"code": "id"})
-        years = (self.year_from.value(), self.year_to.value())
-        panel = None
-        for name in [y, *xs]:
-            part = db.panel(uri, name, years, units["id"].tolist()).rename(columns={"value": name})
-            panel = (
-                part if panel is None else panel.merge(part, on=["unit_code", "year"], how="inner")
-            )
-        panel = panel.rename(columns={"unit_code": "id", "year": "period"})
-        # Balanced panel: keep the years in which every unit has every variable.
-        full = panel.groupby("period")["id"].nunique()
-        panel = panel[panel["period"].isin(full[full == len(units)].index)]
-        if panel["period"].nunique() < 2:
+        y = self._variable()
+        kind = KINDS[self.weights_kind.currentIndex()]
+        inputs = load_inputs(self._source(kind), [y, *xs], years=self._years())
+        if len(inputs.periods()) < 2:
             raise ValueError(tr("Fewer than two years have all variables for every unit."))
-        return {
-            "units": units,
-            "panel": panel,
-            "y": y,
-            "x": xs,
-            "kind": KINDS[self.weights_kind.currentIndex()],
-        }
+        return {"inputs": inputs, "y": y, "x": xs}
 
     def run_sdm(self) -> AnalysisTask | None:
         """Spatial panel model (SDM / SAR / SEM, two-way fixed effects) with effects, in the background."""
@@ -425,23 +409,11 @@ class PolicyDiffusionDock(QDockWidget):
         model = self.model.currentText().lower()
 
         def work(report):
-            from policylink.spatial.panel import fit_spatial_panel
+            from policylink.analyses.sdm import SdmOptions, run_sdm
 
-            report(5)
-            w = weights_from_frame(inputs["units"], "id", inputs["kind"])
-            report(20)
-            res = fit_spatial_panel(
-                inputs["panel"],
-                w,
-                y=inputs["y"],
-                x=inputs["x"],
-                id_col="id",
-                time_col="period",
-                model=model,
-                fe="twoways",
-                draws=1000,
-                seed=12345,
-            )
+            report(10)
+            options = SdmOptions(y=inputs["y"], x=tuple(inputs["x"]), model=model)
+            res = run_sdm(inputs["inputs"], options).main
             report(95)
             coef = res.coefficients.assign(part="coefficient")
             parts = [coef.rename(columns={"name": "term"})]
@@ -490,7 +462,7 @@ class PolicyDiffusionDock(QDockWidget):
             pilots = mapdata.read_pilots(conn, "low_carbon_pilot")
         effective = {1: 2011, 2: 2013, 3: 2017}
         batch = dict(zip(pilots["code"], pilots["batch"], strict=True)) if not pilots.empty else {}
-        panel = inputs["panel"]
+        panel = inputs["inputs"].panel.rename(columns={"code": "id", "year": "period"})
         panel["first_treated"] = [
             effective.get(int(batch[c]), 0) if c in batch else 0 for c in panel["id"]
         ]

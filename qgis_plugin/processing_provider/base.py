@@ -27,6 +27,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QIcon
 
+from policylink.errors import PolicyLinkError
+
 from ..core.i18n import tr
 from ..core.resources import ICON
 from ..core.results import cell, qvariant_type
@@ -168,7 +170,7 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
                 kind = KINDS[self.parameterAsEnum(parameters, self.WEIGHTS_KIND, context)]
                 k = self.parameterAsInt(parameters, self.KNN_K, context)
                 w = weights_from_frame(frame, id_field, kind, k)
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, PolicyLinkError) as exc:
             raise QgsProcessingException(str(exc)) from exc
         if w.islands:
             feedback.pushWarning(

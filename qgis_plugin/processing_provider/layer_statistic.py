@@ -26,6 +26,36 @@ if TYPE_CHECKING:
     from libpysal.weights import W
 
 
+def analysis_inputs(
+    panel: pd.DataFrame, w: W, id_col: str, time_col: str | None, source: str
+) -> Any:
+    """The one inputs object of :mod:`policylink.inputs` for a layer's panel and weights.
+
+    Units are put in the canonical order (ids sorted as text), as for the CLI and the database,
+    so the same seed gives the same permutation p-values everywhere.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        One row per unit (``time_col`` None) or per unit and period; ids as text.
+    w : libpysal.weights.W
+        Weights over the units (ids as text).
+    id_col, time_col : str, str or None
+        Unit and period columns.
+    source : str
+        Layer name (titles, messages).
+
+    Returns
+    -------
+    policylink.inputs.AnalysisInputs
+    """
+    from policylink.inputs import AnalysisInputs, canonical
+
+    return canonical(
+        AnalysisInputs(panel, w, id_col, time_col, source, weights=f"weights of layer {source}")
+    )
+
+
 class _LayerStatistic(PolicyLinkAlgorithm):
     """Common inputs: polygon layer, unique id field, weights."""
 

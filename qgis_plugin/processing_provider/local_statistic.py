@@ -1,7 +1,8 @@
 """Family base of the local statistics (LISA and Gi*): the input layer with fields appended.
 
-Every number comes from :mod:`policylink.spatial.autocorr` (esda underneath); the subclasses
-``localmoran`` and ``gistar`` only say which function to call and which columns to keep.
+Every number comes from the one local-statistic analysis,
+:func:`policylink.analyses.lisa.run_lisa` (as ``policylink lisa`` and the report's LISA map);
+the subclasses ``localmoran`` and ``gistar`` only say which statistic and which columns to keep.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
@@ -20,10 +22,12 @@ from qgis.core import (
     QgsProcessingParameterField,
 )
 
+from policylink.errors import PolicyLinkError
+
 from ..core.i18n import tr
 from ..core.layers import numeric_column
 from .base import cell
-from .layer_statistic import _LayerStatistic
+from .layer_statistic import _LayerStatistic, analysis_inputs
 from .postprocess import style_on_load
 
 ADJUSTMENTS = ("none", "fdr", "bonferroni")
@@ -56,24 +60,35 @@ class _LocalStatistic(_LayerStatistic):
             )
         )
 
+    #: ``statistic`` of :class:`policylink.analyses.lisa.LisaOptions` (set by each subclass).
+    statistic = "local_moran"
+
     def compute(self, y: np.ndarray, w: Any, parameters: dict, context: Any) -> Any:
-        """Compute the statistic (subclasses call :mod:`policylink.spatial.autocorr`).
+        """Run the one local-statistic analysis (:func:`policylink.analyses.lisa.run_lisa`).
 
         Parameters
         ----------
         y : numpy.ndarray
-            The variable, one value per feature of the unit layer (the weights' order).
+            The variable, one value per unit in the order of ``w.id_order``.
         w : libpysal.weights.W
-            The weights.
+            The weights (ids as text).
         parameters, context
             What Processing passes to ``processAlgorithm``.
 
         Returns
         -------
-        object
-            A result with ``table`` (one row per unit, column ``id``) and ``counts()``.
+        policylink.analyses.lisa.LisaAnalysis
+            With ``local.table`` (one row per unit, column ``id``) and ``counts()``.
         """
-        raise NotImplementedError
+        from policylink.analyses.lisa import LisaOptions, run_lisa
+
+        panel = pd.DataFrame({"id": [str(i) for i in w.id_order], "value": y})
+        inputs = analysis_inputs(panel, w, "id", None, self._source)
+        options = LisaOptions("value", None, self.statistic, **self._settings(parameters, context))
+        try:
+            return run_lisa(inputs, options)
+        except PolicyLinkError as exc:
+            raise QgsProcessingException(str(exc)) from exc
 
     def out_columns(self) -> list[tuple[str, str, int]]:
         """The appended fields.
@@ -92,8 +107,9 @@ class _LocalStatistic(_LayerStatistic):
             y = numeric_column(frame, field, layer.name())
         except ValueError as exc:
             raise QgsProcessingException(str(exc)) from exc
+        self._source = layer.name()
         result = self.compute(y, w, parameters, context)
-        table = result.table.set_index("id")
+        table = result.local.table.set_index("id")
         fields = QgsFields(layer.fields())
         for out_name, _col, qtype in self.out_columns():
             fields.append(QgsField(out_name, qtype))
@@ -116,6 +132,8 @@ class _LocalStatistic(_LayerStatistic):
             sink.addFeature(out, QgsFeatureSink.FastInsert)
             feedback.setProgress(100.0 * n / total)
         counts = result.counts()
+        if result.provenance.is_synthetic:
+            feedback.pushWarning(tr("SYNTHETIC data."))
         feedback.pushInfo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
         style_on_load(context, dest, self.style)
         return {"OUTPUT": dest, "COUNTS": counts}

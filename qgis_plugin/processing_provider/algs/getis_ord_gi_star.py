@@ -1,6 +1,6 @@
 """Processing algorithm ``gistar``: Getis-Ord Gi* hot and cold spots.
 
-Every number comes from :func:`policylink.spatial.autocorr.getis_ord_gi_star` (esda underneath).
+Every number comes from :func:`policylink.analyses.lisa.run_lisa` (esda underneath).
 """
 
 from __future__ import annotations
@@ -22,10 +22,7 @@ class GetisOrdGiStar(_LocalStatistic):
     )
     style = "gistar"
 
-    def compute(self, y, w, parameters, context):  # noqa: D102
-        from policylink.spatial.autocorr import getis_ord_gi_star
-
-        return getis_ord_gi_star(y, w, **self._settings(parameters, context))
+    statistic = "gi_star"
 
     def out_columns(self):  # noqa: D102
         return [

@@ -94,7 +94,11 @@ class GlobalMoran(_LayerStatistic):
         )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
-        from policylink.spatial.autocorr import moran_by_year
+        from policylink.analyses.moran import MoranOptions, run_moran
+        from policylink.errors import PolicyLinkError
+        from policylink.spatial.autocorr import MoranByYear
+
+        from ..layer_statistic import analysis_inputs
 
         value_fields = self.parameterAsFields(parameters, "VALUE_FIELDS", context)
         panel_layer = self.parameterAsVectorLayer(parameters, "PANEL", context)
@@ -130,20 +134,22 @@ class GlobalMoran(_LayerStatistic):
             )
             panel = panel[panel["unit"].isin(set(w.id_order))]
             periods = sorted(panel["period"].dropna().unique())
+        inputs = analysis_inputs(panel, w, "unit", "period", layer.name())
+        options = MoranOptions(
+            "value",
+            tuple(periods),
+            permutations=self.parameterAsInt(parameters, "PERMUTATIONS", context),
+            seed=self.parameterAsInt(parameters, "SEED", context),
+            alternative=ALTERNATIVES[self.parameterAsEnum(parameters, "ALTERNATIVE", context)],
+        )
         try:
-            result = moran_by_year(
-                panel,
-                w,
-                variable="value",
-                id_col="unit",
-                time_col="period",
-                periods=periods,
-                permutations=self.parameterAsInt(parameters, "PERMUTATIONS", context),
-                alternative=ALTERNATIVES[self.parameterAsEnum(parameters, "ALTERNATIVE", context)],
-                seed=self.parameterAsInt(parameters, "SEED", context),
-            )
-        except ValueError as exc:
+            # the one Moran analysis (as `policylink moran` and the report)
+            analysis = run_moran(inputs, options)
+        except PolicyLinkError as exc:
             raise QgsProcessingException(str(exc)) from exc
+        if analysis.provenance.is_synthetic:
+            feedback.pushWarning(tr("SYNTHETIC data."))
+        result = MoranByYear("value", analysis.results)
         table = result.table
         table["period"] = table["period"].map(str)
         dest = write_table(self, parameters, context, "OUTPUT", table)

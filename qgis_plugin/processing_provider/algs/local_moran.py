@@ -1,6 +1,6 @@
 """Processing algorithm ``localmoran``: local Moran's I (LISA) clusters, in GeoDa colours.
 
-Every number comes from :func:`policylink.spatial.autocorr.local_moran` (esda underneath).
+Every number comes from :func:`policylink.analyses.lisa.run_lisa` (esda underneath).
 """
 
 from __future__ import annotations
@@ -23,10 +23,7 @@ class LocalMoran(_LocalStatistic):
     )
     style = "lisa"
 
-    def compute(self, y, w, parameters, context):  # noqa: D102
-        from policylink.spatial.autocorr import local_moran
-
-        return local_moran(y, w, **self._settings(parameters, context))
+    statistic = "local_moran"
 
     def out_columns(self):  # noqa: D102
         return [

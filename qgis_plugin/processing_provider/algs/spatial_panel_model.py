@@ -106,7 +106,11 @@ class SpatialPanelModel(_LayerStatistic):
         add_outputs(self, tr("Coefficients"), self.EFFECTS, tr("Effects"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
-        from policylink.spatial.panel import fit_spatial_panel, paper_table
+        from policylink.analyses.sdm import SdmOptions, run_sdm
+        from policylink.errors import PolicyLinkError
+        from policylink.spatial.panel import paper_table
+
+        from ..layer_statistic import analysis_inputs
 
         _layer, _id, _frame, w = self.read_units(parameters, context, feedback, [])
         pid, ptime, y = (
@@ -129,22 +133,26 @@ class SpatialPanelModel(_LayerStatistic):
                 m=model.upper(), fe=fe, n=len(table)
             )
         )
+        for c in [y, *xs]:
+            table[c] = pd.to_numeric(table[c], errors="coerce")
+        options = SdmOptions(
+            y=y,
+            x=tuple(xs),
+            model=model,
+            fe=fe,
+            lee_yu=self.parameterAsBool(parameters, "LEE_YU", context),
+            draws=self.parameterAsInt(parameters, "DRAWS", context),
+            seed=self.parameterAsInt(parameters, "SEED", context),
+        )
         try:
-            res = fit_spatial_panel(
-                table,
-                w,
-                y=y,
-                x=xs,
-                id_col=pid,
-                time_col=ptime,
-                model=model,
-                fe=fe,
-                lee_yu=self.parameterAsBool(parameters, "LEE_YU", context),
-                draws=self.parameterAsInt(parameters, "DRAWS", context),
-                seed=self.parameterAsInt(parameters, "SEED", context),
-            )
-        except ValueError as exc:
+            # the one spatial panel analysis (as `policylink sdm` and the report)
+            inputs = analysis_inputs(table, w, pid, ptime, _layer.name())
+            analysis = run_sdm(inputs, options)
+        except (ValueError, PolicyLinkError) as exc:
             raise QgsProcessingException(str(exc)) from exc
+        if analysis.provenance.is_synthetic:
+            feedback.pushWarning(tr("SYNTHETIC data."))
+        res = analysis.main
         out = {"OUTPUT": write_table(self, parameters, context, "OUTPUT", res.coefficients)}
         out.update(
             {
