@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import libpysal
-import numpy as np
 import pandas as pd
 import psycopg
 import shapely
@@ -675,10 +674,114 @@ def read_period_adoption(
     return out
 
 
+def read_adoption_first(
+    conn: Conn,
+    programme: str,
+    level: str = "prefecture",
+    within: str | Sequence[str] | None = None,
+    *,
+    scheme: str = "seed001",
+) -> pd.DataFrame:
+    """Adoption window per unit (view function ``period_adoption_first``; seed 001 Fig. 1).
+
+    The first period of ``scheme`` in which :func:`read_period_adoption` (cumulative) marks the
+    unit adopted: only the unit's own events count, as in ``period_adoption``.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    programme : str
+        Programme of the events (``jjj_policy_adoption`` for seed 001's Fig. 1).
+    level : {'province', 'prefecture', 'county'}
+        Level set.
+    within : str or sequence of str, optional
+        Keep units within these codes.
+    scheme : str
+        ``analysis_period.scheme``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, name_zh, period_ordinal, period, first_year`` (adopters only, sorted by code;
+        ``first_year`` = year of the unit's first event of the programme).
+    """
+    _check_level(level)
+    with _connection(conn) as c:
+        rows = c.execute(
+            "SELECT unit_code, name_zh, period_ordinal, period, first_year "
+            "FROM period_adoption_first(%s, %s, %s, %s) ORDER BY unit_code",
+            (programme, level, scheme, _codes(within)),
+        ).fetchall()
+    out = pd.DataFrame(rows, columns=["code", "name_zh", "period_ordinal", "period", "first_year"])
+    return out.astype({"period_ordinal": int, "first_year": int})
+
+
 def _lines(rows: list[tuple], cols: list[str]) -> gpd.GeoDataFrame:
     frame = pd.DataFrame([r[:-1] for r in rows], columns=cols)
     geoms = shapely.from_wkb([bytes(r[-1]) for r in rows]) if rows else []
     return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=4326)
+
+
+#: Columns of ``coordination_link_at`` (geometry apart), in order.
+LINK_COLUMNS = [
+    "event_id",
+    "event_year",
+    "kind",
+    "programme",
+    "directed",
+    "from_code",
+    "to_code",
+    "from_name",
+    "to_name",
+    "event_date",
+    "date_precision",
+    "title_zh",
+    "title_en",
+]
+_SUMMARY_COLUMNS = ["code_a", "code_b", "name_a", "name_b", "n_events", "n_directed",
+                    "first_year", "last_year", "kinds"]  # fmt: skip
+_KIND_COLUMNS = ["code_a", "code_b", "name_a", "name_b", "kind", "n_events", "n_directed",
+                 "first_year", "last_year"]  # fmt: skip
+_NODE_COLUMNS = ["code", "name_zh", "name_en", "n_links", "n_events", "n_partners",
+                 "first_year", "last_year"]  # fmt: skip
+
+
+def _link_filters(
+    level: str | None, within: str | Sequence[str] | None, programme: str | None
+) -> dict[str, object]:
+    """Named arguments shared by the ``coordination_link_*_at`` view functions."""
+    if level is not None:
+        _check_level(level)
+    return {"l": level, "p": programme, "w": _codes(within)}
+
+
+def _link_rows(
+    c: psycopg.Connection,
+    function: str,
+    columns: Sequence[str],
+    args: dict[str, object],
+    order: Sequence[str],
+    *,
+    geometry: bool = True,
+) -> list[tuple]:
+    """Rows of a ``coordination_link_*_at`` view function called with the shared filters by
+    name (plus ``p_scheme`` when ``args`` has ``s``); the line as WKB last when ``geometry``."""
+    ident = psycopg.sql.Identifier
+    select = [ident(col) for col in columns]
+    if geometry:
+        select.append(psycopg.sql.SQL("ST_AsBinary(geom)"))
+    scheme = psycopg.sql.SQL(", p_scheme => %(s)s::text" if "s" in args else "")
+    query = psycopg.sql.SQL(
+        "SELECT {} FROM {}(p_level => %(l)s::text, p_programme => %(p)s::text, "
+        "p_within => %(w)s::text[]{}) ORDER BY {}"
+    ).format(
+        psycopg.sql.SQL(", ").join(select),
+        ident(function),
+        scheme,
+        psycopg.sql.SQL(", ").join(ident(col) for col in order),
+    )
+    return c.execute(query, args).fetchall()
 
 
 def read_links(
@@ -688,8 +791,12 @@ def read_links(
     *,
     programme: str | None = None,
     summary: bool = False,
+    scheme: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Coordination links (``coordination_link_at``) or their per-pair summary.
+
+    The link rule (which events and roles make a link, how participants roll up) lives in the
+    view functions of ``sql/views/23_links.sql`` only; this reader filters nothing itself.
 
     Parameters
     ----------
@@ -702,77 +809,112 @@ def read_links(
     programme : str, optional
         Only events of this programme.
     summary : bool
-        One row per unordered pair (events, directed events, first/last year, kinds).
+        One row per unordered pair (``coordination_link_summary_at``: events, directed events,
+        first/last year, kinds).
+    scheme : str, optional
+        With link rows: add the ``analysis_period`` of this scheme holding each link's year
+        (``coordination_link_in_period_at``: ``period_ordinal, period``, NULL outside every
+        period).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Links: ``event_id, event_year, kind, programme, directed, from_code, to_code,
-        from_name, to_name``; summary: ``code_a, code_b, name_a, name_b, n_events, n_directed,
-        first_year, last_year, kinds``; line geometry in EPSG:4326.
+        Links: :data:`LINK_COLUMNS` (``event_id, event_year, kind, programme, directed,
+        from_code, to_code, from_name, to_name, event_date, date_precision, title_zh,
+        title_en``, plus ``period_ordinal, period`` with ``scheme``), ordered by year, event and
+        ends; summary: ``code_a, code_b, name_a, name_b, n_events, n_directed, first_year,
+        last_year, kinds`` ordered by the pair; line geometry in EPSG:4326.
     """
-    if level is not None:
-        _check_level(level)
-    codes = _codes(within)
+    args = _link_filters(level, within, programme)
+    function, cols = "coordination_link_at", LINK_COLUMNS
+    order = ["event_year", "event_id", "from_code", "to_code"]
+    if summary:
+        function, cols = "coordination_link_summary_at", _SUMMARY_COLUMNS
+        order = ["code_a", "code_b"]
+    elif scheme is not None:
+        function = "coordination_link_in_period_at"
+        cols = [*LINK_COLUMNS, "period_ordinal", "period"]
+        args["s"] = scheme
     with _connection(conn) as c:
-        rows = c.execute(
-            "WITH s AS (SELECT DISTINCT code FROM unit_within(%(w)s, NULL)) "
-            "SELECT l.event_id, l.event_year, l.kind, l.programme, l.directed, l.from_code, "
-            "l.to_code, l.from_name, l.to_name, ST_AsBinary(l.geom) "
-            "FROM coordination_link_at(%(l)s) l "
-            "WHERE (%(p)s::text IS NULL OR l.programme = %(p)s) "
-            "AND l.from_code IN (SELECT code FROM s) AND l.to_code IN (SELECT code FROM s) "
-            "ORDER BY l.event_year, l.event_id, l.from_code, l.to_code",
-            {"w": codes, "l": level, "p": programme},
-        ).fetchall()
-    cols = [
-        "event_id",
-        "event_year",
-        "kind",
-        "programme",
-        "directed",
-        "from_code",
-        "to_code",
-        "from_name",
-        "to_name",
-    ]
-    links = _lines(rows, cols)
-    if not summary:
-        return links
-    if links.empty:
-        return gpd.GeoDataFrame(
-            columns=["code_a", "code_b", "name_a", "name_b", "n_events", "n_directed",
-                     "first_year", "last_year", "kinds"],
-            geometry=[],
-            crs=4326,
-        )  # fmt: skip
-    a = np.where(links["from_code"] < links["to_code"], links["from_code"], links["to_code"])
-    swap = links["from_code"] > links["to_code"]
-    work = links.assign(
-        code_a=a,
-        code_b=np.where(swap, links["from_code"], links["to_code"]),
-        name_a=np.where(swap, links["to_name"], links["from_name"]),
-        name_b=np.where(swap, links["from_name"], links["to_name"]),
-    )
-    grouped = work.groupby(["code_a", "code_b"], sort=True)
-    out = grouped.agg(
-        name_a=("name_a", "first"),
-        name_b=("name_b", "first"),
-        n_events=("event_id", "nunique"),
-        first_year=("event_year", "min"),
-        last_year=("event_year", "max"),
-        kinds=("kind", lambda s: sorted(set(s))),
-    )
-    out["n_directed"] = work[work["directed"]].groupby(["code_a", "code_b"])["event_id"].nunique()
-    out["n_directed"] = out["n_directed"].fillna(0).astype(int)
-    geom = grouped["geometry"].first()
-    out = out.reset_index()
-    return gpd.GeoDataFrame(
-        out[["code_a", "code_b", "name_a", "name_b", "n_events", "n_directed", "first_year",
-             "last_year", "kinds"]],
-        geometry=list(geom.to_numpy()),
-        crs=4326,
-    )  # fmt: skip
+        rows = _link_rows(c, function, cols, args, order)
+    out = _lines(rows, cols)
+    if summary:
+        return out.astype({"n_events": int, "n_directed": int, "first_year": int, "last_year": int})
+    out = out.astype({"event_year": int, "directed": bool})
+    if scheme is not None:
+        out["period_ordinal"] = out["period_ordinal"].astype("Int64")
+    return out
+
+
+def read_link_kinds(
+    conn: Conn,
+    level: str | None = None,
+    within: str | Sequence[str] | None = None,
+    *,
+    programme: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Links per unordered pair and event kind (``coordination_link_kind_at``): the map layer.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    level : {'province', 'prefecture', 'county'}, optional
+        Roll participants up to this level; None = as encoded.
+    within : str or sequence of str, optional
+        Keep links whose two ends are both within these codes.
+    programme : str, optional
+        Only events of this programme.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``code_a, code_b, name_a, name_b, kind, n_events, n_directed, first_year, last_year``
+        and a line (EPSG:4326), ordered by pair and kind.
+    """
+    args = _link_filters(level, within, programme)
+    with _connection(conn) as c:
+        rows = _link_rows(
+            c, "coordination_link_kind_at", _KIND_COLUMNS, args, ["code_a", "code_b", "kind"]
+        )
+    out = _lines(rows, _KIND_COLUMNS)
+    return out.astype({"n_events": int, "n_directed": int, "first_year": int, "last_year": int})
+
+
+def read_link_nodes(
+    conn: Conn,
+    level: str | None = None,
+    within: str | Sequence[str] | None = None,
+    *,
+    programme: str | None = None,
+) -> pd.DataFrame:
+    """Linked units with their links, partners and first link year (``coordination_link_node_at``).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    level : {'province', 'prefecture', 'county'}, optional
+        Roll participants up to this level; None = as encoded.
+    within : str or sequence of str, optional
+        Count only links whose two ends are both within these codes.
+    programme : str, optional
+        Only events of this programme.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, name_zh, name_en, n_links`` (link rows: strength), ``n_events, n_partners``
+        (degree), ``first_year, last_year``; units with at least one link, sorted by code.
+    """
+    args = _link_filters(level, within, programme)
+    with _connection(conn) as c:
+        rows = _link_rows(
+            c, "coordination_link_node_at", _NODE_COLUMNS, args, ["code"], geometry=False
+        )
+    out = pd.DataFrame(rows, columns=_NODE_COLUMNS)
+    ints = ["n_links", "n_events", "n_partners", "first_year", "last_year"]
+    return out.astype(dict.fromkeys(ints, int))
 
 
 def read_neighbor_adoption(

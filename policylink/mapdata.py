@@ -1,11 +1,12 @@
 """Map layers read from the database: units with geometry, pilot batches, links, periods.
 
 Geometries come from ``admin_unit`` (EPSG:4326, units selected with ``unit_within``); pilot
-batches and coordination links from ``policy_event`` / ``event_participant``; values from
-``observation``, labels from the variable catalogue (:func:`policylink.dbread.read_variables`).
-Periods and per-unit adoption windows are the database's (``analysis_period`` and the
-``period_adoption`` view function, through :mod:`policylink.dbread`), never re-implemented here.
-Every reader returns plain (Geo)DataFrames for :mod:`policylink.maps`.
+batches from ``policy_event`` / ``event_participant``; values from ``observation``, labels from
+the variable catalogue (:func:`policylink.dbread.read_variables`). Coordination links, their
+periods and first-link years, and per-unit adoption windows are the database's (the
+``coordination_link_*`` and ``period_adoption*`` view functions and ``analysis_period``, read
+through :mod:`policylink.dbread`), never re-implemented here. Every reader returns plain
+(Geo)DataFrames for :mod:`policylink.maps`.
 """
 
 from __future__ import annotations
@@ -125,9 +126,10 @@ def read_adoption_windows(
 ) -> pd.DataFrame:
     """Period in which each unit first adopted a policy (seed 001 Fig. 1).
 
-    The one reader of "adoption window per unit": the first period of the database's
-    ``period_adoption`` view function (``analysis_period`` scheme, cumulative) in which the unit
-    is adopted. Seed 001 reports adoption per window separately for prefecture-level cities and
+    The one reader of "adoption window per unit": the database's ``period_adoption_first`` view
+    function (:func:`policylink.dbread.read_adoption_first`), the first period of the
+    ``analysis_period`` scheme in which ``period_adoption`` (cumulative) marks the unit
+    adopted. Seed 001 reports adoption per window separately for prefecture-level cities and
     for counties, so a unit counts only through events it takes part in itself (a district's
     policy does not make its prefecture an adopter): at prefecture level the bundled data give
     3 / 2 / 8 cities (Beijing, Tianjin, Tangshan / Chengde, Baoding / the other eight).
@@ -154,11 +156,7 @@ def read_adoption_windows(
         period's ordinal (the key of :func:`adoption_windows`), ``first_year`` the year of the
         unit's earliest event, ``period`` the label in ``lang``.
     """
-    long = dbread.read_period_adoption(
-        conn, programme, level, parse_codes(within), scheme=scheme, cumulative=True
-    )
-    first = long[long["adopted"] == 1].sort_values(["code", "period_ordinal"])
-    first = first.drop_duplicates("code").reset_index(drop=True)
+    first = dbread.read_adoption_first(conn, programme, level, parse_codes(within), scheme=scheme)
     return pd.DataFrame(
         {
             "code": first["code"],
@@ -266,9 +264,19 @@ def read_pilots(conn: psycopg.Connection, programme: str = "low_carbon_pilot") -
 
 @dataclass(frozen=True)
 class LinkRows:
-    """Coordination links at one level: per event and pair, and per pair and kind (with lines)."""
+    """Coordination links at one level, as the database's link view functions give them.
 
-    events: pd.DataFrame
+    Attributes
+    ----------
+    events : GeoDataFrame
+        One row per event and unit pair (``coordination_link_in_period_at``): the columns of
+        :data:`policylink.dbread.LINK_COLUMNS` plus ``period_ordinal, period`` and a line.
+    pairs : GeoDataFrame
+        One row per unordered pair and event kind (``coordination_link_kind_at``): ``a, b,
+        name_a, name_b, kind, n_events, n_directed, first_year, last_year`` and a line.
+    """
+
+    events: gpd.GeoDataFrame
     pairs: gpd.GeoDataFrame
 
 
@@ -277,12 +285,14 @@ def read_links(
     programme: str = "jjj_coordination",
     level: str = "prefecture",
     within: str | Sequence[str] | None = None,
+    scheme: str = "seed001",
 ) -> LinkRows:
-    """Coordination links between units, rolled up to ``level``.
+    """Coordination links of a programme rolled up to ``level`` (thin alias of dbread readers).
 
-    One link per event and unordered pair of distinct participating units (after rolling
-    counties up to their prefecture); a transfer event (``sender`` -> ``receiver``) links its
-    senders to its receivers only. Lines join the units' representative points.
+    The rule is the database's (``sql/views/23_links.sql``): party with party and sender with
+    receiver of an event of a link kind (plans, targets and designations make no link, an
+    issuer is no partner), participants rolled up to ``level``. See
+    :func:`policylink.dbread.read_links` and :func:`policylink.dbread.read_link_kinds`.
 
     Parameters
     ----------
@@ -290,84 +300,23 @@ def read_links(
         Open connection.
     programme : str
         ``policy_event.programme`` of the coordination events.
-    level : {'prefecture', 'county'}
+    level : {'province', 'prefecture', 'county'}
         Level the participants are rolled up to (counties -> prefecture).
     within : str or sequence, optional
         Keep links whose both ends are inside these codes.
+    scheme : str
+        ``analysis_period.scheme`` of the ``period`` column of ``events``.
 
     Returns
     -------
     LinkRows
-        ``events``: ``event_id, year, kind, a, b``; ``pairs``: ``a, b, name_a, name_b,
-        kind, n_events, first_year, last_year, geometry``.
+        ``events`` (one row per event and pair, with its period) and ``pairs`` (per pair and
+        kind, the map layer; ``a``/``b`` are the view's ``code_a``/``code_b``).
     """
-    sql = """
-        WITH part AS (
-            SELECT p.event_id, p.role,
-                   CASE WHEN u.level = 'county' AND %(level)s = 'prefecture' THEN u.parent_code
-                        ELSE u.code END AS code
-            FROM event_participant p JOIN admin_unit u ON u.code = p.unit_code
-            WHERE u.level <> 'province'
-        ), ev AS (
-            SELECT id, extract(year FROM event_date)::int AS year, kind
-            FROM policy_event WHERE programme = %(prog)s
-        )
-        SELECT DISTINCT ev.id, ev.year, ev.kind, LEAST(x.code, y.code), GREATEST(x.code, y.code)
-        FROM ev
-        JOIN part x ON x.event_id = ev.id
-        JOIN part y ON y.event_id = ev.id AND x.code < y.code
-        WHERE (x.role IN ('party', 'issuer') AND y.role IN ('party', 'issuer'))
-           OR (x.role = 'sender' AND y.role = 'receiver')
-           OR (x.role = 'receiver' AND y.role = 'sender')
-    """
-    rows = conn.execute(sql, {"prog": programme, "level": level}).fetchall()
-    events = pd.DataFrame(rows, columns=["event_id", "year", "kind", "a", "b"])
-    units = read_units(conn, level, within)
-    keep = set(units["code"])
-    events = events[events["a"].isin(keep) & events["b"].isin(keep)].reset_index(drop=True)
-    if events.empty:
-        empty = gpd.GeoDataFrame(
-            columns=["a", "b", "name_a", "name_b", "kind", "n_events", "first_year", "last_year"],
-            geometry=[],
-            crs=4326,
-        )
-        return LinkRows(events, empty)
-    pairs = (
-        events.groupby(["a", "b", "kind"])
-        .agg(
-            n_events=("event_id", "nunique"), first_year=("year", "min"), last_year=("year", "max")
-        )
-        .reset_index()
-    )
-    pts = units.set_index("code").geometry.representative_point()
-    names = units.set_index("code")
-    pairs["name_a"] = pairs["a"].map(names["name_zh"])
-    pairs["name_b"] = pairs["b"].map(names["name_zh"])
-    geoms = [
-        shapely.LineString([pts[a], pts[b]]) for a, b in zip(pairs["a"], pairs["b"], strict=True)
-    ]
-    return LinkRows(events, gpd.GeoDataFrame(pairs, geometry=geoms, crs=4326))
-
-
-def period_of(year: int, periods: Sequence[tuple[str, int | None]]) -> str:
-    """Label of the period containing ``year``.
-
-    Parameters
-    ----------
-    year : int
-        Calendar year.
-    periods : sequence of (str, int or None)
-        ``(label, last year inclusive)`` in order, as from :func:`read_periods`; None =
-        open-ended.
-
-    Returns
-    -------
-    str
-    """
-    for label, last in periods:
-        if last is None or year <= last:
-            return label
-    raise ValueError(f"year {year} is after the last period")  # pragma: no cover
+    codes = parse_codes(within)
+    events = dbread.read_links(conn, level, codes, programme=programme, scheme=scheme)
+    pairs = dbread.read_link_kinds(conn, level, codes, programme=programme)
+    return LinkRows(events, pairs.rename(columns={"code_a": "a", "code_b": "b"}))
 
 
 def read_first_event_year(
@@ -376,11 +325,12 @@ def read_first_event_year(
     level: str = "prefecture",
     within: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Year in which each unit first took part in an event of ``programme``.
+    """Year of each unit's first coordination link (``coordination_link_node_at``).
 
-    Not the seed 001 adoption window (see :func:`read_adoption_windows`): this is the first
-    inter-city event a unit joined, and at prefecture level a county's participation counts for
-    its prefecture (as the coordination links of :func:`read_links` roll counties up).
+    A thin alias of :func:`policylink.dbread.read_link_nodes`: the year of the first event in
+    which the unit is linked to a partner under the link rule of :func:`read_links` (not the
+    seed 001 adoption window, see :func:`read_adoption_windows`). Units without a link are
+    absent.
 
     Parameters
     ----------
@@ -388,31 +338,18 @@ def read_first_event_year(
         Open connection.
     programme : str
         ``policy_event.programme``.
-    level : {'prefecture', 'county'}
-        Level the participants are counted at (counties roll up at prefecture level).
+    level : {'province', 'prefecture', 'county'}
+        Level the participants are rolled up to.
     within : str or sequence of str, optional
-        Keep units within these codes.
+        Count only links whose two ends are within these codes.
 
     Returns
     -------
     DataFrame
         ``code, first_year`` sorted by code.
     """
-    sql = """
-        SELECT CASE WHEN u.level = 'county' AND %(level)s = 'prefecture' THEN u.parent_code
-                    ELSE u.code END AS code,
-               min(extract(year FROM e.event_date))::int AS first_year
-        FROM policy_event e
-        JOIN event_participant p ON p.event_id = e.id
-        JOIN admin_unit u ON u.code = p.unit_code
-        WHERE e.programme = %(prog)s AND u.level <> 'province'
-        GROUP BY 1
-    """
-    rows = conn.execute(sql, {"prog": programme, "level": level}).fetchall()
-    df = pd.DataFrame(rows, columns=["code", "first_year"])
-    if within is not None:
-        df = df[df["code"].isin(set(read_units(conn, level, within)["code"]))]
-    return df.sort_values("code").reset_index(drop=True)
+    nodes = dbread.read_link_nodes(conn, level, parse_codes(within), programme=programme)
+    return nodes[["code", "first_year"]].reset_index(drop=True)
 
 
 def read_first_policy_period(

@@ -643,8 +643,10 @@ def map_links(
     units : GeoDataFrame
         Background units (``code``, names, geometry).
     links : GeoDataFrame
-        One row per linked pair and kind: ``n_events`` (line width is proportional to it),
-        ``kind`` (line colour, see :data:`KIND_COLOURS`) and a LineString geometry.
+        One row per linked pair and kind, as the database's ``coordination_link_kind_at`` gives
+        them (:func:`policylink.mapdata.read_links` ``.pairs``; nothing is counted here):
+        ``n_events`` (line width is proportional to it), ``kind`` (line colour, see
+        :data:`KIND_COLOURS`) and a LineString geometry.
     title, note, lang, labels
         As in :func:`map_adoption`.
 

@@ -24,7 +24,7 @@ from demo_fixtures import (
     prefecture_codes,
 )
 
-from policylink import mapdata
+from policylink import dbread, mapdata
 from policylink.etl.migrate import migrate, refresh_materialized_views
 from policylink.report import build_report
 from policylink.report import network as net
@@ -124,13 +124,18 @@ def test_truth_shown_only_for_its_own_units(report):
 
 
 def test_network_table_matches_pandas(grid_url):
-    """networkx degree/strength equal a groupby on the link rows."""
+    """The view's degree/strength equal networkx's multigraph and a groupby on the link rows."""
     with psycopg.connect(grid_url) as conn:
         ev = mapdata.read_links(conn, within=PROVINCE).events
-        periods = mapdata.read_periods(conn)
-    nodes = net.node_table(ev).set_index("code")
-    ends = pd.concat([ev[["a", "b"]].rename(columns={"a": "u", "b": "v"}),
-                      ev[["b", "a"]].rename(columns={"b": "u", "a": "v"})])  # fmt: skip
+        link_nodes = dbread.read_link_nodes(
+            conn, "prefecture", PROVINCE, programme="jjj_coordination"
+        )
+        periods = [label for label, _ in mapdata.read_periods(conn)]
+    nodes = net.node_table(link_nodes, ev).set_index("code")
+    graph = net.link_graph(ev)
+    assert dict(graph.degree()) == nodes["strength"].to_dict()  # parallel edges = events
+    ends = pd.concat([ev[["from_code", "to_code"]].set_axis(["u", "v"], axis=1),
+                      ev[["to_code", "from_code"]].set_axis(["u", "v"], axis=1)])  # fmt: skip
     strength = ends.groupby("u").size()
     degree = ends.groupby("u")["v"].nunique()
     pd.testing.assert_series_equal(
@@ -141,6 +146,7 @@ def test_network_table_matches_pandas(grid_url):
     )
     tab = net.links_by_kind_and_period(ev, periods).set_index("kind")
     assert tab.loc["total", "total"] == len(ev)
+    # syn-co-2 (2010): A-B, A-D, B-D; syn-co-3 (2015): A-B.
     assert tab.loc["coordination_agreement", "2008-2014"] == 3
     assert tab.loc["coordination_agreement", "2014-2016"] == 1
 
@@ -152,7 +158,8 @@ def test_interactive_map_is_offline(report):
     assert not re.search(r'<link[^>]+href="https?://', page)
     assert "L.version" in page or "Leaflet" in page  # Leaflet itself is inlined
     # Hover data: every unit's name, its first policy year and link count are in the GeoJSON.
-    assert '"name": "City A"' in page and '"adoption_year": "2005"' in page
+    # City A's first link: the syn-co-1 transfer A -> B (2005).
+    assert '"name": "City A"' in page and '"first_link_year": "2005"' in page
     assert '"adoption_window": "before 2008"' in page
     assert '"links": "4"' in page
     if shutil.which("node"):

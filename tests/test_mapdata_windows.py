@@ -3,7 +3,8 @@
 References: seed 001 section 2.3 and Fig. 1 (before 2008 Beijing, Tianjin, Tangshan; "至2014年
 地级市增加了承德、保定"; after 2014 all 13 prefecture-level cities), the ``analysis_period`` rows
 of the seed001 scheme (2008-2014 inclusive, 2014-2016 = 2015-2016), and the bundled events file
-read directly with PyYAML for the first coordination year per unit.
+read directly with PyYAML for the first coordination link year per unit (the documented link
+rule of sql/README.md, applied here by hand to the file).
 """
 
 from __future__ import annotations
@@ -32,6 +33,29 @@ def jjj(make_db: Callable[..., str]) -> str:
     return url
 
 
+def _link_period(conn: psycopg.Connection, year: int) -> str:
+    """Period the database gives a link of ``year`` (two throwaway units, one agreement)."""
+    eid = f"t-period-{year}"
+    conn.execute(
+        "INSERT INTO policy_event (id, event_date, title_zh, level, kind, programme, source) "
+        "VALUES (%s, make_date(%s, 6, 1), 't', 'prefecture', 'coordination_agreement', "
+        "'t_periods', 't')",
+        (eid, year),
+    )
+    conn.execute(
+        "INSERT INTO event_participant (event_id, unit_code, role) "
+        "VALUES (%s, '970100', 'party'), (%s, '970200', 'party')",
+        (eid, eid),
+    )
+    rows = conn.execute(
+        "SELECT period FROM coordination_link_in_period_at(p_programme => 't_periods') "
+        "WHERE event_id = %s",
+        (eid,),
+    ).fetchall()
+    assert len(rows) == 1, rows  # one link, in exactly one period
+    return rows[0][0]
+
+
 def test_periods_come_from_analysis_period(pg_conn: psycopg.Connection) -> None:
     periods = mapdata.read_periods(pg_conn)
     assert periods == (
@@ -44,8 +68,15 @@ def test_periods_come_from_analysis_period(pg_conn: psycopg.Connection) -> None:
     assert mapdata.adoption_windows(pg_conn, "zh")[2] == "2008—2014年"
     with pytest.raises(ConfigError, match="no_such"):
         mapdata.read_periods(pg_conn, "no_such")
+    # The period of a link is the database's (coordination_link_in_period_at): rolled back.
+    for i, code in enumerate(("970100", "970200")):
+        pg_conn.execute(
+            "INSERT INTO admin_unit (code, name_zh, level, geom, source) VALUES "
+            "(%s, %s, 'prefecture', ST_Multi(ST_MakeEnvelope(%s, 0, %s, 1, 4326)), 't')",
+            (code, f"测{i}", i, i + 1),
+        )
     years = (2007, 2008, 2014, 2015, 2016, 2017)
-    assert [mapdata.period_of(y, periods) for y in years] == [
+    assert [_link_period(pg_conn, y) for y in years] == [
         "before 2008",
         "2008-2014",
         "2008-2014",
@@ -55,6 +86,43 @@ def test_periods_come_from_analysis_period(pg_conn: psycopg.Connection) -> None:
     ]
 
 
+def _first_link_years() -> dict[str, int]:
+    """First link year per JJJ prefecture straight from the events file (sql/README.md rule).
+
+    A link: two distinct prefectures (districts and counties rolled up) acting together in one
+    event of a link kind, party with party or sender with receiver; provinces, issuers, plans,
+    targets and designations make none.
+    """
+    doc = yaml.safe_load(EVENTS.read_text(encoding="utf-8"))
+    ref: dict[str, int] = {}
+    for ev in doc["events"]:
+        if ev["programme"] != "jjj_coordination" or ev["kind"] not in LINK_KINDS:
+            continue
+        year = int(str(ev["date"])[:4])
+        by_role: dict[str, set[str]] = {"party": set(), "sender": set(), "receiver": set()}
+        for p in ev.get("participants", []):
+            code, role = str(p["code"]), p.get("role", "party")
+            if code.endswith("0000") or role not in by_role:
+                continue  # provinces and issuers are no link ends
+            by_role[role].add(code[:4] + "00")  # JJJ districts and counties -> prefecture
+        pairs = {(a, b) for a in by_role["party"] for b in by_role["party"] if a < b}
+        pairs |= {(s, r) for s in by_role["sender"] for r in by_role["receiver"] if s != r}
+        for pair in pairs:
+            for code in pair:
+                ref[code] = min(year, ref.get(code, year))
+    return ref
+
+
+LINK_KINDS = {
+    "coordination_agreement",
+    "industrial_transfer",
+    "co_construction",
+    "division_of_labour",
+    "innovation_cooperation",
+    "other",
+}
+
+
 def test_adoption_windows_and_first_event_year(jjj: str) -> None:
     """One bundled load (the slow part) for both per-unit readers."""
     with psycopg.connect(jjj) as conn:
@@ -62,6 +130,17 @@ def test_adoption_windows_and_first_event_year(jjj: str) -> None:
         old_name = mapdata.read_first_policy_period(conn, within=JJJ)
         zh = mapdata.read_adoption_windows(conn, within=",".join(JJJ), lang="zh")
         got = mapdata.read_first_event_year(conn, within=JJJ)
+        first_adopted = conn.execute(
+            "SELECT unit_code, min(period_ordinal) FROM period_adoption("
+            "'jjj_policy_adoption', 'prefecture', 'seed001', %s, true) WHERE adopted = 1 "
+            "GROUP BY 1",
+            (JJJ,),
+        ).fetchall()
+        view_first = conn.execute(
+            "SELECT code, first_year FROM coordination_link_node_at('prefecture', "
+            "p_programme => 'jjj_coordination', p_within => %s)",
+            (JJJ,),
+        ).fetchall()
     # seed 001 Fig. 1 / section 2.3
     by = win.groupby("period")["code"].apply(set).to_dict()
     assert by["before 2008"] == {"110100", "120100", "130200"}
@@ -72,17 +151,12 @@ def test_adoption_windows_and_first_event_year(jjj: str) -> None:
     assert old_name.equals(win[["code", "first_year", "period"]])
     assert list(zh["code"]) == list(win["code"])
     assert zh.set_index("code").loc["130600", "period"] == "2008—2014年"
-    # first coordination year, counties rolled up, against the events file itself
-    doc = yaml.safe_load(EVENTS.read_text(encoding="utf-8"))
-    ref: dict[str, int] = {}
-    for ev in doc["events"]:
-        if ev["programme"] != "jjj_coordination":
-            continue
-        year = int(str(ev["date"])[:4])
-        for p in ev.get("participants", []):
-            code = str(p["code"])
-            if code.endswith("0000"):
-                continue  # provinces do not count
-            pref = code[:4] + "00"  # JJJ districts and counties sit under their prefecture
-            ref[pref] = min(year, ref.get(pref, year))
-    assert dict(zip(got["code"], got["first_year"], strict=True)) == ref
+    # the window is the first period in which the view marks the unit adopted (cumulative)
+    assert dict(zip(win["code"], win["batch"], strict=True)) == dict(first_adopted)
+    # first coordination link year, counties rolled up: the view, and the events file itself
+    firsts = dict(zip(got["code"], got["first_year"], strict=True))
+    assert firsts == dict(view_first)
+    assert firsts == _first_link_years()
+    # Beijing: Ring-Beijing zone 1988 (the 1982 territorial planning study is a plan, not a
+    # link); Tianjin: first linked to Beijing by the Zhongguancun parks (2016, seed 001 §3.2).
+    assert (firsts["110100"], firsts["120100"], firsts["130200"]) == (1988, 2016, 2005)

@@ -128,9 +128,18 @@ def test_links_roll_counties_up(grid_url):
     with psycopg.connect(grid_url) as conn:
         rows = mapdata.read_links(conn, level="prefecture")
         county = mapdata.read_links(conn, level="county")
+        view = conn.execute(
+            "SELECT code_a, code_b, kind, n_events FROM coordination_link_kind_at("
+            "'prefecture', p_programme => 'jjj_coordination')"
+        ).fetchall()
     pairs = {(r.a, r.b, r.kind): r.n_events for r in rows.pairs.itertuples()}
     assert pairs[(codes[0], codes[1], "coordination_agreement")] == 2
     assert pairs[(codes[4], codes[8], "co_construction")] == 1
+    # The map layer is the database's view, row for row (nothing is counted in Python).
+    assert pairs == {(a, b, k): n for a, b, k, n in view}
+    # Six link rows (event x pair): A-B transfer; A-B, A-D, B-D (2010) and A-B (2015)
+    # agreements; E-I co-built (E through its district).
+    assert len(rows.events) == int(rows.pairs["n_events"].sum()) == 6
     # At county level the district of E is its own end (and I has no county participant).
     assert not any(codes[8] in (r.a, r.b) for r in county.pairs.itertuples())
 

@@ -163,7 +163,8 @@ def test_coordination_links_layer_renders_and_prints(plugin, bundled_url, tmp_pa
         if {f["a"], f["b"]} == {"110100", "130200"} and f["link_type"] == "industrial_transfer"
     ]
     assert len(pair) == 1 and pair[0]["n_events"] >= 1
-    # n_events per pair and kind equals a direct count of the events both units take part in.
+    # n_events per pair and kind equals a direct count of the events in which both units act
+    # together (party with party, sender with receiver; sql/README.md "Coordination links").
     with psycopg.connect(bundled_url) as conn:
         f = max(rows, key=lambda r: r["n_events"])
         n = conn.execute(
@@ -173,11 +174,33 @@ def test_coordination_links_layer_renders_and_prints(plugin, bundled_url, tmp_pa
                WHERE e.programme = 'jjj_coordination' AND e.kind = %s
                  AND coalesce(CASE WHEN u.level = 'county' THEN u.parent_code END, u.code) = %s
                  AND coalesce(CASE WHEN v.level = 'county' THEN v.parent_code END, v.code) = %s
-                 AND NOT (p.role = 'sender' AND q.role = 'sender')
-                 AND NOT (p.role = 'receiver' AND q.role = 'receiver')""",
+                 AND ((p.role = 'party' AND q.role = 'party')
+                      OR (p.role = 'sender' AND q.role = 'receiver')
+                      OR (p.role = 'receiver' AND q.role = 'sender'))""",
             (f["link_type"], f["a"], f["b"]),
         ).fetchone()[0]
+        # The whole layer is the database's link view, row for row: one rule for every consumer.
+        view = conn.execute(
+            "SELECT code_a, code_b, kind, n_events, first_year, last_year "
+            "FROM coordination_link_kind_at('prefecture', p_programme => 'jjj_coordination', "
+            "p_within => %s)",
+            (JJJ.split(","),),
+        ).fetchall()
+        n_rows = conn.execute(
+            "SELECT count(*) FROM coordination_link_at('prefecture', "
+            "p_programme => 'jjj_coordination', p_within => %s)",
+            (JJJ.split(","),),
+        ).fetchone()[0]
     assert f["n_events"] == n
+    layer_rows = {
+        (r["a"], r["b"], r["link_type"], r["n_events"], r["first_year"], r["last_year"])
+        for r in rows
+    }
+    assert layer_rows == set(view) and len(rows) == len(view)
+    assert res["N_EVENT_PAIRS"] == n_rows
+    # Beijing-Tianjin are first linked in 2016 (Zhongguancun parks, seed 001 §3.2): the 1982
+    # Beijing-Tianjin-Tangshan planning study is a plan and links no pair.
+    assert min(r["first_year"] for r in rows if {r["a"], r["b"]} == {"110100", "120100"}) == 2016
     apply_style(layer, "coordination_links")
     QgsProject.instance().addMapLayer(layer, False)
     assert count_colour(render([layer]), "#ffffff") < 400 * 400  # something is drawn

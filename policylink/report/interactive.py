@@ -81,7 +81,7 @@ def interactive_map(
     lang: str = "zh",
     title: str = "",
 ) -> str:
-    """Build the offline interactive map of units (hover: name, adoption year, link counts).
+    """Build the offline interactive map of units (hover: name, window, first link, link counts).
 
     Parameters
     ----------
@@ -89,10 +89,12 @@ def interactive_map(
         ``code``, ``name_zh``, ``name_en``, geometry (EPSG:4326).
     attrs : DataFrame
         ``code`` plus the hover columns: ``adoption_window`` (seed 001 window label),
-        ``adoption_year`` (year of the first inter-city event; also colours the units),
-        ``links`` (number of link events the unit takes part in) and ``partners``.
+        ``first_link_year`` (year of the unit's first coordination link; also colours the
+        units), ``links`` (link rows the unit is an end of) and ``partners`` (linked units),
+        as the database's ``coordination_link_node_at`` gives them.
     links : GeoDataFrame, optional
-        Link lines (``n_events``, ``kind``, ``name_a``, ``name_b``).
+        Link lines per pair and kind (``n_events``, ``kind``, ``name_a``, ``name_b``), as
+        ``coordination_link_kind_at`` gives them.
     lang : {'zh', 'en'}
         Tooltip language.
     title : str
@@ -109,36 +111,42 @@ def interactive_map(
 
     gdf = units.to_crs(4326).merge(attrs, on="code", how="left")
     gdf["name"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"].fillna(gdf["name_zh"])
-    for col in ("adoption_year", "links", "partners"):
+    for col in ("first_link_year", "links", "partners"):
         if col not in gdf:
             gdf[col] = None
         gdf[col] = gdf[col].map(lambda v: "-" if pd.isna(v) else str(int(v)))
     if "adoption_window" not in gdf:
         gdf["adoption_window"] = None
     gdf["adoption_window"] = gdf["adoption_window"].map(lambda v: "-" if pd.isna(v) else str(v))
-    fields = ["name", "adoption_window", "adoption_year", "links", "partners"]
+    fields = ["name", "adoption_window", "first_link_year", "links", "partners"]
     labels = (
-        ["城市", "出台协同政策时段", "首个城际协同事件年份", "联系事件数", "联系城市数"]
+        [
+            "城市",
+            "出台协同政策时段",
+            "首次城际协同联系年份",
+            "联系数（事件 × 城市对）",
+            "联系城市数",
+        ]
         if lang == "zh"
         else [
             "city",
             "policy adoption window",
-            "first inter-city event",
-            "link events",
+            "first inter-city link",
+            "links (event x city pair)",
             "partner cities",
         ]
     )
     minx, miny, maxx, maxy = gdf.total_bounds
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
-    years = pd.to_numeric(gdf["adoption_year"], errors="coerce")
+    years = pd.to_numeric(gdf["first_link_year"], errors="coerce")
     lo, hi = (years.min(), years.max()) if years.notna().any() else (0, 1)
 
     def colour(y: float) -> str:
         if pd.isna(y):
             return "#eeeeee"
         t = 0.0 if hi == lo else (y - lo) / (hi - lo)
-        # Dark red for early adopters fading to yellow for late ones.
+        # Dark red for early links fading to yellow for late ones.
         r, g, b = 189 + (255 - 189) * t, 0 + 237 * t, 38 + (160 - 38) * t
         return f"#{int(r):02x}{int(g):02x}{int(b):02x}"
 

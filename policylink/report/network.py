@@ -1,11 +1,16 @@
-"""Coordination-link network measures with networkx (seed 001 Fig. 2 as a table).
+"""Coordination-link network measures (seed 001 Fig. 2 as a table).
 
-The network has one node per unit and one edge per (event, unit pair): a multigraph. From it:
+Links, their periods and the per-unit counts are the database's (``coordination_link_*`` view
+functions of ``sql/views/23_links.sql``, read through :mod:`policylink.dbread`); this module
+only adds what SQL cannot give and lays the rows out as tables. The network has one node per
+unit and one edge per link row (event x unit pair): a multigraph. Per unit:
 
-- degree: number of distinct partner units (degree in the simple graph);
-- strength: number of link events the unit takes part in (weighted degree with weight = events
-  per pair; Barrat et al. 2004, PNAS 101(11), 3747-3752);
-- betweenness: shortest-path betweenness on the simple graph (Freeman 1977), normalised.
+- degree: number of distinct partner units (``coordination_link_node.n_partners``, the degree
+  in the simple graph);
+- strength: number of link rows the unit is an end of (``n_links``; weighted degree with
+  weight = events per pair; Barrat et al. 2004, PNAS 101(11), 3747-3752);
+- betweenness: shortest-path betweenness on the simple graph (Freeman 1977), normalised, with
+  networkx.
 """
 
 from __future__ import annotations
@@ -16,23 +21,34 @@ import networkx as nx
 import pandas as pd
 
 
-def link_graph(events: pd.DataFrame) -> nx.MultiGraph:
-    """Build the multigraph: one edge per row of ``events`` (``event_id, year, kind, a, b``)."""
+def link_graph(links: pd.DataFrame) -> nx.MultiGraph:
+    """Build the multigraph: one edge per link row (``event_id, event_year, kind, from_code,
+    to_code``, as from :func:`policylink.dbread.read_links`)."""
     g = nx.MultiGraph()
-    for r in events.itertuples(index=False):
+    for r in links.itertuples(index=False):
         g.add_edge(
-            r.a, r.b, key=f"{r.event_id}:{r.kind}", event_id=r.event_id, kind=r.kind, year=r.year
+            r.from_code,
+            r.to_code,
+            key=f"{r.event_id}:{r.from_code}>{r.to_code}",
+            event_id=r.event_id,
+            kind=r.kind,
+            year=r.event_year,
         )
     return g
 
 
-def node_table(events: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+def node_table(
+    nodes: pd.DataFrame, links: pd.DataFrame, names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Degree, strength and betweenness per unit.
 
     Parameters
     ----------
-    events : DataFrame
-        ``event_id, year, kind, a, b`` (one row per event and pair).
+    nodes : DataFrame
+        ``code, n_partners, n_links`` per linked unit (:func:`policylink.dbread.read_link_nodes`).
+    links : DataFrame
+        The same links, one row per event and pair (:func:`policylink.dbread.read_links`), for
+        the betweenness.
     names : mapping, optional
         Code -> display name.
 
@@ -41,48 +57,39 @@ def node_table(events: pd.DataFrame, names: Mapping[str, str] | None = None) -> 
     DataFrame
         ``code, name, degree, strength, betweenness`` sorted by strength then degree.
     """
-    g = link_graph(events)
-    simple = nx.Graph(g)
-    strength = dict(g.degree())  # multigraph degree counts parallel edges = events
-    betw = nx.betweenness_centrality(simple, normalized=True)
-    rows = [
+    betw = nx.betweenness_centrality(nx.Graph(link_graph(links)), normalized=True)
+    df = pd.DataFrame(
         {
-            "code": n,
-            "name": (names or {}).get(n, n),
-            "degree": simple.degree(n),
-            "strength": strength[n],
-            "betweenness": betw[n],
+            "code": nodes["code"],
+            "name": [(names or {}).get(c, c) for c in nodes["code"]],
+            "degree": nodes["n_partners"].astype(int),
+            "strength": nodes["n_links"].astype(int),
+            "betweenness": [betw.get(c, 0.0) for c in nodes["code"]],
         }
-        for n in g.nodes
-    ]
-    df = pd.DataFrame(rows, columns=["code", "name", "degree", "strength", "betweenness"])
+    )
     return df.sort_values(
         ["strength", "degree", "code"], ascending=[False, False, True]
     ).reset_index(drop=True)
 
 
-def links_by_kind_and_period(
-    events: pd.DataFrame, periods: Sequence[tuple[str, int | None]]
-) -> pd.DataFrame:
+def links_by_kind_and_period(links: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
     """Number of links (event x pair) by kind and period, with totals.
 
     Parameters
     ----------
-    events : DataFrame
-        ``event_id, year, kind, a, b``.
-    periods : sequence of (label, last year inclusive or None)
-        Period scheme (seed 001).
+    links : DataFrame
+        Link rows with the database's ``kind`` and ``period`` (``read_links(..., scheme=...)``).
+    labels : sequence of str
+        Period labels of the scheme in order (the table's columns, empty periods included).
 
     Returns
     -------
     DataFrame
         One row per kind plus ``total``; one column per period plus ``total``.
     """
-    from policylink.mapdata import period_of
-
-    labels = [p for p, _ in periods]
-    ev = events.assign(period=[period_of(int(y), periods) for y in events["year"]])
-    tab = pd.crosstab(ev["kind"], ev["period"]).reindex(columns=labels, fill_value=0)
+    labels = list(labels)
+    tab = pd.crosstab(links["kind"], links["period"]).reindex(columns=labels, fill_value=0)
+    tab = tab.rename_axis(index="kind", columns=None)
     tab["total"] = tab.sum(axis=1)
     tab.loc["total"] = tab.sum(axis=0)
-    return tab.reset_index().rename(columns={"index": "kind"}).rename_axis(None, axis=1)
+    return tab.reset_index()

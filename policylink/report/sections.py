@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import psycopg
 
-from policylink import mapdata
+from policylink import dbread, mapdata
 from policylink.errors import ConfigError
 from policylink.figures import JJJ, MapRequest, render_map
 from policylink.report.builder import ReportWriter, Section
@@ -192,6 +192,21 @@ def _jjj_units(ctx: Context):
     return ctx.cache["jjj_units"]
 
 
+def _adoption_by_window(ctx: Context, units: pd.DataFrame) -> pd.DataFrame:
+    """Unit x window 0/1 table of ``period_adoption`` (cumulative: a city with a policy stays
+    counted, as seed 001 describes it), closed periods only, labels in the report language."""
+    wide = dbread.read_period_adoption(
+        ctx.conn, "jjj_policy_adoption", "prefecture", ctx.region, cumulative=True, wide=True
+    )
+    windows = mapdata.adoption_windows(ctx.conn, "en")
+    labels = {en: mapdata.period_label(en, ctx.lang) for en in windows.values()}
+    name_col = "name_zh" if ctx.lang == "zh" else "name_en"
+    tab = units[["code", name_col]].merge(
+        wide[["code", *labels]].rename(columns=labels), on="code", how="left"
+    )
+    return tab.astype(dict.fromkeys(labels.values(), int))
+
+
 def section_jjj_adoption(ctx: Context) -> Section:
     """JJJ coordination policy adoption by period (seed 001 Fig. 1 and its 13 x 3 table)."""
     sec = Section(
@@ -224,15 +239,10 @@ def section_jjj_adoption(ctx: Context) -> Section:
             "policies (seed 001 Fig. 1, prefecture scale).",
         ),
     )
-    windows = mapdata.adoption_windows(ctx.conn, ctx.lang)
-    adopt = mapdata.read_adoption_windows(ctx.conn, within=ctx.region, lang=ctx.lang)
-    name_col = "name_zh" if ctx.lang == "zh" else "name_en"
-    tab = units[["code", name_col]].merge(adopt[["code", "batch"]], on="code", how="left")
-    for b, label in sorted(windows.items()):
-        # Cumulative, as seed 001 describes it: a city with a policy stays counted.
-        tab[label] = (tab["batch"].notna() & (tab["batch"] <= b)).astype(int)
-    tab = tab.drop(columns=["batch"])
-    totals = {c: int(tab[c].sum()) for c in windows.values()}
+    tab = _adoption_by_window(ctx, units)
+    windows = [c for c in tab.columns if c not in ("code", "name_zh", "name_en")]
+    name_col = tab.columns[1]
+    totals = {c: int(tab[c].sum()) for c in windows}
     tab = pd.concat([tab, pd.DataFrame([{"code": "", name_col: ctx.t("合计", "total"), **totals}])])
     ctx.writer.table(
         sec,
@@ -256,6 +266,19 @@ def section_jjj_adoption(ctx: Context) -> Section:
 # 3. JJJ links + network + interactive map
 
 
+#: Programme and period scheme of the JJJ link section (seed 001 Fig. 2 and section 2.3).
+JJJ_LINK_PROGRAMME = "jjj_coordination"
+JJJ_LINK_SCHEME = "seed001"
+
+
+def _jjj_link_rows(ctx: Context) -> mapdata.LinkRows:
+    """The JJJ links of the section, as the map draws them: link rows with their period and the
+    per pair and kind layer, both from the database's link view functions."""
+    return mapdata.read_links(
+        ctx.conn, JJJ_LINK_PROGRAMME, "prefecture", ctx.region, scheme=JJJ_LINK_SCHEME
+    )
+
+
 def section_jjj_links(ctx: Context) -> Section:
     """Inter-city coordination links (seed 001 Fig. 2), network table and interactive map."""
     from policylink.report import network
@@ -271,7 +294,7 @@ def section_jjj_links(ctx: Context) -> Section:
         "real",
     )
     units = _jjj_units(ctx)
-    links = mapdata.read_links(ctx.conn, within=ctx.region)
+    links = _jjj_link_rows(ctx)
     if units.empty or links.events.empty:
         sec.missing.append(
             ctx.t(
@@ -293,7 +316,10 @@ def section_jjj_links(ctx: Context) -> Section:
     names = dict(
         zip(units["code"], units["name_zh" if ctx.lang == "zh" else "name_en"], strict=True)
     )
-    nodes = network.node_table(links.events, names)
+    link_nodes = dbread.read_link_nodes(
+        ctx.conn, "prefecture", ctx.region, programme=JJJ_LINK_PROGRAMME
+    )
+    nodes = network.node_table(link_nodes, links.events, names)
     ctx.writer.table(
         sec,
         "network_nodes",
@@ -304,7 +330,7 @@ def section_jjj_links(ctx: Context) -> Section:
             "betweenness centrality (normalised)",
         ),
     )
-    periods = mapdata.read_periods(ctx.conn)
+    periods = [label for label, _ in mapdata.read_periods(ctx.conn, JJJ_LINK_SCHEME)]
     ctx.writer.table(
         sec,
         "links_by_kind_period",
@@ -321,13 +347,9 @@ def section_jjj_links(ctx: Context) -> Section:
         pd.DataFrame(pairs),
         ctx.t("城市对：事件数、首末年份、类型", "City pairs: events, first and last year, kind"),
     )
-    first = mapdata.read_first_event_year(ctx.conn, within=ctx.region)
     windows = mapdata.read_adoption_windows(ctx.conn, within=ctx.region, lang=ctx.lang)
-    attrs = nodes[["code", "strength", "degree"]].rename(
-        columns={"strength": "links", "degree": "partners"}
-    )
-    attrs = attrs.merge(first[["code", "first_year"]], on="code", how="outer").rename(
-        columns={"first_year": "adoption_year"}
+    attrs = link_nodes[["code", "n_links", "n_partners", "first_year"]].rename(
+        columns={"n_links": "links", "n_partners": "partners", "first_year": "first_link_year"}
     )
     attrs = attrs.merge(
         windows[["code", "period"]].rename(columns={"period": "adoption_window"}),
@@ -350,8 +372,9 @@ def section_jjj_links(ctx: Context) -> Section:
     ctx.writer.written.append(path)
     sec.html.append(
         "<h3>"
-        + _esc(ctx.t("交互地图（平移/缩放，悬停显示城市、首次出台年份、联系数）",
-                     "Interactive map (pan/zoom; hover for city, first policy year, link counts)"))
+        + _esc(ctx.t("交互地图（平移/缩放，悬停显示城市、出台时段、首次联系年份、联系数）",
+                     "Interactive map (pan/zoom; hover for city, adoption window, first link "
+                     "year, link counts)"))
         + "</h3>"
         + iframe(page)
     )  # fmt: skip

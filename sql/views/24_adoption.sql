@@ -4,6 +4,7 @@
 DROP FUNCTION IF EXISTS adoption_first_rules(text, text, integer[], boolean, boolean) CASCADE;
 DROP FUNCTION IF EXISTS adoption_panel_rules(text, text, integer, integer, integer[], boolean, boolean) CASCADE;
 DROP FUNCTION IF EXISTS period_adoption(text, text, text, text[], boolean) CASCADE;
+DROP FUNCTION IF EXISTS period_adoption_first(text, text, text, text[]) CASCADE;
 DROP VIEW IF EXISTS adoption_first CASCADE;
 DROP VIEW IF EXISTS adoption_panel CASCADE;
 
@@ -132,3 +133,22 @@ LANGUAGE sql STABLE AS $$
     GROUP BY u.code, au.name_zh, pe.ordinal, pe.label
 $$;
 COMMENT ON FUNCTION period_adoption(text, text, text, text[], boolean) IS 'Unit x period table (seed 001''s 13 x 3 city table, county x 3): adopted = 1 when the unit took part in an event of the programme in the period (or before it when cumulative).';
+
+-- The adoption window of each unit (seed 001 Fig. 1): the first period in which period_adoption
+-- (cumulative) marks it adopted. Adopters only.
+CREATE FUNCTION period_adoption_first(
+    p_programme text,
+    p_level text DEFAULT 'prefecture',
+    p_scheme text DEFAULT 'seed001',
+    p_within text[] DEFAULT NULL
+)
+RETURNS TABLE (unit_code text, name_zh text, period_ordinal smallint, period text,
+               first_year integer)
+LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT ON (a.unit_code) a.unit_code, a.name_zh, a.period_ordinal, a.period,
+           a.first_year
+    FROM period_adoption(p_programme, p_level, p_scheme, p_within, true) a
+    WHERE a.adopted = 1
+    ORDER BY a.unit_code, a.period_ordinal
+$$;
+COMMENT ON FUNCTION period_adoption_first(text, text, text, text[]) IS 'Adoption window per unit: the first period of the scheme in which period_adoption (cumulative) marks the unit adopted, and the year of its first event of the programme. Adopters only.';
