@@ -243,7 +243,7 @@ def test_bundled_national_panel_end_to_end(
     assert abs(out["cs"]["att"]["att"] - truth["true_att"]) < 2 * out["cs"]["att"]["se"]
     assert out["placebo"]["p_value"] < 0.05
     # the adoption view's coding gives the generator's cohorts (seed 004 rules)
-    from policylink.commands.did import read_db_panel
+    from policylink.did_inputs import read_db_panel
 
     panel = read_db_panel("syn_did_lnco2_intensity", url=url)
     sizes = panel.groupby("code").first_treated.first().value_counts()

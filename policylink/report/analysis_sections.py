@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from policylink import dbread, mapdata
+from policylink.errors import ConfigError
 from policylink.paths import DATA_DIR
 from policylink.report import inputs, plots
 from policylink.report.builder import Section
@@ -428,15 +429,34 @@ def section_sdm(ctx: Context) -> Section:
 # 6. DID
 
 
+def _did_note(ctx: Context, source: str, synthetic: tuple[str, ...]) -> str:
+    """Note of the DID tables and figures: SYNTHETIC, with the variables, when the data are."""
+    if not synthetic:
+        return ctx.t(f"数据来源：{source}。", f"Data: {source}.")
+    names = ", ".join(synthetic)
+    return SYNTH_NOTE[ctx.lang] + ctx.t(f"（{names}）。", f" ({names}).")
+
+
 def section_did(ctx: Context) -> Section:
-    """DID on the synthetic national outcome with the real pilot timing (seed 004)."""
-    from policylink.spatial.did.event_study import event_study
-    from policylink.spatial.did.panel import PanelSpec
-    from policylink.spatial.did.placebo import placebo_did
-    from policylink.spatial.did.psm import psm_did
-    from policylink.spatial.did.spatial_did import spatial_did
-    from policylink.spatial.did.staggered import callaway_santanna
-    from policylink.spatial.did.twfe import twfe_did
+    """DID on the synthetic national outcome with the real pilot timing (seed 004).
+
+    The one DID pipeline (as ``policylink did ... --db`` and QGIS):
+    :func:`policylink.did_inputs.load_did_inputs` on the database (treatment from the
+    ``adoption_panel_rules`` view with the seed 004 rules), then the analyses of
+    :mod:`policylink.analyses.did`.
+    """
+    from policylink.analyses.did import (
+        CsOptions,
+        PlaceboOptions,
+        PsmOptions,
+        run_callaway_santanna,
+        run_event_study,
+        run_placebo,
+        run_psm,
+        run_spatial_did,
+        run_twfe,
+    )
+    from policylink.did_inputs import DidSource, database_weights, load_did_inputs
 
     sec = Section(
         "did",
@@ -447,40 +467,37 @@ def section_did(ctx: Context) -> Section:
     y, controls = NAMES.did_y, list(NAMES.did_controls)
     if _missing_vars(ctx, sec, [y, *controls]):
         return sec
-    pilots = mapdata.read_pilots(ctx.conn)
-    if pilots.empty:
-        sec.missing.append(ctx.t("没有低碳试点事件。", "no low-carbon pilot events."))
+    source = DidSource(y, tuple(controls))
+    try:
+        inp = load_did_inputs(source, conn=ctx.conn)
+    except ConfigError as exc:
+        sec.missing.append(str(exc))
         return sec
-    effective = {1: 2011, 2: 2013, 3: 2017}  # seed 004's effective years per batch
-    first = pilots.assign(first_treated=pilots["batch"].map(effective))[["code", "first_treated"]]
-    units = mapdata.read_units(ctx.conn, "prefecture", None)
-    panel = inputs.read_panel(ctx.conn, [y, *controls], list(units["code"]))
-    panel = inputs.balanced(panel)
-    panel = panel.merge(first, on="code", how="left")
-    panel["first_treated"] = panel["first_treated"].fillna(0).astype(int)
-    spec = PanelSpec(outcome=y, unit="code", time="year", first_treated="first_treated",
-                     controls=tuple(controls), source="observation")  # fmt: skip
+    for n in inp.notes:
+        sec.paragraphs.append(html.escape(n))
     truth = _truth(NAMES.did_truth) or {}
-    if truth and truth.get("units") != panel["code"].nunique():
+    if truth and truth.get("units") != inp.n_units:
         # The truth file describes another panel (e.g. a test database): do not print it.
         truth = {}
     true_att = truth.get("true_att", truth.get("att"))
-    note = SYNTH_NOTE[ctx.lang]
-    base = twfe_did(panel, spec)
-    co = base.coefficients
-    tab = co[["estimate", "se", "t", "p"]].reset_index().rename(columns={"index": "term"})
-    tab["true"] = [true_att if i == 0 else np.nan for i in range(len(tab))]
+    true_col = ctx.t("真实值", "true")
+    base = run_twfe(inp)
+    note = _did_note(ctx, base.provenance.source, base.provenance.synthetic)
+    tab = base.table(ctx.lang)
+    tab[true_col] = [true_att if i == 0 else np.nan for i in range(len(tab))]
+    r = base.result
     ctx.writer.table(
         sec, "baseline", tab,
-        ctx.t(f"基准 TWFE DID（单元与年份固定效应，按单元聚类；N = {base.n_obs}，{base.n_units} 个单元）",
-              f"Baseline TWFE DID (unit and year FE, clustered by unit; N = {base.n_obs}, {base.n_units} units)"),
+        ctx.t(f"基准 TWFE DID（单元与年份固定效应，按单元聚类；N = {r.n_obs}，{r.n_units} 个单元）",
+              f"Baseline TWFE DID (unit and year FE, clustered by unit; N = {r.n_obs}, {r.n_units} units)"),
         note=note,
     )  # fmt: skip
-    es = event_study(panel, spec, leads=5, lags=5)
-    ctx.writer.table(sec, "event_study", es.table, ctx.t("事件研究系数（参照期 -1）", "Event-study coefficients (reference -1)"),
-                     note=ctx.t(f"前期联合检验 p = {es.pretrend.get('p_F', np.nan):.3f}", f"Joint pre-trend test p = {es.pretrend.get('p_F', np.nan):.3f}"))  # fmt: skip
+    es = run_event_study(inp)
+    ref, p_f = es.options.reference, es.pretrend.get("p_F", np.nan)
+    ctx.writer.table(sec, "event_study", es.table(ctx.lang), ctx.t(f"事件研究系数（参照期 {ref}）", f"Event-study coefficients (reference {ref})"),
+                     note=ctx.t(f"前期联合检验 p = {p_f:.3f}。", f"Joint pre-trend test p = {p_f:.3f}. ") + note)  # fmt: skip
     fig = plots.event_study_plot(
-        es.table, title=ctx.t("平行趋势检验（事件研究）", "Event study (parallel trends)"),
+        es.result.table, title=ctx.t("平行趋势检验（事件研究）", "Event study (parallel trends)"),
         xlabel=ctx.t("相对试点年份", "years relative to pilot"), ylabel=ctx.t("系数", "coefficient"),
         true_effect=true_att, note=note,
     )  # fmt: skip
@@ -490,9 +507,9 @@ def section_did(ctx: Context) -> Section:
         fig,
         ctx.t("事件研究图（种子 004 图 1 版式）", "Event study (seed 004 Fig. 1 layout)"),
     )
-    pl = placebo_did(panel, spec, draws=ctx.draws, seed=ctx.seed)
+    pl = run_placebo(inp, PlaceboOptions(draws=ctx.draws, seed=ctx.seed))
     fig = plots.placebo_plot(
-        pl.estimates, pl.observed.coef(), pl.p_value,
+        pl.result.estimates, pl.result.observed.coef(), pl.p_value,
         title=ctx.t("安慰剂检验", "Placebo test"), xlabel=ctx.t("安慰剂系数", "placebo coefficient"),
         ylabel=ctx.t("频数", "count"), note=note,
     )  # fmt: skip
@@ -501,13 +518,13 @@ def section_did(ctx: Context) -> Section:
         "placebo",
         fig,
         ctx.t(
-            f"安慰剂检验：随机分配试点 {len(pl.estimates)} 次（种子 004 图 2 版式）",
-            f"Placebo: {len(pl.estimates)} random reassignments (seed 004 Fig. 2 layout)",
+            f"安慰剂检验：随机分配试点 {len(pl.result.estimates)} 次（种子 004 图 2 版式）",
+            f"Placebo: {len(pl.result.estimates)} random reassignments (seed 004 Fig. 2 layout)",
         ),
     )
     if controls:
         try:
-            ps = psm_did(panel, spec, seed=ctx.seed)
+            ps = run_psm(inp, PsmOptions(seed=ctx.seed))
         except (np.linalg.LinAlgError, ValueError) as exc:
             # Small or separated samples make the logit singular: say so, show no numbers.
             ps = None
@@ -519,9 +536,10 @@ def section_did(ctx: Context) -> Section:
             )
         if ps is not None:
             ctx.writer.table(
-                sec, "psm_balance", ps.balance.reset_index(), ctx.t("PSM 平衡性检验", "PSM balance")
-            )
-            fig = plots.balance_plot(ps.balance, title=ctx.t("匹配前后标准化偏差", "Standardised bias before and after matching"),
+                sec, "psm_balance", ps.table(ctx.lang), ctx.t("PSM 平衡性检验", "PSM balance"),
+                note=note,
+            )  # fmt: skip
+            fig = plots.balance_plot(ps.result.balance, title=ctx.t("匹配前后标准化偏差", "Standardised bias before and after matching"),
                                      xlabel=ctx.t("标准化偏差 (%)", "standardised bias (%)"), note=note)  # fmt: skip
             ctx.writer.figure(
                 sec,
@@ -532,55 +550,63 @@ def section_did(ctx: Context) -> Section:
                     "PSM bias before/after (seed 004 Fig. 3 layout)",
                 ),
             )
-            psm_tab = (
-                ps.did.coefficients[["estimate", "se", "t", "p"]]
-                .reset_index()
-                .rename(columns={"index": "term"})
-            )
-            psm_tab["true"] = [true_att if i == 0 else np.nan for i in range(len(psm_tab))]
+            psm_tab = ps.did_table(ctx.lang)
+            psm_tab[true_col] = [true_att if i == 0 else np.nan for i in range(len(psm_tab))]
             ctx.writer.table(
                 sec,
                 "psm_did",
                 psm_tab,
                 ctx.t(
-                    f"PSM-DID（匹配样本，{2 * len(ps.pairs)} 个单元）",
-                    f"PSM-DID on the matched sample ({2 * len(ps.pairs)} units)",
+                    f"PSM-DID（匹配样本，{2 * len(ps.result.pairs)} 个单元）",
+                    f"PSM-DID on the matched sample ({2 * len(ps.result.pairs)} units)",
                 ),
+                note=note,
             )
     else:
         sec.missing.append(ctx.t("没有协变量，跳过 PSM。", "no covariates: PSM skipped."))
-    has_never = bool((panel.groupby("code")["first_treated"].first() == 0).any())
-    control = "never" if has_never else "notyet"
-    cs = callaway_santanna(panel, spec, control=control)
-    cs_tab = pd.DataFrame([{"aggregation": "simple", **cs.overall}, {"aggregation": "dynamic (e>=0)", **cs.dynamic_overall},
-                           {"aggregation": "group", **cs.group_overall}])  # fmt: skip
-    cs_tab["true"] = true_att
+    cs = run_callaway_santanna(inp, CsOptions(control="auto"))
+    cs_tab = cs.aggregations(ctx.lang)
+    cs_tab[true_col] = true_att
+    never = cs.result.control == "never"
     ctx.writer.table(
         sec,
         "callaway_santanna",
         cs_tab,
         ctx.t(
-            "Callaway-Sant'Anna 汇总（对照：尚未处理 + 从未处理）",
-            "Callaway-Sant'Anna summary (controls: not-yet + never treated)",
+            f"Callaway-Sant'Anna 汇总（对照：{'从未处理' if never else '尚未处理 + 从未处理'}）",
+            f"Callaway-Sant'Anna summary (controls: {'never treated' if never else 'not-yet + never treated'})",
         ),
+        note=note,
     )
-    w = inputs.queen_weights(ctx.conn, sorted(panel["code"].unique()))
-    sd = spatial_did(panel, spec, w, model="slx")
-    sp = sd.effects.reset_index().rename(columns={"index": "effect"})
-    # The DGP has no spillover term: the true spillover is 0.
-    sp["true"] = [true_att, truth.get("true_spillover", 0.0)] if truth else np.nan
-    ctx.writer.table(
-        sec,
-        "spatial_did",
-        sp,
-        ctx.t(
-            "空间 DID：直接效应与邻近试点溢出（SLX，W = queen）",
-            "Spatial DID: direct effect and spillover from treated neighbours (SLX, W = queen)",
-        ),
+    try:
+        winp = database_weights(inp, "queen", conn=ctx.conn)
+    except ConfigError as exc:
+        sec.missing.append(str(exc))
+        winp = None
+    if winp is not None:
+        sd = run_spatial_did(winp)
+        sp = sd.table(ctx.lang)
+        # The DGP has no spillover term: the true spillover is 0.
+        sp[true_col] = [true_att, truth.get("true_spillover", 0.0)] if truth else np.nan
+        ctx.writer.table(
+            sec,
+            "spatial_did",
+            sp,
+            ctx.t(
+                "空间 DID：直接效应与邻近试点溢出（SLX，W = queen）",
+                "Spatial DID: direct effect and spillover from treated neighbours (SLX, W = queen)",
+            ),
+            note=note,
+        )
+    years = "/".join(str(y) for y in source.effective_years)
+    outcome = (
+        ctx.t("结果变量为合成数据。", "the outcome is SYNTHETIC.")
+        if base.provenance.is_synthetic
+        else ""
     )
     sec.paragraphs.append(html.escape(ctx.t(
-        "处理时间来自真实的三批试点（生效年 2011/2013/2017，试点省份覆盖其地级单元，取最早批次）；结果变量为合成数据。",
-        "Treatment timing is real (three batches, effective 2011/2013/2017; a pilot province covers "
-        "its prefectures; earliest batch wins); the outcome is SYNTHETIC.",
+        f"处理时间来自真实的试点批次（adoption_panel_rules 视图：生效年 {years}，试点省份覆盖其地级单元，取最早批次）；" + outcome,
+        f"Treatment timing is real (adoption_panel_rules view: batches effective {years}; a pilot "
+        f"province covers its prefectures; earliest batch wins); " + outcome,
     )))  # fmt: skip
     return sec
