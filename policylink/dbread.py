@@ -28,6 +28,7 @@ import psycopg
 import shapely
 
 from policylink.errors import ConfigError
+from policylink.weights import GAP_TOLERANCE_M, WeightsSpec, as_spec
 
 Conn = psycopg.Connection | str
 LEVELS = ("province", "prefecture", "county")
@@ -152,63 +153,6 @@ def read_units(
     return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=crs)
 
 
-@dataclass(frozen=True)
-class WeightsSpec:
-    """A weights kind as given on the command line.
-
-    Attributes
-    ----------
-    kind : {'queen', 'rook', 'knn', 'distance'}
-        Weights family.
-    k : int or None
-        Number of neighbours for ``knn``.
-    band_m : float or None
-        Distance band in metres for ``distance``.
-    """
-
-    kind: str
-    k: int | None = None
-    band_m: float | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> WeightsSpec:
-        """Parse ``queen``, ``rook``, ``knn:K`` or ``distance:METRES``.
-
-        Parameters
-        ----------
-        text : str
-            The specification.
-
-        Returns
-        -------
-        WeightsSpec
-
-        Raises
-        ------
-        ConfigError
-            For anything else.
-        """
-        t = text.strip().lower()
-        if t in ("queen", "rook"):
-            return cls(t)
-        m = re.fullmatch(r"knn:(\d+)", t)
-        if m and int(m.group(1)) > 0:
-            return cls("knn", k=int(m.group(1)))
-        m = re.fullmatch(r"distance:(\d+(?:\.\d*)?)", t)
-        if m and float(m.group(1)) > 0:
-            return cls("distance", band_m=float(m.group(1)))
-        raise ConfigError(
-            f"weights kind {text!r}: use queen, rook, knn:K (K >= 1) or distance:METRES (> 0)"
-        )
-
-    def __str__(self) -> str:
-        if self.kind == "knn":
-            return f"knn:{self.k}"
-        if self.kind == "distance":
-            return f"distance:{self.band_m:g}"
-        return self.kind
-
-
 def read_pairs(
     conn: Conn,
     kind: str | WeightsSpec = "queen",
@@ -236,11 +180,22 @@ def read_pairs(
         Columns ``i, j, weight, distance_m`` (binary weights; ``distance_m`` between centroids
         for knn/distance, NaN for contiguity), sorted by ``i, j``.
     """
-    spec = kind if isinstance(kind, WeightsSpec) else WeightsSpec.parse(kind)
+    spec = as_spec(kind)
     _check_level(level)
     codes = _codes(within)
     with _connection(conn) as c:
-        if spec.kind in ("queen", "rook"):
+        if spec.contiguity and spec.tolerance_m != GAP_TOLERANCE_M:
+            # another tolerance than the views': the views' own function, both directions
+            rows = c.execute(
+                "WITH s AS (SELECT code FROM unit_within(%(w)s, %(l)s)), "
+                "p AS (SELECT code_i, code_j FROM contiguity_pairs(%(l)s, %(t)s, true) "
+                "      WHERE rook OR NOT %(rook)s) "
+                "SELECT i, j, 1.0::float8, NULL::float8 FROM ("
+                "SELECT code_i AS i, code_j AS j FROM p UNION SELECT code_j, code_i FROM p) q "
+                "JOIN s si ON si.code = q.i JOIN s sj ON sj.code = q.j ORDER BY i, j",
+                {"w": codes, "l": level, "t": spec.tolerance_m, "rook": spec.kind == "rook"},
+            ).fetchall()
+        elif spec.contiguity:
             view = psycopg.sql.Identifier("w_" + spec.kind)
             query = psycopg.sql.SQL(
                 "WITH s AS (SELECT code FROM unit_within(%(w)s, %(l)s)) "

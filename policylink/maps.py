@@ -38,13 +38,15 @@ from policylink.errors import ConfigError  # noqa: E402
 LANGS = ("zh", "en")
 
 #: Cluster colours of GeoDa's LISA cluster map (Anselin, GeoDa documentation, "Local Spatial
-#: Autocorrelation"): HH red, LL blue, LH light blue, HL light red, not significant grey.
+#: Autocorrelation"): HH red, LL blue, LH light blue, HL light red, not significant grey;
+#: units without neighbours (never tested) darker grey, as GeoDa's "Neighborless".
 LISA_COLOURS: dict[str, str] = {
     "HH": "#ff0000",
     "LL": "#0000ff",
     "LH": "#a7adf9",
     "HL": "#f4ada8",
     "ns": "#eeeeee",
+    "neighbourless": "#999999",
 }
 
 #: Colours of the three low-carbon pilot batches (city pilots dark, province coverage light).
@@ -79,6 +81,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "links": "{n} 次事件",
         "lisa_title": "LISA 聚类",
         "ns": "不显著",
+        "neighbourless": "无邻居",
         "HH": "高-高",
         "LL": "低-低",
         "LH": "低-高",
@@ -100,6 +103,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "links": "{n} event(s)",
         "lisa_title": "LISA cluster",
         "ns": "not significant",
+        "neighbourless": "neighbourless",
         "HH": "High-High",
         "LL": "Low-Low",
         "LH": "Low-High",

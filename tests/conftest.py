@@ -85,6 +85,40 @@ def make_db(pg_cluster: EmbeddedCluster) -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture(scope="session")
+def bundled_url(pg_cluster: EmbeddedCluster) -> Iterator[str]:
+    """A database with the bundled real data (provinces, prefectures, JJJ counties, events) and
+    the SYNTHETIC JJJ panel, views refreshed; loaded once per session, read-only for tests."""
+    from psycopg import sql
+
+    from policylink.etl.bundle import load_bundled
+    from policylink.etl.migrate import refresh_materialized_views
+
+    name = "bundled_session"
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
+        conn.execute(drop)
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = pg_cluster.url(name)
+    with psycopg.connect(url) as conn:
+        migrate(conn)
+        load_bundled(
+            conn,
+            parts=(
+                "provinces",
+                "prefectures",
+                "counties_jjj",
+                "events",
+                "catalogue",
+                "synthetic_jjj",
+            ),
+        )
+        refresh_materialized_views(conn)  # the weight views (w_queen) are materialised
+    yield url
+    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
+        conn.execute(drop)
+
+
+@pytest.fixture(scope="session")
 def qgis_app():
     """A real headless QGIS application (``QT_QPA_PLATFORM=offscreen``) with Processing ready."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -19,38 +19,6 @@ pytestmark = [pytest.mark.qgis, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def bundled_url(pg_cluster):
-    from psycopg import sql
-
-    from policylink.etl.bundle import load_bundled
-    from policylink.etl.migrate import migrate, refresh_materialized_views
-
-    name = "qgis_policymaps"
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(drop)
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = pg_cluster.url(name)
-    with psycopg.connect(url) as conn:
-        migrate(conn)
-        load_bundled(
-            conn,
-            parts=(
-                "provinces",
-                "prefectures",
-                "counties_jjj",
-                "events",
-                "catalogue",
-                "synthetic_jjj",
-            ),
-        )
-        refresh_materialized_views(conn)  # the weight views (w_queen) are materialised
-    yield url
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(drop)
-
-
-@pytest.fixture(scope="module")
 def plugin(qgis_app):
     from qgis_plugin.plugin import PolicyLinkPlugin
 

@@ -59,7 +59,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # 1 km cells (metres of EPSG:3857): far larger than the 1 m contiguity gap tolerance
     side = 1000.0
     geoms = [
-        box(k % N_SIDE * side, k // N_SIDE * side, (k % N_SIDE + 1) * side, (k // N_SIDE + 1) * side)
+        box(
+            k % N_SIDE * side, k // N_SIDE * side, (k % N_SIDE + 1) * side, (k // N_SIDE + 1) * side
+        )
         for k in range(N)
     ]
     gpd.GeoDataFrame({"unit": ids, "y": Y[0]}, geometry=geoms, crs=3857).to_file(d / "grid.gpkg")

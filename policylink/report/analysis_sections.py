@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from policylink import dbread, mapdata
+from policylink import dbread
 from policylink.errors import ConfigError
 from policylink.paths import DATA_DIR
 from policylink.report import inputs, plots
 from policylink.report.builder import Section
-from policylink.report.sections import Context
+from policylink.report.context import Context
 
 
 @dataclass(frozen=True)
@@ -145,21 +145,15 @@ def _missing_vars(ctx: Context, sec: Section, wanted: list[str]) -> bool:
     return False
 
 
-def _region_panel(ctx: Context, variables: list[str]):
-    units = mapdata.read_units(ctx.conn, "prefecture", ctx.region)
-    panel = inputs.read_panel(ctx.conn, variables, list(units["code"]))
-    panel = inputs.balanced(panel)
-    codes = sorted(panel["code"].unique())
-    return units, panel, codes
-
-
 # --------------------------------------------------------------------------------------------
 # 4. Moran per year, scatter, LISA
 
 
 def section_moran(ctx: Context) -> Section:
     """Global Moran's I per year (seed 000 Table 4), Moran scatter first/last year, LISA map."""
-    from policylink.spatial.autocorr import moran_by_year, moran_scatter
+    from policylink.analyses.moran import MoranOptions, run_moran
+    from policylink.inputs import InputSource, load_inputs
+    from policylink.spatial.autocorr import moran_scatter
 
     sec = Section(
         "moran",
@@ -170,34 +164,22 @@ def section_moran(ctx: Context) -> Section:
     y = NAMES.jjj_y
     if _missing_vars(ctx, sec, [y]):
         return sec
-    units, panel, codes = _region_panel(ctx, [y])
-    if len(codes) < 4:
-        sec.missing.append(
-            ctx.t(
-                "区域内完整面板单元不足 4 个。",
-                "fewer than 4 units with a complete panel in the region.",
-            )
+    # the one Moran analysis (as `policylink moran` and QGIS) on the region's database inputs
+    try:
+        inp = load_inputs(
+            InputSource.from_options(level="prefecture", within=ctx.region), [y], conn=ctx.conn
         )
+    except ConfigError as exc:
+        sec.missing.append(str(exc))
         return sec
-    w = inputs.queen_weights(ctx.conn, codes)
-    res = moran_by_year(
-        panel, w, variable=y, id_col="code", time_col="year", permutations=999, seed=ctx.seed
-    )
-    tab = res.table
-    t4 = pd.DataFrame(
-        {
-            ctx.t("年份", "year"): tab["period"].astype(int),
-            "Moran's I": tab["I"],
-            ctx.t("z 值", "z"): tab["z_norm"],
-            ctx.t("p 值", "p"): tab["p_norm"],
-            "E[I]": tab["EI"],
-            ctx.t("p（置换 999 次）", "p (999 permutations)"): tab["p_perm"],
-        }
-    )
+    res = run_moran(inp, MoranOptions(y, seed=ctx.seed))
+    units, panel, w = inp.geometry.reset_index(), inp.panel, inp.w
+    codes = list(w.id_order)
+    tab = res.frame().rename(columns={"year": "period", "z": "z_norm", "p": "p_norm"})
     ctx.writer.table(
         sec,
         "table4",
-        t4,
+        res.table(ctx.lang),
         ctx.t(
             "各年份的莫兰指数（正态假设下 z 与单侧 p，与种子 000 表 4 相同版式；另列置换检验 p）",
             "Moran's I by year (z and one-sided p under normality, seed 000 Table 4 layout; "
@@ -313,14 +295,13 @@ def _table5(res, truth: dict | None, lang: str) -> pd.DataFrame:
 
 
 def section_sdm(ctx: Context) -> Section:
-    """Model choice tests, two-way FE SDM with effects (Table 5) and the resource split (6-7)."""
-    from policylink.spatial.model_choice import model_choice
-    from policylink.spatial.panel import (
-        fit_by_group,
-        fit_spatial_panel,
-        panel_arrays,
-        weights_matrix,
-    )
+    """Model choice tests, two-way FE SDM with effects (Table 5) and the resource split (6-7).
+
+    The one SDM analysis (as ``policylink sdm --tests`` and QGIS): :func:`run_sdm` on the
+    region's database inputs, once for all units and once per resource-dependence group.
+    """
+    from policylink.analyses.sdm import SdmOptions, run_sdm
+    from policylink.inputs import InputSource, load_inputs
 
     sec = Section(
         "sdm",
@@ -331,8 +312,15 @@ def section_sdm(ctx: Context) -> Section:
     y, xs = NAMES.jjj_y, list(NAMES.jjj_x)
     if _missing_vars(ctx, sec, [y, *xs]):
         return sec
-    units, panel, codes = _region_panel(ctx, [y, *xs])
-    w = inputs.queen_weights(ctx.conn, codes)
+    source = InputSource.from_options(level="prefecture", within=ctx.region)
+    try:
+        inp = load_inputs(source, [y, *xs], conn=ctx.conn)
+    except ConfigError as exc:
+        sec.missing.append(str(exc))
+        return sec
+    codes = list(inp.w.id_order)
+    options = SdmOptions(y=y, x=tuple(xs), draws=ctx.draws, seed=ctx.seed, tests=True)
+    fitted = run_sdm(inp, options)
     truth_raw = _truth(NAMES.jjj_truth)
     dgp_units = set(
         (truth_raw or {}).get("neighbours") or (truth_raw or {}).get("unit_effects") or []
@@ -349,8 +337,7 @@ def section_sdm(ctx: Context) -> Section:
                 "true values are not shown.",
             )
         )
-    Y, X, _ = panel_arrays(panel, y=y, x=xs, id_col="code", time_col="year", ids=w.id_order)
-    mc = model_choice(Y, X, weights_matrix(w, "r"), names=xs, fe="twoways")
+    mc = fitted.choice
     ctx.writer.table(
         sec,
         "model_choice",
@@ -361,10 +348,7 @@ def section_sdm(ctx: Context) -> Section:
         ),
         note=" ".join(mc.verdict),
     )
-    res = fit_spatial_panel(
-        panel, w, y=y, x=xs, id_col="code", time_col="year", model="sdm", fe="twoways",
-        draws=ctx.draws, seed=ctx.seed,
-    )  # fmt: skip
+    res = fitted.main
     ctx.writer.table(
         sec,
         "table5",
@@ -389,16 +373,16 @@ def section_sdm(ctx: Context) -> Section:
             )
         )
         return sec
-    panel = panel.assign(group=panel["code"].map(groups))
-    if panel["group"].isna().any():
+    try:
+        ginp = load_inputs(source, [y, *xs], extra=[NAMES.jjj_group], conn=ctx.conn)
+    except ConfigError:
         sec.missing.append(
             ctx.t("部分单元没有资源依赖分类。", "some units have no resource-dependence class.")
         )
         return sec
-    fits = fit_by_group(
-        panel, w, group_col="group", y=y, x=xs, id_col="code", time_col="year",
-        model="sdm", fe="twoways", draws=ctx.draws, seed=ctx.seed,
-    )  # fmt: skip
+    gopts = SdmOptions(y=y, x=tuple(xs), draws=ctx.draws, seed=ctx.seed, group_col=NAMES.jjj_group)
+    prefix = f"{NAMES.jjj_group}="
+    fits = {k.removeprefix(prefix): r for k, r in run_sdm(ginp, gopts).results.items()}
     # One DGP for all units: the group fits are compared with the same beta / theta / rho (the
     # effects of a group-restricted W are not defined by the DGP, so none are shown).
     gtruth = true_sdm_values(truth_raw, xs, with_effects=False) if truth_raw else None
