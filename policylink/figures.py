@@ -13,6 +13,7 @@ import psycopg
 from matplotlib.figure import Figure
 
 from policylink import mapdata, maps
+from policylink.analyses.base import DEFAULT_SEED
 from policylink.errors import ConfigError
 
 JJJ = "110000,120000,130000"
@@ -40,7 +41,7 @@ class MapRequest:
     k: int = 5
     alpha: float = 0.05
     permutations: int = 999
-    seed: int = 12345
+    seed: int = DEFAULT_SEED
     title: str | None = None
 
 

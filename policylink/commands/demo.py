@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from policylink.analyses.base import DEFAULT_SEED
 from policylink.errors import PolicyLinkError
 from policylink.etl import db as dbmod
 from policylink.etl.migrate import migrate, refresh_materialized_views
@@ -34,7 +35,9 @@ class DemoFailed(PolicyLinkError):
     show_default=True,
     help="Language of map labels, captions and report headings.",
 )
-@click.option("--seed", type=int, default=12345, show_default=True, help="Seed of random draws.")
+@click.option(
+    "--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of random draws."
+)
 @click.option(
     "--draws",
     type=int,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from policylink.analyses.base import DEFAULT_PERMUTATIONS, DEFAULT_SEED
 from policylink.output import emit, format_option
 
 KINDS = ("pilots", "adoption", "links", "lisa", "choropleth")
@@ -45,8 +46,14 @@ JJJ = "110000,120000,130000"
 )
 @click.option("-k", "k", type=int, default=5, show_default=True, help="Number of classes.")
 @click.option("--alpha", type=float, default=0.05, show_default=True, help="LISA level.")
-@click.option("--permutations", type=int, default=999, show_default=True, help="LISA draws.")
-@click.option("--seed", type=int, default=12345, show_default=True, help="LISA random seed.")
+@click.option(
+    "--permutations",
+    type=int,
+    default=DEFAULT_PERMUTATIONS,
+    show_default=True,
+    help="LISA draws.",
+)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="LISA random seed.")
 @click.option("--title", default=None, help="Map title (a default is chosen per kind).")
 @format_option()
 def map_cmd(

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from policylink.analyses.base import DEFAULT_PERMUTATIONS, DEFAULT_SEED
+from policylink.analyses.sdm import DEFAULT_DRAWS
 from policylink.commands._common import parse_years, split_list
 from policylink.errors import ConfigError
 from policylink.inputs import DEFAULT_LEVEL, AnalysisInputs, InputSource, load_inputs
@@ -306,11 +307,13 @@ def lisa_cmd(
 @click.option(
     "--draws",
     type=int,
-    default=1000,
+    default=DEFAULT_DRAWS,
     show_default=True,
     help="Parameter draws for the SEs of direct/indirect/total effects.",
 )
-@click.option("--seed", type=int, default=12345, show_default=True, help="Seed of the draws.")
+@click.option(
+    "--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the draws."
+)
 @click.option(
     "--groups",
     "group_col",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 
+from policylink.analyses.base import DEFAULT_SEED
 from policylink.report.builder import ReportWriter, Section, render_html, run_section
 
 
@@ -46,7 +47,7 @@ def build_report(
     out_dir: Path,
     *,
     lang: str = "zh",
-    seed: int = 12345,
+    seed: int = DEFAULT_SEED,
     draws: int = 1000,
     region: str | None = None,
     database: str = "",

@@ -27,6 +27,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QIcon
 
+from policylink.analyses.base import DEFAULT_SEED
 from policylink.errors import PolicyLinkError
 
 from ..core.i18n import tr
@@ -83,10 +84,10 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
 
     # -- common parameters ---------------------------------------------------------------------
     def add_seed(self) -> None:
-        """Add ``SEED``, the random seed of permutations and simulation draws (default 12345)."""
+        """Add ``SEED``, the random seed of permutations and simulation draws (default: the analyses' seed)."""
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.SEED, tr("Random seed"), QgsProcessingParameterNumber.Integer, 12345
+                self.SEED, tr("Random seed"), QgsProcessingParameterNumber.Integer, DEFAULT_SEED
             )
         )
 

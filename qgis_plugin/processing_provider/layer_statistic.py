@@ -18,6 +18,8 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from policylink.analyses.base import DEFAULT_ALPHA, DEFAULT_PERMUTATIONS
+
 from ..core.i18n import tr
 from ..core.layers import layer_to_frame
 from .base import PolicyLinkAlgorithm
@@ -98,7 +100,7 @@ class _LayerStatistic(PolicyLinkAlgorithm):
                 self.PERMUTATIONS,
                 tr("Permutations"),
                 QgsProcessingParameterNumber.Integer,
-                999,
+                DEFAULT_PERMUTATIONS,
                 False,
                 0,
                 99999,
@@ -111,7 +113,7 @@ class _LayerStatistic(PolicyLinkAlgorithm):
                     self.ALPHA,
                     tr("Significance level"),
                     QgsProcessingParameterNumber.Double,
-                    0.05,
+                    DEFAULT_ALPHA,
                     False,
                     0.0001,
                     0.5,
