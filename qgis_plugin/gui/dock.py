@@ -438,37 +438,34 @@ class PolicyDiffusionDock(QDockWidget):
         return self._start(tr("Spatial panel model"), work, show)
 
     def collect_did(self) -> dict[str, Any]:
-        """Prefecture panel with the low-carbon pilot timing, from the database (UI thread).
+        """The DID inputs of the low-carbon pilots from the database (UI thread).
 
-        The outcome is the chosen variable, the controls are the explanatory variables; pilots
-        come from :func:`policylink.mapdata.read_pilots` (a designated province covers its
-        prefectures, the earliest batch wins) with effective years 2011, 2013 and 2017 (seed 004).
+        The outcome is the chosen variable, the controls are the explanatory variables; the
+        treatment is the database's adoption rule (``adoption_panel_rules``: a designated
+        province covers its prefectures, the earliest batch wins, seed 004's effective years),
+        read through :func:`policylink.did_inputs.load_did_inputs` as ``policylink did --db`` and
+        the report do.
 
         Returns
         -------
         dict
-            ``panel`` (``id``, ``period``, outcome, controls, ``first_treated``), ``y``, ``x``.
+            ``inputs`` (:class:`policylink.did_inputs.DidInputs`), ``y``, ``x``.
         """
-        import psycopg
-
-        from policylink import mapdata
+        from policylink.did_inputs import DidSource, load_did_inputs
 
         if self.use_layer.isChecked():
             raise ValueError(tr("The DID needs the PolicyLink database (a panel over years)."))
-        inputs = self.collect_panel(require_x=False)
+        xs = [v.strip() for v in self.x_vars.text().split(",") if v.strip()]
+        y = self._variable()
         name = self.connection.currentText()
-        conninfo = self.url.text().strip() if name == URL_ITEM else self._uri().connectionInfo(True)
-        with psycopg.connect(conninfo) as conn:
-            pilots = mapdata.read_pilots(conn, "low_carbon_pilot")
-        effective = {1: 2011, 2: 2013, 3: 2017}
-        batch = dict(zip(pilots["code"], pilots["batch"], strict=True)) if not pilots.empty else {}
-        panel = inputs["inputs"].panel.rename(columns={"code": "id", "year": "period"})
-        panel["first_treated"] = [
-            effective.get(int(batch[c]), 0) if c in batch else 0 for c in panel["id"]
-        ]
-        if not (panel["first_treated"] > 0).any():
-            raise ValueError(tr("No low-carbon pilot among these units."))
-        return {"panel": panel, "y": inputs["y"], "x": inputs["x"]}
+        url = db.connection_string("" if name == URL_ITEM else name, self.url.text())
+        source = DidSource.from_options(
+            y, controls=xs, within=self._within(), level=self.level.currentText(), database_url=url
+        )
+        inputs = load_did_inputs(source)
+        years = set(self._years())
+        inputs.panel = inputs.panel[inputs.panel[inputs.spec.time].isin(years)]
+        return {"inputs": inputs, "y": y, "x": xs}
 
     def run_did(self) -> AnalysisTask | None:
         """TWFE DID and event study of the low-carbon pilots on the chosen variable, in the background."""
@@ -477,23 +474,17 @@ class PolicyDiffusionDock(QDockWidget):
             return None
 
         def work(report):
-            from policylink.spatial.did import PanelSpec, event_study, twfe_did
+            from policylink.analyses.did import EventStudyOptions, run_event_study, run_twfe
 
-            spec = PanelSpec(
-                outcome=inputs["y"],
-                unit="id",
-                time="period",
-                first_treated="first_treated",
-                controls=tuple(inputs["x"]),
-                source="database",
-            )
             report(10)
-            did = twfe_did(inputs["panel"], spec)
+            did = run_twfe(inputs["inputs"])
             report(50)
-            es = event_study(inputs["panel"], spec, leads=3, lags=3)
+            es = run_event_study(inputs["inputs"], EventStudyOptions(leads=3, lags=3))
             report(95)
-            table = did.coefficients.reset_index(names="term")[["term", "estimate", "se", "t", "p"]]
-            return {"table": table, "did": did, "event_study": es}
+            table = did.result.coefficients.reset_index(names="term")[
+                ["term", "estimate", "se", "t", "p"]
+            ]
+            return {"table": table, "did": did.result, "event_study": es.result}
 
         def show(result):
             self.last_result = result["did"]

@@ -1,7 +1,8 @@
 """Processing algorithm ``didsuite``: TWFE DID, event study and placebo test with plots.
 
-Estimates come from :mod:`policylink.spatial.did`; this class reads the layers and writes tables
-and an HTML page.
+Estimates come from the one DID pipeline, :func:`policylink.analyses.did.run_suite` (as
+``policylink did run`` and the report); this class reads the layers and writes tables and an
+HTML page.
 """
 
 from __future__ import annotations
@@ -98,7 +99,13 @@ class DIDSuite(PolicyLinkAlgorithm):
                 defaultValue=0,
             )
         )
-        for name, label, default in ((self.LEADS, tr("Leads"), 5), (self.LAGS, tr("Lags"), 5)):
+        from policylink.analyses.did import DEFAULT_LAGS, DEFAULT_LEADS
+
+        leads_lags = (
+            (self.LEADS, tr("Leads"), DEFAULT_LEADS),
+            (self.LAGS, tr("Lags"), DEFAULT_LAGS),
+        )
+        for name, label, default in leads_lags:
             self.addParameter(
                 QgsProcessingParameterNumber(
                     name, label, QgsProcessingParameterNumber.Integer, default, False, 1, 30
@@ -119,7 +126,10 @@ class DIDSuite(PolicyLinkAlgorithm):
         add_outputs(self, tr("DID coefficients"), self.EVENT_STUDY, tr("Event study"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
-        from policylink.spatial.did import PanelSpec, event_study, placebo_did, twfe_did
+        from policylink.analyses.did import SuiteOptions, run_suite
+        from policylink.did_inputs import did_inputs_from_frame
+        from policylink.errors import PolicyLinkError
+        from policylink.spatial.did import PanelSpec
 
         names = {
             p: self.parameterAsString(parameters, p, context)
@@ -151,12 +161,13 @@ class DIDSuite(PolicyLinkAlgorithm):
                     tr("With a treatment layer, choose its unit id and first treated year fields.")
                 )
             t = layer_to_frame(treatment_layer, [tid, tyear], geometry=False)
-            years = pd.to_numeric(t[tyear], errors="coerce")
-            first = dict(zip(t[tid].map(str), years, strict=True))
             # Units missing from the treatment layer or without a year are never treated (0).
-            got = df[names["UNIT"]].map(str).map(first)
-            df["first_treated"] = got.fillna(0).astype(int)
+            first_by_unit = dict(
+                zip(t[tid].map(str), pd.to_numeric(t[tyear], errors="coerce"), strict=True)
+            )
             names["FIRST_TREATED"] = "first_treated"
+        else:
+            first_by_unit = None
         spec = PanelSpec(
             outcome=names["OUTCOME"],
             unit=names["UNIT"],
@@ -167,28 +178,30 @@ class DIDSuite(PolicyLinkAlgorithm):
             cluster=CLUSTERS[self.parameterAsEnum(parameters, "CLUSTER", context)],
             source=layer.name(),
         )
+        draws = self.parameterAsInt(parameters, "PLACEBO_DRAWS", context)
+        options = SuiteOptions(
+            leads=self.parameterAsInt(parameters, "LEADS", context),
+            lags=self.parameterAsInt(parameters, "LAGS", context),
+            draws=draws,
+            seed=self.parameterAsInt(parameters, "SEED", context),
+            psm=False,
+            staggered=False,
+        )
         try:
-            did = twfe_did(df, spec)
-            feedback.setProgress(30)
-            es = event_study(
-                df,
-                spec,
-                leads=self.parameterAsInt(parameters, "LEADS", context),
-                lags=self.parameterAsInt(parameters, "LAGS", context),
+            # the one DID pipeline (as `policylink did run` and the report)
+            if first_by_unit is not None:
+                df[spec.unit] = df[spec.unit].map(str)
+            inputs = did_inputs_from_frame(
+                df, spec, source=layer.name(), first_treated_by_unit=first_by_unit
             )
-            feedback.setProgress(60)
-            draws = self.parameterAsInt(parameters, "PLACEBO_DRAWS", context)
-            placebo = (
-                placebo_did(
-                    df, spec, draws=draws, seed=self.parameterAsInt(parameters, "SEED", context)
-                )
-                if draws > 0
-                else None
-            )
-        except (
-            Exception
-        ) as exc:  # InputError / ValueError from the suite: show as a Processing error
+            suite = run_suite(inputs, options)
+        except (PolicyLinkError, ValueError) as exc:
             raise QgsProcessingException(str(exc)) from exc
+        if suite.provenance.is_synthetic:
+            feedback.pushWarning(tr("SYNTHETIC data."))
+        did, es = suite.twfe.result, suite.event_study.result
+        placebo = suite.placebo.result if suite.placebo is not None else None
+        feedback.setProgress(60)
         coef = did.coefficients.reset_index(names="name")
         out = {
             "OUTPUT": write_table(self, parameters, context, "OUTPUT", coef),
