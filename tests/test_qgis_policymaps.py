@@ -245,22 +245,43 @@ def test_neighbour_adoption_and_diffusion_paths_use_real_contiguity(plugin, bund
     )
 
 
-def test_database_access_through_qgis(qgis_app, bundled_url):
-    """--within semantics through QGIS's PostgreSQL provider: Hebei = 11 prefectures, JJJ = 13."""
+def test_database_access_through_qgis(plugin, bundled_url):
+    """--within semantics through the plugin's database path (Processing ``loadpanel``, which
+    reads with the database's own unit_within rule): Hebei = 11 prefectures, JJJ = 13."""
+    import processing
+    from qgis.core import QgsProcessingException
+
     from qgis_plugin.core import db
 
-    uri = db.database_uri(url=bundled_url)
-    assert uri.database() == "qgis_policymaps" and uri.host().startswith("/")
-    hebei = db.unit_codes(uri, "prefecture", ["130000"])
+    def units(level: int, within: str) -> list[str]:
+        res = processing.run(
+            "policylink:loadpanel",
+            {
+                "DATABASE_URL": bundled_url,
+                "LEVEL": level,
+                "WITHIN": within,
+                "VARIABLES": "syn_lnco2",
+                "YEAR_FROM": 2006,
+                "YEAR_TO": 2006,
+                "UNITS": "memory:",
+                "PANEL": "memory:",
+            },
+        )
+        layer = res["UNITS"]
+        assert layer.crs().authid() == "EPSG:4326"
+        return sorted(f["code"] for f in layer.getFeatures())
+
+    hebei = units(1, "130000")
     assert len(hebei) == 11 and all(c.startswith("13") for c in hebei)
-    assert len(db.unit_codes(uri, "prefecture", JJJ.split(","))) == 13
-    layer = db.units_layer(uri, "prefecture", JJJ.split(","))
-    assert layer.featureCount() == 13 and layer.crs().authid() == "EPSG:4326"
+    assert len(units(1, JJJ)) == 13
     # Counties within Beijing: every one has Beijing as an ancestor.
-    bj = db.unit_codes(uri, "county", ["110000"])
+    bj = units(2, "110000")
     assert len(bj) == 16 and all(c.startswith("11") for c in bj)
-    with pytest.raises(ValueError, match="six-digit"):
-        db.unit_codes(uri, "prefecture", ["13"])
+    with pytest.raises(QgsProcessingException, match="six-digit"):
+        units(1, "13")
+    assert db.connection_string(url=bundled_url) == bundled_url
+    uri = db.database_uri(url=bundled_url)
+    assert uri.database() == "bundled_session" and uri.host().startswith("/")
     with pytest.raises(ValueError, match="not a PostgreSQL URL"):
         db.uri_from_url("mysql://x@y/z")
 

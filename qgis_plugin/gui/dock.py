@@ -180,9 +180,9 @@ class PolicyDiffusionDock(QDockWidget):
         self.setWidget(body)
 
     # -- inputs (UI thread) -------------------------------------------------------------------------
-    def _uri(self):
+    def _connection(self) -> str:
         name = self.connection.currentText()
-        return db.database_uri("" if name == URL_ITEM else name, self.url.text())
+        return db.connection_string("" if name == URL_ITEM else name, self.url.text())
 
     def _within(self) -> list[str] | None:
         text = self.within.text().strip()
@@ -191,7 +191,7 @@ class PolicyDiffusionDock(QDockWidget):
     def fill_variables(self) -> None:
         """Fill the variable list from the database's variable catalogue."""
         try:
-            table = db.variables(self._uri())
+            table = db.variables(self._connection())
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self._show_error(exc)
             return
@@ -207,8 +207,7 @@ class PolicyDiffusionDock(QDockWidget):
         """The database as an :class:`policylink.inputs.InputSource` (read through psycopg)."""
         from policylink.inputs import InputSource
 
-        name = self.connection.currentText()
-        url = db.connection_string("" if name == URL_ITEM else name, self.url.text())
+        url = self._connection()
         return InputSource.from_options(
             level=self.level.currentText(),
             within=self._within(),
@@ -457,8 +456,7 @@ class PolicyDiffusionDock(QDockWidget):
             raise ValueError(tr("The DID needs the PolicyLink database (a panel over years)."))
         xs = [v.strip() for v in self.x_vars.text().split(",") if v.strip()]
         y = self._variable()
-        name = self.connection.currentText()
-        url = db.connection_string("" if name == URL_ITEM else name, self.url.text())
+        url = self._connection()
         source = DidSource.from_options(
             y, controls=xs, within=self._within(), level=self.level.currentText(), database_url=url
         )

@@ -95,3 +95,29 @@ class _DatabaseAlgorithm(PolicyLinkAlgorithm):
             )
         except ValueError as exc:
             raise QgsProcessingException(str(exc)) from exc
+
+    def connection(self, parameters: dict, context: Any) -> str:
+        """A libpq connection string of the chosen database, for :mod:`policylink.dbread`.
+
+        Parameters
+        ----------
+        parameters, context
+            What Processing passes to ``processAlgorithm``.
+
+        Returns
+        -------
+        str
+            The URL as given, or the saved connection's connection string.
+
+        Raises
+        ------
+        QgsProcessingException
+            When neither a connection nor a URL is given, or the one given is not usable.
+        """
+        try:
+            return db.connection_string(
+                self.parameterAsConnectionName(parameters, self.CONNECTION, context) or "",
+                self.parameterAsString(parameters, self.DATABASE_URL, context) or "",
+            )
+        except ValueError as exc:
+            raise QgsProcessingException(str(exc)) from exc

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
@@ -18,7 +17,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ...core import db
 from ...core.i18n import tr
-from ...core.layers import layer_to_frame
+from ...core.layers import frame_to_layer
 from ..base import cell, write_table
 from ..database_algorithm import _DatabaseAlgorithm
 
@@ -82,7 +81,12 @@ class LoadUnitsAndPanel(_DatabaseAlgorithm):
         )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
-        uri = self.database(parameters, context)
+        import psycopg
+
+        from policylink import dbread
+        from policylink.errors import PolicyLinkError
+
+        conninfo = self.connection(parameters, context)
         level = db.LEVELS[self.parameterAsEnum(parameters, "LEVEL", context)]
         within_text = self.parameterAsString(parameters, "WITHIN", context) or ""
         within = [c.strip() for c in within_text.split(",") if c.strip()] or None
@@ -91,32 +95,34 @@ class LoadUnitsAndPanel(_DatabaseAlgorithm):
             for v in self.parameterAsString(parameters, "VARIABLES", context).split(",")
             if v.strip()
         ]
-        years = (
+        years = range(
             self.parameterAsInt(parameters, "YEAR_FROM", context),
-            self.parameterAsInt(parameters, "YEAR_TO", context),
+            self.parameterAsInt(parameters, "YEAR_TO", context) + 1,
         )
+        # The database's own readers (psycopg): the units of the level within the codes by the
+        # view function unit_within, values from observation -- as for every other front-end.
         try:
-            units = db.units_layer(uri, level, within)
-            catalogue = db.variables(uri).set_index("name")
-            unknown = [v for v in names if v not in catalogue.index]
-            if unknown:
-                raise ValueError(
-                    f"unknown variable(s) {', '.join(unknown)}; the catalogue has "
-                    f"{', '.join(catalogue.index[:20])}"
-                )
-            codes = layer_to_frame(units, ["code"], geometry=False)["code"].tolist()
-            wide: pd.DataFrame | None = None
-            for name in names:
-                if bool(catalogue.at[name, "is_synthetic"]):
-                    feedback.pushWarning(tr("Variable {v} is SYNTHETIC data.").format(v=name))
-                part = db.panel(uri, name, years, codes).rename(columns={"value": name})
-                wide = (
-                    part
-                    if wide is None
-                    else wide.merge(part, on=["unit_code", "year"], how="outer")
-                )
-        except ValueError as exc:
-            raise QgsProcessingException(str(exc)) from exc
+            with psycopg.connect(conninfo) as conn:
+                catalogue = dbread.read_variables(conn).set_index("name")
+                unknown = [v for v in names if v not in catalogue.index]
+                if unknown:
+                    raise QgsProcessingException(
+                        f"unknown variable(s) {', '.join(unknown)}; the catalogue has "
+                        f"{', '.join(catalogue.index[:20])}"
+                    )
+                units = dbread.read_units(conn, level, within)
+                if units.empty:
+                    raise QgsProcessingException(
+                        f"no {level} units in the database for {within_text or 'all codes'}"
+                    )
+                wide = dbread.read_panel(conn, names, level, within, years)
+        except (psycopg.Error, PolicyLinkError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise QgsProcessingException(f"the database could not be read: {first}") from exc
+        for name in names:
+            if bool(catalogue.at[name, "is_synthetic"]):
+                feedback.pushWarning(tr("Variable {v} is SYNTHETIC data.").format(v=name))
+        wide = wide.rename(columns={"code": "unit_code"})
         # The units also get one field per variable and year (<variable>_<year>), so a single
         # year can go straight into the LISA / Gi* algorithms (FIELD) and several years into
         # the Moran algorithm (VALUE_FIELDS).
@@ -125,15 +131,17 @@ class LoadUnitsAndPanel(_DatabaseAlgorithm):
             piv = wide.pivot_table(index="unit_code", columns="year", values=name, aggfunc="first")
             for year in piv.columns:
                 by_field[f"{name}_{int(year)}"] = piv[year].to_dict()
-        fields = QgsFields(units.fields())
+        attrs = ["code", "name_zh", "name_en", "level", "parent_code"]
+        source = frame_to_layer(units, f"{level} units", attrs)
+        fields = QgsFields(source.fields())
         for fname in by_field:
             fields.append(QgsField(fname, QVariant.Double))
         sink, units_id = self.parameterAsSink(
-            parameters, "UNITS", context, fields, units.wkbType(), units.crs()
+            parameters, "UNITS", context, fields, source.wkbType(), source.crs()
         )
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, "UNITS"))
-        for feat in units.getFeatures():
+        for feat in source.getFeatures():
             out = QgsFeature(fields)
             out.setGeometry(feat.geometry())
             code = feat["code"]
@@ -141,9 +149,9 @@ class LoadUnitsAndPanel(_DatabaseAlgorithm):
             out.setAttributes(list(feat.attributes()) + extra)
             sink.addFeature(out, QgsFeatureSink.FastInsert)
         wide = wide.sort_values(["year", "unit_code"]).reset_index(drop=True)
-        feedback.pushInfo(tr("{n} units, {r} panel rows").format(n=len(codes), r=len(wide)))
+        feedback.pushInfo(tr("{n} units, {r} panel rows").format(n=len(units), r=len(wide)))
         return {
             "UNITS": units_id,
             "PANEL": write_table(self, parameters, context, "PANEL", wide),
-            "N_UNITS": len(codes),
+            "N_UNITS": len(units),
         }
