@@ -107,10 +107,14 @@ def read_weights_file(path: str | Path, ids: list[Any]) -> Any:
     ------
     ValueError
         When the file's ids and the layer's ids differ.
+    policylink.errors.InputError
+        A missing or unreadable file.
     """
-    from libpysal import io, weights
+    from libpysal import weights
 
-    w = io.open(str(path)).read()
+    from policylink.inputs import read_weights_file as read_file
+
+    w = read_file(str(path))  # the one weights-file reader (ids as text)
     as_text = {str(i): i for i in w.id_order}
     want = [str(i) for i in ids]
     extra = sorted(set(as_text) - set(want))

@@ -1,0 +1,69 @@
+"""One definition per weights kind: built in SQL (the views) or in Python (layers), the same pairs.
+
+The database builds contiguity, kNN and distance-band weights with the views of
+sql/views/21_contiguity.sql and 22_weights.sql; a layer or file gets them from
+:func:`policylink.weights.build_pairs`. On the 370 real prefecture-level units of the bundled
+boundaries (read back from the database as a WGS 84 layer, as QGIS or a file would hand them
+over) every kind must give the same ordered neighbour pairs, whatever the layer's CRS.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from policylink import dbread
+from policylink.errors import InputError
+from policylink.weights import WeightsSpec, build_pairs, build_weights
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def prefectures(bundled_url):
+    with psycopg.connect(bundled_url) as conn:
+        return dbread.read_units(conn, "prefecture")
+
+
+def _pairs(frame) -> set[tuple[str, str]]:
+    return set(zip(frame["i"], frame["j"], strict=True))
+
+
+@pytest.mark.parametrize("kind", ["queen", "rook", "knn:5", "distance:150000"])
+def test_python_rule_equals_the_views(bundled_url, prefectures, kind):
+    with psycopg.connect(bundled_url) as conn:
+        sql = _pairs(dbread.read_pairs(conn, kind, "prefecture"))
+    py = _pairs(build_pairs(prefectures, "code", kind, source="prefectures"))
+    assert len(sql) > 0
+    assert py == sql, (sorted(py - sql)[:5], sorted(sql - py)[:5])
+
+
+def test_the_rule_does_not_depend_on_the_layer_crs(prefectures):
+    """The same units in Web Mercator give the same pairs as in WGS 84 (metres are equal-area)."""
+    for kind in ("queen", "knn:4", "distance:100000"):
+        a = _pairs(build_pairs(prefectures, "code", kind))
+        b = _pairs(build_pairs(prefectures.to_crs(3857), "code", kind))
+        assert a == b, kind
+
+
+def test_zero_tolerance_equals_the_sql_function(bundled_url, prefectures):
+    """queen:0 (polygons must touch) = contiguity_pairs(level, 0) through dbread; never more
+    pairs than the 1 m tolerance of the views."""
+    spec = WeightsSpec.parse("queen:0")
+    with psycopg.connect(bundled_url) as conn:
+        sql = _pairs(dbread.read_pairs(conn, spec, "prefecture", "130000"))
+        tolerant = _pairs(dbread.read_pairs(conn, "queen", "prefecture", "130000"))
+    hebei = prefectures[prefectures["code"].str.startswith("13")]
+    assert _pairs(build_pairs(hebei, "code", spec)) == sql
+    assert sql <= tolerant
+
+
+def test_layers_that_cannot_give_metres_or_contiguity_are_refused(prefectures):
+    no_crs = prefectures.set_crs(None, allow_override=True)
+    with pytest.raises(InputError, match="coordinate reference system"):
+        build_weights(no_crs, "code", "queen")
+    points = prefectures.assign(geometry=prefectures.geometry.representative_point())
+    with pytest.raises(InputError, match="needs polygons"):
+        build_weights(points, "code", "queen")
+    # points are fine for kNN and distance bands
+    assert build_weights(points, "code", "knn:3").n == len(points)
