@@ -28,7 +28,7 @@ import psycopg
 import shapely
 
 from policylink.errors import ConfigError
-from policylink.weights import GAP_TOLERANCE_M, WeightsSpec, as_spec
+from policylink.weights import GAP_TOLERANCE_M, WeightsSpec, as_spec, pairs_to_w
 
 Conn = psycopg.Connection | str
 LEVELS = ("province", "prefecture", "county")
@@ -262,17 +262,7 @@ def read_weights(
                 f"ids not among the {level} units{' within ' + str(within) if within else ''}: "
                 + ", ".join(missing[:10])
             )
-        keep = set(order)
-        pairs = pairs[pairs["i"].isin(keep) & pairs["j"].isin(keep)]
-    neighbors: dict[str, list[str]] = {c: [] for c in order}
-    weights: dict[str, list[float]] = {c: [] for c in order}
-    for i, j, wt in pairs[["i", "j", "weight"]].itertuples(index=False):
-        neighbors[i].append(j)
-        weights[i].append(float(wt))
-    w = libpysal.weights.W(neighbors, weights, id_order=order, silence_warnings=True)
-    if transform is not None:
-        w.transform = transform
-    return w
+    return pairs_to_w(pairs, order, transform)  # induced sub-graph over `order`
 
 
 def read_islands(conn: Conn, level: str = "prefecture") -> pd.DataFrame:
