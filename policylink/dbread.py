@@ -20,15 +20,18 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import libpysal
 import pandas as pd
 import psycopg
 import shapely
 
 from policylink.errors import ConfigError
 from policylink.weights import GAP_TOLERANCE_M, WeightsSpec, as_spec, pairs_to_w
+
+if TYPE_CHECKING:  # libpysal is imported where weights are built (start-up time)
+    import libpysal
 
 Conn = psycopg.Connection | str
 LEVELS = ("province", "prefecture", "county")
