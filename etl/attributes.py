@@ -31,7 +31,7 @@ from policylink.etl.batch import (
     text_sha256,
 )
 from policylink.etl.boundaries import normalise_code
-from policylink.etl.validate import detect_encoding, short_name
+from policylink.etl.validate import NUL_MESSAGE, detect_encoding, has_nul, short_name
 
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -133,6 +133,11 @@ def load_attributes(
     n = 0
     for i, r in enumerate(reader, start=1):
         n += 1
+        nul = [k for k, v in r.items() if has_nul(v) or has_nul(k)]
+        for k in nul:
+            probs.add(i, k, None, NUL_MESSAGE)
+        if nul:
+            continue
         code = normalise_code(r.get("code"))
         scheme = (r.get("scheme") or "").strip()
         value = (r.get("value") or "").strip()

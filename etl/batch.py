@@ -3,9 +3,10 @@
 Every loader runs inside one transaction of the caller's connection (``conn.transaction()``),
 so a load is all rows or none. The rules shared by all loaders:
 
-- the file's sha256 is recorded; if a batch of the same kind and source with the same checksum
-  is still current (status ``done``), the load is a no-op and a batch row with status
-  ``unchanged`` is recorded;
+- the file's sha256 and the load options that change what the file yields (``options``: layer,
+  sheet, GCJ-02 conversion, fields; defaults left out) are recorded; if a batch of the same
+  kind and source with the same checksum and options is still current (status ``done``), the
+  load is a no-op and a batch row with status ``unchanged`` is recorded;
 - otherwise the earlier ``done`` batches of that source are marked ``replaced`` and the loader
   deletes their rows (panels, events, attributes) or upserts by key (boundaries).
 
@@ -16,6 +17,7 @@ attempt as a ``failed`` batch in a transaction of its own (:func:`record_failure
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,6 +83,10 @@ class LoadResult:
         Wall time of the load.
     details : dict
         Loader-specific counts (e.g. repaired geometries, replaced rows).
+    options : dict
+        Load options that change what the input yields (see :func:`batch_options`); stored in
+        ``load_batch.options`` and compared by :func:`skip_if_unchanged`. Not in
+        :meth:`to_dict`.
     """
 
     kind: str
@@ -92,10 +98,12 @@ class LoadResult:
     rows_loaded: int = 0
     seconds: float = 0.0
     details: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Flat dict for ``policylink.output.emit``."""
         d = asdict(self)
+        d.pop("options")
         details = d.pop("details")
         d["seconds"] = round(self.seconds, 3)
         d.update(details)
@@ -143,24 +151,60 @@ def lock_source(conn: psycopg.Connection, kind: str, source: str) -> None:
     )
 
 
-def current_batch(conn: psycopg.Connection, kind: str, source: str, sha256: str) -> int | None:
-    """Return the id of a current (``done``) batch with this kind, source and checksum."""
+def batch_options(**options: Any) -> dict[str, Any]:
+    """Load options as recorded in ``load_batch.options``: defaults (None, False) left out.
+
+    Leaving defaults out keeps a load with default options equal to the batches recorded
+    before options were (``{}``), and to loads that name no option at all.
+
+    Parameters
+    ----------
+    **options
+        Option name -> value (JSON-serialisable).
+
+    Returns
+    -------
+    dict
+        The options that are set, sorted by name.
+    """
+    return {
+        k: options[k] for k in sorted(options) if options[k] is not None and options[k] is not False
+    }
+
+
+def _options_json(options: dict[str, Any] | None) -> str:
+    return json.dumps(batch_options(**(options or {})), sort_keys=True, ensure_ascii=False)
+
+
+def current_batch(
+    conn: psycopg.Connection,
+    kind: str,
+    source: str,
+    sha256: str,
+    options: dict[str, Any] | None = None,
+) -> int | None:
+    """Return the id of a current (``done``) batch with this kind, source, checksum and options."""
     row = conn.execute(
         "SELECT id FROM load_batch WHERE kind = %s AND source = %s AND sha256 = %s "
-        "AND status = 'done' ORDER BY id DESC LIMIT 1",
-        (kind, source, sha256),
+        "AND options = %s::jsonb AND status = 'done' ORDER BY id DESC LIMIT 1",
+        (kind, source, sha256, _options_json(options)),
     ).fetchone()
     return row[0] if row else None
 
 
 def begin_batch(
-    conn: psycopg.Connection, kind: str, source: str, file_name: str | None, sha256: str
+    conn: psycopg.Connection,
+    kind: str,
+    source: str,
+    file_name: str | None,
+    sha256: str,
+    options: dict[str, Any] | None = None,
 ) -> int:
-    """Insert a ``running`` load_batch row and return its id."""
+    """Insert a ``running`` load_batch row (with its load options) and return its id."""
     return conn.execute(
-        "INSERT INTO load_batch (kind, source, file_name, sha256, status) "
-        "VALUES (%s, %s, %s, %s, 'running') RETURNING id",
-        (kind, source, file_name, sha256),
+        "INSERT INTO load_batch (kind, source, file_name, sha256, options, status) "
+        "VALUES (%s, %s, %s, %s, %s::jsonb, 'running') RETURNING id",
+        (kind, source, file_name, sha256, _options_json(options)),
     ).fetchone()[0]
 
 
@@ -234,14 +278,15 @@ def record_unchanged(
         result.batch_id = same_as
         return result
     bid = conn.execute(
-        "INSERT INTO load_batch (kind, source, file_name, sha256, rows_in, rows_loaded, "
-        "finished_at, status, message) VALUES (%s, %s, %s, %s, %s, 0, clock_timestamp(), "
-        "'unchanged', %s) RETURNING id",
+        "INSERT INTO load_batch (kind, source, file_name, sha256, options, rows_in, "
+        "rows_loaded, finished_at, status, message) VALUES (%s, %s, %s, %s, %s::jsonb, %s, 0, "
+        "clock_timestamp(), 'unchanged', %s) RETURNING id",
         (
             result.kind,
             result.source,
             result.file_name,
             sha256,
+            _options_json(result.options),
             result.rows_in,
             f"identical to batch {same_as}",
         ),
@@ -256,7 +301,9 @@ def skip_if_unchanged(
     """Lock the source of a load and tell whether an identical load is still current.
 
     The first step of every loader inside its transaction: :func:`lock_source` on
-    ``(result.kind, result.source)``, then :func:`current_batch` with the checksum.
+    ``(result.kind, result.source)``, then :func:`current_batch` with the checksum and
+    ``result.options`` (the same file loaded with another layer, sheet or GCJ-02 setting is
+    not a no-op).
 
     Parameters
     ----------
@@ -275,7 +322,7 @@ def skip_if_unchanged(
         True when the load is a no-op (``result.status`` is then ``unchanged``).
     """
     lock_source(conn, result.kind, result.source)
-    same = current_batch(conn, result.kind, result.source, sha256)
+    same = current_batch(conn, result.kind, result.source, sha256, result.options)
     if same is None:
         return False
     if record:
@@ -293,7 +340,7 @@ def start_batch(conn: psycopg.Connection, result: LoadResult, sha256: str) -> tu
     conn : psycopg.Connection
         The load's connection.
     result : LoadResult
-        The load's result (``kind``, ``source``, ``file_name``).
+        The load's result (``kind``, ``source``, ``file_name``, ``options``).
     sha256 : str
         Checksum of the input.
 
@@ -304,7 +351,7 @@ def start_batch(conn: psycopg.Connection, result: LoadResult, sha256: str) -> tu
         (:func:`previous_batches`), whose rows the loader deletes or overwrites and then marks
         with :func:`mark_replaced`.
     """
-    bid = begin_batch(conn, result.kind, result.source, result.file_name, sha256)
+    bid = begin_batch(conn, result.kind, result.source, result.file_name, sha256, result.options)
     return bid, previous_batches(conn, result.kind, result.source, bid)
 
 

@@ -33,10 +33,12 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from policylink.errors import InputError
 from policylink.etl.batch import (
     LoadResult,
     ProblemList,
     Timer,
+    batch_options,
     file_sha256,
     finish_load,
     mark_replaced,
@@ -45,6 +47,7 @@ from policylink.etl.batch import (
     text_sha256,
 )
 from policylink.etl.gcj02 import gcj02_to_wgs84_coords
+from policylink.etl.validate import NUL_MESSAGE, nul_paths
 
 LEVELS: tuple[str, ...] = ("province", "prefecture", "county")
 
@@ -300,6 +303,34 @@ def write_units(
 # --------------------------------------------------------------------------------------------
 
 
+def _json_nul_problems(path: Path, probs: ProblemList) -> None:
+    """Report NUL characters in a GeoJSON's properties (GDAL would cut the text at them).
+
+    Only ``.geojson``/``.json`` files are scanned, and parsed only when they hold a NUL byte
+    or a ``\\u0000`` escape; each feature is reported with the property that holds it.
+    """
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        probs.add(None, None, None, f"line {line}: {NUL_MESSAGE}")
+        return
+    if b"\\u0000" not in raw:
+        return
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return  # GDAL read it; leave the file to it
+    feats = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(feats, list):
+        return
+    for i, feat in enumerate(feats, start=1):
+        props = feat.get("properties") if isinstance(feat, dict) else None
+        for key in nul_paths(props if isinstance(props, dict) else {}):
+            probs.add(i, key, None, NUL_MESSAGE)
+
+
 def read_boundary_file(
     path: str | Path,
     *,
@@ -353,10 +384,26 @@ def read_boundary_file(
         probs.raise_if_any()
     try:
         with _readable_path(path) as rp:
+            layers = [str(n) for n in pyogrio.list_layers(rp)[:, 0]]
+            listing = ", ".join(repr(n) for n in layers)
+            if layer is None and len(layers) > 1:
+                probs.add(
+                    None,
+                    None,
+                    None,
+                    f"the file has {len(layers)} layers ({listing}); choose one with --layer",
+                )
+            elif layer is not None and layer not in layers:
+                probs.add(None, None, layer, f"no such layer; the file has: {listing}")
+            probs.raise_if_any()
             gdf = pyogrio.read_dataframe(rp, layer=layer)
+    except InputError:
+        raise
     except Exception as exc:  # pyogrio raises several error classes for unreadable data
         probs.add(None, None, None, f"cannot read as a vector layer: {exc}")
         probs.raise_if_any()
+    _json_nul_problems(path, probs)
+    probs.raise_if_any()
     counts = {"features": len(gdf), "repaired": 0, "reprojected": 0}
     if len(gdf) == 0:
         probs.add(None, None, None, "the layer has no features")
@@ -453,7 +500,8 @@ def load_boundary_file(
     level, code_field, name_field, parent_field, layer, gcj02
         See :func:`read_boundary_file`.
     source : str, optional
-        Logical source name (default: the file name).
+        Logical source name (default: the file name). Re-loading the same file of a source is
+        a no-op only with the same options (level, fields, layer, gcj02).
 
     Returns
     -------
@@ -471,6 +519,14 @@ def load_boundary_file(
     path = Path(path)
     source = source or path.name
     result = LoadResult("boundaries", source, path.name)
+    result.options = batch_options(
+        level=level,
+        code_field=code_field,
+        name_field=name_field,
+        parent_field=parent_field,
+        layer=layer,
+        gcj02=gcj02,
+    )
     sha = file_sha256(path) if path.exists() else ""
     units, counts, _ = read_boundary_file(
         path,

@@ -8,6 +8,7 @@ YAML (one document)::
     events:
       - id: lcp-2010-batch1                        # stable id: letters, digits, _ . -
         date: 2010-07-19                           # or 2012-11, 2012年11月, 2017
+        date_precision: day                        # optional: day | month | year | undated
         title_zh: 国家发展改革委关于开展低碳省区和低碳城市试点工作的通知
         title_en: Notice on low-carbon province and city pilots   # optional
         level: national        # national | regional | provincial | prefecture | county
@@ -23,8 +24,13 @@ YAML (one document)::
           - {name: 保定, province: 河北, role: party}     # resolved by name within a province
           - {name: 首钢, code: "110107", role: sender, note: 首钢总部}
 
+Dates: the precision (day, month, year) follows from how the date is written; an event the
+source names without a date has no ``date`` and ``date_precision: undated`` (stored with
+``event_date`` NULL: it is counted as undated and placed in no year). A ``date_precision``
+given with a date must match the date as written.
+
 CSV: one row per participant, event columns repeated on each row of the same ``event_id``
-(columns ``event_id, date, title_zh, title_en, level, kind, programme, batch, issuer,
+(columns ``event_id, date, date_precision, title_zh, title_en, level, kind, programme, batch, issuer,
 document_no, source, notes, participant_code, participant_name, participant_province,
 participant_level, role, participant_note``; only ``event_id, date, title_zh, level, kind,
 source`` are required; an event with no participants has one row with empty participant
@@ -55,7 +61,15 @@ from policylink.etl.batch import (
     start_batch,
 )
 from policylink.etl.boundaries import normalise_code
-from policylink.etl.validate import detect_encoding, nfkc, parse_date, short_name
+from policylink.etl.validate import (
+    NUL_MESSAGE,
+    detect_encoding,
+    has_nul,
+    nfkc,
+    nul_paths,
+    parse_date,
+    short_name,
+)
 
 LEVELS = ("national", "regional", "provincial", "prefecture", "county")
 KINDS = (
@@ -70,6 +84,7 @@ KINDS = (
     "other",
 )
 ROLES = ("party", "sender", "receiver", "issuer")
+DATE_PRECISIONS = ("day", "month", "year", "undated")
 UNIT_LEVELS = ("province", "prefecture", "county")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _PROGRAMME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -77,6 +92,7 @@ _PROGRAMME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 EVENT_FIELDS = (
     "id",
     "date",
+    "date_precision",
     "title_zh",
     "title_en",
     "level",
@@ -108,7 +124,7 @@ class Event:
     """A validated policy event."""
 
     id: str
-    event_date: Any
+    event_date: Any  # None when date_precision is 'undated'
     date_precision: str
     title_zh: str
     level: str
@@ -131,6 +147,65 @@ _TextDateLoader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+#: Deepest nesting accepted in an event file (an event file needs 6 levels).
+YAML_MAX_DEPTH = 20
+
+
+class _YamlRefused(yaml.YAMLError):
+    """A YAML construct refused in event files (message names the line)."""
+
+    def __init__(self, mark: yaml.Mark | None, message: str) -> None:
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        super().__init__(f"{where}{message}")
+
+
+class _SafeEventLoader(_TextDateLoader):
+    """Event-file loader with limits: no anchors or aliases, bounded depth, unique keys.
+
+    Aliases can expand a small file into billions of nodes (the "billion laughs"), deep
+    nesting exhausts the recursion of the composer, and a repeated key silently keeps the last
+    value; each is refused with the line where it occurs (:class:`_YamlRefused`).
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _YamlRefused(
+                event.start_mark,
+                "anchors (&name) and aliases (*name) are not accepted in event files; "
+                "write the values out",
+            )
+        self._depth += 1
+        try:
+            if self._depth > YAML_MAX_DEPTH:
+                raise _YamlRefused(
+                    event.start_mark, f"nested more than {YAML_MAX_DEPTH} levels deep"
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # unhashable key: the base class says so
+                    continue
+                if first is not None:
+                    raise _YamlRefused(
+                        key_node.start_mark, f"duplicate key {key!r} (first at line {first})"
+                    )
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
 
 
 class UnitResolver:
@@ -219,6 +294,39 @@ def _text(v: object) -> str | None:
     return s or None
 
 
+def _event_date(
+    raw: object, stated: str | None
+) -> tuple[Any, str | None, tuple[str, object, str] | None]:
+    """Date and precision of an event from its ``date`` and optional ``date_precision``.
+
+    Returns
+    -------
+    (date or None, str or None, (column, value, message) or None)
+        The date (None when undated), its precision, and the problem when there is one.
+    """
+    if stated is not None and stated not in DATE_PRECISIONS:
+        return None, None, ("date_precision", stated, f"use one of {', '.join(DATE_PRECISIONS)}")
+    missing = raw is None or (isinstance(raw, str) and not raw.strip())
+    if stated == "undated":
+        if not missing:
+            return None, None, ("date", raw, "an undated event has no date; remove one of them")
+        return None, "undated", None
+    if missing:
+        return None, None, ("date", raw, "missing date (write date_precision: undated when the "
+                            "source gives none)")
+    try:
+        date, precision = parse_date(raw)
+    except ValueError as exc:
+        return None, None, ("date", raw, str(exc))
+    if stated is not None and stated != precision:
+        return None, None, (
+            "date_precision",
+            stated,
+            f"the date {raw} is written to the {precision}; give it as precise as stated",
+        )
+    return date, precision, None
+
+
 def read_event_records(path: Path) -> tuple[list[dict[str, Any]], ProblemList]:
     """Read raw event records (dicts with a ``participants`` list) from YAML or CSV.
 
@@ -231,7 +339,19 @@ def read_event_records(path: Path) -> tuple[list[dict[str, Any]], ProblemList]:
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         try:
-            doc = yaml.load(path.read_text(encoding=detect_encoding(path)), Loader=_TextDateLoader)  # noqa: S506
+            text = path.read_text(encoding=detect_encoding(path))
+        except ValueError as exc:
+            probs.add(None, None, None, str(exc))
+            return [], probs
+        if "\x00" in text:
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            probs.add(None, None, None, f"line {line}: {NUL_MESSAGE}")
+            return [], probs
+        try:
+            doc = yaml.load(text, Loader=_SafeEventLoader)  # noqa: S506
+        except _YamlRefused as exc:
+            probs.add(None, None, None, str(exc))
+            return [], probs
         except (yaml.YAMLError, ValueError) as exc:
             probs.add(None, None, None, f"not valid YAML: {exc}")
             return [], probs
@@ -242,6 +362,8 @@ def read_event_records(path: Path) -> tuple[list[dict[str, Any]], ProblemList]:
             probs.add(None, "events", None, "expected a mapping with an 'events' list")
             return [], probs
         default_source = _text(doc.get("source"))
+        if has_nul(default_source):
+            probs.add(None, "source", None, NUL_MESSAGE)
         records = []
         for i, ev in enumerate(doc["events"], start=1):
             if not isinstance(ev, dict):
@@ -250,6 +372,8 @@ def read_event_records(path: Path) -> tuple[list[dict[str, Any]], ProblemList]:
             unknown = set(ev) - set(EVENT_FIELDS)
             for k in sorted(unknown):
                 probs.add(i, str(k), ev[k], f"unknown field; known: {', '.join(EVENT_FIELDS)}")
+            for k in nul_paths(ev):
+                probs.add(i, k, None, NUL_MESSAGE)
             rec = dict(ev)
             if rec.get("source") is None and default_source:
                 rec["source"] = default_source
@@ -281,6 +405,7 @@ def read_event_records(path: Path) -> tuple[list[dict[str, Any]], ProblemList]:
             probs.add(None, None, None, "the file is empty")
             return [], probs
         required = ("event_id", "date", "title_zh", "level", "kind", "source")
+        # an undated event leaves ``date`` empty and says ``date_precision`` = undated
         for c in required:
             if c not in cols:
                 probs.add(None, c, None, f"missing column (required: {', '.join(required)})")
@@ -290,6 +415,11 @@ def read_event_records(path: Path) -> tuple[list[dict[str, Any]], ProblemList]:
         order: list[str] = []
         for i, raw in enumerate(reader, start=1):
             row = {(k or "").strip(): v for k, v in raw.items()}
+            nul = [k for k, v in row.items() if has_nul(v) or has_nul(k)]
+            for k in nul:
+                probs.add(i, k, None, NUL_MESSAGE)
+            if nul:
+                continue
             eid = _text(row.get("event_id"))
             if eid is None:
                 probs.add(i, "event_id", None, "missing event id")
@@ -351,10 +481,9 @@ def validate_events(
             ok = False
         else:
             seen[eid] = i
-        try:
-            date, precision = parse_date(rec.get("date"))
-        except ValueError as exc:
-            probs.add(i, "date", rec.get("date"), str(exc))
+        date, precision, err = _event_date(rec.get("date"), _text(rec.get("date_precision")))
+        if err is not None:
+            probs.add(i, err[0], err[1], err[2])
             ok = False
         title = _text(rec.get("title_zh"))
         if title is None:

@@ -163,6 +163,51 @@ def migrate(conn: psycopg.Connection, *, views: bool = True) -> list[str]:
     return applied_now
 
 
+def pending_migrations(conn: psycopg.Connection) -> list[str]:
+    """Names of the migrations not yet applied to the database (all of them on a new one).
+
+    Read-only: needs no privilege beyond reading ``schema_migration``.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        A connection (the query runs in its current transaction, which is committed).
+
+    Returns
+    -------
+    list of str
+    """
+    files = migration_files()
+    if conn.execute("SELECT to_regclass('schema_migration')").fetchone()[0] is None:
+        done: set[str] = set()
+    else:
+        done = {r[0] for r in conn.execute("SELECT version FROM schema_migration")}
+    conn.commit()
+    return [f.name for f in files if f.version not in done]
+
+
+def ensure_schema(conn: psycopg.Connection) -> list[str]:
+    """Create or update the schema when migrations are pending (before a command uses it).
+
+    A never-initialised database gets every migration and view file, so that e.g.
+    ``policylink load bundled`` works on a fresh server instead of failing with
+    ``relation "admin_unit" does not exist``; an up-to-date one is only read.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        A connection.
+
+    Returns
+    -------
+    list of str
+        Names of the migrations and view files applied (empty when none was pending).
+    """
+    if not pending_migrations(conn):
+        return []
+    return migrate(conn)
+
+
 def apply_views(conn: psycopg.Connection, *, force: bool = False) -> list[str]:
     """(Re)create view files that are new or changed, and every file after them.
 

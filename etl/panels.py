@@ -38,6 +38,7 @@ from policylink.etl.batch import (
     LoadResult,
     ProblemList,
     Timer,
+    batch_options,
     file_sha256,
     finish_load,
     mark_replaced,
@@ -47,7 +48,14 @@ from policylink.etl.batch import (
 )
 from policylink.etl.boundaries import normalise_code
 from policylink.etl.events import UnitResolver
-from policylink.etl.validate import detect_encoding, nfkc, parse_number
+from policylink.etl.validate import (
+    NUL_MESSAGE,
+    FormulaWithoutValue,
+    detect_encoding,
+    has_nul,
+    nfkc,
+    parse_number,
+)
 from policylink.paths import DATA_DIR
 
 BUNDLED_CATALOGUE = DATA_DIR / "catalogue" / "variables.csv"
@@ -83,19 +91,45 @@ class VariableInfo:
 
 
 def read_catalogue(path: str | Path) -> tuple[list[dict[str, object]], ProblemList]:
-    """Read a variable catalogue CSV (columns as ``data/catalogue/variables.csv``)."""
+    """Read a variable catalogue CSV (columns as ``data/catalogue/variables.csv``).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Catalogue CSV (UTF-8 or GBK/GB18030).
+
+    Returns
+    -------
+    (list of dict, ProblemList)
+        One record per variable, and the problems found (a bad encoding, NUL characters,
+        malformed names, duplicates, bad flags or bounds), each with row and column.
+    """
     path = Path(path)
     probs = ProblemList(path.name)
     if not path.exists():
         probs.add(None, None, None, "file not found")
         return [], probs
-    text = path.read_text(encoding=detect_encoding(path))
+    try:
+        text = path.read_text(encoding=detect_encoding(path))
+    except ValueError as exc:
+        probs.add(None, None, None, str(exc))
+        return [], probs
     reader = csv.DictReader(io.StringIO(text))
+    for col in reader.fieldnames or []:
+        if has_nul(col):
+            probs.add(None, col, None, NUL_MESSAGE)
+    if probs:
+        return [], probs
     if not reader.fieldnames or "name" not in reader.fieldnames:
         probs.add(None, "name", None, "a catalogue needs at least the column 'name'")
         return [], probs
     rows, seen = [], {}
     for i, r in enumerate(reader, start=1):
+        nul = [k for k, v in r.items() if has_nul(v)]
+        for k in nul:
+            probs.add(i, k, r[k], NUL_MESSAGE)
+        if nul:
+            continue
         name = (r.get("name") or "").strip()
         if not re.match(r"^[a-z][a-z0-9_]*$", name):
             probs.add(i, "name", name, "variable names are lower_snake_case ASCII")
@@ -237,16 +271,132 @@ def _header_row(raw: pd.DataFrame, scan: int = 10) -> int:
     return 0
 
 
+#: Largest used range of a sheet read (rows x columns), and widest row: a stray value in
+#: cell XFD1048576 makes the used range 1,048,576 x 16,384 cells, more than memory holds.
+MAX_SHEET_CELLS = 5_000_000
+MAX_SHEET_COLUMNS = 2_000
+
+
+def _sheet_too_big(rows: int, cols: int) -> str | None:
+    """Why a sheet of ``rows`` x ``cols`` cells is refused (None when it is not)."""
+    if cols > MAX_SHEET_COLUMNS or rows * cols > MAX_SHEET_CELLS:
+        from openpyxl.utils import get_column_letter
+
+        return (
+            f"the sheet's used range is A1:{get_column_letter(cols)}{rows} ({rows:,} rows x "
+            f"{cols:,} columns), more than the {MAX_SHEET_CELLS:,} cells or "
+            f"{MAX_SHEET_COLUMNS:,} columns read; delete the stray cells beyond the table "
+            "(Ctrl+End shows the last used cell) or save the table as CSV"
+        )
+    return None
+
+
+def read_xlsx(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read one sheet of an XLSX workbook as raw cells (no header, no type guessing).
+
+    The workbook is streamed (openpyxl read-only mode), so memory follows the cells present.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        ``.xlsx`` or ``.xlsm`` file.
+    sheet : str or int, optional
+        Sheet name (or 0-based index). Required when the workbook has more than one sheet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Cells as stored (numbers, text, dates; None for empty cells). A formula cell holds its
+        saved result, or a :class:`~policylink.etl.validate.FormulaWithoutValue` when the file
+        has none (written by a script and never opened in a spreadsheet program), so that the
+        panel parser refuses it with a reason instead of counting it missing.
+
+    Raises
+    ------
+    ValueError
+        Several sheets and no choice (the message lists them), an unknown sheet, or a used
+        range beyond :data:`MAX_SHEET_CELLS` / :data:`MAX_SHEET_COLUMNS`.
+    """
+    from openpyxl import load_workbook
+
+    values_wb = load_workbook(path, read_only=True, data_only=True)
+    formulas_wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        names = values_wb.sheetnames
+        listing = ", ".join(repr(n) for n in names)
+        if sheet is None:
+            if len(names) > 1:
+                raise ValueError(
+                    f"the workbook has {len(names)} sheets ({listing}); choose one with --sheet"
+                )
+            sheet = names[0]
+        elif isinstance(sheet, int) and not isinstance(sheet, bool):
+            if not 0 <= sheet < len(names):
+                raise ValueError(f"no sheet number {sheet}; the workbook has: {listing}")
+            sheet = names[sheet]
+        elif sheet not in names:
+            raise ValueError(f"no sheet {sheet!r}; the workbook has: {listing}")
+        values_ws, formulas_ws = values_wb[sheet], formulas_wb[sheet]
+        if values_ws.max_row and values_ws.max_column:
+            why = _sheet_too_big(values_ws.max_row, values_ws.max_column)
+            if why:
+                raise ValueError(why)
+        # the declared size may be wrong: read every stored row, and check as we go
+        values_ws.reset_dimensions()
+        formulas_ws.reset_dimensions()
+        rows: list[list[object]] = []
+        width = 0
+        for vals, cells in zip(
+            values_ws.iter_rows(values_only=True), formulas_ws.iter_rows(), strict=True
+        ):
+            width = max(width, len(vals))
+            why = _sheet_too_big(len(rows) + 1, width)
+            if why:
+                raise ValueError(why)
+            row = list(vals)
+            for j, cell in enumerate(cells):
+                if getattr(cell, "data_type", None) == "f" and row[j] is None:
+                    row[j] = FormulaWithoutValue(cell.value)
+            rows.append(row)
+    finally:
+        values_wb.close()
+        formulas_wb.close()
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        return pd.DataFrame()
+    raw = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+    return raw.astype(object).where(raw.notna(), None)
+
+
 def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a CSV (encoding detected) or XLSX sheet as text cells (no type guessing).
 
     The header is the first row that names a year column and a code or name column (title
-    rows above it are skipped).
+    rows above it are skipped). A CSV cell holding a NUL character is kept whole (the fast
+    parser would cut it at the NUL) so that the panel parser can refuse it; an XLSX file is
+    read by :func:`read_xlsx`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        ``.csv``/``.txt`` or ``.xlsx``/``.xlsm`` file.
+    sheet : str or int, optional
+        XLSX sheet (required when the workbook has several).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Data rows under their header (entirely empty rows dropped).
+
+    Raises
+    ------
+    ValueError
+        Unsupported type, undecodable text, or a workbook refused by :func:`read_xlsx`.
     """
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        raw = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=None)
-        raw = raw.astype(object).where(raw.notna(), None)
+        raw = read_xlsx(path, sheet)
     elif suffix in (".csv", ".txt"):
         enc = detect_encoding(path)
         text = path.read_text(encoding=enc)
@@ -258,6 +408,7 @@ def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
             keep_default_na=False,
             skipinitialspace=True,
             header=None,
+            engine="python" if "\x00" in text else "c",
         )
     else:
         raise ValueError(f"unsupported file type {suffix!r}; use .csv or .xlsx")
@@ -303,6 +454,15 @@ def parse_panel(
     counts = {"rows": len(frame), "missing": 0}
     if frame.shape[1] == 0 or len(frame) == 0:
         probs.add(None, None, None, "the file has no data rows")
+        return [], counts, probs
+    for col in frame.columns:
+        if has_nul(col):
+            probs.add(None, str(col), None, NUL_MESSAGE)
+    for i, rec in enumerate(frame.itertuples(index=False), start=1):
+        for col, v in zip(frame.columns, rec, strict=True):
+            if has_nul(v):
+                probs.add(i, str(col), v, NUL_MESSAGE)
+    if probs:
         return [], counts, probs
     ids: dict[str, str] = {}
     var_cols: dict[str, str] = {}
@@ -421,32 +581,76 @@ def parse_panel(
     return obs, counts, probs
 
 
-def derive_observations(obs: list[_Obs]) -> list[tuple[str, int, str, float]]:
-    """Derived variables (module notes) for unit-years that have every input in ``obs``."""
-    given: dict[tuple[str, int], dict[str, float]] = {}
+def derive_observations(
+    obs: list[_Obs], probs: ProblemList | None = None
+) -> list[tuple[str, int, str, float]]:
+    """Derived variables (module notes) for unit-years that have every input in ``obs``.
+
+    Parameters
+    ----------
+    obs : list of _Obs
+        Validated observations.
+    probs : ProblemList, optional
+        Where a derived value that is not finite (a sum or ratio beyond the range of a double,
+        e.g. CO2 from a coal consumption of 1e308) is reported, at the row and column of the
+        input that caused it; such a value is never stored. Without it they are dropped.
+
+    Returns
+    -------
+    list of (code, year, variable, value)
+    """
+    given: dict[tuple[str, int], dict[str, _Obs]] = {}
     for o in obs:
-        given.setdefault((o.code, o.year), {})[o.variable] = o.value
+        given.setdefault((o.code, o.year), {})[o.variable] = o
     out: list[tuple[str, int, str, float]] = []
-    for (code, year), v in given.items():
-        co2 = v.get("co2_emissions")
-        fuels = ("coal_consumption", "natural_gas_consumption", "fuel_oil_consumption")
-        if co2 is None and all(f in v for f in fuels):
-            co2 = float(derive.co2_emissions(*(v[f] for f in fuels)))
-            out.append((code, year, "co2_emissions", co2))
-        gdp = v.get("gdp")
-        if co2 is not None and gdp and "co2_intensity" not in v:
-            out.append((code, year, "co2_intensity", float(derive.co2_intensity(co2, gdp))))
-        if "energy_consumption" in v and gdp and "ei" not in v:
-            out.append(
-                (code, year, "ei", float(derive.energy_intensity(v["energy_consumption"], gdp)))
+
+    def keep(code: str, year: int, var: str, value: float, culprit: _Obs) -> float | None:
+        if np.isfinite(value):
+            out.append((code, year, var, float(value)))
+            return float(value)
+        if probs is not None:
+            probs.add(
+                culprit.row,
+                culprit.column,
+                culprit.value,
+                f"the derived {var} of {code} {year} is beyond the range of a double; "
+                "check the unit of this value",
             )
-        sect_p = ("gdp_primary", "gdp_secondary", "gdp_tertiary")
-        sect_l = ("emp_primary", "emp_secondary", "emp_tertiary")
-        if "isu" not in v and all(k in v for k in sect_p + sect_l):
-            p = np.array([v[k] for k in sect_p])
-            lab = np.array([v[k] for k in sect_l])
-            if p.sum() > 0 and (lab > 0).all():
-                out.append((code, year, "isu", float(derive.isu_index(p, lab))))
+        return None
+
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        for (code, year), g in given.items():
+            v = {k: o.value for k, o in g.items()}
+            co2 = v.get("co2_emissions")
+            fuels = ("coal_consumption", "natural_gas_consumption", "fuel_oil_consumption")
+            if co2 is None and all(f in v for f in fuels):
+                biggest = max((g[f] for f in fuels), key=lambda o: abs(o.value))
+                co2 = keep(
+                    code,
+                    year,
+                    "co2_emissions",
+                    derive.co2_emissions(*(v[f] for f in fuels)),
+                    biggest,
+                )
+            gdp = v.get("gdp")
+            if co2 is not None and gdp and "co2_intensity" not in v:
+                keep(code, year, "co2_intensity", derive.co2_intensity(co2, gdp), g["gdp"])
+            if "energy_consumption" in v and gdp and "ei" not in v:
+                keep(
+                    code,
+                    year,
+                    "ei",
+                    derive.energy_intensity(v["energy_consumption"], gdp),
+                    g["gdp"],
+                )
+            sect_p = ("gdp_primary", "gdp_secondary", "gdp_tertiary")
+            sect_l = ("emp_primary", "emp_secondary", "emp_tertiary")
+            if "isu" not in v and all(k in v for k in sect_p + sect_l):
+                pr = np.array([v[k] for k in sect_p])
+                lab = np.array([v[k] for k in sect_l])
+                if pr.sum() > 0 and (lab > 0).all():
+                    biggest = max((g[k] for k in sect_p + sect_l), key=lambda o: abs(o.value))
+                    keep(code, year, "isu", derive.isu_index(pr, lab), biggest)
     return out
 
 
@@ -470,7 +674,8 @@ def load_panel(
         observations of that source; an identical file is a no-op. A unit-year-variable may
         belong to only one source.
     sheet : str or int, optional
-        XLSX sheet (default: the first).
+        XLSX sheet; required when the workbook has several (they are listed in the error).
+        Re-loading the same file is a no-op only with the same sheet and extra catalogue.
     catalogue : str or pathlib.Path, optional
         Extra catalogue CSV loaded first (same transaction), for variables not bundled.
 
@@ -501,6 +706,12 @@ def load_panel(
         probs.add(None, None, None, f"cannot read the table: {exc}")
         probs.raise_if_any()
     sha = file_sha256(path)
+    result.options = batch_options(
+        sheet=sheet,
+        catalogue=file_sha256(catalogue)
+        if catalogue is not None and Path(catalogue).exists()
+        else None,
+    )
     with conn.transaction():
         load_catalogue(conn, record_noop=False)
         extra = []
@@ -515,8 +726,8 @@ def load_panel(
             frame, path.name, mapping, info, UnitResolver.from_db(conn)
         )
         result.rows_in = counts["rows"]
+        derived = derive_observations(obs, probs)
         probs.raise_if_any()
-        derived = derive_observations(obs)
         bid, prev = start_batch(conn, result, sha)
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS _obs_in (unit_code text, year int, variable text, "

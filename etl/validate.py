@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -98,6 +99,95 @@ def parse_date(value: object) -> tuple[dt.date, str]:
     )
 
 
+#: Largest finite double; text beyond it (``1e999``) is refused, never stored as infinity.
+DOUBLE_MAX = sys.float_info.max
+
+#: Said of any cell, name or field holding a NUL character (U+0000).
+NUL_MESSAGE = (
+    "contains a NUL character (\\0), which text cannot hold; remove it (a file with many NULs "
+    "may be UTF-16: re-save it as UTF-8)"
+)
+
+
+def has_nul(value: object) -> bool:
+    """Tell whether ``value`` is text holding a NUL character (U+0000).
+
+    PostgreSQL text cannot hold NUL, and several readers (the pandas C parser, GDAL) silently cut
+    a value at the first NUL, so the loaders refuse such values, naming file, row and column.
+
+    Parameters
+    ----------
+    value : object
+        A cell, field or name.
+
+    Returns
+    -------
+    bool
+    """
+    return isinstance(value, str) and "\x00" in value
+
+
+def nul_paths(value: object, path: str = "") -> list[str]:
+    """Dotted paths of the strings holding a NUL inside nested dicts and lists (keys too).
+
+    Parameters
+    ----------
+    value : object
+        A parsed record (YAML event, JSON properties).
+    path : str
+        Prefix of the paths (the record's own name).
+
+    Returns
+    -------
+    list of str
+        E.g. ``["title_zh", "participants.name"]``; empty when there is no NUL.
+    """
+    out: list[str] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            sub = f"{path}.{k}" if path else str(k)
+            if has_nul(k):
+                out.append(sub)
+            out += nul_paths(v, sub)
+    elif isinstance(value, list):
+        for v in value:
+            out += nul_paths(v, path)
+    elif has_nul(value):
+        out.append(path)
+    return list(dict.fromkeys(out))
+
+
+class FormulaWithoutValue:
+    """A spreadsheet cell holding a formula whose result was never saved in the file.
+
+    Files written by scripts (openpyxl, pandas) store formulas without their results; only a
+    spreadsheet program computes and saves them. Such a cell is refused with this reason
+    instead of being read as empty.
+
+    Parameters
+    ----------
+    formula : str
+        The formula text (``=SUM(B2:B9)``).
+    """
+
+    def __init__(self, formula: object) -> None:
+        text = getattr(formula, "text", formula)
+        self.formula = str(text)
+
+    def reason(self) -> str:
+        """What is wrong and what to do."""
+        return (
+            f"formula {self.formula} has no saved value (the file was written without "
+            "computing it); open and save the file in Excel or LibreOffice, or paste values"
+        )
+
+    def __str__(self) -> str:
+        return self.formula
+
+    def __repr__(self) -> str:
+        return repr(self.formula)
+
+
 _NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
@@ -123,7 +213,9 @@ def parse_number(value: object) -> float | None:
     Raises
     ------
     ValueError
-        For text that is neither a number nor a missing-value token, and for inf/NaN.
+        For text that is neither a number nor a missing-value token, for inf, for text that
+        overflows a double (``1e999``), for a NUL character and for a spreadsheet formula
+        without a saved value.
     """
     if value is None:
         return None
@@ -136,6 +228,10 @@ def parse_number(value: object) -> float | None:
         if math.isinf(f):
             raise ValueError("infinite value")
         return f
+    if isinstance(value, FormulaWithoutValue):
+        raise ValueError(value.reason())
+    if has_nul(value):
+        raise ValueError(NUL_MESSAGE)
     text = nfkc(str(value))
     if text.lower() in MISSING_TOKENS:
         return None
@@ -147,15 +243,65 @@ def parse_number(value: object) -> float | None:
                 "percent signs are not accepted; give the number in the unit of the catalogue"
             )
         raise ValueError("not a number")
-    return float(text)
+    f = float(text)
+    if not math.isfinite(f):
+        raise ValueError(
+            f"number too large: beyond the range of a double ({DOUBLE_MAX:.4g}); check the unit"
+        )
+    return f
+
+
+def _gbk_plausibility(text: str) -> tuple[int, int, int]:
+    """Classify the non-ASCII characters of a text decoded as GB18030.
+
+    Returns
+    -------
+    (int, int, int)
+        ``common``: characters of GB2312's punctuation, digit, full-width, pinyin and hanzi
+        rows, and CJK / general punctuation, letter-like symbols, circled numbers and Greek;
+        ``rare``: hanzi outside GB2312 (GBK extension: real in a few place names such as
+        猇亭区, but what Shift-JIS or Latin-1 bytes decode to); ``odd``: anything else (private
+        use, kana, Hangul, box drawing, Cyrillic, Latin letters, controls), which real Chinese
+        data does not contain but mis-read bytes do.
+    """
+    common = rare = odd = 0
+    for ch in text:
+        o = ord(ch)
+        if o < 0x80:
+            continue
+        try:
+            b = ch.encode("gb2312")
+        except UnicodeEncodeError:
+            b = b""
+        if len(b) == 2 and (b[0] in (0xA1, 0xA2, 0xA3, 0xA8) or 0xB0 <= b[0] <= 0xF7):
+            common += 1
+        elif (
+            0x3000 <= o <= 0x303F  # CJK symbols and punctuation (incl. 〇)
+            or 0xFF01 <= o <= 0xFFEF  # full-width forms
+            or 0x2010 <= o <= 0x205F  # general punctuation
+            or 0x2100 <= o <= 0x218F  # letter-like symbols, roman numerals (℃, №, Ⅻ)
+            or 0x2460 <= o <= 0x24FF  # circled numbers
+            or 0x0391 <= o <= 0x03C9  # Greek (statistics)
+        ):
+            common += 1
+        elif 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF:
+            rare += 1
+        else:
+            odd += 1
+    return common, rare, odd
 
 
 def detect_encoding(path: str | Path) -> str:
-    """Detect the text encoding of a CSV file: UTF-8 (with or without BOM) or GB18030.
+    """Detect the text encoding of a CSV file: UTF-8 (with or without BOM) or GBK/GB18030.
 
     UTF-8 is tried first (strict decoding is reliable: GBK text almost never decodes as
-    UTF-8); otherwise GB18030, a superset of GBK and GB2312. Anything else is refused rather
-    than guessed (a wrong single-byte guess would load garbled names silently).
+    UTF-8). Otherwise the bytes must decode as GB18030 (a superset of GBK and GB2312) *and*
+    read as Chinese: GB18030 maps almost any byte pair to some character, so Latin-1,
+    Windows-1252, Shift-JIS or Big5 bytes often "decode" into rare hanzi, kana or private-use
+    characters (mojibake). The decoded text is accepted only when its common characters (GB2312
+    hanzi and punctuation, see :func:`_gbk_plausibility`) are at least twice as many as the rare
+    hanzi and odd characters together. Anything else is refused rather than guessed. (Korean
+    EUC-KR uses GB2312's byte ranges and cannot be told apart by this test.)
 
     Parameters
     ----------
@@ -169,7 +315,8 @@ def detect_encoding(path: str | Path) -> str:
     Raises
     ------
     ValueError
-        If no encoding decodes the file.
+        If the file is neither UTF-8 nor plausible GBK/GB18030; the message shows the first
+        undecodable offset or a sample of the garbled reading, and says to re-save as UTF-8.
     """
     data = Path(path).read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
@@ -180,13 +327,38 @@ def detect_encoding(path: str | Path) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        data.decode("gb18030")
-        return "gb18030"
+        text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise ValueError(
             "cannot decode the file: its encoding is neither UTF-8 nor GBK/GB18030 "
-            f"(first bad byte at offset {exc.start}); re-save it as UTF-8"
+            f"(first bad byte at offset {exc.start}){_guess(data)}; re-save it as UTF-8"
         ) from None
+    common, rare, odd = _gbk_plausibility(text)
+    if common < 2 * (rare + odd):
+        sample = "".join(ch for ch in text if ord(ch) >= 0x80)[:12]
+        raise ValueError(
+            "cannot decode the file: it is not UTF-8, and read as GBK/GB18030 it gives "
+            f"garbled text ({sample!r}: {rare + odd} of {common + rare + odd} non-ASCII "
+            f"characters are rare or not Chinese){_guess(data)}; re-save it as UTF-8"
+        )
+    return "gb18030"
+
+
+def _guess(data: bytes) -> str:
+    """A hint naming the encoding charset-normalizer guesses (empty when it has none)."""
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+    except Exception:  # a hint only: never let it hide the real message
+        return ""
+    if (
+        best is None
+        or best.language in ("", "Unknown")
+        or best.encoding in ("utf_8", "gb18030", "gbk", "gb2312")
+    ):
+        return ""
+    return f" (it may be {best.encoding})"
 
 
 _PROVINCE_SUFFIXES = (

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import psycopg
 
 from policylink.errors import ConfigError, PolicyLinkError
 from policylink.etl import db as dbmod
@@ -17,11 +18,21 @@ def _say(what: str, n: int) -> None:
     click.echo(f"  reading {n} {what} boundaries ...", err=True)
 
 
+def _schema_first(conn: psycopg.Connection) -> None:
+    """Apply pending migrations before a command uses the schema (a new database works)."""
+    from policylink.etl.migrate import ensure_schema
+
+    applied = ensure_schema(conn)
+    if applied:
+        click.echo(f"  schema first: applied {', '.join(applied)}", err=True)
+
+
 def _run(kind: str, source: str, file_name: str | None, fn: Callable) -> list[LoadResult]:
     """Run a load on the default database; record failed attempts; commit on success."""
     url = dbmod.database_url()
     try:
         with dbmod.connect(url) as conn:
+            _schema_first(conn)
             out = fn(conn)
             conn.commit()
     except PolicyLinkError as exc:
@@ -276,6 +287,7 @@ def load_history(limit: int, source: str | None, fmt: str) -> None:
     """Show recent loads from load_batch (what, when, checksum, rows, status)."""
     url = dbmod.database_url()
     with dbmod.connect(url) as conn:
+        _schema_first(conn)
         rows = conn.execute(
             "SELECT id, kind, source, file_name, left(sha256, 12) AS sha256, rows_in, "
             "rows_loaded, status, started_at, "
