@@ -284,8 +284,8 @@ def _sheet_too_big(rows: int, cols: int) -> str | None:
 
         return (
             f"the sheet's used range is A1:{get_column_letter(cols)}{rows} ({rows:,} rows x "
-            f"{cols:,} columns), more than the {MAX_SHEET_CELLS:,} cells or "
-            f"{MAX_SHEET_COLUMNS:,} columns read; delete the stray cells beyond the table "
+            f"{cols:,} columns), more than is read ({MAX_SHEET_CELLS:,} cells, "
+            f"{MAX_SHEET_COLUMNS:,} columns); delete the stray cells beyond the table "
             "(Ctrl+End shows the last used cell) or save the table as CSV"
         )
     return None

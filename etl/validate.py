@@ -331,7 +331,7 @@ def detect_encoding(path: str | Path) -> str:
     except UnicodeDecodeError as exc:
         raise ValueError(
             "cannot decode the file: its encoding is neither UTF-8 nor GBK/GB18030 "
-            f"(first bad byte at offset {exc.start}){_guess(data)}; re-save it as UTF-8"
+            f"(first bad byte at offset {exc.start}); re-save it as UTF-8"
         ) from None
     common, rare, odd = _gbk_plausibility(text)
     if common < 2 * (rare + odd):
@@ -339,26 +339,9 @@ def detect_encoding(path: str | Path) -> str:
         raise ValueError(
             "cannot decode the file: it is not UTF-8, and read as GBK/GB18030 it gives "
             f"garbled text ({sample!r}: {rare + odd} of {common + rare + odd} non-ASCII "
-            f"characters are rare or not Chinese){_guess(data)}; re-save it as UTF-8"
+            f"characters are rare or not Chinese); re-save it as UTF-8"
         )
     return "gb18030"
-
-
-def _guess(data: bytes) -> str:
-    """A hint naming the encoding charset-normalizer guesses (empty when it has none)."""
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data[:200_000]).best()
-    except Exception:  # a hint only: never let it hide the real message
-        return ""
-    if (
-        best is None
-        or best.language in ("", "Unknown")
-        or best.encoding in ("utf_8", "gb18030", "gbk", "gb2312")
-    ):
-        return ""
-    return f" (it may be {best.encoding})"
 
 
 _PROVINCE_SUFFIXES = (

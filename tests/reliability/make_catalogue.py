@@ -372,6 +372,94 @@ def write_panels(out: Path) -> None:
     wb.save(d / "plain_wide.xlsx")
 
 
+def write_edges(out: Path) -> None:
+    """Inputs at the edges (issue 17): NUL characters, numbers beyond a double, hostile YAML,
+    8-bit files that are neither UTF-8 nor GBK, workbooks and GeoPackages without a choice,
+    formulas without saved values, oversized sheets, catalogues in a bad encoding."""
+    from openpyxl import Workbook
+
+    d = out / "panel"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "nul_in_cell.csv").write_bytes(b"code,year,variable,value\n130100,2010,gdp,12\x00 34\n")
+    _panel_csv(d / "number_overflows_double.csv", LONG, [["130100", 2010, "gdp", "1e999"]])
+    _panel_csv(
+        d / "derived_co2_overflows.csv",
+        ["code", "year", "coal_consumption", "natural_gas_consumption", "fuel_oil_consumption"],
+        [["130100", 2010, "1e308", "1", "1"]],
+    )
+    # 8-bit files that GB18030 would decode into garbage (bytes valid as GBK pairs)
+    (d / "latin1.csv").write_bytes(
+        "code,year,variable,value\n130100,2010,Bevölkerung,1\n".encode("latin-1")
+    )
+    (d / "cp1252.csv").write_bytes(
+        "code,year,variable,value\n130100,2010,gdp–total,1\n".encode("cp1252")
+    )
+    (d / "shift_jis.csv").write_bytes(
+        "code,year,variable,value\n130100,2010,東京都,1\n".encode("shift_jis")
+    )
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "data"
+    ws.append(["code", "year", "coal_consumption", "gdp"])
+    ws.append([130100, 2010, 120.5, 3401])
+    notes = wb.create_sheet("notes")
+    notes.append(["SYNTHETIC reliability catalogue"])
+    wb.save(d / "two_sheets.xlsx")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["code", "year", "coal_consumption", "gdp"])
+    ws.append([130100, 2010, 120.5, "=C2*28"])  # openpyxl saves no computed value
+    wb.save(d / "formula_without_value.xlsx")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["code", "year", "coal_consumption", "gdp"])
+    ws.append([130100, 2010, 120.5, 3401])
+    ws["XFD1048576"] = 1  # one stray value in the last cell of the sheet
+    wb.save(d / "value_in_last_cell.xlsx")
+
+    d = out / "variables"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "shift_jis_catalogue.csv").write_bytes(
+        "name,label_zh,unit\ncarbon_sink,炭素吸収,万トン\n".encode("shift_jis")
+    )
+
+    d = out / "events"
+    d.mkdir(parents=True, exist_ok=True)
+    bomb = ["lol0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 9)]
+    (d / "alias_bomb.yaml").write_text("\n".join(bomb) + "\nevents: []\n", encoding="utf-8")
+    (d / "deep_nesting.yaml").write_text(
+        "events: " + "[" * 10000 + "]" * 10000 + "\n", encoding="utf-8"
+    )
+    text = _yaml_text([_event()])
+    yaml_text = text.replace(
+        "  date: '2012-11-29'\n", "  date: '2012-11-29'\n  date: '2013-01-01'\n"
+    )
+    assert yaml_text != text
+    (d / "duplicate_key.yaml").write_text(yaml_text, encoding="utf-8")
+    (d / "nul_escape.yaml").write_text(
+        _yaml_text([_event(title_zh="合成\x00事件")]), encoding="utf-8"
+    )
+    row = ["rel-e1", "2012-11-29", "合成\x00事件", "regional", "coordination_agreement", "x"]
+    _event_csv(d / "nul_in_cell.csv", [row + ["130100", "", "", "party"]])
+
+    d = out / "boundaries"
+    d.mkdir(parents=True, exist_ok=True)
+    sq = box(118.1, 39.6, 118.2, 39.7)
+    gpkg = d / "two_layers.gpkg"
+    _gdf([("130203", "路北区", sq)]).to_file(gpkg, layer="counties", driver="GPKG")
+    _gdf([("130204", "古冶区", box(118.2, 39.6, 118.3, 39.7))]).to_file(
+        gpkg, layer="draft", driver="GPKG"
+    )
+    _geojson(d / "nul_in_name.geojson", [_feature("130203", "路北\x00区", sq)])
+
+
+def _yaml_text(events: list[dict]) -> str:
+    import yaml
+
+    return yaml.safe_dump({"events": events}, allow_unicode=True, sort_keys=False)
+
+
 def main() -> None:
     """Regenerate every catalogue file."""
     if OUT.exists():
@@ -381,6 +469,7 @@ def main() -> None:
     write_boundaries(OUT)
     write_events(OUT)
     write_panels(OUT)
+    write_edges(OUT)
 
 
 if __name__ == "__main__":

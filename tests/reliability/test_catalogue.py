@@ -49,6 +49,8 @@ def command(case: dict) -> list[str]:
         base = ["load", "panel", path]
     elif kind == "events":
         base = ["load", "events", path]
+    elif kind == "catalogue":
+        base = ["load", "catalogue", path]
     else:  # pragma: no cover - catalogue typo
         raise ValueError(kind)
     return base + [str(a) for a in case.get("args", [])]
