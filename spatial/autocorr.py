@@ -43,6 +43,61 @@ def _weights(w: libpysal.weights.W, transformation: str) -> libpysal.weights.W:
     return wc
 
 
+#: Relative spread below which a variable counts as constant: its statistics are undefined.
+CONSTANT_RTOL = 1e-10
+#: Fewest units of a global Moran test (the randomisation variance divides by n - 3).
+MIN_UNITS_GLOBAL = 4
+
+
+def is_constant(y: np.ndarray) -> bool:
+    """True when ``y`` is constant or varies only by rounding (sd <= 1e-10 x max(1, max|y|)).
+
+    Parameters
+    ----------
+    y : ndarray
+        Finite values.
+
+    Returns
+    -------
+    bool
+    """
+    yv = np.asarray(y, dtype=float).ravel()
+    if yv.size == 0:
+        return True
+    return float(np.std(yv)) <= CONSTANT_RTOL * max(1.0, float(np.max(np.abs(yv))))
+
+
+def check_global(yv: np.ndarray, w: libpysal.weights.W, what: str = "y") -> None:
+    """Refuse inputs on which a global statistic is undefined (before esda divides by zero).
+
+    Parameters
+    ----------
+    yv : ndarray
+        The variable (finite).
+    w : libpysal.weights.W
+        Weights.
+    what : str
+        Name of the variable for the message.
+
+    Raises
+    ------
+    ValueError
+        Fewer than :data:`MIN_UNITS_GLOBAL` units, no unit with a neighbour, or a constant
+        (or near-constant) variable.
+    """
+    if w.n < MIN_UNITS_GLOBAL:
+        raise ValueError(
+            f"{w.n} unit(s): a global Moran test needs at least {MIN_UNITS_GLOBAL} units"
+        )
+    if w.s0 == 0 or all(c == 0 for c in w.cardinalities.values()):
+        raise ValueError("no unit has a neighbour in these weights: Moran's I is undefined")
+    if is_constant(yv):
+        raise ValueError(
+            f"{what} is constant (or varies only by rounding): Moran's I is undefined "
+            "(zero variance), no p-value is reported"
+        )
+
+
 def _lag(wc: libpysal.weights.W, z: np.ndarray) -> np.ndarray:
     return np.asarray(wc.sparse @ z).ravel()
 
@@ -165,6 +220,7 @@ def moran(
         raise ValueError(f"y has {yv.shape[0]} values but the weights have {w.n} units")
     if not np.all(np.isfinite(yv)):
         raise ValueError("y contains missing or infinite values")
+    check_global(yv, w, "the variable")
     wc = _weights(w, transformation)
     mi = esda.Moran(yv, wc, transformation=transformation, permutations=0, two_tailed=False)
     z_perm = p_perm = float("nan")
@@ -303,17 +359,20 @@ def moran_by_year(
         if not np.all(np.isfinite(yv)):
             bad = [i for i, v in zip(ids, yv, strict=True) if not np.isfinite(v)][0]
             raise ValueError(f"period {t}: {variable!r} is missing for unit {bad!r}")
-        out.results.append(
-            moran(
-                yv,
-                w,
-                transformation=transformation,
-                permutations=permutations,
-                alternative=alternative,
-                seed=None if seed is None else seed + k,
-                period=t,
+        try:
+            out.results.append(
+                moran(
+                    yv,
+                    w,
+                    transformation=transformation,
+                    permutations=permutations,
+                    alternative=alternative,
+                    seed=None if seed is None else seed + k,
+                    period=t,
+                )
             )
-        )
+        except ValueError as exc:
+            raise ValueError(f"period {t}: {exc}") from exc
     return out
 
 
@@ -580,6 +639,12 @@ def bivariate_moran(
     """
     xv = np.asarray(x, dtype=float).ravel()
     yv = np.asarray(y, dtype=float).ravel()
+    for name, v in (("x", xv), ("y", yv)):
+        if v.shape[0] != w.n:
+            raise ValueError(f"{name} has {v.shape[0]} values but the weights have {w.n} units")
+        if not np.all(np.isfinite(v)):
+            raise ValueError(f"{name} contains missing or infinite values")
+        check_global(v, w, name)
     wc = _weights(w, "r")
     zx = (xv - xv.mean()) / xv.std()
     zy = (yv - yv.mean()) / yv.std()

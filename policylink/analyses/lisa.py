@@ -177,7 +177,7 @@ def run_lisa(inputs: Any, options: LisaOptions) -> LisaAnalysis:
     InputError
         Missing values, naming the unit.
     """
-    from policylink.spatial.autocorr import getis_ord_gi_star, local_moran
+    from policylink.spatial.autocorr import getis_ord_gi_star, is_constant, local_moran
 
     o = options
     if o.statistic not in STATISTICS:
@@ -192,15 +192,24 @@ def run_lisa(inputs: Any, options: LisaOptions) -> LisaAnalysis:
     # Units without neighbours have no local statistic: they are left out of the test (and of
     # the standardisation and permutations) and labelled neighbourless, never significant.
     islands = [i for i in w.id_order if w.cardinalities[i] == 0]
+    keep = [i for i in w.id_order if w.cardinalities[i] > 0]
+    if len(keep) < 3:
+        raise InputError(
+            [
+                Problem(
+                    inputs.source,
+                    None,
+                    None,
+                    None,
+                    f"{len(keep)} unit(s) have neighbours: local statistics need at least 3 "
+                    "(choose other weights, e.g. knn:K)",
+                )
+            ]
+        )
     if islands:
-        keep = [i for i in w.id_order if w.cardinalities[i] > 0]
-        if len(keep) < 3:
-            raise InputError(
-                [Problem(inputs.source, None, None, None, "fewer than 3 units have neighbours")]
-            )
         w = w_subset(w, keep, silence_warnings=True)
     y = sub.loc[list(w.id_order), o.variable].to_numpy(float)
-    if np.nanstd(y) <= 1e-12 * max(1.0, float(np.nanmax(np.abs(y)))):
+    if is_constant(y):
         raise InputError(
             [
                 Problem(

@@ -288,14 +288,22 @@ def run_bivariate_moran(inputs: Any, options: BivariateOptions) -> BivariateAnal
     rows = []
     for k, (t, g) in enumerate(frames):
         sub = inputs.cross_section([o.x, o.y], t, frame=g)
-        r = bivariate_moran(
-            sub[o.x].to_numpy(float),
-            sub[o.y].to_numpy(float),
-            inputs.w,
-            permutations=o.permutations,
-            alternative=o.alternative,
-            seed=o.seed + k,
-        )
+        try:
+            r = bivariate_moran(
+                sub[o.x].to_numpy(float),
+                sub[o.y].to_numpy(float),
+                inputs.w,
+                permutations=o.permutations,
+                alternative=o.alternative,
+                seed=o.seed + k,
+            )
+        except ValueError as exc:
+            where = f"period {_period(t)}: " if t is not None else ""
+            msg = str(exc).replace("x ", f"{o.x} ", 1) if str(exc).startswith("x ") else str(exc)
+            msg = msg.replace("y ", f"{o.y} ", 1) if msg.startswith("y ") else msg
+            raise InputError(
+                [Problem(inputs.source, None, f"{o.x}, {o.y}", None, where + msg)]
+            ) from exc
         rows.append(
             {
                 "year": _period(t),

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from policylink.spatial.did.panel import FIRST_COL, PanelSpec, prepare_panel
-from policylink.spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, prepare_panel
+from policylink.spatial.did.twfe import DIDResult, check_identified, fit_fe
 
 
 def event_term(e: int) -> str:
@@ -182,6 +182,8 @@ def event_study(
     heterogeneous treatment effects. Journal of Econometrics, 225(2), 175-199.
     """
     panel, spec = prepare_panel(df, spec)
+    # the event-time dummies sum to the treatment: they are identified only when it is
+    check_identified(panel, spec, [DID_COL])
     names = add_event_dummies(panel, spec, leads, lags, reference)
     model = fit_fe(
         panel, spec, names, label="event study", leads=leads, lags=lags, reference=reference

@@ -237,7 +237,73 @@ def prepare_panel(
     out[FIRST_COL] = ft.astype(float)
     out[DID_COL] = (out[spec.time] >= out[FIRST_COL]).astype(int)
     out = out.sort_values([spec.unit, spec.time], kind="mergesort").reset_index(drop=True)
+    check_fixed_effects(out, spec)
     return out, spec
+
+
+def check_fixed_effects(panel: pd.DataFrame, spec: PanelSpec) -> None:
+    """Refuse a panel on which unit and year fixed effects leave nothing to estimate.
+
+    Called before any compiled demeaning (pyfixest), which aborts the process on such panels
+    instead of raising: a DID needs at least two years and two units, and after dropping the
+    units seen in only one year (singletons, as pyfixest does) at least two units and two years
+    must remain.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Prepared panel.
+    spec : PanelSpec
+        Column roles.
+
+    Raises
+    ------
+    policylink.spatial.errors.InputError
+        Naming the input and what would be accepted.
+    """
+    src = spec.source
+    n_years = int(panel[spec.time].nunique())
+    n_units = int(panel[spec.unit].nunique())
+    if n_years < 2:
+        raise InputError(
+            [
+                Problem(
+                    src,
+                    None,
+                    spec.time,
+                    None,
+                    f"the panel has {n_years} year(s): a DID needs at least two years "
+                    "(before and after adoption) with year fixed effects",
+                )
+            ]
+        )
+    if n_units < 2:
+        raise InputError(
+            [
+                Problem(
+                    src,
+                    None,
+                    spec.unit,
+                    None,
+                    f"the panel has {n_units} unit(s): a DID needs at least two units",
+                )
+            ]
+        )
+    seen = panel.groupby(spec.unit)[spec.time].transform("size")
+    multi = panel[seen >= 2]
+    if multi[spec.unit].nunique() < 2 or multi[spec.time].nunique() < 2:
+        raise InputError(
+            [
+                Problem(
+                    src,
+                    None,
+                    spec.unit,
+                    None,
+                    "fewer than two units are observed in two or more years: unit fixed "
+                    "effects leave nothing to estimate (give each unit several years)",
+                )
+            ]
+        )
 
 
 def fe_codes(panel: pd.DataFrame, spec: PanelSpec) -> np.ndarray:

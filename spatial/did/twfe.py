@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from policylink.spatial.did.panel import DID_COL, PanelSpec, prepare_panel
+from policylink.spatial.errors import InputError, Problem
 
 _SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _UNQUOTE: dict[str, str] = {}
@@ -185,9 +186,124 @@ def fit_fe(
     """
     import pyfixest as pf
 
+    from policylink.spatial.did.panel import check_fixed_effects
+
+    check_fixed_effects(panel, spec)
+    check_identified(panel, spec, regressors)
     data = panel.copy()
     fit = pf.feols(fe_formula(spec, regressors), data, vcov=spec.vcov())
-    return result_from_pyfixest(fit, data, spec, label=label, **info)
+    res = result_from_pyfixest(fit, data, spec, label=label, **info)
+    for name in _KEY_TERMS:
+        if name in regressors and name in res.coefficients.index:
+            se = float(res.coefficients.loc[name, "se"])
+            if not (np.isfinite(se) and se > 0):
+                raise InputError(
+                    [
+                        Problem(
+                            spec.source,
+                            None,
+                            name,
+                            None,
+                            "the regression fits the outcome exactly (standard error "
+                            f"{se!r}): no inference is possible; check the outcome and the "
+                            "treatment coding",
+                        )
+                    ]
+                )
+    return res
+
+
+#: Regressors whose coefficient is the point of a fit: they must be identified.
+_KEY_TERMS = ("did", "w_did")
+
+
+def within_residual(values: np.ndarray, panel: pd.DataFrame, spec: PanelSpec) -> np.ndarray:
+    """Residual of a column after unit and year fixed effects (alternating projections).
+
+    Parameters
+    ----------
+    values : ndarray, shape (n,)
+        One value per row of ``panel``.
+    panel : DataFrame
+        Prepared panel.
+    spec : PanelSpec
+        Column roles.
+
+    Returns
+    -------
+    ndarray
+        ``values`` minus its projection on unit and year dummies (to 1e-10).
+    """
+    u = pd.factorize(panel[spec.unit])[0]
+    t = pd.factorize(panel[spec.time])[0]
+    nu, nt = np.bincount(u), np.bincount(t)
+    r = np.asarray(values, float) - float(np.mean(values))
+    scale = max(1.0, float(np.max(np.abs(r))) if r.size else 1.0)
+    for _ in range(1000):
+        r = r - (np.bincount(u, r) / nu)[u]
+        step = (np.bincount(t, r) / nt)[t]
+        r = r - step
+        if float(np.max(np.abs(step))) < 1e-12 * scale:
+            break
+    return r
+
+
+def check_identified(panel: pd.DataFrame, spec: PanelSpec, regressors: list[str]) -> None:
+    """Refuse a fit whose outcome or key regressor (``did``, ``w_did``) has no within variation.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Prepared panel.
+    spec : PanelSpec
+        Column roles.
+    regressors : list of str
+        Regressors of interest.
+
+    Raises
+    ------
+    policylink.spatial.errors.InputError
+        The outcome is constant within units and years once fixed effects are removed, or the
+        treatment is (no treated unit, every unit treated in every year, or every unit
+        adopting in the same year).
+    """
+    tol = 1e-9
+    y = panel[spec.outcome].to_numpy(float)
+    ry = within_residual(y, panel, spec)
+    if float(np.sqrt(np.mean(ry**2))) <= tol * max(1.0, float(np.max(np.abs(y)))):
+        raise InputError(
+            [
+                Problem(
+                    spec.source,
+                    None,
+                    spec.outcome,
+                    None,
+                    "the outcome does not vary once unit and year fixed effects are removed: "
+                    "there is nothing to explain",
+                )
+            ]
+        )
+    for name in _KEY_TERMS:
+        if name not in regressors:
+            continue
+        d = panel[name].to_numpy(float)
+        rd = within_residual(d, panel, spec)
+        if float(np.sqrt(np.mean(rd**2))) <= tol * max(1.0, float(np.max(np.abs(d)))):
+            what = "treatment" if name == "did" else "share of treated neighbours"
+            raise InputError(
+                [
+                    Problem(
+                        spec.source,
+                        None,
+                        name,
+                        None,
+                        f"the {what} does not vary once unit and year fixed effects are "
+                        "removed (no unit treated within the panel years, every unit treated "
+                        "throughout, or all units adopting in the same year): its effect "
+                        "cannot be estimated",
+                    )
+                ]
+            )
 
 
 def twfe_did(df: pd.DataFrame, spec: PanelSpec, *, label: str = "TWFE DID") -> DIDResult:
