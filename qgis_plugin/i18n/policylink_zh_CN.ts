@@ -260,10 +260,6 @@
       <translation>双重差分需要 PolicyLink 数据库（多年面板数据）。</translation>
     </message>
     <message>
-      <source>No low-carbon pilot among these units.</source>
-      <translation>这些单元中没有低碳试点。</translation>
-    </message>
-    <message>
       <source>Nothing to export yet.</source>
       <translation>尚无可导出的结果。</translation>
     </message>
@@ -294,14 +290,6 @@
     <message>
       <source>Error: {e}</source>
       <translation>错误：{e}</translation>
-    </message>
-    <message>
-      <source>No values of {v} for these units and years.</source>
-      <translation>这些单元和年份没有 {v} 的数值。</translation>
-    </message>
-    <message>
-      <source>No year has {v} for every unit.</source>
-      <translation>没有任何年份的 {v} 覆盖全部单元。</translation>
     </message>
     <message>
       <source>Cancelled.</source>
@@ -430,6 +418,10 @@
     <message>
       <source>Choose exactly one of the treatment field, the first treated year field and a treatment layer.</source>
       <translation>处理变量字段、首次处理年份字段和处理图层三者请只选其一。</translation>
+    </message>
+    <message>
+      <source>SYNTHETIC data.</source>
+      <translation>合成数据（SYNTHETIC）。</translation>
     </message>
     <message>
       <source>Difference-in-differences</source>
