@@ -225,7 +225,8 @@ def fit_binary(
     clusters : array-like, optional
         Cluster labels, shape (n,); None = model-based covariance.
     tol : float
-        Convergence: max absolute change of the coefficients.
+        Convergence: max change of the coefficients relative to ``1 + max |b|``. Under
+        separation the coefficients run off to infinity and never converge.
     max_iter : int
         Iteration cap.
 
@@ -253,8 +254,10 @@ def fit_binary(
     if not np.isfinite(X).all():
         raise ValueError("the design has missing or infinite values")
     if np.linalg.matrix_rank(X) < k:
+        const = [nm for nm, col in zip(names, X.T, strict=True) if np.ptp(col) == 0]
+        what = f" ({', '.join(const)} constant)" if len(const) > 1 else ""
         raise ValueError(
-            "the design is rank deficient (a regressor is constant or collinear with others)"
+            "the design is rank deficient: a regressor is constant or collinear with others" + what
         )
     ybar = ev / n
     b = np.zeros(k)
@@ -281,12 +284,12 @@ def fit_binary(
             if nll >= ll - 1e-12 or t < 1e-8:
                 break
             t /= 2.0
-        change = np.max(np.abs(nb - b))
+        change = np.max(np.abs(nb - b)) / (1.0 + np.max(np.abs(nb)))
         b, ll = nb, nll
         if change < tol:
             converged = True
             break
-    if not converged or np.max(np.abs(b)) > 30:
+    if not converged:
         raise ValueError(
             "the hazard model did not converge: probably separation (a regressor or a period "
             "predicts adoption perfectly); drop it or use a smooth duration term"

@@ -1,0 +1,221 @@
+"""``policylink diffusion ...``: who adopts a policy when, and from whom.
+
+Thin front-ends: the options become a :class:`policylink.diffusion_inputs.EhaSource` and the
+options of one analysis of :mod:`policylink.analyses.diffusion`; the cascades and risk sets are
+the views' (``eha_cascade``, ``eha_risk_set``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from policylink.analyses.diffusion import (
+    DEFAULT_DEPENDENCE,
+    DEFAULT_DYAD_REGRESSORS,
+    DEFAULT_EHA_REGRESSORS,
+    DEFAULT_LINK,
+)
+from policylink.commands._common import parse_years, split_list
+from policylink.diffusion_inputs import DEFAULT_YEARS, CascadeRules, EhaSource
+from policylink.errors import ConfigError
+from policylink.output import emit, format_option
+
+JJJ = "110000,120000,130000"
+
+
+def _source(
+    programme: str,
+    level: str,
+    within: str | None,
+    years: str | None,
+    neighbours: str,
+    covers: bool,
+    rollup: bool,
+    covariates: str | None,
+    lag: int,
+) -> EhaSource:
+    yrs = parse_years(years) if years else list(DEFAULT_YEARS)
+    if not yrs:
+        raise ConfigError("--years: give a range such as 2009-2022")
+    progs = tuple(split_list(programme))
+    if not progs:
+        raise ConfigError("--programme: name at least one programme")
+    codes = tuple(split_list(within)) or None
+    return EhaSource(
+        programmes=progs,
+        level=level,
+        within=codes,
+        years=(min(yrs), max(yrs)),
+        neighbours=neighbours,
+        rules=CascadeRules(covers=covers, rollup=rollup),
+        covariates=tuple(split_list(covariates)),
+        lag=lag,
+    )
+
+
+def _source_options(f: Any) -> Any:
+    opts = [
+        click.option(
+            "--programme",
+            default="low_carbon_pilot",
+            show_default=True,
+            help="policy_event.programme; several (comma-separated) = pooled EHA with "
+            "programme-specific baselines.",
+        ),
+        click.option("--level", default="prefecture", show_default=True, help="Unit level."),
+        click.option("--within", default=None, help=f"Units within these codes (e.g. {JJJ})."),
+        click.option(
+            "--years",
+            default=None,
+            help=f"Window, e.g. 2009-2022 (default {DEFAULT_YEARS[0]}-{DEFAULT_YEARS[1]}).",
+        ),
+        click.option(
+            "--neighbours",
+            default="queen",
+            show_default=True,
+            help="queen, rook, knn:K, distance:METRES (the views' weights) or links (the "
+            "coordination-link network).",
+        ),
+        click.option(
+            "--covers/--no-covers",
+            default=False,
+            show_default=True,
+            help="A participating province adopts for its units.",
+        ),
+        click.option(
+            "--rollup/--no-rollup",
+            default=False,
+            show_default=True,
+            help="A participating county adopts for its prefecture.",
+        ),
+        click.option(
+            "--covariates",
+            default=None,
+            help="Panel variables (observation) lagged one year, comma-separated.",
+        ),
+        click.option(
+            "--lag",
+            type=int,
+            default=1,
+            show_default=True,
+            help="Years between a neighbour's (or source's) adoption and the row's year.",
+        ),
+        click.option(
+            "--link",
+            type=click.Choice(["logit", "cloglog"]),
+            default=DEFAULT_LINK,
+            show_default=True,
+            help="Hazard link (cloglog: exp(b) is a hazard ratio).",
+        ),
+        click.option(
+            "--duration",
+            type=click.Choice(["dummies", "cubic", "log", "none"]),
+            default=DEFAULT_DEPENDENCE,
+            show_default=True,
+            help="Duration dependence: period dummies, cubic in t (Carter-Signorino), log t.",
+        ),
+        click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _notes(notes: Any) -> None:
+    for n in notes:
+        click.echo(f"note: {n}", err=True)
+
+
+@click.group("diffusion")
+def diffusion() -> None:
+    """Policy diffusion: event history analysis, dyads, networks and dynamics of adoption."""
+
+
+@diffusion.command("eha")
+@_source_options
+@click.option(
+    "--regressors",
+    default=None,
+    help="Risk-set columns as regressors (default: "
+    f"{','.join(DEFAULT_EHA_REGRESSORS)} plus the covariates); also neighbour_count.",
+)
+@format_option()
+def eha_cmd(
+    link: str, duration: str, regressors: str | None, lang: str, fmt: str, **src: Any
+) -> None:
+    """Discrete-time event history analysis of adoption (Berry & Berry 1990).
+
+    One row per unit and year at risk (until adoption); logit or cloglog hazard with duration
+    dependence, the lagged neighbour-adoption share, the lagged adoption of a higher-level unit
+    and covariates; SEs clustered by unit; average marginal effects.
+
+    \b
+      policylink diffusion eha --programme low_carbon_pilot --neighbours knn:5
+      policylink diffusion eha --programme low_carbon_pilot,low_carbon_transport_pilot
+    """
+    from policylink.analyses.diffusion import EhaOptions, run_eha
+    from policylink.diffusion_inputs import load_eha_inputs
+
+    source = _source(**src)
+    inp = load_eha_inputs(source)
+    regs = tuple(split_list(regressors)) or (*DEFAULT_EHA_REGRESSORS, *source.covariates)
+    res = run_eha(inp, EhaOptions(regressors=regs, link=link, dependence=duration))
+    _notes(res.provenance.notes)
+    emit(res.to_dict() if fmt == "json" else res.table(lang), fmt, title=res.title(lang))
+
+
+@diffusion.command("dyad")
+@_source_options
+@click.option(
+    "--regressors",
+    default=None,
+    help=f"Dyad columns (default: {','.join(DEFAULT_DYAD_REGRESSORS)} plus absdiff_<covariate> "
+    "for each covariate).",
+)
+@format_option()
+def dyad_cmd(
+    link: str, duration: str, regressors: str | None, lang: str, fmt: str, **src: Any
+) -> None:
+    """Directed-dyad EHA (Volden 2006): does a unit adopt after similar or close earlier adopters?
+
+    Dyads (i, j, t): i at risk in t, j adopted before t; regressors: shared border, log
+    distance, coordination link, same province, |covariate difference|; SEs clustered by i.
+    """
+    from policylink.analyses.diffusion import DyadOptions, run_dyad
+    from policylink.diffusion_inputs import load_dyad_inputs
+
+    source = _source(**src)
+    inp = load_dyad_inputs(source)
+    regs = tuple(split_list(regressors)) or (
+        *DEFAULT_DYAD_REGRESSORS,
+        *(f"absdiff_{v}" for v in source.covariates),
+    )
+    res = run_dyad(inp, DyadOptions(regressors=regs, link=link, dependence=duration))
+    _notes(res.provenance.notes)
+    emit(res.to_dict() if fmt == "json" else res.table(lang), fmt, title=res.title(lang))
+
+
+@diffusion.command("cascade")
+@click.option("--programme", default="low_carbon_pilot", show_default=True)
+@click.option("--level", default=None, help="Unit level (default: participants as encoded).")
+@click.option("--within", default=None, help=f"Units within these codes (e.g. {JJJ}).")
+@click.option("--covers/--no-covers", default=False, show_default=True)
+@click.option("--rollup/--no-rollup", default=False, show_default=True)
+@format_option()
+def cascade_cmd(
+    programme: str, level: str | None, within: str | None, covers: bool, rollup: bool, fmt: str
+) -> None:
+    """The adoption cascade of a programme: each unit's first adoption date and its precision."""
+    from policylink.diffusion_inputs import read_cascade
+    from policylink.etl import db as dbmod
+
+    with dbmod.connect(dbmod.database_url()) as c:
+        frame = read_cascade(c, programme, level, within, CascadeRules(covers, rollup))
+    emit(frame, fmt, title=f"Adoption cascade of {programme} (real policy events)")
+
+
+def register(group: click.Group) -> None:
+    """Add ``policylink diffusion`` to the main command group."""
+    group.add_command(diffusion)
