@@ -89,6 +89,10 @@ class DidSource:
         Database: a county-level pilot treats its prefecture (seed 004: no).
     database_url : str or None
         Database to read; None = ``DATABASE_URL`` or the embedded database.
+    coordinates : str or None
+        File: a vector layer (GPKG/SHP/GeoJSON) with the units' geometries and the unit
+        column as id field, for distance-based inference (Conley SEs); the database reads
+        the units' geometries itself.
     """
 
     outcome: str
@@ -108,6 +112,7 @@ class DidSource:
     effective_years: tuple[int, ...] = DEFAULT_EFFECTIVE_YEARS
     county_pilots: bool = False
     database_url: str | None = None
+    coordinates: str | None = None
 
     @classmethod
     def from_options(
@@ -227,6 +232,9 @@ class DidInputs:
         What the weights are, for titles ("none" without weights).
     treatment : str
         How the treatment was coded, for titles and notes.
+    coords : pandas.DataFrame or None
+        Unit centroids in km on an equal-area projection (index unit id, columns ``x_km``,
+        ``y_km``), for distance-based inference; None when no geometries were given.
     """
 
     panel: pd.DataFrame
@@ -237,6 +245,7 @@ class DidInputs:
     w: Any = None
     weights: str = "none"
     treatment: str = ""
+    coords: Any = None
 
     @property
     def is_synthetic(self) -> bool:
@@ -297,6 +306,22 @@ class DidInputs:
         DidInputs
         """
         return replace(self, w=w, weights=description, notes=list(self.notes))
+
+    def with_coords(self, coords: Any) -> DidInputs:
+        """A copy carrying unit coordinates in km (see ``coords``).
+
+        Parameters
+        ----------
+        coords : pandas.DataFrame
+            Index unit id, columns ``x_km``, ``y_km``.
+
+        Returns
+        -------
+        DidInputs
+        """
+        coords = coords.copy()
+        coords.index = coords.index.map(lambda u: str(u).strip())
+        return replace(self, coords=coords, notes=list(self.notes))
 
 
 # --------------------------------------------------------------------------------------------
@@ -450,6 +475,12 @@ def _from_file(source: DidSource) -> DidInputs:
     inp = did_inputs_from_frame(frame, spec, source=name, synthetic=synthetic)
     if source.weights:
         inp = inp.with_weights(*read_weights_source(source.weights))
+    if source.coordinates:
+        from policylink.inputs import read_layer
+        from policylink.weights import centroids_km
+
+        layer = read_layer(source.coordinates)
+        inp = inp.with_coords(centroids_km(layer, source.unit, source=source.coordinates))
     return inp
 
 
@@ -571,9 +602,14 @@ def _from_database(source: DidSource, conn: Any = None) -> DidInputs:
             catalogue = dbread.read_variables(c, variables)
             synthetic = tuple(catalogue.loc[catalogue["is_synthetic"], "name"])
             attrs = {s: dbread.read_unit_attribute(c, s, level, within) for s in source.attributes}
-            w = desc = None
+            w = desc = coords = None
             if source.weights:
                 w, desc = _database_weights(c, source, sorted(panel[DB_UNIT].unique()))
+                from policylink.weights import centroids_km
+
+                units = dbread.read_units(c, level, within)
+                units = units[units["code"].isin(set(panel[DB_UNIT]))]
+                coords = centroids_km(units, "code", source="database")
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(
@@ -615,6 +651,8 @@ def _from_database(source: DidSource, conn: Any = None) -> DidInputs:
         source="database (observation, policy_event)",
     )
     inp = DidInputs(panel, spec, "database", synthetic, notes, treatment=treatment)
+    if coords is not None:
+        inp = inp.with_coords(coords)
     return inp if w is None else inp.with_weights(w, desc)
 
 

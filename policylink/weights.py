@@ -240,6 +240,36 @@ def _centroids(gdf_ea: Any) -> np.ndarray:
     return np.column_stack([c.x.to_numpy(), c.y.to_numpy()])
 
 
+def centroids_km(gdf: Any, id_col: str, source: str = "layer") -> Any:
+    """Unit centroids in km on the equal-area projection of the weights (for distance cutoffs).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Units with a CRS (or a GeoDataFrame indexed by id when ``id_col`` is not a column).
+    id_col : str
+        Unit id field.
+    source : str
+        Input name for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by unit id (text), columns ``x_km``, ``y_km``.
+
+    Raises
+    ------
+    InputError
+        Missing id field, duplicate ids, empty geometries or no CRS.
+    """
+    import pandas as pd
+
+    frame = gdf if id_col in gdf.columns else gdf.reset_index(names=id_col)
+    ids = _check_units(frame, id_col, source)
+    xy = _centroids(equal_area(frame, source)) / 1000.0
+    return pd.DataFrame({"x_km": xy[:, 0], "y_km": xy[:, 1]}, index=pd.Index(ids, name=id_col))
+
+
 def build_pairs(gdf: Any, id_col: str, kind: str | WeightsSpec, source: str = "layer") -> Any:
     """Neighbour pairs of a layer by the one rule of each kind (see the module docstring).
 

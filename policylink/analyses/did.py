@@ -951,12 +951,20 @@ class SpatialDidOptions:
         Also include spatial lags of the controls.
     draws, seed : int
         SDM: parameter draws and seed of the effects' standard errors.
+    conley_km : float or None
+        SLX: Conley spatial-HAC standard errors with this distance cutoff in km (needs the
+        units' coordinates); None = cluster-robust by the panel's clustering, which assumes
+        errors independent across units' clusters.
+    kernel : {'bartlett', 'uniform'}
+        Kernel of the Conley weights.
     """
 
     model: str = "slx"
     lag_controls: bool = False
     draws: int = DEFAULT_EFFECT_DRAWS
     seed: int = DEFAULT_SEED
+    conley_km: float | None = None
+    kernel: str = "bartlett"
 
 
 @dataclass
@@ -991,10 +999,22 @@ class SpatialDidAnalysis(DidAnalysis):
         return _localise(self.result.effects.reset_index(names="effect"), lang)
 
     def title(self, lang: str = "en") -> str:
-        """Model, weights and source."""
+        """Model, weights, which standard errors, and source."""
         m, w = self.options.model, self.provenance.weights
+        inf = self.result.inference
+        if self.options.conley_km is not None:
+            zh_inf = (
+                f"Conley 空间 HAC 标准误（{self.options.kernel} 核，截断距离 "
+                f"{self.options.conley_km:g} km，单元内序列相关）"
+            )
+        elif m == "slx":
+            zh_inf = "按聚类稳健标准误（假定聚类之间误差独立，不能应对单元间的空间相关）"
+        else:
+            zh_inf = "极大似然信息矩阵标准误"
         return _t(
-            lang, f"空间 DID（{m}，W：{w}）；", f"Spatial DID ({m}, W: {w}); "
+            lang,
+            f"空间 DID（{m}，W：{w}；{zh_inf}）；",
+            f"Spatial DID ({m}, W: {w}; SEs: {inf}); ",
         ) + self._source_title(lang)
 
     def paper_table(self, fmt: str = "markdown") -> str | None:
@@ -1035,6 +1055,22 @@ def run_spatial_did(
         raise ConfigError("the spatial DID needs weights (a weights file or a weights kind)")
     if o.model not in SPATIAL_MODELS:
         raise ConfigError(f"model {o.model!r}: use {', '.join(SPATIAL_MODELS)}")
+    conley = None
+    if o.conley_km is not None:
+        from policylink.spatial.did.conley import ConleySpec
+
+        conley = ConleySpec(float(o.conley_km), o.kernel)
+        try:
+            conley.check()
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+        if o.model != "slx":
+            raise ConfigError("Conley standard errors are offered for the SLX model")
+        if inputs.coords is None:
+            raise ConfigError(
+                "Conley standard errors need the units' coordinates: read the panel from the "
+                "database or give a boundary layer (--coords FILE)"
+            )
     res = spatial_did(
         inputs.panel,
         inputs.spec,
@@ -1043,6 +1079,8 @@ def run_spatial_did(
         lag_controls=o.lag_controls,
         draws=o.draws,
         seed=o.seed,
+        conley=conley,
+        coords_km=inputs.coords,
     )
     return SpatialDidAnalysis(provenance(inputs), o, res)
 

@@ -113,6 +113,7 @@ def _inputs(
     variables: tuple[str, ...] = (),
     attributes: tuple[str, ...] = (),
     weights: str | None = None,
+    coordinates: str | None = None,
 ) -> Any:
     """The DID inputs of the options (file or database); notes go to stderr.
 
@@ -147,6 +148,7 @@ def _inputs(
         attributes=attributes,
         cluster=kw["cluster"],
         weights=weights,
+        coordinates=coordinates,
         programme=kw["programme"],
         county_pilots=kw["county_pilots"],
         **files,
@@ -420,9 +422,42 @@ def bacon_cmd(plot: str | None, **kw: Any) -> None:
     help="TWFE with W*D (slx) or ML spatial Durbin panel (sdm).",
 )
 @click.option("--lag-controls", is_flag=True, help="Also include spatial lags of the controls.")
+@click.option(
+    "--conley-km",
+    type=float,
+    default=None,
+    help="Conley spatial-HAC standard errors with this distance cutoff in km (SLX), robust to "
+    "spatial correlation between units; default: cluster-robust by --cluster.",
+)
+@click.option(
+    "--kernel",
+    type=click.Choice(["bartlett", "uniform"]),
+    default="bartlett",
+    show_default=True,
+    help="Kernel of the Conley weights.",
+)
+@click.option(
+    "--coords",
+    "coords_file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="PANEL_FILE: boundary layer (GPKG/SHP/GeoJSON, id field = --unit) for --conley-km; "
+    "with --db the database's unit geometries are used.",
+)
 @_guard
-def spatial_cmd(weights_src: str | None, model: str, lag_controls: bool, **kw: Any) -> None:
-    """Spatial DID: direct effect and spillover from the share of treated neighbours."""
+def spatial_cmd(
+    weights_src: str | None,
+    model: str,
+    lag_controls: bool,
+    conley_km: float | None,
+    kernel: str,
+    coords_file: str | None,
+    **kw: Any,
+) -> None:
+    """Spatial DID: direct effect and spillover from the share of treated neighbours.
+
+    The title and the JSON (``inference``) say which standard errors were used.
+    """
     from policylink.analyses.did import SpatialDidOptions, run_spatial_did
 
     if kw.get("from_db"):
@@ -434,8 +469,12 @@ def spatial_cmd(weights_src: str | None, model: str, lag_controls: bool, **kw: A
             "--weights: give a weights file (CSV of pairs, .gal, .gwt)"
             + (f"; {weights_src!r} is not a file" if weights_src else "")
         )
-    opts = SpatialDidOptions(model=model, lag_controls=lag_controls)
-    _show(run_spatial_did(_inputs(kw, weights=weights), opts), kw)
+    if coords_file and kw.get("from_db"):
+        raise ConfigError("--coords goes with PANEL_FILE (--db reads the unit geometries)")
+    opts = SpatialDidOptions(
+        model=model, lag_controls=lag_controls, conley_km=conley_km, kernel=kernel
+    )
+    _show(run_spatial_did(_inputs(kw, weights=weights, coordinates=coords_file), opts), kw)
 
 
 @did_group.command("robust")

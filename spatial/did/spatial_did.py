@@ -31,8 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from policylink.spatial.did.conley import ConleySpec, conley_table, conley_vcov
 from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, prepare_panel
-from policylink.spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.did.twfe import DIDResult, fit_fe, within_residual
 from policylink.spatial.errors import InputError, Problem
 
 WD_COL = "w_did"
@@ -126,10 +127,16 @@ class SpatialDIDResult:
     fit: Any
     info: dict[str, Any]
 
+    @property
+    def inference(self) -> str:
+        """How the standard errors were computed (titles and JSON say it)."""
+        return str(self.info.get("inference", ""))
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON block with ``effects`` and the full model's ``coefficients``."""
+        """JSON block with ``effects``, ``inference`` and the full model's ``coefficients``."""
         return {
             "model": self.model,
+            "inference": self.inference,
             "effects": {k: {c: float(v) for c, v in r.items()} for k, r in self.effects.iterrows()},
             "fit": self.fit.to_dict(),
             "info": self.info,
@@ -146,6 +153,8 @@ def spatial_did(
     lag_controls: bool = False,
     draws: int = 1000,
     seed: int = 12345,
+    conley: ConleySpec | None = None,
+    coords_km: pd.DataFrame | None = None,
 ) -> SpatialDIDResult:
     """Spatial DID with the share of treated neighbours as a regressor.
 
@@ -166,11 +175,26 @@ def spatial_did(
         Also include spatial lags of the controls (SLX: :math:`WX`; SDM: Durbin terms).
     draws, seed : int
         Simulation draws and seed for the SDM effects' standard errors.
+    conley : ConleySpec, optional
+        SLX: Conley spatial-HAC standard errors with this cutoff and kernel
+        (:mod:`policylink.spatial.did.conley`) instead of the cluster-robust ones, which
+        assume units' errors independent across clusters and over-reject when errors and
+        treatment are spatially correlated.
+    coords_km : DataFrame, optional
+        Unit coordinates in km (index unit id, columns ``x_km``, ``y_km``); required with
+        ``conley``.
 
     Returns
     -------
     SpatialDIDResult
+        ``info['inference']`` says which standard errors were used.
     """
+    if conley is not None:
+        conley.check()
+        if model != "slx":
+            raise ValueError("Conley standard errors are offered for the SLX form (model='slx')")
+        if coords_km is None:
+            raise ValueError("Conley standard errors need the units' coordinates")
     panel, spec = prepare_panel(df, spec)
     share, info = neighbour_share(panel, spec, W, ids)
     panel[WD_COL] = share.to_numpy()
@@ -181,6 +205,15 @@ def spatial_did(
                 panel[f"w_{c}"] = _lag_column(panel, spec, W, ids, c)
                 regs.append(f"w_{c}")
         res: DIDResult = fit_fe(panel, spec, regs, label="spatial DID (SLX)", **info)
+        if conley is None:
+            info["inference"] = (
+                f"cluster-robust (CRV1) by {spec.cluster}; assumes errors independent across "
+                "clusters (not robust to spatial correlation between units)"
+            )
+        else:
+            res = _with_conley(res, panel, spec, conley, coords_km)
+            info["inference"] = conley.describe()
+        res.info["inference"] = info["inference"]
         co = res.coefficients
         eff = pd.DataFrame(
             {
@@ -232,7 +265,36 @@ def spatial_did(
         index=list(names.values()),
     )
     info["rho"] = float(fit.rho) if fit.rho is not None else None
+    info["inference"] = f"ML information matrix with {draws} parameter draws for the effects"
     return SpatialDIDResult(eff, "sdm", fit, info)
+
+
+def _with_conley(
+    res: DIDResult,
+    panel: pd.DataFrame,
+    spec: PanelSpec,
+    conley: ConleySpec,
+    coords_km: pd.DataFrame,
+) -> DIDResult:
+    """The fit with Conley spatial-HAC SEs (same estimates; FWL residuals of the FE fit)."""
+    from dataclasses import replace
+
+    names = list(res.coefficients.index)
+    beta = res.coefficients["estimate"].to_numpy(float)
+    Xd = np.column_stack([within_residual(panel[c].to_numpy(float), panel, spec) for c in names])
+    yd = within_residual(panel[spec.outcome].to_numpy(float), panel, spec)
+    resid = yd - Xd @ beta
+    coords = coords_km.copy()
+    coords.index = coords.index.map(str)
+    try:
+        V = conley_vcov(Xd, resid, panel[spec.unit], panel[spec.time], coords, conley)
+    except ValueError as exc:
+        raise InputError([Problem(spec.source, None, spec.unit, None, str(exc))]) from exc
+    table = conley_table(names, beta, V)
+    info = {**res.info, "vcov": "Conley", "conley_cutoff_km": conley.cutoff_km}
+    info["conley_kernel"] = conley.kernel
+    vc = pd.DataFrame(V, index=names, columns=names)
+    return replace(res, coefficients=table, vcov=vc, info=info)
 
 
 def _lag_column(
