@@ -312,18 +312,15 @@ def _event_date(
             return None, None, ("date", raw, "an undated event has no date; remove one of them")
         return None, "undated", None
     if missing:
-        return None, None, ("date", raw, "missing date (write date_precision: undated when the "
-                            "source gives none)")
+        hint = "missing date (write date_precision: undated when the source gives none)"
+        return None, None, ("date", raw, hint)
     try:
         date, precision = parse_date(raw)
     except ValueError as exc:
         return None, None, ("date", raw, str(exc))
     if stated is not None and stated != precision:
-        return None, None, (
-            "date_precision",
-            stated,
-            f"the date {raw} is written to the {precision}; give it as precise as stated",
-        )
+        hint = f"the date {raw} is written to the {precision}; give it as precise as stated"
+        return None, None, ("date_precision", stated, hint)
     return date, precision, None
 
 

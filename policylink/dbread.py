@@ -303,7 +303,11 @@ def read_panel(
     wide: bool = True,
     complete: bool = False,
 ) -> pd.DataFrame:
-    """Read panel variables from ``observation``.
+    """Read panel variables from ``observation`` at a level (view function ``observation_at``).
+
+    A value loaded under a code of the same territory counts for the unit of the level
+    (seed 002 codes Beijing's 2010 values on 110000: they are 110100's at prefecture level);
+    a unit's value under its own code wins, and values never move to another territory.
 
     Parameters
     ----------
@@ -335,10 +339,10 @@ def read_panel(
         yrs = None if years is None else [int(y) for y in years]
         rows = c.execute(
             "SELECT o.unit_code, o.year, o.variable, o.value "
-            "FROM observation o JOIN unit_within(%s, %s) w ON w.code = o.unit_code "
-            "WHERE o.variable = ANY(%s) AND (%s::int[] IS NULL OR o.year = ANY(%s::int[])) "
+            "FROM observation_at(%s, %s) o JOIN unit_within(%s, %s) w ON w.code = o.unit_code "
+            "WHERE (%s::int[] IS NULL OR o.year = ANY(%s::int[])) "
             "ORDER BY o.unit_code, o.year",
-            (_codes(within), level, variables, yrs, yrs),
+            (level, variables, _codes(within), level, yrs, yrs),
         ).fetchall()
     long = pd.DataFrame(rows, columns=["code", "year", "variable", "value"])
     long = long.astype({"year": int, "value": float})
@@ -494,25 +498,55 @@ def read_unit_attribute(
 
 @dataclass(frozen=True)
 class AdoptionRules:
-    """Rules that turn pilot designations into a treatment panel (defaults: seed 004, §3).
+    """Rules that turn the events of a programme into adoption (defaults: seed 004, §3).
+
+    Adoption is taking part in an event of the programme (``adoption_first_rules``): the
+    designations of a pilot programme, the adoption events of any other. Use
+    :meth:`for_programme` for a programme other than the low-carbon pilots, so that seed 004's
+    effective years are not applied to its batches.
 
     Attributes
     ----------
     programme : str
-        ``policy_event.programme`` of the designations.
-    effective_years : tuple of int
+        ``policy_event.programme`` (policy family) of the events.
+    effective_years : tuple of int or None
         First treated year of batch 1, 2, 3, ... (seed 004: 2011, 2013, 2017 for the notices
-        of July 2010, November 2012 and January 2017); batches beyond use their notice year.
+        of July 2010, November 2012 and January 2017); batches beyond use their event year;
+        ``()`` = event years; None = the programme's own (``programme.effective_years``, event
+        years when it has none).
     province_covers : bool
-        A province-level designation treats all units of the level inside it.
+        A province-level participant treats all units of the level inside it (its own
+        same-territory unit, e.g. 110000 -> 110100, always).
     county_pilots : bool
-        A county-level pilot treats its prefecture.
+        A county-level participant treats its prefecture.
+    kinds : tuple of str or None
+        Event kinds that count; None = every kind of the programme.
     """
 
     programme: str = "low_carbon_pilot"
-    effective_years: tuple[int, ...] = (2011, 2013, 2017)
+    effective_years: tuple[int, ...] | None = (2011, 2013, 2017)
     province_covers: bool = True
     county_pilots: bool = False
+    kinds: tuple[str, ...] | None = None
+
+    @classmethod
+    def for_programme(cls, programme: str, **rules: object) -> AdoptionRules:
+        """Rules for any programme: its own effective years (``programme`` table), else the
+        event years; other rules as given (``province_covers``, ``county_pilots``, ``kinds``).
+
+        Parameters
+        ----------
+        programme : str
+            ``policy_event.programme``, e.g. ``jjj_policy_adoption``.
+        **rules
+            Other fields of :class:`AdoptionRules`.
+
+        Returns
+        -------
+        AdoptionRules
+        """
+        rules.setdefault("effective_years", None)
+        return cls(programme=programme, **rules)  # type: ignore[arg-type]
 
 
 def _rule_args(
@@ -521,7 +555,9 @@ def _rule_args(
     """Arguments of the ``*_rules`` view functions: programme, level, [years,] rules."""
     r = rules or AdoptionRules()
     span = () if years is None else (int(years[0]), int(years[1]))
-    return (r.programme, level, *span, list(r.effective_years), r.province_covers, r.county_pilots)
+    eff = None if r.effective_years is None else [int(y) for y in r.effective_years]
+    kinds = None if r.kinds is None else list(r.kinds)
+    return (r.programme, level, *span, eff, r.province_covers, r.county_pilots, kinds)
 
 
 def read_adoption(
@@ -549,25 +585,29 @@ def read_adoption(
     Returns
     -------
     pandas.DataFrame
-        ``code, year, treated (0/1), first_year, batch, source_event``; never-treated units
-        have NaN/None in the last three. Sorted by code and year.
+        ``code, year, treated (0/1), first_year, batch, source_event, programme,
+        date_precision``; never-treated units have NaN/None in ``first_year, batch,
+        source_event, date_precision``. A unit whose only adoption is undated has ``treated``
+        and ``first_year`` missing (``Int64`` NA): its year is unknown. Sorted by code and year.
     """
     _check_level(level)
     with _connection(conn) as c:
         rows = _rows_within(
             c,
             psycopg.sql.SQL(
-                "SELECT a.unit_code, a.year, a.treated, a.first_year, a.batch, a.source_event "
-                "FROM adoption_panel_rules(%s, %s, %s, %s, %s, %s, %s) a"
+                "SELECT a.unit_code, a.year, a.treated, a.first_year, a.batch, a.source_event, "
+                "a.programme, a.date_precision "
+                "FROM adoption_panel_rules(%s, %s, %s, %s, %s::int[], %s, %s, %s::text[]) a"
             ),
             _rule_args(rules, level, years),
             level,
             within,
         )
-    frame = pd.DataFrame(
-        rows, columns=["code", "year", "treated", "first_year", "batch", "source_event"]
-    )
-    return frame.astype({"year": int, "treated": int, "first_year": "Int64", "batch": "Int64"})
+    cols = ["code", "year", "treated", "first_year", "batch", "source_event", "programme",
+            "date_precision"]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=cols)
+    treated = "Int64" if frame["treated"].isna().any() else int
+    return frame.astype({"year": int, "treated": treated, "first_year": "Int64", "batch": "Int64"})
 
 
 def read_period_adoption(
@@ -602,16 +642,20 @@ def read_period_adoption(
     Returns
     -------
     pandas.DataFrame
-        Long: ``code, name_zh, period_ordinal, period, adopted, first_year, n_events``.
+        Long: ``code, name_zh, period_ordinal, period, adopted, first_year, n_events,
+        n_undated, programme`` (``n_undated``: the unit's undated events of the programme,
+        which no period holds). Wide: ``code, name_zh`` and one 0/1 column per period.
     """
     _check_level(level)
     with _connection(conn) as c:
         rows = c.execute(
-            "SELECT unit_code, name_zh, period_ordinal, period, adopted, first_year, n_events "
+            "SELECT unit_code, name_zh, period_ordinal, period, adopted, first_year, n_events, "
+            "n_undated, programme "
             "FROM period_adoption(%s, %s, %s, %s, %s) ORDER BY unit_code, period_ordinal",
             (programme, level, scheme, _codes(within), cumulative),
         ).fetchall()
-    cols = ["code", "name_zh", "period_ordinal", "period", "adopted", "first_year", "n_events"]
+    cols = ["code", "name_zh", "period_ordinal", "period", "adopted", "first_year", "n_events",
+            "n_undated", "programme"]  # fmt: skip
     long = pd.DataFrame(rows, columns=cols)
     if not wide:
         return long
@@ -688,11 +732,14 @@ LINK_COLUMNS = [
     "title_en",
 ]
 _SUMMARY_COLUMNS = ["code_a", "code_b", "name_a", "name_b", "n_events", "n_directed",
-                    "first_year", "last_year", "kinds"]  # fmt: skip
+                    "first_year", "last_year", "kinds", "n_undated", "programmes"]  # fmt: skip
 _KIND_COLUMNS = ["code_a", "code_b", "name_a", "name_b", "kind", "n_events", "n_directed",
-                 "first_year", "last_year"]  # fmt: skip
+                 "first_year", "last_year", "n_undated", "programmes"]  # fmt: skip
+#: dtypes of the per-pair link readers (years of the dated events: NA when all are undated).
+_PAIR_DTYPES = {"n_events": int, "n_directed": int, "first_year": "Int64", "last_year": "Int64",
+                "n_undated": int}  # fmt: skip
 _NODE_COLUMNS = ["code", "name_zh", "name_en", "n_links", "n_events", "n_partners",
-                 "first_year", "last_year"]  # fmt: skip
+                 "first_year", "last_year", "n_undated", "programmes"]  # fmt: skip
 
 
 def _link_filters(
@@ -761,17 +808,19 @@ def read_links(
         first/last year, kinds).
     scheme : str, optional
         With link rows: add the ``analysis_period`` of this scheme holding each link's year
-        (``coordination_link_in_period_at``: ``period_ordinal, period``, NULL outside every
-        period).
+        (``coordination_link_in_period_at``: ``period_ordinal, period``; ``period`` is
+        ``undated`` for undated events, NULL outside every period).
 
     Returns
     -------
     geopandas.GeoDataFrame
         Links: :data:`LINK_COLUMNS` (``event_id, event_year, kind, programme, directed,
         from_code, to_code, from_name, to_name, event_date, date_precision, title_zh,
-        title_en``, plus ``period_ordinal, period`` with ``scheme``), ordered by year, event and
-        ends; summary: ``code_a, code_b, name_a, name_b, n_events, n_directed, first_year,
-        last_year, kinds`` ordered by the pair; line geometry in EPSG:4326.
+        title_en``, plus ``period_ordinal, period`` with ``scheme``), ordered by year (undated
+        last), event and ends; ``event_year`` is ``Int64``, NA for undated events. Summary:
+        ``code_a, code_b, name_a, name_b, n_events, n_directed, first_year, last_year, kinds,
+        n_undated, programmes`` ordered by the pair (years of the dated events, NA when all
+        are undated); line geometry in EPSG:4326.
     """
     args = _link_filters(level, within, programme)
     function, cols = "coordination_link_at", LINK_COLUMNS
@@ -787,8 +836,8 @@ def read_links(
         rows = _link_rows(c, function, cols, args, order)
     out = _lines(rows, cols)
     if summary:
-        return out.astype({"n_events": int, "n_directed": int, "first_year": int, "last_year": int})
-    out = out.astype({"event_year": int, "directed": bool})
+        return out.astype(_PAIR_DTYPES)
+    out = out.astype({"event_year": "Int64", "directed": bool})
     if scheme is not None:
         out["period_ordinal"] = out["period_ordinal"].astype("Int64")
     return out
@@ -817,8 +866,9 @@ def read_link_kinds(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``code_a, code_b, name_a, name_b, kind, n_events, n_directed, first_year, last_year``
-        and a line (EPSG:4326), ordered by pair and kind.
+        ``code_a, code_b, name_a, name_b, kind, n_events, n_directed, first_year, last_year,
+        n_undated, programmes`` and a line (EPSG:4326), ordered by pair and kind; the years are
+        those of the dated events (``Int64``, NA when all are undated).
     """
     args = _link_filters(level, within, programme)
     with _connection(conn) as c:
@@ -826,7 +876,7 @@ def read_link_kinds(
             c, "coordination_link_kind_at", _KIND_COLUMNS, args, ["code_a", "code_b", "kind"]
         )
     out = _lines(rows, _KIND_COLUMNS)
-    return out.astype({"n_events": int, "n_directed": int, "first_year": int, "last_year": int})
+    return out.astype(_PAIR_DTYPES)
 
 
 def read_link_nodes(
@@ -853,7 +903,8 @@ def read_link_nodes(
     -------
     pandas.DataFrame
         ``code, name_zh, name_en, n_links`` (link rows: strength), ``n_events, n_partners``
-        (degree), ``first_year, last_year``; units with at least one link, sorted by code.
+        (degree), ``first_year, last_year`` (dated links; ``Int64``, NA when all are
+        undated), ``n_undated, programmes``; units with at least one link, sorted by code.
     """
     args = _link_filters(level, within, programme)
     with _connection(conn) as c:
@@ -861,8 +912,8 @@ def read_link_nodes(
             c, "coordination_link_node_at", _NODE_COLUMNS, args, ["code"], geometry=False
         )
     out = pd.DataFrame(rows, columns=_NODE_COLUMNS)
-    ints = ["n_links", "n_events", "n_partners", "first_year", "last_year"]
-    return out.astype(dict.fromkeys(ints, int))
+    ints = ["n_links", "n_events", "n_partners", "n_undated"]
+    return out.astype({**dict.fromkeys(ints, int), "first_year": "Int64", "last_year": "Int64"})
 
 
 def read_neighbor_adoption(
@@ -891,22 +942,24 @@ def read_neighbor_adoption(
     Returns
     -------
     pandas.DataFrame
-        ``code, year, treated, n_neighbors, n_treated_neighbors, share, first_neighbor_year``;
-        ``share`` = (W_rs D)_it with W queen contiguity, NaN for islands.
+        ``code, year, treated, n_neighbors, n_treated_neighbors, share, first_neighbor_year,
+        programme``; ``share`` = (W_rs D)_it with W queen contiguity, NaN for islands. Any
+        programme: ``rules=AdoptionRules.for_programme("jjj_policy_adoption")``.
     """
     _check_level(level)
     with _connection(conn) as c:
         rows = _rows_within(
             c,
             psycopg.sql.SQL(
-                "SELECT a.* FROM neighbor_adoption_rules(%s, %s, %s, %s, %s, %s, %s) a"
+                "SELECT a.* FROM neighbor_adoption_rules("
+                "%s, %s, %s, %s, %s::int[], %s, %s, %s::text[]) a"
             ),
             _rule_args(rules, level, years),
             level,
             within,
         )
     cols = ["code", "year", "treated", "n_neighbors", "n_treated_neighbors", "share",
-            "first_neighbor_year"]  # fmt: skip
+            "first_neighbor_year", "programme"]  # fmt: skip
     frame = pd.DataFrame(rows, columns=cols)
     return frame.astype({"share": float, "first_neighbor_year": "Int64"})
 
@@ -933,19 +986,24 @@ def read_diffusion_edges(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``from_code, to_code, from_year, to_year, lag_years, via`` and a line (EPSG:4326).
+        ``from_code, to_code, from_year, to_year, lag_years, via, programme`` and a line
+        (EPSG:4326). Any programme: ``rules=AdoptionRules.for_programme(name)``; units whose
+        adoption is undated are in no edge.
     """
     _check_level(level)
     with _connection(conn) as c:
         rows = c.execute(
             "WITH s AS (SELECT code FROM unit_within(%s, %s)) "
             "SELECT e.from_code, e.to_code, e.from_year, e.to_year, e.lag_years, e.via, "
-            "ST_AsBinary(e.geom) FROM diffusion_edge_rules(%s, %s, %s, %s, %s) e "
+            "e.programme, ST_AsBinary(e.geom) "
+            "FROM diffusion_edge_rules(%s, %s, %s::int[], %s, %s, %s::text[]) e "
             "WHERE e.from_code IN (SELECT code FROM s) AND e.to_code IN (SELECT code FROM s) "
             "ORDER BY 1, 2",
             (_codes(within), level, *_rule_args(rules, level)),
         ).fetchall()
-    return _lines(rows, ["from_code", "to_code", "from_year", "to_year", "lag_years", "via"])
+    return _lines(
+        rows, ["from_code", "to_code", "from_year", "to_year", "lag_years", "via", "programme"]
+    )
 
 
 def read_distance_rings(

@@ -5,7 +5,9 @@ batches from ``policy_event`` / ``event_participant``; values from ``observation
 the variable catalogue (:func:`policylink.dbread.read_variables`). Coordination links, their
 periods and first-link years, and per-unit adoption windows are the database's (the
 ``coordination_link_*`` and ``period_adoption*`` view functions and ``analysis_period``, read
-through :mod:`policylink.dbread`), never re-implemented here. Every reader returns plain
+through :mod:`policylink.dbread`), never re-implemented here; so are the level rule that puts
+a value coded on a municipality's province code on its prefecture (``observation_at``) and the
+period ``undated`` of events without a date. Every reader returns plain
 (Geo)DataFrames for :mod:`policylink.maps`.
 """
 
@@ -22,6 +24,9 @@ import shapely
 from policylink import dbread
 from policylink.errors import ConfigError
 
+#: Period label the link and adoption views give undated events (they are in no period).
+UNDATED = "undated"
+
 #: Chinese labels of the ``analysis_period`` labels (the table stores English labels only);
 #: seed 001 section 1 writes the windows as "2008年之前、2008—2014年、2014—2016年".
 PERIOD_LABELS_ZH: dict[str, str] = {
@@ -29,6 +34,7 @@ PERIOD_LABELS_ZH: dict[str, str] = {
     "2008-2014": "2008—2014年",
     "2014-2016": "2014—2016年",
     "after 2016": "2016年之后",
+    UNDATED: "日期不详",
 }
 
 
@@ -62,7 +68,7 @@ def _period_rows(conn: psycopg.Connection, scheme: str) -> list[tuple[int, str, 
 
 
 def read_periods(
-    conn: psycopg.Connection, scheme: str = "seed001"
+    conn: psycopg.Connection, scheme: str = "seed001", *, undated: bool = True
 ) -> tuple[tuple[str, int | None], ...]:
     """Period scheme as (label, last year inclusive) from the ``analysis_period`` table.
 
@@ -73,18 +79,22 @@ def read_periods(
     scheme : str
         Scheme name (``seed001``: before 2008 / 2008-2014 / 2014-2016 / after 2016, seed 001
         section 1 and 2.3; see ``sql/migrations/0020_views_support.sql``).
+    undated : bool
+        End with ``(UNDATED, None)``: the column of the undated events, which the views count
+        apart and place in no period (so that tables by period keep them).
 
     Returns
     -------
     tuple of (str, int or None)
-        In period order; ``None`` = open-ended.
+        In period order; ``None`` = open-ended (and for ``undated``).
 
     Raises
     ------
     ConfigError
         When the scheme has no rows.
     """
-    return tuple((label, last) for _, label, last in _period_rows(conn, scheme))
+    rows = tuple((label, last) for _, label, last in _period_rows(conn, scheme))
+    return (*rows, (UNDATED, None)) if undated else rows
 
 
 def adoption_windows(
@@ -388,14 +398,32 @@ def read_first_policy_period(
 
 
 def read_values(
-    conn: psycopg.Connection, variable: str, year: int
+    conn: psycopg.Connection, variable: str, year: int, level: str | None = None
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Values of one panel variable in one year, and its catalogue entry.
+
+    Values are placed on units by the database's level rule (``observation_at``): a value
+    loaded under a code of the same territory is also the value of that territory's unit at
+    the other level (seed 002's Beijing 2010 values, coded 110000, are 110100's on a
+    prefecture map); a unit's own value wins; values never move to another territory.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        Open connection.
+    variable : str
+        ``variable.name``.
+    year : int
+        Year.
+    level : {'province', 'prefecture', 'county'}, optional
+        Units of this level set only; None = every level set (a code may then carry the
+        value of its same territory; select the map's units by code).
 
     Returns
     -------
     (DataFrame, dict)
-        ``code, value`` and ``{label_zh, label_en, unit, source, is_synthetic}``.
+        ``code, value`` (one row per code) and ``{label_zh, label_en, unit, source,
+        is_synthetic}``.
 
     Raises
     ------
@@ -408,9 +436,12 @@ def read_values(
             f"unknown variable {variable!r}; known: {', '.join(catalogue.index) or '(none loaded)'}"
         )
     meta = catalogue.loc[variable]
+    levels = [level] if level is not None else ["province", "prefecture", "county"]
     rows = conn.execute(
-        "SELECT unit_code, value FROM observation WHERE variable = %s AND year = %s",
-        (variable, year),
+        "SELECT DISTINCT ON (o.unit_code) o.unit_code, o.value "
+        "FROM unnest(%s::text[]) AS l(level), LATERAL observation_at(l.level, ARRAY[%s]) o "
+        "WHERE o.year = %s ORDER BY o.unit_code, (o.encoded_code <> o.unit_code)",
+        (levels, variable, year),
     ).fetchall()
     keys = ["label_zh", "label_en", "unit", "source", "is_synthetic"]
     info = {k: meta[k] for k in keys}

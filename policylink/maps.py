@@ -66,6 +66,9 @@ KIND_COLOURS: dict[str, str] = {
     "other": "#7f7f7f",
 }
 
+#: Dash pattern of the links of undated events (matplotlib ``linestyle``).
+UNDATED_DASHES: tuple[int, tuple[int, int]] = (0, (3, 2))
+
 _TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "north": "北",
@@ -79,6 +82,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "province_pilot": "试点省份覆盖",
         "never": "未出台",
         "links": "{n} 次事件",
+        "undated_links": "日期不详的事件（虚线，{n}）",
         "lisa_title": "LISA 聚类",
         "ns": "不显著",
         "neighbourless": "无邻居",
@@ -101,6 +105,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "province_pilot": "covered by pilot province",
         "never": "no policy",
         "links": "{n} event(s)",
+        "undated_links": "undated events (dashed, {n})",
         "lisa_title": "LISA cluster",
         "ns": "not significant",
         "neighbourless": "neighbourless",
@@ -650,7 +655,9 @@ def map_links(
         One row per linked pair and kind, as the database's ``coordination_link_kind_at`` gives
         them (:func:`policylink.mapdata.read_links` ``.pairs``; nothing is counted here):
         ``n_events`` (line width is proportional to it), ``kind`` (line colour, see
-        :data:`KIND_COLOURS`) and a LineString geometry.
+        :data:`KIND_COLOURS`), optionally ``n_undated`` (how many of the events are undated)
+        and a LineString geometry. Dated events are drawn solid; undated ones dashed (beside
+        the solid line when a pair has both), with a legend entry: they are in no year.
     title, note, lang, labels
         As in :func:`map_adoption`.
 
@@ -666,13 +673,37 @@ def map_links(
     if links is not None and not links.empty:
         links = links.copy()
         links["kind"] = links["kind"].where(links["kind"].isin(KIND_COLOURS), "other")
+        if "n_undated" not in links:
+            links["n_undated"] = 0
+        links["n_undated"] = links["n_undated"].fillna(0).astype(int)
+        links["n_dated"] = links["n_events"].astype(int) - links["n_undated"]
         wmax = float(links["n_events"].max())
+        # a pair with dated and undated events: the dashed line runs beside the solid one
+        xmin, ymin, xmax, ymax = units.total_bounds
+        gap = 0.006 * max(xmax - xmin, ymax - ymin)
         for kind in KIND_COLOURS:
             sel = links[links["kind"] == kind]
             if sel.empty:
                 continue
-            widths = 0.8 + 4.2 * sel["n_events"].to_numpy(float) / wmax
-            sel.plot(ax=ax, color=KIND_COLOURS[kind], linewidth=widths, alpha=0.85, zorder=5)
+            dated = sel[sel["n_dated"] > 0]
+            if not dated.empty:
+                widths = 0.8 + 4.2 * dated["n_dated"].to_numpy(float) / wmax
+                dated.plot(ax=ax, color=KIND_COLOURS[kind], linewidth=widths, alpha=0.85, zorder=5)
+            undated = sel[sel["n_undated"] > 0].copy()
+            if not undated.empty:
+                undated["geometry"] = [
+                    g.offset_curve(gap) if both else g
+                    for g, both in zip(undated.geometry, undated["n_dated"] > 0, strict=True)
+                ]
+                widths = 0.8 + 4.2 * undated["n_undated"].to_numpy(float) / wmax
+                undated.plot(
+                    ax=ax,
+                    color=KIND_COLOURS[kind],
+                    linewidth=widths,
+                    linestyle=UNDATED_DASHES,
+                    alpha=0.85,
+                    zorder=5,
+                )
             handles.append(
                 Line2D(
                     [0],
@@ -690,6 +721,18 @@ def map_links(
                     color="#444444",
                     lw=0.8 + 4.2 * n / wmax,
                     label=text("links", lang, n=n),
+                )
+            )
+        n_undated = int(links["n_undated"].sum())
+        if n_undated:
+            handles.append(
+                Line2D(
+                    [0],
+                    [0],
+                    color="#444444",
+                    lw=1.5,
+                    linestyle=UNDATED_DASHES,
+                    label=text("undated_links", lang, n=n_undated),
                 )
             )
     else:

@@ -80,8 +80,15 @@ def report_tables(bundled, tmp_path_factory) -> Path:
     return out / "tables"
 
 
-def _seed_period(year: int) -> str:
-    """Seed 001's windows (section 1 and 2.3): before 2008, 2008-2014, 2014-2016 (= 2015-16)."""
+#: The municipalities' province-level codes and their prefecture-level units (GB/T 2260).
+MUNICIPALITIES = {"110000": "110100", "120000": "120100", "310000": "310100", "500000": "500100"}
+
+
+def _seed_period(year: int | None) -> str:
+    """Seed 001's windows (section 1 and 2.3): before 2008, 2008-2014, 2014-2016 (= 2015-16);
+    events the seed does not date are ``undated``, in no window."""
+    if year is None:
+        return "undated"
     if year <= 2007:
         return "before 2008"
     if year <= 2014:
@@ -93,8 +100,10 @@ def _expected_from_file() -> Counter:
     """Link rows per (kind, period) from the events file, the documented rule applied by hand.
 
     Two distinct prefecture-level units acting together in one event of a link kind: party
-    with party, sender with receiver; districts and counties count for their prefecture;
-    province-coded participants, issuers, plans, targets and designations make no link.
+    with party, sender with receiver; districts and counties count for their prefecture, a
+    municipality's province code (110000) for the municipality (110100); other province-coded
+    participants, issuers, plans, targets and designations make no link. Events without a
+    date (``date_precision: undated``) are counted as undated.
     """
     doc = yaml.safe_load(EVENTS.read_text(encoding="utf-8"))
     counts: Counter = Counter()
@@ -104,12 +113,14 @@ def _expected_from_file() -> Counter:
         ends: dict[str, set[str]] = {"party": set(), "sender": set(), "receiver": set()}
         for p in ev.get("participants", []):
             code, role = str(p["code"]), p.get("role", "party")
+            code = MUNICIPALITIES.get(code, code)
             if code.endswith("0000") or role not in ends:
                 continue
             ends[role].add(code[:4] + "00")
         pairs = {(a, b) for a in ends["party"] for b in ends["party"] if a < b}
         pairs |= {(s, r) for s in ends["sender"] for r in ends["receiver"] if s != r}
-        counts[(ev["kind"], _seed_period(int(str(ev["date"])[:4])))] += len(pairs)
+        year = int(str(ev["date"])[:4]) if "date" in ev else None
+        counts[(ev["kind"], _seed_period(year))] += len(pairs)
     return +counts
 
 
@@ -136,11 +147,18 @@ def test_links_per_kind_and_period_are_one_rule(
         legend = maps.legend_texts(fig)
     # 1. plain SQL on the view = the rule applied by hand to the events file
     assert view == _expected_from_file()
-    # seed 001: Ring-Beijing zone (1988: Beijing, Baoding, Langfang = 3 pairs) and Shougang's move
-    # to Caofeidian (2005) before 2008; the 1982 Beijing-Tianjin-Tangshan planning study is a plan.
-    assert view[("coordination_agreement", "before 2008")] == 3
+    # seed 001: Ring-Beijing zone (1988: Beijing, Baoding, Langfang = 3 pairs), the Langfang
+    # Consensus (2004, Beijing-Tianjin on 110000/120000) and Shougang's move to Caofeidian (2005)
+    # before 2008; the 1982 Beijing-Tianjin-Tangshan planning study is a plan. 2008-2014: the
+    # 2008 joint meeting and the 2013 agreement, Beijing-Tianjin on their province codes.
+    assert view[("coordination_agreement", "before 2008")] == 4
     assert view[("industrial_transfer", "before 2008")] == 1
-    assert sum(n for (_, p), n in view.items() if p == "before 2008") == 4
+    assert sum(n for (_, p), n in view.items() if p == "before 2008") == 5
+    assert view[("coordination_agreement", "2008-2014")] == 2
+    # the 11 undated inter-city projects of seed 001 §2.1/§3.2 that link two cities: undated,
+    # not a 2016 spike (15 city pairs; 涉县's zone names no partner)
+    assert sum(n for (_, p), n in view.items() if p == "2014-2016") == 0
+    assert sum(n for (_, p), n in view.items() if p == "undated") == 15
     # per pair and period the view counts the same links
     assert {p: int(n) for p, n in per_period.items()} == {
         p: sum(n for (_, q), n in view.items() if q == p) for p in per_period
@@ -148,7 +166,7 @@ def test_links_per_kind_and_period_are_one_rule(
     # 2. the report's JJJ links table
     report = pd.read_csv(report_tables / "jjj_links_links_by_kind_period.csv")
     assert list(report.columns) == [
-        "kind", "before 2008", "2008-2014", "2014-2016", "after 2016", "total",
+        "kind", "before 2008", "2008-2014", "2014-2016", "after 2016", "undated", "total",
     ]  # fmt: skip
     assert _cells(report) == view
     assert report.set_index("kind").loc["total", "total"] == sum(view.values())
@@ -187,18 +205,21 @@ def test_first_link_years_and_nodes_are_the_views(bundled, report_tables):
             (JJJ.split(","),),
         ).fetchall()
         first = mapdata.read_first_event_year(conn, within=JJJ)
-    # Beijing-Tianjin: first linked by the Zhongguancun parks in Baodi and Xiqing (2016, seed 001
-    # section 3.2), not by the 1982 planning study (a plan names the units, it links none).
-    assert summary[("110100", "120100")] == 2016
+    # Beijing-Tianjin: first linked by the Langfang Consensus (2004, coded on 110000/120000, the
+    # same territories as 110100/120100), not by the 1982 planning study (a plan names the
+    # units, it links none).
+    assert summary[("110100", "120100")] == 2004
     pairs = pd.read_csv(report_tables / "jjj_links_pairs.csv", dtype={"a": str, "b": str})
-    assert pairs.groupby(["a", "b"])["first_year"].min().to_dict() == summary
+    firsts = pairs.groupby(["a", "b"])["first_year"].min()
+    assert {k: (None if pd.isna(v) else int(v)) for k, v in firsts.items()} == summary
     # the report's network table takes degree and strength from the view
     table = pd.read_csv(report_tables / "jjj_links_network_nodes.csv", dtype={"code": str})
     got = sorted(zip(table["code"], table["strength"], table["degree"], strict=True))
     assert got == [(c, n, d) for c, n, d, _ in nodes]
-    assert list(zip(first["code"], first["first_year"], strict=True)) == [
-        (c, y) for c, _, _, y in nodes
-    ]
+    assert [
+        (c, None if pd.isna(y) else y)
+        for c, y in zip(first["code"], first["first_year"], strict=True)
+    ] == [(c, y) for c, _, _, y in nodes]
 
 
 def test_report_adoption_table_keeps_the_seed_facts(report_tables):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import psycopg
 import pytest
 import yaml
@@ -63,7 +64,9 @@ def test_periods_come_from_analysis_period(pg_conn: psycopg.Connection) -> None:
         ("2008-2014", 2014),
         ("2014-2016", 2016),
         ("after 2016", None),
+        ("undated", None),  # the views' column of the events without a date
     )
+    assert mapdata.read_periods(pg_conn, undated=False) == periods[:-1]
     assert mapdata.adoption_windows(pg_conn) == {1: "before 2008", 2: "2008-2014", 3: "2014-2016"}
     assert mapdata.adoption_windows(pg_conn, "zh")[2] == "2008—2014年"
     with pytest.raises(ConfigError, match="no_such"):
@@ -86,24 +89,34 @@ def test_periods_come_from_analysis_period(pg_conn: psycopg.Connection) -> None:
     ]
 
 
-def _first_link_years() -> dict[str, int]:
-    """First link year per JJJ prefecture straight from the events file (sql/README.md rule).
+#: The municipalities' province-level codes and their prefecture-level units (GB/T 2260): one
+#: territory each, so an event coded on 110000 is Beijing's at prefecture level too.
+MUNICIPALITIES = {"110000": "110100", "120000": "120100", "310000": "310100", "500000": "500100"}
 
-    A link: two distinct prefectures (districts and counties rolled up) acting together in one
-    event of a link kind, party with party or sender with receiver; provinces, issuers, plans,
-    targets and designations make none.
+
+def _first_link_years() -> dict[str, int]:
+    """First dated link year per JJJ prefecture straight from the events file (sql/README.md).
+
+    A link: two distinct prefectures (districts and counties rolled up, a municipality's
+    province code = its prefecture) acting together in one event of a link kind, party with
+    party or sender with receiver; other provinces, issuers, plans, targets and designations
+    make none. Undated events (no ``date``) give no year.
     """
     doc = yaml.safe_load(EVENTS.read_text(encoding="utf-8"))
     ref: dict[str, int] = {}
     for ev in doc["events"]:
         if ev["programme"] != "jjj_coordination" or ev["kind"] not in LINK_KINDS:
             continue
+        if "date" not in ev:
+            assert ev["date_precision"] == "undated"
+            continue
         year = int(str(ev["date"])[:4])
         by_role: dict[str, set[str]] = {"party": set(), "sender": set(), "receiver": set()}
         for p in ev.get("participants", []):
             code, role = str(p["code"]), p.get("role", "party")
+            code = MUNICIPALITIES.get(code, code)
             if code.endswith("0000") or role not in by_role:
-                continue  # provinces and issuers are no link ends
+                continue  # other provinces and issuers are no link ends
             by_role[role].add(code[:4] + "00")  # JJJ districts and counties -> prefecture
         pairs = {(a, b) for a in by_role["party"] for b in by_role["party"] if a < b}
         pairs |= {(s, r) for s in by_role["sender"] for r in by_role["receiver"] if s != r}
@@ -155,8 +168,13 @@ def test_adoption_windows_and_first_event_year(jjj: str) -> None:
     assert dict(zip(win["code"], win["batch"], strict=True)) == dict(first_adopted)
     # first coordination link year, counties rolled up: the view, and the events file itself
     firsts = dict(zip(got["code"], got["first_year"], strict=True))
-    assert firsts == dict(view_first)
-    assert firsts == _first_link_years()
+    assert {c: (None if pd.isna(y) else y) for c, y in firsts.items()} == dict(view_first)
+    dated = {c: int(y) for c, y in firsts.items() if not pd.isna(y)}
+    assert dated == _first_link_years()
     # Beijing: Ring-Beijing zone 1988 (the 1982 territorial planning study is a plan, not a
-    # link); Tianjin: first linked to Beijing by the Zhongguancun parks (2016, seed 001 §3.2).
-    assert (firsts["110100"], firsts["120100"], firsts["130200"]) == (1988, 2016, 2005)
+    # link); Tianjin: first linked to Beijing by the Langfang Consensus (2004, coded on the
+    # municipalities' province codes 110000/120000, which are Beijing and Tianjin at prefecture
+    # level); Tangshan: Shougang's move (2005).
+    assert (dated["110100"], dated["120100"], dated["130200"]) == (1988, 2004, 2005)
+    # Shijiazhuang, Qinhuangdao and Cangzhou are linked by undated projects only: no year
+    assert {c for c, y in firsts.items() if pd.isna(y)} == {"130100", "130300", "130900"}

@@ -168,20 +168,35 @@ def test_county_set_includes_also_county_units(db):
 
 def _pilot_reference(db: str, *, effective=(2011, 2013, 2017), province_covers=True,
                      county_pilots=False) -> dict[str, int]:  # fmt: skip
-    """Seed 004's coding rules re-implemented on the YAML events and the unit parents."""
+    """Seed 004's coding rules re-implemented on the YAML events and the unit parents.
+
+    A province whose only prefecture-level unit has its name (the municipalities: 北京市 110000
+    and 110100) is that unit: its designation designates the prefecture whatever
+    ``province_covers`` says (one territory, two codes).
+    """
     events = yaml.safe_load((ROOT / "data/events/low_carbon_pilots.yaml").read_text())["events"]
     pref = dbread.read_units(db, "prefecture")
+    prov = dbread.read_units(db, "province")
+    prov_names = dict(zip(prov["code"], prov["name_zh"], strict=True))
     counties = dbread.read_units(db, "county")
     parent_of = dict(zip(counties["code"], counties["parent_code"], strict=True))
     by_province: dict[str, list[str]] = {}
+    names = dict(zip(pref["code"], pref["name_zh"], strict=True))
     for code, parent in zip(pref["code"], pref["parent_code"], strict=True):
         by_province.setdefault(parent, []).append(code)
+    same = {
+        p: kids[0]
+        for p, kids in by_province.items()
+        if len(kids) == 1 and names[kids[0]] == prov_names[p]
+    }
     first: dict[str, int] = {}
     for ev in events:
         year = effective[ev["batch"] - 1]
         for p in ev["participants"]:
             code = str(p["code"])
-            if code in by_province:
+            if code in same:
+                targets = [same[code]]
+            elif code in by_province:
                 targets = by_province[code] if province_covers else []
             elif code in set(pref["code"]):
                 targets = [code]
@@ -226,6 +241,8 @@ def test_adoption_rules_are_configurable(db):
     assert got["440100"] == 2013  # Guangzhou now by its own batch-2 designation
     assert "440400" not in got  # Zhuhai only through the province
     assert got["231100"] == 2017  # Heihe through its county pilot Xunke 231123
+    # Beijing and Shanghai, designated on 110000/310000 in batch 2, are those prefectures
+    assert got["110100"] == got["310100"] == 2013
     notice = dbread.read_adoption(
         db, rules=dbread.AdoptionRules(effective_years=()), years=(2022, 2022)
     )

@@ -2,6 +2,9 @@
 -- representative points in metres and subdivided boundary pieces for fast contiguity joins.
 
 DROP FUNCTION IF EXISTS unit_within(text[], text) CASCADE;
+DROP FUNCTION IF EXISTS unit_equivalent_code(text, text) CASCADE;
+DROP VIEW IF EXISTS unit_equivalent CASCADE;
+DROP VIEW IF EXISTS unit_same_territory CASCADE;
 DROP VIEW IF EXISTS unit_ancestor CASCADE;
 DROP VIEW IF EXISTS unit_level CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS unit_point CASCADE;
@@ -41,6 +44,68 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
       AND (p_level IS NULL OR u.level = p_level)
 $$;
 COMMENT ON FUNCTION unit_within(text[], text) IS 'Units whose code or any ancestor code is in p_codes (NULL = all), optionally of one level set (see unit_level): the --within rule (110000,120000,130000 = Jing-Jin-Ji).';
+
+-- Level semantics (sql/README.md "Levels"): a unit that is its own lower-level equivalent. A
+-- unit u and a unit d below it are the same territory when d is the only unit of its level set
+-- below u and has u's name: the four municipalities (北京市 110000 = 110100, 天津市 120000 =
+-- 120100, 上海市 310000 = 310100, 重庆市 500000 = 500100) and the one-unit regions (台湾省,
+-- 香港, 澳门) in the bundled boundaries. Derived from admin_unit, so loaded boundaries decide.
+CREATE VIEW unit_same_territory AS
+WITH below AS (
+    SELECT a.ancestor_code AS code, l.level, a.code AS below_code
+    FROM unit_ancestor a JOIN unit_level l ON l.code = a.code
+    WHERE a.depth >= 1
+),
+sole AS (
+    SELECT code, level, min(below_code) AS below_code
+    FROM below GROUP BY code, level HAVING count(*) = 1
+),
+pairs AS (
+    SELECT DISTINCT s.code, s.below_code
+    FROM sole s
+    JOIN admin_unit u ON u.code = s.code
+    JOIN admin_unit b ON b.code = s.below_code
+    WHERE u.name_zh = b.name_zh
+)
+SELECT code, below_code AS same_code, 'below' AS direction FROM pairs
+UNION ALL
+SELECT below_code, code, 'above' FROM pairs;
+COMMENT ON VIEW unit_same_territory IS 'Pairs of codes naming one territory at two levels: a unit and the only unit of a level set below it when both have the same name (北京市 110000 and 110100, the other municipalities, 台湾, 香港, 澳门); both directions.';
+COMMENT ON COLUMN unit_same_territory.code IS 'Unit code.';
+COMMENT ON COLUMN unit_same_territory.same_code IS 'Code of the same territory at another level.';
+COMMENT ON COLUMN unit_same_territory.direction IS 'below: same_code is the lower-level unit (110000 -> 110100); above: the higher-level one (110100 -> 110000).';
+
+-- The one mapping from a code to the unit that stands for it at a level set, used by every
+-- link, adoption, period and panel view: the unit itself when it is in the level set; else the
+-- same territory at that level (110000 at prefecture level = 110100); else its nearest ancestor
+-- of that level (a county at prefecture level = its prefecture). A code above the level that is
+-- not its own lower-level equivalent (河北省 130000 at prefecture level) has no row.
+CREATE VIEW unit_equivalent AS
+SELECT DISTINCT ON (c.code, c.level) c.code, c.level, c.equivalent_code, c.via
+FROM (
+    SELECT l.code, l.level, l.code AS equivalent_code, 'self' AS via, 0 AS rank, 0 AS depth
+    FROM unit_level l
+    UNION ALL
+    SELECT t.code, l.level, t.same_code, 'same territory', 1, 0
+    FROM unit_same_territory t JOIN unit_level l ON l.code = t.same_code
+    UNION ALL
+    SELECT a.code, l.level, a.ancestor_code, 'ancestor', 2, a.depth
+    FROM unit_ancestor a JOIN unit_level l ON l.code = a.ancestor_code
+    WHERE a.depth >= 1
+) c
+ORDER BY c.code, c.level, c.rank, c.depth, c.equivalent_code;
+COMMENT ON VIEW unit_equivalent IS 'The unit that stands for a code at a level set: itself, else the same territory at that level (the municipalities: 110000 at prefecture level = 110100, 110100 at province level = 110000), else its nearest ancestor of that level; no row for a code above the level without a same-territory unit (河北省 at prefecture level). Events, links, adoption and panel values resolve codes through it.';
+COMMENT ON COLUMN unit_equivalent.code IS 'Code as encoded (an event participant, an observation).';
+COMMENT ON COLUMN unit_equivalent.level IS 'Level set (see unit_level).';
+COMMENT ON COLUMN unit_equivalent.equivalent_code IS 'Unit of that level set standing for code.';
+COMMENT ON COLUMN unit_equivalent.via IS 'self, same territory (a different code for one territory) or ancestor (the unit lies inside equivalent_code: valid for events and links, not for values).';
+
+CREATE FUNCTION unit_equivalent_code(p_code text, p_level text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT equivalent_code FROM unit_equivalent WHERE code = p_code AND level = p_level
+$$;
+COMMENT ON FUNCTION unit_equivalent_code(text, text) IS 'unit_equivalent for one code: the unit standing for p_code at level set p_level (NULL when none), e.g. unit_equivalent_code(''110000'', ''prefecture'') = ''110100''.';
 
 -- One representative point per unit in metres (China Albers, SRID 990001): the centroid of the
 -- equal-area geometry (as libpysal's KNN / DistanceBand use polygon centroids), plus the point

@@ -1,8 +1,13 @@
 -- Diffusion measures on top of the adoption panel and the weights: share of treated contiguous
 -- neighbours (W * D), first neighbour adoption, distance rings from a core, diffusion edges.
+-- They work for any programme (policy family): adoption is adoption_first_rules' (taking part
+-- in an event of the programme, codes resolved through unit_equivalent), and every output
+-- says its programme.
 
 DROP FUNCTION IF EXISTS neighbor_adoption_rules(text, text, integer, integer, integer[], boolean, boolean) CASCADE;
 DROP FUNCTION IF EXISTS diffusion_edge_rules(text, text, integer[], boolean, boolean) CASCADE;
+DROP FUNCTION IF EXISTS neighbor_adoption_rules(text, text, integer, integer, integer[], boolean, boolean, text[]) CASCADE;
+DROP FUNCTION IF EXISTS diffusion_edge_rules(text, text, integer[], boolean, boolean, text[]) CASCADE;
 DROP FUNCTION IF EXISTS distance_rings(text[], text, double precision, double precision, text[]) CASCADE;
 DROP VIEW IF EXISTS neighbor_adoption CASCADE;
 DROP VIEW IF EXISTS diffusion_edge CASCADE;
@@ -12,27 +17,30 @@ CREATE FUNCTION neighbor_adoption_rules(
     p_level text DEFAULT 'prefecture',
     p_year_from integer DEFAULT 2009,
     p_year_to integer DEFAULT 2022,
-    p_effective_years integer[] DEFAULT ARRAY[2011, 2013, 2017],
+    p_effective_years integer[] DEFAULT NULL,
     p_province_covers boolean DEFAULT true,
-    p_county_pilots boolean DEFAULT false
+    p_county_pilots boolean DEFAULT false,
+    p_kinds text[] DEFAULT NULL
 )
 RETURNS TABLE (unit_code text, year integer, treated smallint, n_neighbors bigint,
-               n_treated_neighbors bigint, share double precision, first_neighbor_year integer)
+               n_treated_neighbors bigint, share double precision, first_neighbor_year integer,
+               programme text)
 LANGUAGE sql STABLE AS $$
     WITH a AS (
         SELECT * FROM adoption_panel_rules(p_programme, p_level, p_year_from, p_year_to,
-                                           p_effective_years, p_province_covers, p_county_pilots)
+                                           p_effective_years, p_province_covers, p_county_pilots,
+                                           p_kinds)
     )
     SELECT a.unit_code, a.year, a.treated, count(q.j),
            coalesce(sum(b.treated), 0)::bigint,
-           CASE WHEN count(q.j) > 0 THEN sum(b.treated)::double precision / count(q.j) END,
-           min(b.first_year)
+           CASE WHEN count(q.j) > 0 THEN coalesce(sum(b.treated), 0)::double precision / count(q.j) END,
+           min(b.first_year), p_programme
     FROM a
     LEFT JOIN w_queen q ON q.level = p_level AND q.i = a.unit_code
     LEFT JOIN a b ON b.unit_code = q.j AND b.year = a.year
     GROUP BY a.unit_code, a.year, a.treated
 $$;
-COMMENT ON FUNCTION neighbor_adoption_rules(text, text, integer, integer, integer[], boolean, boolean) IS 'Per unit and year: queen neighbours, treated neighbours, their share (row-standardised W times the treatment vector) and the first neighbour adoption year, under the adoption rules.';
+COMMENT ON FUNCTION neighbor_adoption_rules(text, text, integer, integer, integer[], boolean, boolean, text[]) IS 'Per unit and year, for any programme: queen neighbours, treated neighbours, their share (row-standardised W times the treatment vector; neighbours adopted at an undated time count as not treated) and the first neighbour adoption year, under the adoption rules of adoption_first_rules.';
 
 CREATE VIEW neighbor_adoption AS SELECT * FROM neighbor_adoption_rules();
 COMMENT ON VIEW neighbor_adoption IS 'Share of queen-contiguous prefectures already treated by the low-carbon pilots (seed 004 rules) in each year: (W_rs D)_it.';
@@ -43,6 +51,7 @@ COMMENT ON COLUMN neighbor_adoption.n_neighbors IS 'Number of queen neighbours.'
 COMMENT ON COLUMN neighbor_adoption.n_treated_neighbors IS 'Neighbours treated in that year.';
 COMMENT ON COLUMN neighbor_adoption.share IS 'n_treated_neighbors / n_neighbors; NULL for islands.';
 COMMENT ON COLUMN neighbor_adoption.first_neighbor_year IS 'Earliest first_year among the neighbours (NULL if none ever treated).';
+COMMENT ON COLUMN neighbor_adoption.programme IS 'Programme (policy family) of the adoption (low_carbon_pilot in this view).';
 
 -- Rings around a core (seed 001 section 2.3: core / expansion / radiation circles): core = the
 -- units within p_core (codes or ancestors), expansion = other units whose polygon lies within
@@ -76,21 +85,24 @@ LANGUAGE sql STABLE AS $$
 $$;
 COMMENT ON FUNCTION distance_rings(text[], text, double precision, double precision, text[]) IS 'Core / expansion / radiation / outside ring of every unit of a level (optionally only those within p_within) by polygon distance (metres, China Albers) to the union of the core units.';
 
--- Directed diffusion edges i -> j between contiguous (queen) or linked (coordination_link rolled
--- up to the level) units where j adopted strictly after i.
+-- Directed diffusion edges i -> j between contiguous (queen) or linked (coordination_link at
+-- the level, any programme) units where j adopted strictly after i, for any programme. Units
+-- adopted at an undated time are in no edge (their order is unknown).
 CREATE FUNCTION diffusion_edge_rules(
     p_programme text DEFAULT 'low_carbon_pilot',
     p_level text DEFAULT 'prefecture',
-    p_effective_years integer[] DEFAULT ARRAY[2011, 2013, 2017],
+    p_effective_years integer[] DEFAULT NULL,
     p_province_covers boolean DEFAULT true,
-    p_county_pilots boolean DEFAULT false
+    p_county_pilots boolean DEFAULT false,
+    p_kinds text[] DEFAULT NULL
 )
 RETURNS TABLE (from_code text, to_code text, from_year integer, to_year integer,
-               lag_years integer, via text, geom geometry(LineString, 4326))
+               lag_years integer, via text, programme text, geom geometry(LineString, 4326))
 LANGUAGE sql STABLE AS $$
     WITH f AS (
         SELECT * FROM adoption_first_rules(p_programme, p_level, p_effective_years,
-                                           p_province_covers, p_county_pilots)
+                                           p_province_covers, p_county_pilots, p_kinds)
+        WHERE first_year IS NOT NULL
     ),
     nb AS (
         SELECT q.i, q.j, 'contiguity' AS via FROM w_queen q WHERE q.level = p_level
@@ -103,7 +115,7 @@ LANGUAGE sql STABLE AS $$
         SELECT nb.i, nb.j, string_agg(nb.via, '+' ORDER BY nb.via) AS via FROM nb GROUP BY 1, 2
     )
     SELECT fi.unit_code, fj.unit_code, fi.first_year, fj.first_year,
-           fj.first_year - fi.first_year, agg.via,
+           fj.first_year - fi.first_year, agg.via, p_programme,
            ST_MakeLine(ui.rep_point, uj.rep_point)::geometry(LineString, 4326)
     FROM agg
     JOIN f fi ON fi.unit_code = agg.i
@@ -111,7 +123,7 @@ LANGUAGE sql STABLE AS $$
     JOIN admin_unit ui ON ui.code = fi.unit_code
     JOIN admin_unit uj ON uj.code = fj.unit_code
 $$;
-COMMENT ON FUNCTION diffusion_edge_rules(text, text, integer[], boolean, boolean) IS 'Directed edges i -> j between contiguous or linked units where j adopted after i, with the lag in years and a line: the raw material of a diffusion-path map.';
+COMMENT ON FUNCTION diffusion_edge_rules(text, text, integer[], boolean, boolean, text[]) IS 'Directed edges i -> j between contiguous or linked units where j adopted after i under the adoption rules of adoption_first_rules for any programme (undated adoptions excluded), with the lag in years and a line: the raw material of a diffusion-path map.';
 
 CREATE VIEW diffusion_edge AS SELECT * FROM diffusion_edge_rules();
 COMMENT ON VIEW diffusion_edge IS 'Low-carbon pilot diffusion edges between queen-contiguous or linked prefectures (seed 004 adoption rules): i adopted before j.';
@@ -121,4 +133,5 @@ COMMENT ON COLUMN diffusion_edge.from_year IS 'First treated year of i.';
 COMMENT ON COLUMN diffusion_edge.to_year IS 'First treated year of j.';
 COMMENT ON COLUMN diffusion_edge.lag_years IS 'to_year - from_year (> 0).';
 COMMENT ON COLUMN diffusion_edge.via IS 'contiguity, link, or contiguity+link.';
+COMMENT ON COLUMN diffusion_edge.programme IS 'Programme (policy family) of the adoption (low_carbon_pilot in this view).';
 COMMENT ON COLUMN diffusion_edge.geom IS 'Line from i''s to j''s representative point (WGS 84).';

@@ -2,6 +2,27 @@
 
 DROP VIEW IF EXISTS emission_panel CASCADE;
 DROP FUNCTION IF EXISTS spatial_lag(text, text, text) CASCADE;
+DROP FUNCTION IF EXISTS observation_at(text, text[]) CASCADE;
+
+-- Panel values at a level set (sql/README.md "Levels"): each observation is placed on the unit
+-- standing for its code at that level when that unit is the same territory (unit_equivalent via
+-- self or same territory): seed 002 codes Beijing's and Shanghai's 2010 values on 110000 and
+-- 310000, and they are the values of 110100 and 310100 on a prefecture map. A value is never
+-- moved to an ancestor or a descendant of another territory (Hebei's value is not Baoding's).
+-- When a unit has a value under its own code and under its same territory, its own wins.
+CREATE FUNCTION observation_at(p_level text, p_variables text[] DEFAULT NULL)
+RETURNS TABLE (unit_code text, year integer, variable text, value double precision,
+               encoded_code text)
+LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT ON (q.equivalent_code, o.year, o.variable)
+           q.equivalent_code, o.year, o.variable, o.value, o.unit_code
+    FROM observation o
+    JOIN unit_equivalent q ON q.code = o.unit_code AND q.level = p_level
+                          AND q.via IN ('self', 'same territory')
+    WHERE p_variables IS NULL OR o.variable = ANY (p_variables)
+    ORDER BY q.equivalent_code, o.year, o.variable, (q.via <> 'self'), o.unit_code
+$$;
+COMMENT ON FUNCTION observation_at(text, text[]) IS 'Observations (of p_variables, NULL = all) on the units of level set p_level: a value coded on a same-territory code counts for the unit (110000 -> 110100 at prefecture level, 110100 -> 110000 at province level); the unit''s own value wins; values never move to another territory. encoded_code = the code the value was loaded under.';
 
 CREATE VIEW emission_panel AS
 SELECT o.unit_code, u.level, o.year,
@@ -45,9 +66,7 @@ RETURNS TABLE (unit_code text, year integer, value double precision, lag double 
                n_neighbors bigint, n_observed bigint)
 LANGUAGE sql STABLE AS $$
     WITH y AS (
-        SELECT o.unit_code, o.year, o.value
-        FROM observation o JOIN unit_level l ON l.code = o.unit_code AND l.level = p_level
-        WHERE o.variable = p_variable
+        SELECT o.unit_code, o.year, o.value FROM observation_at(p_level, ARRAY[p_variable]) o
     ),
     w AS (
         SELECT i, j FROM w_queen WHERE level = p_level AND p_kind = 'queen'
@@ -60,4 +79,4 @@ LANGUAGE sql STABLE AS $$
     LEFT JOIN y yj ON yj.unit_code = w.j AND yj.year = y.year
     GROUP BY y.unit_code, y.year, y.value
 $$;
-COMMENT ON FUNCTION spatial_lag(text, text, text) IS 'W * y of any observation variable per unit and year, W = row-standardised queen or rook contiguity over the neighbours observed that year.';
+COMMENT ON FUNCTION spatial_lag(text, text, text) IS 'W * y of any observation variable per unit and year (values at the level through observation_at), W = row-standardised queen or rook contiguity over the neighbours observed that year.';
