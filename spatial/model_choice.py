@@ -67,6 +67,15 @@ class TestResult:
         return cls(name, float(statistic), int(df), float(stats.chi2.sf(statistic, df)), h0)
 
 
+_FE_TEXT = {
+    "twoways": "two-way (unit and time) fixed effects",
+    "unit": "unit fixed effects",
+    "time": "time fixed effects",
+    "none": "no fixed effects",
+    "random": "random unit effects",
+}
+
+
 @dataclass
 class ModelChoice:
     """All model-choice statistics and a short verdict.
@@ -80,12 +89,49 @@ class ModelChoice:
         Level used for the verdict.
     fits : dict
         The fitted models, keyed e.g. 'sdm_twoways', 'sar_twoways', 'sdm_random'.
+    model : {'sdm', 'sar', 'sem'} or None
+        Spatial form the Wald and LR tests support (None: SAR and SEM both acceptable).
+    fe : {'twoways', 'unit', 'time', 'none'} or None
+        Fixed effects the LR tests support (None when they were not run).
     """
 
     tests: list[TestResult]
     verdict: list[str]
     alpha: float
     fits: dict[str, SpatialPanelResult] = field(default_factory=dict)
+    model: str | None = None
+    fe: str | None = None
+
+    def disagreement(self, model: str, fe: str) -> str | None:
+        """Why a fitted model differs from what the tests support, or None when it agrees.
+
+        Parameters
+        ----------
+        model : {'sdm', 'sar', 'sem'}
+            Spatial form of the fitted model.
+        fe : str
+            Its effects (``twoways``, ``unit``, ``time``, ``none``, ``random``).
+
+        Returns
+        -------
+        str or None
+            A sentence naming the fitted model and what the tests support.
+        """
+        parts = []
+        if self.model is not None and model != self.model:
+            parts.append(f"the tests support {self.model.upper()}, not {model.upper()}")
+        elif self.model is None and model == "sdm":
+            parts.append("the tests do not single out SDM (SAR or SEM would do)")
+        if self.fe is not None and fe != self.fe and not (fe == "random" and self.fe == "unit"):
+            parts.append(f"they support {_FE_TEXT[self.fe]}, not {_FE_TEXT.get(fe, fe)}")
+        if not parts:
+            return None
+        return (
+            f"The table fits {model.upper()} with {_FE_TEXT.get(fe, fe)} as asked, although "
+            + "; ".join(parts)
+            + ": refit with the supported specification, or keep this one only for "
+            "comparison with a published table."
+        )
 
     @property
     def table(self) -> pd.DataFrame:
@@ -106,6 +152,8 @@ class ModelChoice:
                 for t in self.tests
             },
             "verdict": list(self.verdict),
+            "supported_model": self.model,
+            "supported_fe": self.fe,
         }
 
 
@@ -344,14 +392,20 @@ def model_choice(
     )
     rej_sar = by["Wald SDM vs SAR"].p < alpha and by["LR SDM vs SAR"].p < alpha
     rej_sem = by["Wald SDM vs SEM"].p < alpha and by["LR SDM vs SEM"].p < alpha
+    supported: str | None
     if rej_sar and rej_sem:
+        supported = "sdm"
         verdict.append("Wald and LR reject both SAR and SEM: use the SDM.")
     elif not rej_sar and rej_sem:
+        supported = "sar"
         verdict.append("SDM does not improve on SAR (and SEM is rejected): SAR suffices.")
     elif rej_sar and not rej_sem:
+        supported = "sem"
         verdict.append("SDM does not improve on SEM (and SAR is rejected): SEM suffices.")
     else:
+        supported = None
         verdict.append("Neither SAR nor SEM is rejected: SDM is not needed (SAR or SEM).")
+    supported_fe: str | None = None
     if "Hausman FE vs RE" in by:
         h = by["Hausman FE vs RE"]
         verdict.append(
@@ -363,10 +417,22 @@ def model_choice(
             else "Hausman does not reject random effects (both consistent; RE more efficient)."
         )
     if fe == "twoways":
-        both = by["LR two-way vs unit FE"].p < alpha and by["LR two-way vs time FE"].p < alpha
+        need_time = by["LR two-way vs unit FE"].p < alpha
+        need_unit = by["LR two-way vs time FE"].p < alpha
+        supported_fe = {
+            (True, True): "twoways",
+            (True, False): "unit",
+            (False, True): "time",
+            (False, False): "none",
+        }[(need_unit, need_time)]
         verdict.append(
             "LR tests favour two-way (unit and time) fixed effects."
-            if both
-            else "LR tests do not support both sets of fixed effects."
+            if supported_fe == "twoways"
+            else "LR tests do not support both sets of fixed effects: they support "
+            f"{_FE_TEXT[supported_fe]}."
         )
-    return ModelChoice(tests=tests, verdict=verdict, alpha=alpha, fits=fits)
+    else:
+        supported_fe = fe
+    return ModelChoice(
+        tests=tests, verdict=verdict, alpha=alpha, fits=fits, model=supported, fe=supported_fe
+    )

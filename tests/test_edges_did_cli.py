@@ -113,3 +113,44 @@ def test_conley_needs_coordinates_and_a_positive_cutoff(
     want = reference(ref, 400.0)
     assert out["effects"]["spillover"]["se"] == pytest.approx(want["spillover"], rel=1e-6)
     assert out["inference"].startswith("Conley")
+
+
+def psm_panel(shift: float, seed: int = 4) -> pd.DataFrame:
+    """SYNTHETIC panel: 30 treated (2014) and 60 control units; the covariate of the treated is
+    shifted by ``shift`` sd (poor overlap for a large shift)."""
+    rng = np.random.default_rng(seed)
+    n_t, n_c, years = 30, 60, range(2010, 2018)
+    rows = []
+    for k in range(n_t + n_c):
+        treated = k < n_t
+        x0 = rng.normal(loc=shift if treated else 0.0)
+        for t in years:
+            d = float(treated and t >= 2014)
+            x = x0 + rng.normal(scale=0.2)
+            rows.append(
+                (f"u{k:03d}", t, 0.5 * d + 0.3 * x + rng.normal(), x, 2014 if treated else 0)
+            )
+    return pd.DataFrame(rows, columns=["unit", "year", "y", "x", "first_treated"])
+
+
+def test_psm_warns_when_balance_fails_in_every_format(tmp_path, capsys) -> None:  # noqa: ANN001
+    argv = ["did", "psm", "-y", "y", "--first-treated", "first_treated", "--controls", "x"]
+    for shift, warned in ((3.0, True), (0.0, False)):
+        path = tmp_path / f"psm{shift}.csv"
+        psm_panel(shift).to_csv(path, index=False)
+        capsys.readouterr()
+        assert main(["did", "psm", str(path), *argv[2:], "--format", "json"]) == 0
+        cap = capsys.readouterr()
+        out = json.loads(cap.out)
+        bias = {r["covariate"]: r["bias_after"] for r in out["psm"]["balance"]}
+        # the rule, from the balance table itself: |bias after| > 10 %
+        assert (abs(bias["x"]) > 10) == warned
+        if warned:
+            assert out["balance_warning"].startswith("balance fails after matching")
+            assert f"x {bias['x']:.1f}%" in out["balance_warning"]
+            assert "warning: balance fails after matching" in cap.err
+        else:
+            assert out["balance_warning"] is None and "warning:" not in cap.err
+        assert main(["did", "psm", str(path), *argv[2:]]) == 0
+        title = capsys.readouterr().out.splitlines()[0]
+        assert ("WARNING: balance fails" in title) == warned

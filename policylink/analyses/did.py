@@ -91,6 +91,8 @@ PLACEBO_METHODS = ("fast", "loop")
 CS_CONTROLS = ("never", "notyet", "auto")
 CS_BASE_PERIODS = ("varying", "universal")
 SPATIAL_MODELS = ("slx", "sdm")
+#: Largest absolute standardised bias (%) of a covariate after matching that counts as balanced.
+BALANCE_LIMIT = 10.0
 _RENAME = {"did": "DID"}
 
 #: Chinese headings of the columns the DID tables use.
@@ -580,9 +582,39 @@ class PsmAnalysis(DidAnalysis):
         """Its standard error."""
         return self.result.did.se()
 
+    def unbalanced(self) -> pd.DataFrame:
+        """Covariates whose absolute standardised bias after matching exceeds
+        :data:`BALANCE_LIMIT` percent (the rule of thumb of Rosenbaum and Rubin 1985)."""
+        b = self.result.balance
+        return b[b["bias_after"].abs() > BALANCE_LIMIT]
+
+    def balance_warning(self, lang: str = "en") -> str | None:
+        """A sentence naming the covariates left unbalanced after matching, or None."""
+        bad = self.unbalanced()
+        if bad.empty:
+            return None
+        items = ", ".join(f"{c} {v:.1f}%" for c, v in bad["bias_after"].items())
+        return _t(
+            lang,
+            f"匹配后协变量不平衡（标准化偏差绝对值 > {BALANCE_LIMIT:g}%）：{items}；"
+            "PSM-DID 估计值不可靠，请检查平衡性表。",
+            f"balance fails after matching (|standardised bias| > {BALANCE_LIMIT:g}%): {items}; "
+            "the PSM-DID estimate is not reliable (see the balance table)",
+        )
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warnings every front-end shows (balance after matching)."""
+        w = self.balance_warning("en")
+        return [w] if w else []
+
     def content(self) -> dict[str, Any]:
-        """``psm`` block and the matched DID fit."""
-        return {"psm": self.result.to_dict(), **self.result.did.to_dict()}
+        """``psm`` block, ``balance_warning`` and the matched DID fit."""
+        return {
+            "psm": self.result.to_dict(),
+            "balance_warning": self.balance_warning("en"),
+            **self.result.did.to_dict(),
+        }
 
     def table(self, lang: str = "en") -> pd.DataFrame:
         """Balance per covariate: means and standardised bias before / after matching."""
@@ -595,11 +627,16 @@ class PsmAnalysis(DidAnalysis):
     def title(self, lang: str = "en") -> str:
         """Matched pairs, PSM-DID and source."""
         n = len(self.result.pairs)
-        return _t(
-            lang,
-            f"{n} 对匹配单元；PSM-DID = {self.att:.4f}（标准误 {self.se:.4f}）；",
-            f"{n} matched pairs; PSM-DID = {self.att:.4f} (se {self.se:.4f}); ",
-        ) + self._source_title(lang)
+        warn = self.balance_warning(lang)
+        return (
+            _t(
+                lang,
+                f"{n} 对匹配单元；PSM-DID = {self.att:.4f}（标准误 {self.se:.4f}）；",
+                f"{n} matched pairs; PSM-DID = {self.att:.4f} (se {self.se:.4f}); ",
+            )
+            + (_t(lang, f"警告：{warn}；", f"WARNING: {warn}; ") if warn else "")
+            + self._source_title(lang)
+        )
 
     def paper_table(self, fmt: str = "markdown") -> str:
         """The matched DID in the Table 3 layout."""

@@ -112,8 +112,26 @@ class SdmAnalysis(AnalysisResult):
         else:
             out = {"groups": {k: r.to_dict() for k, r in self.results.items()}}
         if self.choice is not None:
-            out["model_choice"] = self.choice.to_dict()
+            out["model_choice"] = {
+                **self.choice.to_dict(),
+                "fitted": {"model": self.options.model, "fe": self.options.fe},
+                "disagreement": self.choice_note(),
+            }
         return out
+
+    def choice_note(self) -> str | None:
+        """Why the fitted model differs from what the model-choice tests support (None: it
+        agrees, or no tests were run)."""
+        if self.choice is None:
+            return None
+        return self.choice.disagreement(self.options.model, self.options.fe)
+
+    def verdict(self) -> list[str]:
+        """The tests' verdict followed, where they differ, by why the table fits another model."""
+        if self.choice is None:
+            return []
+        note = self.choice_note()
+        return [*self.choice.verdict, *([note] if note else [])]
 
     def frame(self) -> pd.DataFrame:
         """Long table: group, effect (coefficient / direct / indirect / total), variable, estimate,

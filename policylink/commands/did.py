@@ -175,6 +175,8 @@ def _show(result: Any, kw: dict[str, Any]) -> None:
             click.echo(f"table written: {path}", err=True)
     for reason in getattr(result, "skipped", ()):
         click.echo(f"skipped: {reason}", err=True)
+    for warning in getattr(result, "warnings", ()):
+        click.echo(f"warning: {warning}", err=True)
     fmt = kw["fmt"]
     if fmt == "json":
         emit(result.to_dict(), "json")

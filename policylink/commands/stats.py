@@ -395,7 +395,7 @@ def sdm_cmd(
     if res.choice is not None:
         click.echo("")
         emit(res.choice.table, "table", title="Model choice")
-        for line in res.choice.verdict:
+        for line in res.verdict():
             click.echo(f"- {line}")
 
 

@@ -346,7 +346,7 @@ def section_sdm(ctx: Context) -> Section:
             "模型选择检验（LM、稳健 LM、Wald、LR、Hausman）",
             "Model choice tests (LM, robust LM, Wald, LR, Hausman)",
         ),
-        note=" ".join(mc.verdict),
+        note=" ".join(fitted.verdict()),
     )
     res = fitted.main
     ctx.writer.table(
@@ -519,9 +519,10 @@ def section_did(ctx: Context) -> Section:
                 )
             )
         if ps is not None:
+            warn = ps.balance_warning(ctx.lang)  # shown with the balance table
             ctx.writer.table(
                 sec, "psm_balance", ps.table(ctx.lang), ctx.t("PSM 平衡性检验", "PSM balance"),
-                note=note,
+                note=f"{warn} {note}" if warn else note,
             )  # fmt: skip
             fig = plots.balance_plot(ps.result.balance, title=ctx.t("匹配前后标准化偏差", "Standardised bias before and after matching"),
                                      xlabel=ctx.t("标准化偏差 (%)", "standardised bias (%)"), note=note)  # fmt: skip
