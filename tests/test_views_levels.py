@@ -300,7 +300,14 @@ def test_programme_is_a_column_and_filter(bundled_url: str) -> None:
             (JJJ,),
         ).fetchall()
         progs = {
-            f: {r[0] for r in conn.execute(f"SELECT DISTINCT programme FROM {f}").fetchall()}
+            f: {
+                r[0]
+                for r in conn.execute(
+                    psycopg.sql.SQL("SELECT DISTINCT programme FROM {}").format(
+                        psycopg.sql.Identifier(f)
+                    )
+                ).fetchall()
+            }
             for f in ("adoption_first", "adoption_panel", "neighbor_adoption", "diffusion_edge")
         }
         labelled = dict(conn.execute("SELECT name, label_en FROM programme").fetchall())
