@@ -74,7 +74,7 @@ class InputError(PolicyLinkError):
 
     def __str__(self) -> str:
         n = len(self.problems) + self.truncated
-        lines = [f"{n} problem(s) found; nothing was loaded:"]
+        lines = [f"{n} problem(s) found; nothing was written:"]
         lines += [f"  - {p}" for p in self.problems]
         if self.truncated:
             lines.append(f"  ... and {self.truncated} more")
