@@ -600,3 +600,255 @@ def load_dyad_inputs(source: EhaSource, *, conn: Any = None) -> DyadInputs:
         if len(dy) < n0:
             mono.notes.append(f"{n0 - len(dy)} dyad-years without covariate values left out")
     return DyadInputs(dy, mono)
+
+
+# --------------------------------------------------------------------------------------------
+# network inference, curves and adoption maps
+# --------------------------------------------------------------------------------------------
+def decimal_year(first_date: Any, first_year: int) -> float:
+    """Adoption time in years: ``year + (day of year - 1) / days in year``.
+
+    An undated adoption (no ``first_date``) is placed at the start of its year.
+
+    Parameters
+    ----------
+    first_date : datetime.date or None
+        First adoption date (``eha_cascade.first_date``).
+    first_year : int
+        Its year (``eha_cascade.first_year``).
+
+    Returns
+    -------
+    float
+    """
+    if first_date is None or pd.isna(first_date):
+        return float(first_year)
+    d = pd.Timestamp(first_date)
+    days = 366 if d.is_leap_year else 365
+    return float(d.year) + (d.dayofyear - 1) / days
+
+
+def cascade_times(cascades: dict[str, pd.DataFrame], ids: Sequence[str]) -> np.ndarray:
+    """Cascades as a (programmes x units) matrix of adoption times in decimal years.
+
+    Parameters
+    ----------
+    cascades : dict of str to pandas.DataFrame
+        :func:`read_cascade` frames (``code, first_date, first_year``) in programme order.
+    ids : sequence of str
+        Unit order (columns).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``np.inf`` where a unit never adopted (or is not among ``ids``).
+    """
+    pos = {c: k for k, c in enumerate(ids)}
+    T = np.full((len(cascades), len(ids)), np.inf)
+    for r, casc in enumerate(cascades.values()):
+        for code, d, y in zip(casc["code"], casc["first_date"], casc["first_year"], strict=True):
+            if code in pos:
+                T[r, pos[code]] = decimal_year(d, int(y))
+    return T
+
+
+@dataclass
+class NetinfInputs:
+    """Cascades of several programmes and the observed networks to compare inferred ties with.
+
+    Attributes
+    ----------
+    programmes : tuple of str
+        Programmes (one cascade each).
+    ids : list of str
+        Units of the level (within).
+    names : dict of str to str
+        Chinese unit names.
+    times : numpy.ndarray
+        (programmes x units) adoption times in decimal years (:func:`cascade_times`).
+    cascades : dict of str to pandas.DataFrame
+        The cascades as read.
+    links : set of (str, str)
+        Coordination-link pairs (:func:`read_link_pairs`).
+    contiguity : set of (str, str)
+        Queen-contiguity pairs (``w_queen``).
+    source : str
+        Where the data came from.
+    notes : list of str
+        Things the user should know.
+    """
+
+    programmes: tuple[str, ...]
+    ids: list[str]
+    names: dict[str, str]
+    times: np.ndarray
+    cascades: dict[str, pd.DataFrame]
+    links: set[tuple[str, str]]
+    contiguity: set[tuple[str, str]]
+    source: str = "database"
+    notes: list[str] = field(default_factory=list)
+
+
+def load_netinf_inputs(
+    source: EhaSource, *, conn: Any = None, all_programmes: bool = False
+) -> NetinfInputs:
+    """Cascades of the programmes of ``source`` at its level, with links and contiguity.
+
+    Parameters
+    ----------
+    source : EhaSource
+        Programmes, level, within and cascade rules (the window, neighbours and covariates are
+        not used).
+    conn : psycopg.Connection, optional
+        An open connection (left open).
+    all_programmes : bool
+        Use every programme with events (``eha_programme``) instead of ``source.programmes``.
+
+    Returns
+    -------
+    NetinfInputs
+
+    Raises
+    ------
+    ConfigError
+        No units, an unknown programme, or an unreadable database.
+    """
+    codes = list(source.within) if source.within else None
+    notes: list[str] = []
+    try:
+        with _open(source, conn) as c:
+            ids = dbread.unit_codes(c, source.level, codes)
+            if not ids:
+                raise ConfigError(f"no {source.level} units in the database; load boundaries")
+            known = list(read_programmes(c)["programme"])
+            progs = tuple(known) if all_programmes else tuple(source.programmes)
+            bad = [p for p in progs if p not in known]
+            if bad:
+                raise ConfigError(
+                    f"programme(s) {', '.join(bad)} have no events; known: {', '.join(known)}"
+                )
+            cascades = {p: read_cascade(c, p, source.level, codes, source.rules) for p in progs}
+            links = read_link_pairs(c, source.level, codes)
+            queen = dbread.read_pairs(c, "queen", source.level, codes)
+            names = dict(
+                c.execute(
+                    "SELECT code, name_zh FROM admin_unit WHERE code = ANY(%s)", (ids,)
+                ).fetchall()
+            )
+    except psycopg.Error as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(
+            f"the database could not be read ({first_line}); run 'policylink db up' to apply "
+            "the migrations and load the events"
+        ) from exc
+    for p, casc in cascades.items():
+        if len(casc) < 2:
+            notes.append(f"{p}: {len(casc)} adopter(s) at {source.level} level; no ties from it")
+    return NetinfInputs(
+        progs,
+        ids,
+        names,
+        cascade_times(cascades, ids),
+        cascades,
+        set(zip(links["i"], links["j"], strict=True)),
+        set(zip(queen["i"], queen["j"], strict=True)),
+        "database",
+        notes,
+    )
+
+
+@dataclass
+class CascadeInputs:
+    """One programme's cascade over the units of a level, for curves and adoption maps.
+
+    Attributes
+    ----------
+    programme : str
+        Programme.
+    cascade : pandas.DataFrame
+        :func:`read_cascade` at the level (within).
+    ids : list of str
+        Units of the level (within), sorted.
+    years : (int, int)
+        Window.
+    W : scipy.sparse.csr_matrix or None
+        Binary neighbour matrix over ``ids`` (``source.neighbours``), when asked for.
+    weights : str
+        The neighbour definition in words.
+    source : str
+        Where the data came from.
+    notes : list of str
+        Things the user should know.
+    """
+
+    programme: str
+    cascade: pd.DataFrame
+    ids: list[str]
+    years: tuple[int, int]
+    W: Any = None
+    weights: str = ""
+    source: str = "database"
+    notes: list[str] = field(default_factory=list)
+
+
+def load_cascade_inputs(
+    source: EhaSource, *, conn: Any = None, weights: bool = False
+) -> CascadeInputs:
+    """The cascade of the first programme of ``source`` with its units (and weights).
+
+    Parameters
+    ----------
+    source : EhaSource
+        Programme, level, within, window, cascade rules and (with ``weights``) neighbours.
+    conn : psycopg.Connection, optional
+        An open connection (left open).
+    weights : bool
+        Also read the neighbour matrix (:func:`neighbour_matrix`).
+
+    Returns
+    -------
+    CascadeInputs
+
+    Raises
+    ------
+    ConfigError
+        No units, an unknown programme, or an unreadable database.
+    """
+    if len(source.programmes) != 1:
+        raise ConfigError("name one programme")
+    prog = source.programmes[0]
+    codes = list(source.within) if source.within else None
+    W = None
+    try:
+        with _open(source, conn) as c:
+            ids = dbread.unit_codes(c, source.level, codes)
+            if not ids:
+                raise ConfigError(f"no {source.level} units in the database; load boundaries")
+            known = set(read_programmes(c)["programme"])
+            if prog not in known:
+                raise ConfigError(
+                    f"programme {prog!r} has no events; known: {', '.join(sorted(known))}"
+                )
+            casc = read_cascade(c, prog, source.level, codes, source.rules)
+            if weights:
+                W = neighbour_matrix(c, source.neighbours, source.level, codes, ids)
+    except psycopg.Error as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(
+            f"the database could not be read ({first_line}); run 'policylink db up' to apply "
+            "the migrations and load the events"
+        ) from exc
+    notes: list[str] = []
+    undated = int((casc["date_precision"] == "undated").sum())
+    if undated:
+        notes.append(f"{undated} adoption(s) undated: counted in their year")
+    return CascadeInputs(
+        prog,
+        casc,
+        ids,
+        (int(source.years[0]), int(source.years[1])),
+        W,
+        f"{source.describe_neighbours()} (database views)" if weights else "",
+        "database",
+        notes,
+    )

@@ -12,9 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from policylink.analyses.base import AnalysisResult, Provenance, check_lang
+from policylink.analyses.base import (
+    DEFAULT_PERMUTATIONS,
+    DEFAULT_SEED,
+    AnalysisResult,
+    Provenance,
+    check_lang,
+)
 from policylink.errors import ConfigError, InputError, Problem
 
 #: Regressors of a monadic EHA unless the user asks otherwise: the lagged neighbour-adoption
@@ -323,3 +330,571 @@ def run_dyad(inputs: Any, options: DyadOptions | None = None) -> DyadAnalysis:
         raise InputError([Problem(mono.source, None, None, None, str(exc))]) from exc
     prov = _provenance(mono, int(dy["i"].nunique()))
     return DyadAnalysis(prov, o, res, str(mono.risk["programme"].iloc[0]), len(dy))
+
+
+# --------------------------------------------------------------------------------------------
+# network inference
+# --------------------------------------------------------------------------------------------
+#: Stopping rule of NetInf unless the user gives a number of ties: the next tie's one-sided
+#: p-value (NetworkInference's criterion, Desmarais, Harden & Boehmke 2015).
+DEFAULT_NETINF_P = 0.05
+#: Transmission-time density of NetInf unless the user asks otherwise.
+DEFAULT_NETINF_MODEL = "exponential"
+
+
+@dataclass(frozen=True)
+class NetinfOptions:
+    """Options of NetInf network inference (Gomez-Rodriguez, Leskovec & Krause 2010).
+
+    Attributes
+    ----------
+    n_edges : int or None
+        Number of ties to infer; None = add ties while the next passes the p-value test.
+    p_value : float
+        Stopping threshold of the one-sided test (``n_edges=None`` only).
+    model : {'exponential', 'power'}
+        Transmission-time density (times in years).
+    rate : float or None
+        Exponential rate or power-law exponent; None = 1 / mean lag between co-adopters
+        (exponential) or 2 (power law).
+    """
+
+    n_edges: int | None = None
+    p_value: float = DEFAULT_NETINF_P
+    model: str = DEFAULT_NETINF_MODEL
+    rate: float | None = None
+
+    def check(self) -> None:
+        """Refuse inconsistent options (ConfigError)."""
+        from policylink.spatial.netinf import MODELS
+
+        if self.model not in MODELS:
+            raise ConfigError(f"model {self.model!r}: use {', '.join(MODELS)}")
+        if self.n_edges is not None and self.n_edges < 1:
+            raise ConfigError("the number of ties must be at least 1")
+        if not 0 < self.p_value < 1:
+            raise ConfigError("the p-value threshold must lie between 0 and 1")
+
+
+_NETINF_HEAD = {
+    "en": ["source", "source name", "target", "target name", "gain", "p", "cascades", "link",
+           "contiguous"],
+    "zh": ["来源", "来源名称", "目标", "目标名称", "似然增益", "p 值", "级联数", "协作联系", "相邻"],
+}  # fmt: skip
+
+
+@dataclass
+class NetinfAnalysis(AnalysisResult):
+    """Inferred diffusion ties and how well they match observed networks.
+
+    Attributes
+    ----------
+    result : policylink.spatial.netinf.NetinfResult
+        The inferred ties (in the order chosen).
+    programmes : tuple of str
+        Programmes whose cascades were used.
+    n_adopters : dict of str to int
+        Adopters per programme among the units.
+    names : dict of str to str
+        Unit names.
+    comparison : dict of str to dict
+        ``links`` and ``contiguity``: ``n_inferred, n_observed, hits, precision, recall,
+        chance_precision`` (the share of all unordered pairs that are observed ties).
+    """
+
+    result: Any = None
+    programmes: tuple[str, ...] = ()
+    n_adopters: dict[str, int] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    comparison: dict[str, dict[str, float]] = field(default_factory=dict)
+    kind: str = field(default="netinf", init=False)
+
+    def edges(self) -> pd.DataFrame:
+        """Ties with names and whether each is a coordination link / contiguous pair."""
+        e = self.result.edges.copy()
+        e.insert(1, "source_name", e["source"].map(self.names))
+        e.insert(3, "target_name", e["target"].map(self.names))
+        return e
+
+    def content(self) -> dict[str, Any]:
+        """Programmes, adopters, the ties and the comparisons."""
+        return {
+            "programmes": list(self.programmes),
+            "n_adopters": self.n_adopters,
+            "model": self.result.model,
+            "rate": self.result.rate,
+            "stopped_by": self.result.stopped_by,
+            "n_ties": len(self.result.edges),
+            "comparison": self.comparison,
+            "ties": self.edges(),
+        }
+
+    def frame(self) -> pd.DataFrame:
+        """The ties (CSV)."""
+        return self.edges()
+
+    def summary(self) -> pd.DataFrame:
+        """Precision and recall against each observed network."""
+        rows = [{"against": k, **v} for k, v in self.comparison.items()]
+        return pd.DataFrame(rows)
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """The ties with names, gain, p and the two memberships."""
+        e = self.edges()
+        e = e[["source", "source_name", "target", "target_name", "gain", "p_value", "n_cascades",
+               "link", "contiguous"]]  # fmt: skip
+        e.columns = _NETINF_HEAD[check_lang(lang)]
+        return e
+
+    def title(self, lang: str = "en") -> str:
+        """Method, programmes, ties, precision and source."""
+        n = len(self.result.edges)
+        lk, ct = self.comparison["links"], self.comparison["contiguity"]
+
+        def pct(v: float) -> str:
+            return "n/a" if v != v else f"{100 * v:.1f}%"
+
+        progs = ", ".join(self.programmes)
+        if check_lang(lang) == "zh":
+            return (
+                f"NetInf 扩散网络推断（{self.result.model}），项目：{progs}；{n} 条关系"
+                f"（停止规则：{self.result.stopped_by}）；协作联系精确率 {pct(lk['precision'])}、"
+                f"召回率 {pct(lk['recall'])}；相邻精确率 {pct(ct['precision'])}、召回率 "
+                f"{pct(ct['recall'])}；来源：{self.provenance.label(lang)}"
+            )
+        return (
+            f"NetInf diffusion ties ({self.result.model}), programmes {progs}; {n} ties (stopped "
+            f"by {self.result.stopped_by}); coordination links precision {pct(lk['precision'])}, "
+            f"recall {pct(lk['recall'])}; queen contiguity precision {pct(ct['precision'])}, "
+            f"recall {pct(ct['recall'])}; source: {self.provenance.label(lang)}"
+        )
+
+
+def compare_ties(
+    edges: pd.DataFrame, observed: set[tuple[Any, Any]], n_units: int
+) -> dict[str, float]:
+    """Precision / recall of undirected inferred ties against observed pairs, with chance.
+
+    Parameters
+    ----------
+    edges : pandas.DataFrame
+        ``source, target``.
+    observed : set of (a, b)
+        Observed pairs (either or both directions).
+    n_units : int
+        Units, for the chance precision ``n_observed / (n (n - 1) / 2)``.
+
+    Returns
+    -------
+    dict
+    """
+    from policylink.spatial.netinf import tie_precision_recall
+
+    out = tie_precision_recall(edges, observed, directed=False)
+    pairs = n_units * (n_units - 1) / 2
+    out["chance_precision"] = out["n_observed"] / pairs if pairs else float("nan")
+    return out
+
+
+def run_netinf(inputs: Any, options: NetinfOptions | None = None) -> NetinfAnalysis:
+    """Infer the diffusion ties behind several real adoption cascades (NetInf).
+
+    Each programme's cascade (``eha_cascade``, adoption dates in decimal years) is one cascade
+    of :func:`policylink.spatial.netinf.netinf` (Gomez-Rodriguez, Leskovec & Krause 2010); the
+    inferred ties, taken as unordered pairs, are compared with the coordination links and with
+    queen contiguity (precision, recall and the precision expected by chance).
+
+    Parameters
+    ----------
+    inputs : policylink.diffusion_inputs.NetinfInputs
+        Cascades and observed networks.
+    options : NetinfOptions, optional
+        Number of ties or stopping rule, transmission model.
+
+    Returns
+    -------
+    NetinfAnalysis
+
+    Raises
+    ------
+    ConfigError
+        Bad options.
+    InputError
+        Fewer than two adopters in every cascade.
+    """
+    from policylink.spatial.netinf import netinf
+
+    o = options or NetinfOptions()
+    o.check()
+    T = inputs.times
+    adopters = {p: int(np.isfinite(T[k]).sum()) for k, p in enumerate(inputs.programmes)}
+    if max(adopters.values(), default=0) < 2:
+        raise InputError(
+            [Problem(inputs.source, None, None, None, "no cascade has two adopters: no ties")]
+        )
+    res = netinf(T, inputs.ids, n_edges=o.n_edges, p_value=o.p_value, model=o.model, rate=o.rate)
+    e = res.edges
+    und = {tuple(sorted(p)) for p in inputs.links}
+    cont = {tuple(sorted(p)) for p in inputs.contiguity}
+    pairs = [tuple(sorted(p)) for p in zip(e["source"], e["target"], strict=True)]
+    res.edges = e.assign(link=[p in und for p in pairs], contiguous=[p in cont for p in pairs])
+    n = len(inputs.ids)
+    comparison = {
+        "links": compare_ties(e, inputs.links, n),
+        "contiguity": compare_ties(e, inputs.contiguity, n),
+    }
+    prov = Provenance(
+        source=f"{inputs.source} (real policy events)",
+        weights="coordination links and queen contiguity (database views), for comparison",
+        n_units=n,
+        notes=tuple(inputs.notes),
+    )
+    return NetinfAnalysis(
+        prov, o, res, tuple(inputs.programmes), adopters, dict(inputs.names), comparison
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# diffusion curves
+# --------------------------------------------------------------------------------------------
+#: Curves fitted unless the user asks otherwise.
+DEFAULT_CURVES: tuple[str, ...] = ("logistic", "bass")
+
+_CURVE_HEAD = {
+    "en": ["model", "parameter", "estimate", "se", "p", "R2"],
+    "zh": ["模型", "参数", "估计值", "标准误", "p 值", "R2"],
+}
+
+
+@dataclass(frozen=True)
+class CurveOptions:
+    """Options of the diffusion curves.
+
+    Attributes
+    ----------
+    models : tuple of str
+        ``logistic`` (K, r, t0; t0 in calendar years) and/or ``bass`` (p, q, m; Bass 1969,
+        time counted from the year before the window, so the window's first year is t = 1).
+    """
+
+    models: tuple[str, ...] = DEFAULT_CURVES
+
+    def check(self) -> None:
+        """Refuse unknown models (ConfigError)."""
+        from policylink.spatial.curves import CURVE_MODELS
+
+        bad = [m for m in self.models if m not in CURVE_MODELS]
+        if bad or not self.models:
+            raise ConfigError(f"curve model(s) {', '.join(bad)}: use {', '.join(CURVE_MODELS)}")
+
+
+def adoption_series(first_years: Any, years: tuple[int, int], n_units: int) -> pd.DataFrame:
+    """New and cumulative adopters per year of the window.
+
+    Parameters
+    ----------
+    first_years : array_like of int
+        Each adopter's first adoption year.
+    years : (int, int)
+        Window (inclusive).
+    n_units : int
+        Units of the level, for the share.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, new, cumulative, share`` (cumulative counts adopters before the window too).
+    """
+    fy = np.asarray(first_years, int)
+    yr = np.arange(years[0], years[1] + 1)
+    new = np.array([(fy == y).sum() for y in yr])
+    cum = np.array([(fy <= y).sum() for y in yr])
+    return pd.DataFrame(
+        {"year": yr, "new": new, "cumulative": cum, "share": cum / n_units if n_units else np.nan}
+    )
+
+
+@dataclass
+class CurveAnalysis(AnalysisResult):
+    """Cumulative adoption of a programme with fitted logistic and Bass curves.
+
+    Attributes
+    ----------
+    programme : str
+        Programme.
+    series : pandas.DataFrame
+        ``year, new, cumulative, share`` and ``fitted_<model>`` per year.
+    fits : dict of str to policylink.spatial.curves.CurveFit
+        Fitted curves.
+    origin : int
+        Bass time origin (t = year - origin).
+    """
+
+    programme: str = ""
+    series: pd.DataFrame | None = None
+    fits: dict[str, Any] = field(default_factory=dict)
+    origin: int = 0
+    kind: str = field(default="curve", init=False)
+
+    def content(self) -> dict[str, Any]:
+        """Programme, the yearly series and the fits."""
+        return {
+            "programme": self.programme,
+            "bass_origin": self.origin,
+            "series": self.series,
+            "fits": {k: f.to_dict() for k, f in self.fits.items()},
+        }
+
+    def frame(self) -> pd.DataFrame:
+        """The yearly series with fitted values (CSV)."""
+        return self.series
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """Parameters of each fitted curve with SEs."""
+        rows = []
+        for m, f in self.fits.items():
+            for _, r in f.coefficients().iterrows():
+                rows.append([m, r["name"], r["estimate"], r["se"], r["p"], f.r2])
+        return pd.DataFrame(rows, columns=_CURVE_HEAD[check_lang(lang)])
+
+    def title(self, lang: str = "en") -> str:
+        """Method, programme, window and source."""
+        s = self.series
+        y0, y1 = int(s["year"].iloc[0]), int(s["year"].iloc[-1])
+        last = int(s["cumulative"].iloc[-1])
+        models = " + ".join(self.fits) or "none"
+        if check_lang(lang) == "zh":
+            return (
+                f"扩散曲线（{models}，非线性最小二乘），项目：{self.programme}；{y0}-{y1} 年累计"
+                f" {last} / {self.provenance.n_units} 个单位采纳；来源：{self.provenance.label(lang)}"
+            )
+        return (
+            f"Diffusion curves ({models}, nonlinear least squares), programme {self.programme}; "
+            f"{last} of {self.provenance.n_units} units adopted by {y1} (from {y0}); source: "
+            f"{self.provenance.label(lang)}"
+        )
+
+
+def run_curve(inputs: Any, options: CurveOptions | None = None) -> CurveAnalysis:
+    """Cumulative adoption per year with fitted logistic and Bass (1969) curves.
+
+    Parameters
+    ----------
+    inputs : policylink.diffusion_inputs.CascadeInputs
+        The programme's cascade, its units and the window.
+    options : CurveOptions, optional
+        Which curves.
+
+    Returns
+    -------
+    CurveAnalysis
+        A curve that cannot be fitted is left out with a note.
+
+    Raises
+    ------
+    InputError
+        Nobody adopted within the window.
+    """
+    from policylink.spatial.curves import fit_curve
+
+    o = options or CurveOptions()
+    o.check()
+    y0, y1 = inputs.years
+    fy = inputs.cascade["first_year"].to_numpy(int)
+    notes = list(inputs.notes)
+    later = int((fy > y1).sum())
+    if later:
+        notes.append(f"{later} adopter(s) after {y1} are outside the window")
+    before = int((fy < y0).sum())
+    if before:
+        notes.append(f"{before} adopter(s) before {y0} are in the cumulative count from {y0}")
+    series = adoption_series(fy, (y0, y1), len(inputs.ids))
+    if series["cumulative"].iloc[-1] == 0:
+        raise InputError(
+            [Problem(inputs.source, None, None, None, f"nobody adopted by {y1}: no curve")]
+        )
+    origin = y0 - 1
+    fits: dict[str, Any] = {}
+    y = series["cumulative"].to_numpy(float)
+    for m in o.models:
+        t = series["year"].to_numpy(float) - (origin if m == "bass" else 0)
+        try:
+            f = fit_curve(m, t, y)
+        except ValueError as exc:
+            notes.append(f"{m}: {exc}")
+            continue
+        if not f.converged:
+            notes.append(f"{m}: the optimiser did not report convergence ({f.message})")
+        if f.at_bound:
+            notes.append(f"{m}: {', '.join(f.at_bound)} at a bound of the search (no SE)")
+        fits[m] = f
+        series[f"fitted_{m}"] = f.predict(t)
+    prov = Provenance(
+        source=f"{inputs.source} (real policy events)",
+        weights="",
+        n_units=len(inputs.ids),
+        notes=tuple(notes),
+    )
+    return CurveAnalysis(prov, o, inputs.programme, series, fits, origin)
+
+
+# --------------------------------------------------------------------------------------------
+# join counts of the adoption map
+# --------------------------------------------------------------------------------------------
+_JOIN_HEAD = {
+    "en": ["year", "adopted", "units", "joins", "BB", "E[BB]", "p BB", "BW", "E[BW]",
+           "p BW fewer", "p BW more"],
+    "zh": ["年份", "已采纳", "单位数", "连接数", "BB", "BB 期望", "BB p 值", "BW", "BW 期望",
+           "BW 偏少 p 值", "BW 偏多 p 值"],
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class JoinCountOptions:
+    """Options of the yearly join counts of an adoption map (Cliff & Ord 1981).
+
+    Attributes
+    ----------
+    permutations : int
+        Random permutations per year.
+    seed : int
+        Seed; year k of the window uses ``seed + k`` so years are independent.
+    """
+
+    permutations: int = DEFAULT_PERMUTATIONS
+    seed: int = DEFAULT_SEED
+
+    def check(self) -> None:
+        """Refuse a negative number of permutations (ConfigError)."""
+        if self.permutations < 0:
+            raise ConfigError("the number of permutations cannot be negative")
+
+
+@dataclass
+class JoinCountAnalysis(AnalysisResult):
+    """Join counts (BB, BW) of the adoption map, year by year.
+
+    Attributes
+    ----------
+    programme : str
+        Programme.
+    rows : pandas.DataFrame
+        ``year, n_adopted, n, joins, bb, mean_bb, p_bb, bw, mean_bw, p_bw_fewer, p_bw``; years
+        where every unit (or none) had adopted carry counts without a test.
+    """
+
+    programme: str = ""
+    rows: pd.DataFrame | None = None
+    kind: str = field(default="joincount", init=False)
+
+    def content(self) -> dict[str, Any]:
+        """Programme and the yearly join counts."""
+        return {"programme": self.programme, "years": self.rows}
+
+    def frame(self) -> pd.DataFrame:
+        """The yearly join counts (CSV)."""
+        return self.rows
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """Year, adopters, joins, BB and BW with permutation means and p-values."""
+        r = self.rows[["year", "n_adopted", "n", "joins", "bb", "mean_bb", "p_bb", "bw",
+                       "mean_bw", "p_bw_fewer", "p_bw"]].copy()  # fmt: skip
+        r.columns = _JOIN_HEAD[check_lang(lang)]
+        return r
+
+    def title(self, lang: str = "en") -> str:
+        """Method, programme, weights, permutations and source."""
+        o = self.options
+        if check_lang(lang) == "zh":
+            return (
+                f"采纳地图的连接数统计（BB/BW，{o.permutations} 次置换），项目：{self.programme}；"
+                f"权重：{self.provenance.weights}；来源：{self.provenance.label(lang)}"
+            )
+        return (
+            f"Join counts of the adoption map (BB/BW, {o.permutations} permutations), programme "
+            f"{self.programme}; weights: {self.provenance.weights}; source: "
+            f"{self.provenance.label(lang)}"
+        )
+
+
+def run_joincount(inputs: Any, options: JoinCountOptions | None = None) -> JoinCountAnalysis:
+    """Join counts of the binary adoption map (adopted by the end of each year) per year.
+
+    A unit is black in year t when its first adoption year (``eha_cascade``) is at most t.
+    BB, BW and WW joins under the inputs' binary weights, with seeded permutation p-values
+    (:func:`policylink.spatial.diffusion_joins.join_counts`, esda ``Join_Counts``; Cliff & Ord
+    1981). Units without neighbours take part in no join.
+
+    Parameters
+    ----------
+    inputs : policylink.diffusion_inputs.CascadeInputs
+        The cascade, its units, the window and the weights ``W``.
+    options : JoinCountOptions, optional
+        Permutations and seed.
+
+    Returns
+    -------
+    JoinCountAnalysis
+
+    Raises
+    ------
+    ConfigError
+        Inputs without weights or bad options.
+    """
+    from policylink.spatial.diffusion_joins import as_binary_w, join_counts
+
+    o = options or JoinCountOptions()
+    o.check()
+    if inputs.W is None:
+        raise ConfigError("join counts need the inputs' weights (load them with weights=True)")
+    w = as_binary_w(inputs.W, inputs.ids)
+    first = dict(zip(inputs.cascade["code"], inputs.cascade["first_year"], strict=True))
+    fy = np.array([first.get(c, np.iinfo(np.int64).max) for c in inputs.ids])
+    notes = list(inputs.notes)
+    joins = float(w.s0) / 2
+    rows, untested = [], []
+    y0, y1 = inputs.years
+    for k, year in enumerate(range(y0, y1 + 1)):
+        y = (fy <= year).astype(float)
+        nb = int(y.sum())
+        if nb in (0, len(y)):
+            untested.append(year)
+            bb = joins if nb else 0.0
+            ww = joins - bb
+            rows.append(dict(year=year, n_adopted=nb, n=len(y), joins=joins, bb=bb, ww=ww,
+                             bw=0.0))  # fmt: skip
+            continue
+        r = join_counts(y, w, permutations=o.permutations, seed=o.seed + k)
+        rows.append(
+            dict(
+                year=year,
+                n_adopted=nb,
+                n=len(y),
+                joins=r.joins,
+                bb=r.bb,
+                ww=r.ww,
+                bw=r.bw,
+                mean_bb=r.mean_bb,
+                p_bb=r.p_bb,
+                mean_bw=r.mean_bw,
+                p_bw_fewer=r.p_bw_fewer,
+                p_bw=r.p_bw,
+            )  # fmt: skip
+        )
+    if untested:
+        notes.append(
+            "no test in " + ", ".join(map(str, untested)) + " (every unit or none had adopted)"
+        )
+    islands = sum(1 for v in w.cardinalities.values() if v == 0)
+    if islands:
+        notes.append(f"{islands} unit(s) without neighbours take part in no join")
+    cols = ["year", "n_adopted", "n", "joins", "bb", "mean_bb", "p_bb", "bw", "mean_bw",
+            "p_bw_fewer", "p_bw", "ww"]  # fmt: skip
+    frame = pd.DataFrame(rows).reindex(columns=cols)
+    prov = Provenance(
+        source=f"{inputs.source} (real policy events)",
+        weights=inputs.weights,
+        n_units=len(inputs.ids),
+        notes=tuple(notes),
+    )
+    return JoinCountAnalysis(prov, o, inputs.programme, frame)

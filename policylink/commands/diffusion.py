@@ -11,11 +11,15 @@ from typing import Any
 
 import click
 
+from policylink.analyses.base import DEFAULT_PERMUTATIONS, DEFAULT_SEED
 from policylink.analyses.diffusion import (
+    DEFAULT_CURVES,
     DEFAULT_DEPENDENCE,
     DEFAULT_DYAD_REGRESSORS,
     DEFAULT_EHA_REGRESSORS,
     DEFAULT_LINK,
+    DEFAULT_NETINF_MODEL,
+    DEFAULT_NETINF_P,
 )
 from policylink.commands._common import parse_years, split_list
 from policylink.diffusion_inputs import DEFAULT_YEARS, CascadeRules, EhaSource
@@ -214,6 +218,183 @@ def cascade_cmd(
     with dbmod.connect(dbmod.database_url()) as c:
         frame = read_cascade(c, programme, level, within, CascadeRules(covers, rollup))
     emit(frame, fmt, title=f"Adoption cascade of {programme} (real policy events)")
+
+
+@diffusion.command("netinf")
+@click.option(
+    "--programme",
+    default=None,
+    help="Programmes whose cascades are used, comma-separated (default: every programme with "
+    "events).",
+)
+@click.option("--level", default="prefecture", show_default=True, help="Unit level.")
+@click.option("--within", default=None, help=f"Units within these codes (e.g. {JJJ}).")
+@click.option("--covers/--no-covers", default=False, show_default=True)
+@click.option("--rollup/--no-rollup", default=False, show_default=True)
+@click.option(
+    "--ties",
+    type=int,
+    default=None,
+    help="Number of ties to infer (default: add ties while the next one's one-sided p-value "
+    "is at most --p-value).",
+)
+@click.option("--p-value", type=float, default=DEFAULT_NETINF_P, show_default=True)
+@click.option(
+    "--model",
+    type=click.Choice(["exponential", "power"]),
+    default=DEFAULT_NETINF_MODEL,
+    show_default=True,
+    help="Transmission-time density (times in years).",
+)
+@click.option("--rate", type=float, default=None, help="Rate or power-law exponent.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@format_option()
+def netinf_cmd(
+    programme: str | None,
+    level: str,
+    within: str | None,
+    covers: bool,
+    rollup: bool,
+    ties: int | None,
+    p_value: float,
+    model: str,
+    rate: float | None,
+    lang: str,
+    fmt: str,
+) -> None:
+    """NetInf: the most likely diffusion ties behind several programmes' cascades.
+
+    Each programme's cascade (first adoption dates) is one cascade (Gomez-Rodriguez, Leskovec &
+    Krause 2010); the ties are compared with the coordination links and queen contiguity
+    (precision, recall, chance precision). CSV gives the ties.
+
+    \b
+      policylink diffusion netinf --ties 20
+      policylink diffusion netinf --programme low_carbon_pilot,ets_pilot --format json
+    """
+    from policylink.analyses.diffusion import NetinfOptions, run_netinf
+    from policylink.diffusion_inputs import load_netinf_inputs
+
+    progs = tuple(split_list(programme))
+    source = EhaSource(
+        programmes=progs or ("low_carbon_pilot",),
+        level=level,
+        within=tuple(split_list(within)) or None,
+        rules=CascadeRules(covers=covers, rollup=rollup),
+    )
+    inp = load_netinf_inputs(source, all_programmes=not progs)
+    res = run_netinf(inp, NetinfOptions(n_edges=ties, p_value=p_value, model=model, rate=rate))
+    _notes(res.provenance.notes)
+    if fmt == "json":
+        emit(res.to_dict(), fmt)
+    elif fmt == "csv":
+        emit(res.frame(), fmt)
+    else:
+        emit(res.table(lang), fmt, title=res.title(lang))
+        emit(res.summary(), fmt, title="precision / recall" if lang == "en" else "精确率 / 召回率")
+
+
+def _one_programme_options(f: Any) -> Any:
+    opts = [
+        click.option("--programme", default="low_carbon_pilot", show_default=True),
+        click.option("--level", default="prefecture", show_default=True, help="Unit level."),
+        click.option("--within", default=None, help=f"Units within these codes (e.g. {JJJ})."),
+        click.option(
+            "--years",
+            default=None,
+            help=f"Window, e.g. 2009-2022 (default {DEFAULT_YEARS[0]}-{DEFAULT_YEARS[1]}).",
+        ),
+        click.option("--covers/--no-covers", default=False, show_default=True),
+        click.option("--rollup/--no-rollup", default=False, show_default=True),
+        click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _one_source(
+    programme: str,
+    level: str,
+    within: str | None,
+    years: str | None,
+    covers: bool,
+    rollup: bool,
+    neighbours: str = "queen",
+) -> EhaSource:
+    return _source(programme, level, within, years, neighbours, covers, rollup, None, 1)
+
+
+@diffusion.command("curve")
+@_one_programme_options
+@click.option(
+    "--models",
+    default=",".join(DEFAULT_CURVES),
+    show_default=True,
+    help="logistic (K, r, t0) and/or bass (p, q, m).",
+)
+@format_option()
+def curve_cmd(models: str, lang: str, fmt: str, **src: Any) -> None:
+    """Cumulative adoption per year with fitted logistic and Bass (1969) curves.
+
+    Nonlinear least squares with SEs from the Jacobian; Bass time counts from the year before
+    the window (its first year is t = 1). Table: the parameters, then the yearly series; CSV:
+    the yearly series with fitted values.
+
+    \b
+      policylink diffusion curve --programme low_carbon_pilot
+      policylink diffusion curve --programme low_carbon_pilot --models bass --format json
+    """
+    from policylink.analyses.diffusion import CurveOptions, run_curve
+    from policylink.diffusion_inputs import load_cascade_inputs
+
+    inp = load_cascade_inputs(_one_source(**src))
+    res = run_curve(inp, CurveOptions(models=tuple(split_list(models))))
+    _notes(res.provenance.notes)
+    if fmt == "json":
+        emit(res.to_dict(), fmt)
+    elif fmt == "csv":
+        emit(res.frame(), fmt)
+    else:
+        emit(res.table(lang), fmt, title=res.title(lang))
+        emit(res.frame(), fmt, title="cumulative adoption" if lang == "en" else "累计采纳")
+
+
+@diffusion.command("joincount")
+@_one_programme_options
+@click.option(
+    "--neighbours",
+    default="queen",
+    show_default=True,
+    help="queen, rook, knn:K, distance:METRES (the views' weights) or links.",
+)
+@click.option("--permutations", type=int, default=DEFAULT_PERMUTATIONS, show_default=True)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
+@format_option()
+def joincount_cmd(
+    neighbours: str, permutations: int, seed: int, lang: str, fmt: str, **src: Any
+) -> None:
+    """Join counts (BB, BW) of the adoption map per year (Cliff & Ord 1981).
+
+    A unit is black in a year when it adopted by then; many BB joins (or few BW joins) than
+    under random permutation of the map mean adopters cluster. Seeded permutations (esda).
+
+    \b
+      policylink diffusion joincount --programme low_carbon_pilot
+      policylink diffusion joincount --neighbours knn:5 --format csv
+    """
+    from policylink.analyses.diffusion import JoinCountOptions, run_joincount
+    from policylink.diffusion_inputs import load_cascade_inputs
+
+    inp = load_cascade_inputs(_one_source(**src, neighbours=neighbours), weights=True)
+    res = run_joincount(inp, JoinCountOptions(permutations=permutations, seed=seed))
+    _notes(res.provenance.notes)
+    if fmt == "json":
+        emit(res.to_dict(), fmt)
+    elif fmt == "csv":
+        emit(res.frame(), fmt)
+    else:
+        emit(res.table(lang), fmt, title=res.title(lang))
 
 
 def register(group: click.Group) -> None:
