@@ -17,6 +17,10 @@ from tests.test_qgis_maps import count_colour, render
 
 pytestmark = [pytest.mark.qgis, pytest.mark.slow]
 
+#: Province-level codes of the four municipalities (GB/T 2260), each one territory with its
+#: prefecture-level unit PP0100.
+MUNICIPALITIES = ("110000", "120000", "310000", "500000")
+
 
 @pytest.fixture(scope="module")
 def plugin(qgis_app):
@@ -139,13 +143,18 @@ def test_coordination_links_layer_renders_and_prints(plugin, bundled_url, tmp_pa
             """SELECT count(DISTINCT e.id) FROM policy_event e
                JOIN event_participant p ON p.event_id = e.id JOIN admin_unit u ON u.code = p.unit_code
                JOIN event_participant q ON q.event_id = e.id JOIN admin_unit v ON v.code = q.unit_code
-               WHERE e.programme = 'jjj_coordination' AND e.kind = %s
-                 AND coalesce(CASE WHEN u.level = 'county' THEN u.parent_code END, u.code) = %s
-                 AND coalesce(CASE WHEN v.level = 'county' THEN v.parent_code END, v.code) = %s
+               WHERE e.programme = 'jjj_coordination' AND e.kind = %(k)s
+                 AND coalesce(CASE WHEN u.level = 'county' THEN u.parent_code END,
+                              CASE WHEN u.code = ANY(%(m)s) THEN left(u.code, 2) || '0100' END,
+                              u.code) = %(a)s
+                 AND coalesce(CASE WHEN v.level = 'county' THEN v.parent_code END,
+                              CASE WHEN v.code = ANY(%(m)s) THEN left(v.code, 2) || '0100' END,
+                              v.code) = %(b)s
                  AND ((p.role = 'party' AND q.role = 'party')
                       OR (p.role = 'sender' AND q.role = 'receiver')
                       OR (p.role = 'receiver' AND q.role = 'sender'))""",
-            (f["link_type"], f["a"], f["b"]),
+            # the four municipalities' province codes stand for their prefecture-level units
+            {"k": f["link_type"], "a": f["a"], "b": f["b"], "m": list(MUNICIPALITIES)},
         ).fetchone()[0]
         # The whole layer is the database's link view, row for row: one rule for every consumer.
         view = conn.execute(
@@ -160,15 +169,28 @@ def test_coordination_links_layer_renders_and_prints(plugin, bundled_url, tmp_pa
             (JJJ.split(","),),
         ).fetchone()[0]
     assert f["n_events"] == n
+
+    def plain(v):  # QGIS NULL (undated links have no year) -> None
+        return None if v == NULL else v
+
     layer_rows = {
-        (r["a"], r["b"], r["link_type"], r["n_events"], r["first_year"], r["last_year"])
+        (
+            r["a"],
+            r["b"],
+            r["link_type"],
+            r["n_events"],
+            plain(r["first_year"]),
+            plain(r["last_year"]),
+        )
         for r in rows
     }
     assert layer_rows == set(view) and len(rows) == len(view)
     assert res["N_EVENT_PAIRS"] == n_rows
-    # Beijing-Tianjin are first linked in 2016 (Zhongguancun parks, seed 001 §3.2): the 1982
+    # Beijing-Tianjin are first linked in 2004 (the Langfang consensus, coded on the municipalities'
+    # province-level codes 110000/120000, which are the same territory as 110100/120100); the 1982
     # Beijing-Tianjin-Tangshan planning study is a plan and links no pair.
-    assert min(r["first_year"] for r in rows if {r["a"], r["b"]} == {"110100", "120100"}) == 2016
+    bt = [plain(r["first_year"]) for r in rows if {r["a"], r["b"]} == {"110100", "120100"}]
+    assert min(y for y in bt if y is not None) == 2004
     apply_style(layer, "coordination_links")
     QgsProject.instance().addMapLayer(layer, False)
     assert count_colour(render([layer]), "#ffffff") < 400 * 400  # something is drawn

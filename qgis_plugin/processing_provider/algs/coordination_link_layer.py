@@ -52,8 +52,9 @@ class CoordinationLinkLayer(_MapAlgorithm):
                 "geometry",
             ]
         ]
-        for c in ("n_events", "first_year", "last_year"):
-            pairs[c] = pairs[c].astype("int64")
+        pairs["n_events"] = pairs["n_events"].astype("int64")
+        for c in ("first_year", "last_year"):  # NULL for pairs linked by undated events only
+            pairs[c] = pairs[c].astype("Int64")
         dest = write_geo(self, parameters, context, "OUTPUT", pairs, QgsWkbTypes.LineString)
         style_on_load(context, dest, "coordination_links", temporal=("first_year", None))
         feedback.pushInfo(
