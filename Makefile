@@ -2,6 +2,7 @@
 #   make demo   installs what is missing, starts the embedded PostGIS, loads the bundled data,
 #               runs the analyses and writes maps + a report under out/
 #   make test   the same set-up plus headless QGIS, then lint and the whole test suite
+#               (two pytest-xdist workers, one test module per worker at a time)
 SHELL := /bin/bash
 PY_SYS ?= /usr/bin/python3
 VENV ?= .venv
@@ -51,7 +52,7 @@ translations: setup-test
 	@$(PY) scripts/build_translations.py
 
 test: setup-test lint translations
-	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 --dist loadfile
 
 plugin: setup translations
 	@$(PY) scripts/build_plugin.py
