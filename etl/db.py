@@ -6,11 +6,13 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from policylink.etl.embedded import EmbeddedCluster
 from policylink.paths import embedded_home
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 def embedded_cluster() -> EmbeddedCluster:
@@ -72,6 +74,8 @@ def connect(url: str | None = None, autocommit: bool = False) -> Iterator[psycop
     ------
     psycopg.Connection
     """
+    import psycopg  # here: importing the driver costs ~0.2 s that `db status` does not need
+
     with psycopg.connect(url or database_url(), autocommit=autocommit) as conn:
         yield conn
 

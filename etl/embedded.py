@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg
-
 from policylink.errors import ConfigError, PolicyLinkError
 
 DEFAULT_DB = "policylink"
@@ -233,6 +231,9 @@ class EmbeddedCluster:
             return started
 
     def _ensure_database(self) -> None:
+        import psycopg  # here, not at the top: `policylink db status` needs no driver
+        import psycopg.sql
+
         deadline = time.monotonic() + 30
         while True:
             try:

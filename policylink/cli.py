@@ -1,18 +1,19 @@
 """The ``policylink`` command line.
 
-Each module of :mod:`policylink.commands` that defines ``register(group)`` adds its commands to
-the main group, so features plug in without editing this file.
+The main group is lazy: :data:`COMMANDS` names every top-level command, the module of
+:mod:`policylink.commands` whose ``register(group)`` adds it and its one-line help. ``policylink
+--help`` is written from that table alone, and a command's module (with its pandas, libpysal,
+... imports) is imported only when that command is run or asked for its help. A test checks the
+table against what each module's ``register`` really adds (tests/test_startup.py).
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
 import warnings
 
 import click
-import psycopg
 
 from policylink import __version__
 from policylink.errors import PolicyLinkError
@@ -21,8 +22,102 @@ from policylink.errors import PolicyLinkError
 # matplotlib's 3D toolkit, which PolicyLink never uses. Keep that warning off the user's screen.
 warnings.filterwarnings("ignore", message="Unable to import Axes3D", category=UserWarning)
 
+#: Top-level command -> (module under ``policylink.commands``, one-line help). The help is the
+#: command's own short help (``get_short_help_str``); a new command module must be added here.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "db": ("db", "Manage the embedded PostGIS database of this checkout."),
+    "demo": (
+        "demo",
+        "Run the main job and write out/report.html plus every figure (PNG) and table (CSV).",
+    ),
+    "did": (
+        "did",
+        "Staggered difference-in-differences (TWFE, event study, placebo, PSM, CS, Bacon, "
+        "spatial).",
+    ),
+    "diffusion": (
+        "diffusion",
+        "Policy diffusion: event history analysis, dyads, networks and dynamics of adoption.",
+    ),
+    "lisa": (
+        "stats",
+        "Local spatial autocorrelation: LISA clusters (HH, LL, HL, LH) or Gi* hot/cold spots.",
+    ),
+    "load": (
+        "load",
+        "Load boundaries, policy events, panels and the bundled data into the database.",
+    ),
+    "map": ("map", "Draw a map: KIND is pilots, adoption, links, lisa or choropleth."),
+    "migrate": ("db", "Apply pending schema migrations and changed view definitions."),
+    "moran": ("stats", "Global Moran's I of --variable for every year, in one table."),
+    "sdm": (
+        "stats",
+        "Spatial panel model (SDM, SAR or SEM) with fixed effects and LeSage-Pace effects.",
+    ),
+    "views": (
+        "db",
+        "Create and refresh the SQL views (the public interface for database users).",
+    ),
+    "weights": (
+        "weights",
+        "Export spatial weights from the database views (w_queen, w_rook, w_knn, w_distance).",
+    ),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+def load_command_module(module: str) -> click.Group:
+    """Import ``policylink.commands.<module>`` and return a group holding what it registers.
+
+    Parameters
+    ----------
+    module : str
+        Module name under :mod:`policylink.commands`.
+
+    Returns
+    -------
+    click.Group
+        A throwaway group to which the module's ``register`` added its commands.
+    """
+    mod = importlib.import_module(f"policylink.commands.{module}")
+    holder = click.Group(module)
+    mod.register(holder)
+    return holder
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands come from :data:`COMMANDS`, imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, sorted (as click sorts them)."""
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command ``cmd_name``, importing its module the first time."""
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            holder = load_command_module(COMMANDS[cmd_name][0])
+            for name, cmd in holder.commands.items():
+                self.commands.setdefault(name, cmd)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands from the table, as click would, without importing any of them."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            if name in COMMANDS:
+                # a stand-in command shortens the text exactly as the real one would
+                stand_in = click.Command(name, help=COMMANDS[name][1])
+                rows.append((name, stand_in.get_short_help_str(limit)))
+            elif not self.commands[name].hidden:
+                rows.append((name, self.commands[name].get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policylink")
 def cli() -> None:
     """PolicyLink: how policies spread between cities and what they do to carbon emissions.
@@ -32,17 +127,11 @@ def cli() -> None:
     """
 
 
-def _register_commands() -> None:
-    import policylink.commands as pkg
-
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
-        register = getattr(mod, "register", None)
-        if register is not None:
-            register(cli)
-
-
-_register_commands()
+def _database_error(exc: BaseException) -> bool:
+    # psycopg is not imported up front (it costs ~0.2 s of start-up); an exception can only be
+    # one of its errors if some command has imported it already.
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,7 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     except PolicyLinkError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
-    except psycopg.OperationalError as exc:
+    except Exception as exc:
+        if not _database_error(exc):
+            raise
         # Unreachable or refused database: one line, no traceback, no password.
         from policylink.etl.db import redact
 

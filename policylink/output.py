@@ -5,16 +5,27 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from policylink.analyses.base import jsonable, to_json
+if TYPE_CHECKING:
+    from policylink.analyses.base import jsonable, to_json
 
 __all__ = ["FORMATS", "emit", "format_option", "jsonable", "progress", "render_table", "to_json"]
 
 FORMATS = ("table", "json", "csv")
 T = TypeVar("T")
+
+
+def __getattr__(name: str) -> Any:
+    # jsonable / to_json are re-exported lazily: analyses.base imports pandas, which commands
+    # such as `policylink db status` never need.
+    if name in ("jsonable", "to_json"):
+        from policylink.analyses import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def format_option(default: str = "table") -> Callable:
@@ -99,11 +110,25 @@ def emit(data: Any, fmt: str, *, title: str | None = None) -> None:
     title : str, optional
         Heading printed above a table (table format only).
     """
-    import pandas as pd
-
     if fmt == "json":
+        from policylink.analyses.base import to_json
+
         click.echo(to_json(data))
         return
+    if (
+        fmt == "table"
+        and isinstance(data, Mapping)
+        and any(isinstance(v, str) for v in data.values())
+    ):
+        # Key/value lines need no pandas (keeps `db status` fast). With a text value the frame's
+        # value column would be of object dtype, which keeps every cell as it is: same output.
+        if title:
+            click.echo(title)
+        rows = [{"key": k, "value": v} for k, v in data.items()]
+        click.echo(render_table(rows, ["key", "value"] if rows else None))
+        return
+    import pandas as pd
+
     if isinstance(data, Mapping):
         frame = pd.DataFrame([{"key": k, "value": v} for k, v in data.items()])
     elif isinstance(data, pd.DataFrame):

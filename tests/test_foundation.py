@@ -135,7 +135,9 @@ def test_redact_hides_passwords():
 def _all_commands(group, prefix=()):
     import click
 
-    for name, cmd in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the main group is lazy: ask it, do not read .commands
+        cmd = group.get_command(ctx, name)
         yield (*prefix, name)
         if isinstance(cmd, click.Group):
             yield from _all_commands(cmd, (*prefix, name))

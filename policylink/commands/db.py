@@ -6,16 +6,19 @@ import os
 import re
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import click
-import psycopg
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
 
 from policylink.etl import db as dbmod
-from policylink.etl.migrate import apply_views, migrate, refresh_materialized_views
 from policylink.output import emit, format_option
+
+if TYPE_CHECKING:
+    import psycopg
+
+# psycopg and the migration code are imported inside the commands that use them, so that
+# `policylink db status` on a stopped database starts in a fraction of a second.
 
 
 @click.group("db")
@@ -43,6 +46,8 @@ def db_up() -> None:
         what = "started" if started else "already running"
         click.echo(f"Embedded database {what} at {cluster.home} ({time.monotonic() - t0:.1f} s)")
         url = cluster.url()
+    from policylink.etl.migrate import migrate
+
     with dbmod.connect(url) as conn:
         applied = migrate(conn)
     if applied:
@@ -129,6 +134,8 @@ def reader_connection_line(url: str, name: str) -> str:
     str
         ``postgresql://NAME@HOST:PORT/DBNAME`` (a unix-socket directory as ``?host=``).
     """
+    from psycopg.conninfo import conninfo_to_dict
+
     info = conninfo_to_dict(url)
     host, port, db = info.get("host", ""), info.get("port"), info.get("dbname", "")
     if host.startswith("/"):
@@ -166,6 +173,8 @@ def create_reader_login(
     click.ClickException
         Bad name, an existing role without ``reset``, or a role that could write.
     """
+    from psycopg import sql
+
     if not _ROLE_RE.match(name):
         raise click.ClickException(
             f"{name!r} is not a plain lower-case role name (letters, digits, _; max 63)"
@@ -224,6 +233,10 @@ def db_reader(name: str, password_file: Path | None, reset: bool) -> None:
     or logged; the server receives only its SCRAM-SHA-256 verifier. Prints the psql / QGIS
     connection line (without the password).
     """
+    from psycopg.conninfo import conninfo_to_dict
+
+    from policylink.etl.migrate import migrate
+
     password = _read_password(name, password_file)
     url = dbmod.database_url()
     with dbmod.connect(url) as conn:
@@ -249,6 +262,8 @@ def db_reader(name: str, password_file: Path | None, reset: bool) -> None:
 @click.command("migrate")
 def migrate_cmd() -> None:
     """Apply pending schema migrations and changed view definitions."""
+    from policylink.etl.migrate import migrate
+
     with dbmod.connect() as conn:
         applied = migrate(conn)
     click.echo("Applied: " + ", ".join(applied) if applied else "Schema is up to date.")
@@ -263,6 +278,8 @@ def views_group() -> None:
 @click.option("--force", is_flag=True, help="Re-create every view, not only changed ones.")
 def views_apply(force: bool) -> None:
     """(Re)create view definitions from sql/views/ that are new or changed."""
+    from policylink.etl.migrate import apply_views
+
     with dbmod.connect() as conn:
         done = apply_views(conn, force=force)
     click.echo("Applied: " + ", ".join(done) if done else "Views are up to date.")
@@ -271,6 +288,8 @@ def views_apply(force: bool) -> None:
 @views_group.command("refresh")
 def views_refresh() -> None:
     """Refresh the materialized views (concurrently where possible, readers are not blocked)."""
+    from policylink.etl.migrate import migrate, refresh_materialized_views
+
     t0 = time.monotonic()
     with dbmod.connect() as conn:
         migrate(conn)
