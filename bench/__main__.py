@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.runner import BENCH_DIR, ROWS, run, write_json
 
-ALL_ROWS = [*ROWS, "7"]
+ALL_ROWS = sorted([*ROWS, "7"], key=int)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default=",".join(ALL_ROWS),
         help="comma-separated rows: 1 weights, 2 Moran, 3 SDM, 4 DID placebo, 5 ETL, 6 demo, "
-        "7 extra modules (default: all)",
+        "7 extra modules, 8 start-up (default: all)",
     )
     ap.add_argument(
         "--quick", action="store_true", help="small sizes, 1 run per case (smoke check)"

@@ -118,6 +118,9 @@ def agreement(ours: Measurement, anchor: Measurement) -> str:
         return f"rho {a['rho']:.4f} vs {b['rho']:.4f}; max abs diff of rho and betas {d:.1e}"
     if "rows_loaded" in a and "rows_loaded" in b:
         return f"rows loaded {a['rows_loaded']:,} vs {b['rows_loaded']:,}"
+    if "heavy_imports" in a and "heavy_imports" in b:
+        heavy = ", ".join(a["heavy_imports"]) or "none"
+        return f"exit {a['exit_code']}; heavy libraries imported: {heavy}"
     if "files_written" in a:
         return f"{a['files_written']} files written"
     return "—"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import REGISTRY, Measurement, run_case
+from bench.rows.startup import COMMAND_CASES as STARTUP_CASES
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -88,6 +89,11 @@ ROWS: dict[str, Row] = {
             ],
         ),
         Row("6", "policylink demo end to end (set-up excluded)", [("demo.rerun", "demo.first")]),
+        Row(
+            "8",
+            "Start-up of the policylink command, whole process",
+            [(name, "startup.click") for name in STARTUP_CASES],
+        ),
     )
 }
 
@@ -293,7 +299,7 @@ def merge(old: RunResult, new: RunResult) -> RunResult:
         new.extras = old.extras
     for k, v in old.inputs.items():
         new.inputs.setdefault(k, v)
-    new.rows = [r for r in [*ROWS, "7"] if r in set(old.rows) | set(new.rows)]
+    new.rows = [r for r in sorted([*ROWS, "7"], key=int) if r in set(old.rows) | set(new.rows)]
     new.row_runs = runs
     return new
 
