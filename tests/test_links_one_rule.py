@@ -11,9 +11,7 @@ read with PyYAML).
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -47,25 +45,10 @@ GROUP BY 1, 2
 
 
 @pytest.fixture(scope="module")
-def bundled(pg_cluster) -> Iterator[str]:
-    """A migrated database with the bundled provinces, prefectures, JJJ counties and events."""
-    from policylink.etl.bundle import load_bundled
-    from policylink.etl.migrate import migrate
-
-    name = f"t_links_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
-        c.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    url = pg_cluster.url(name)
-    with psycopg.connect(url) as conn:
-        migrate(conn)
-        load_bundled(conn, parts=("provinces", "prefectures", "counties_jjj", "events"))
-    yield url
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
-        c.execute(
-            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                psycopg.sql.Identifier(name)
-            )
-        )
+def bundled(bundled_url: str) -> str:
+    """The session's bundled database (provinces, prefectures, JJJ counties, events, ...);
+    read-only, loaded once for the run."""
+    return bundled_url
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ rule of sql/README.md, applied here by hand to the file).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -19,19 +18,16 @@ import yaml
 
 from policylink import mapdata
 from policylink.errors import ConfigError
-from policylink.etl.bundle import load_bundled
 
 JJJ = ["110000", "120000", "130000"]
 EVENTS = Path(__file__).resolve().parents[1] / "data" / "events" / "jjj_coordination_seed001.yaml"
 
 
 @pytest.fixture
-def jjj(make_db: Callable[..., str]) -> str:
-    """A database with the bundled provinces, prefectures, JJJ counties and events."""
-    url = make_db()
-    with psycopg.connect(url) as conn:
-        load_bundled(conn, parts=("provinces", "prefectures", "counties_jjj", "events"))
-    return url
+def jjj(bundled_url: str) -> str:
+    """The session's bundled database (provinces, prefectures, JJJ counties, events, ...);
+    read-only."""
+    return bundled_url
 
 
 def _link_period(conn: psycopg.Connection, year: int) -> str:
@@ -137,7 +133,7 @@ LINK_KINDS = {
 
 
 def test_adoption_windows_and_first_event_year(jjj: str) -> None:
-    """One bundled load (the slow part) for both per-unit readers."""
+    """Both per-unit readers on the session's bundled data."""
     with psycopg.connect(jjj) as conn:
         win = mapdata.read_adoption_windows(conn, within=JJJ)
         old_name = mapdata.read_first_policy_period(conn, within=JJJ)

@@ -7,7 +7,6 @@ seed 001 section 2.3 (the 13 x 3 JJJ city table) and seed 004 section 3 (adoptio
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -16,36 +15,24 @@ import numpy as np
 import psycopg
 import pytest
 import yaml
-from psycopg import errors, sql
+from psycopg import errors
 
 from policylink import dbread
-from policylink.etl.bundle import load_bundled
-from policylink.etl.migrate import migrate, refresh_materialized_views
 
 ROOT = Path(__file__).resolve().parents[1]
 JJJ = ["110000", "120000", "130000"]
 TOL_M = 1.0  # gap tolerance of the materialized w_contiguity (sql/views/21_contiguity.sql)
 
-# loading the bundled boundaries and building the views takes ~40 s on an idle 2-core machine
+# the session's bundled database (tests/conftest.py) is loaded once for the whole run; tests
+# here only read it (the one that inserts rolls back)
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def db(pg_cluster) -> str:
-    """A database with provinces, prefectures, JJJ counties and the bundled events, refreshed."""
-    name = f"t_views_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = pg_cluster.url(name)
-    with psycopg.connect(url) as conn:
-        migrate(conn)
-        load_bundled(conn, parts=["provinces", "prefectures", "counties_jjj", "events"])
-        refresh_materialized_views(conn)
-    yield url
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+def db(bundled_url: str) -> str:
+    """The session's bundled database: provinces, prefectures, JJJ counties, the bundled events
+    (plus the catalogue and the SYNTHETIC JJJ panel), views refreshed. Read-only."""
+    return bundled_url
 
 
 def _pairs_of(w: libpysal.weights.W, ids: list[str] | None = None) -> set[tuple[str, str]]:

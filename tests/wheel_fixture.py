@@ -1,13 +1,17 @@
-"""Build the PolicyLink wheel once per test session, for the packaging and architecture tests.
+"""Build the PolicyLink wheel once per test run, for the packaging and architecture tests.
 
 The wheel is built from a copy of the source tree in a temporary directory, so the build never
 writes ``build/`` or ``*.egg-info`` into the checkout. The build uses pip's default build
 isolation: pip fetches the build backend named in ``[build-system]`` (set
 ``PIP_NO_BUILD_ISOLATION=0`` to build offline with an installed, recent enough setuptools).
+Under pytest-xdist the workers of one run share the wheel: the first one to ask builds it (under
+a file lock in the run's common temporary folder), the others wait and reuse it.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import subprocess
 import sys
@@ -81,10 +85,10 @@ def build_wheel(workdir: Path) -> Path:
 
 
 def session_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return the wheel of this test session, building it on first use.
+    """Return the wheel of this test run, building it on first use.
 
     Test modules define their own session fixture that calls this function; the wheel is
-    built once however many modules ask for it.
+    built once however many modules (and xdist workers) ask for it.
 
     Parameters
     ----------
@@ -96,7 +100,19 @@ def session_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pathlib.Path
         The built ``.whl`` file.
     """
-    key = str(tmp_path_factory.getbasetemp())
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, common to its workers
+    key = str(base)
     if key not in _wheels:
-        _wheels[key] = build_wheel(tmp_path_factory.mktemp("wheel"))
+        with open(base / "policylink-wheel.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            workdir = base / "policylink-wheel"
+            built = sorted((workdir / "dist").glob("policylink-*.whl"))
+            if len(built) == 1:
+                _wheels[key] = built[0]
+            else:
+                shutil.rmtree(workdir, ignore_errors=True)  # a failed earlier attempt
+                workdir.mkdir()
+                _wheels[key] = build_wheel(workdir)
     return _wheels[key]
