@@ -48,7 +48,7 @@ MODELS = ("sar", "sem", "sdm")
 FIXED_EFFECTS = ("none", "unit", "time", "twoways")
 _EDGE = 1e-6  # distance kept from the singular values of rho
 DENSE_LIMIT = 8000  # largest N for which tr(M'M) uses one dense inverse (N^2 doubles of memory)
-EIGEN_LIMIT = 5000  # above this N, method "auto" uses the sparse operator (no N x N matrix)
+EIGEN_LIMIT = 2000  # above this N, method "auto" uses the sparse operator (no N x N matrix)
 W_METHODS = ("auto", "eigen", "sparse")
 
 
