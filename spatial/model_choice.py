@@ -28,12 +28,14 @@ import pandas as pd
 from scipy import sparse, stats
 
 from policylink.spatial.panel import (
+    SparseW,
     SpatialPanelResult,
     SpectralW,
     demean,
     fit_arrays,
     fit_random_effects,
     spatial_lag,
+    weights_operator,
 )
 
 
@@ -188,7 +190,7 @@ def lm_tests(
     -------
     list of TestResult
     """
-    Wm = W.W if isinstance(W, SpectralW) else sparse.csr_matrix(W, dtype=float)
+    Wm = W.W if isinstance(W, SpectralW | SparseW) else sparse.csr_matrix(W, dtype=float)
     Y = np.asarray(Y, dtype=float)
     X = np.asarray(X, dtype=float)
     if X.ndim == 2:
@@ -336,7 +338,7 @@ def model_choice(
     -------
     ModelChoice
     """
-    sw = W if isinstance(W, SpectralW) else SpectralW(W)
+    sw = weights_operator(W)
     tests = lm_tests(Y, X, sw, fe=fe)
     fits: dict[str, SpatialPanelResult] = {}
     for m in ("sdm", "sar", "sem"):

@@ -42,10 +42,14 @@ from scipy import sparse, stats
 from scipy.optimize import minimize_scalar
 from scipy.sparse.linalg import splu
 
+from policylink.spatial.sparse_w import SparseW
+
 MODELS = ("sar", "sem", "sdm")
 FIXED_EFFECTS = ("none", "unit", "time", "twoways")
 _EDGE = 1e-6  # distance kept from the singular values of rho
 DENSE_LIMIT = 8000  # largest N for which tr(M'M) uses one dense inverse (N^2 doubles of memory)
+EIGEN_LIMIT = 2000  # above this N, method "auto" uses the sparse operator (no N x N matrix)
+W_METHODS = ("auto", "eigen", "sparse")
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,6 +138,12 @@ class SpectralW:
         P = (W != 0).astype(np.int8)
         if (P - P.T).nnz:
             return None  # asymmetric pattern (e.g. k nearest neighbours)
+        # Row-standardised binary weights (contiguity, distance bands): d_i = 1 / w_ij, checked.
+        rowmax = np.asarray(abs(W).max(axis=1).todense()).ravel()
+        d = np.where(rowmax > 0, 1.0 / np.where(rowmax > 0, rowmax, 1.0), 1.0)
+        A = sparse.diags(d) @ W
+        if abs(A - A.T).max() < 1e-10 * max(1.0, abs(A).max()):
+            return d
         d = np.zeros(n)
         Wc = W.tocsr()
         Wt = W.T.tocsr()
@@ -247,6 +257,38 @@ class SpectralW:
         direct = np.real(beta * s0[:, None] + theta * s1[:, None]) / n
         total = np.real(beta * t0[:, None] + theta * t1[:, None]) / n
         return direct, total - direct, total
+
+
+WeightsOperator = SpectralW | SparseW
+
+
+def weights_operator(
+    W: sparse.spmatrix | np.ndarray | SpectralW | SparseW, method: str = "auto"
+) -> SpectralW | SparseW:
+    """The weights operator the estimators use: eigen-decomposition or sparse.
+
+    Parameters
+    ----------
+    W : sparse matrix, ndarray or an operator
+        Spatial weights (zero diagonal, already transformed). An operator is returned as is.
+    method : {"auto", "eigen", "sparse"}
+        ``eigen`` (:class:`SpectralW`): exact traces and effects from every eigenvalue, O(N^3)
+        time and O(N^2) memory. ``sparse`` (:class:`policylink.spatial.sparse_w.SparseW`): exact
+        log-determinant by sparse LU, stochastic higher-order traces, memory linear in the
+        links. ``auto``: eigen up to ``EIGEN_LIMIT`` units, sparse above.
+
+    Returns
+    -------
+    SpectralW or SparseW
+    """
+    if isinstance(W, SpectralW | SparseW):
+        return W
+    if method not in W_METHODS:
+        raise ValueError(f"method must be one of {W_METHODS}, not {method!r}")
+    Wc = sparse.csr_matrix(W, dtype=float)
+    if method == "eigen" or (method == "auto" and Wc.shape[0] <= EIGEN_LIMIT):
+        return SpectralW(Wc)
+    return SparseW(Wc, SpectralW._symmetrising_diagonal(Wc))
 
 
 def weights_matrix(w: libpysal.weights.W, transformation: str = "r") -> sparse.csr_matrix:
@@ -530,7 +572,7 @@ def _ols(X: np.ndarray, y: np.ndarray) -> np.ndarray:
 def fit_arrays(
     Y: np.ndarray,
     X: np.ndarray,
-    W: sparse.spmatrix | np.ndarray | SpectralW,
+    W: sparse.spmatrix | np.ndarray | SpectralW | SparseW,
     *,
     names: Sequence[str],
     model: str = "sdm",
@@ -549,8 +591,8 @@ def fit_arrays(
         Dependent variable, periods by units.
     X : ndarray, shape (T, N, K)
         Regressors (no constant; one is added when ``fe='none'``).
-    W : sparse matrix, ndarray or SpectralW
-        N x N weights as used in the model; pass a :class:`SpectralW` to reuse its
+    W : sparse matrix, ndarray, SpectralW or SparseW
+        N x N weights as used in the model (see :func:`weights_operator`); pass an operator to reuse its
         eigen-decomposition across fits.
     names : sequence of str
         Names of the K regressors.
@@ -592,7 +634,7 @@ def fit_arrays(
         raise ValueError("names must have one entry per column of X")
     if not (np.all(np.isfinite(Y)) and np.all(np.isfinite(X))):
         raise ValueError("Y and X must be finite (balanced panel without missing values)")
-    sw = W if isinstance(W, SpectralW) else SpectralW(W)
+    sw = weights_operator(W)
     if sw.n != N:
         raise ValueError(f"W is {sw.n} x {sw.n} but the panel has {N} units")
     if lee_yu and fe in ("time", "twoways") and not sw.row_stochastic:
@@ -742,14 +784,14 @@ def fit_arrays(
     return result
 
 
-def _solve_lag(sw: SpectralW, rho: float, xb: np.ndarray) -> np.ndarray:
+def _solve_lag(sw: SpectralW | SparseW, rho: float, xb: np.ndarray) -> np.ndarray:
     """(I - rho W)^-1 applied to every period of xb (T, N), by sparse LU."""
     A = (sparse.identity(sw.n, format="csc") - rho * sw.W).tocsc()
     lu = splu(A)
     return lu.solve(np.ascontiguousarray(xb.T)).T
 
 
-def _sem_traces(sw: SpectralW, lam: float, drop: int) -> tuple[float, float, float]:
+def _sem_traces(sw: SpectralW | SparseW, lam: float, drop: int) -> tuple[float, float, float]:
     tr1, tr2, tr3 = sw.traces(lam)
     if drop:
         tr1, tr2, tr3 = _lee_yu_traces(sw, lam, tr1, tr2, tr3)
@@ -757,7 +799,7 @@ def _sem_traces(sw: SpectralW, lam: float, drop: int) -> tuple[float, float, flo
 
 
 def _lee_yu_traces(
-    sw: SpectralW, rho: float, tr1: float, tr2: float, tr3: float
+    sw: SpectralW | SparseW, rho: float, tr1: float, tr2: float, tr3: float
 ) -> tuple[float, float, float]:
     """Traces of M* = F' M F for the Lee-Yu transformed W* = F' W F (row-standardised W).
 
@@ -774,7 +816,7 @@ def _lee_yu_traces(
 
 def _effects_table(
     res: SpatialPanelResult,
-    sw: SpectralW,
+    sw: SpectralW | SparseW,
     base: list[str],
     durbin_idx: list[int],
     draws: int,
@@ -906,6 +948,7 @@ def fit_spatial_panel(
     effects: bool = True,
     draws: int = 1000,
     seed: int | None = 12345,
+    w_method: str = "auto",
 ) -> SpatialPanelResult:
     """Fit a spatial panel model to a long DataFrame with libpysal weights.
 
@@ -925,13 +968,15 @@ def fit_spatial_panel(
         See :func:`fit_arrays`.
     transformation : {'r', 'b'}
         Weights transformation (row-standardised by default, as xsmle and Elhorst).
+    w_method : {'auto', 'eigen', 'sparse'}
+        How log-determinants and traces are computed (see :func:`weights_operator`).
 
     Returns
     -------
     SpatialPanelResult
     """
     Y, X, _ = panel_arrays(panel, y=y, x=x, id_col=id_col, time_col=time_col, ids=w.id_order)
-    W = weights_matrix(w, transformation)
+    W = weights_operator(weights_matrix(w, transformation), w_method)
     return fit_arrays(
         Y,
         X,
@@ -969,7 +1014,9 @@ def fit_sdm(panel: pd.DataFrame, w: libpysal.weights.W, **kwargs: Any) -> Spatia
 # --------------------------------------------------------------------------------------------
 # Random effects (SAR / SDM)
 # --------------------------------------------------------------------------------------------
-def _re_loglik(params: np.ndarray, yd: Any, sw: SpectralW, Y: np.ndarray, Xc: np.ndarray) -> float:
+def _re_loglik(
+    params: np.ndarray, yd: Any, sw: SpectralW | SparseW, Y: np.ndarray, Xc: np.ndarray
+) -> float:
     """Full log-likelihood of the random-effects SAR (Elhorst 2014, eq. 3.36).
 
     ``params`` = (beta incl. intercept, rho, phi, sigma2); the data are quasi-demeaned with
@@ -994,7 +1041,7 @@ def _re_loglik(params: np.ndarray, yd: Any, sw: SpectralW, Y: np.ndarray, Xc: np
 def fit_random_effects(
     Y: np.ndarray,
     X: np.ndarray,
-    W: sparse.spmatrix | np.ndarray | SpectralW,
+    W: sparse.spmatrix | np.ndarray | SpectralW | SparseW,
     *,
     names: Sequence[str],
     model: str = "sdm",
@@ -1044,7 +1091,7 @@ def fit_random_effects(
     if X.ndim == 2:
         X = X[:, :, None]
     T, N = Y.shape
-    sw = W if isinstance(W, SpectralW) else SpectralW(W)
+    sw = weights_operator(W)
     names = list(names)
     Xfull, xnames = X, list(names)
     if model == "sdm":
