@@ -42,11 +42,10 @@ from scipy import sparse, stats
 from scipy.optimize import minimize_scalar
 from scipy.sparse.linalg import splu
 
-from policylink.spatial.sparse_w import SparseW
+from policylink.spatial.sparse_w import SparseW, checked_weights, stable_interval
 
 MODELS = ("sar", "sem", "sdm")
 FIXED_EFFECTS = ("none", "unit", "time", "twoways")
-_EDGE = 1e-6  # distance kept from the singular values of rho
 DENSE_LIMIT = 8000  # largest N for which tr(M'M) uses one dense inverse (N^2 doubles of memory)
 EIGEN_LIMIT = 2000  # above this N, method "auto" uses the sparse operator (no N x N matrix)
 W_METHODS = ("auto", "eigen", "sparse")
@@ -90,12 +89,8 @@ class SpectralW:
     """
 
     def __init__(self, W: sparse.spmatrix | np.ndarray) -> None:
-        Wc = sparse.csr_matrix(W, dtype=float)
+        Wc = checked_weights(W)
         n = Wc.shape[0]
-        if Wc.shape != (n, n):
-            raise ValueError("W must be square")
-        if np.any(Wc.diagonal() != 0):
-            raise ValueError("W must have a zero diagonal")
         self.W = Wc
         self.n = n
         rows = np.asarray(Wc.sum(axis=1)).ravel()
@@ -116,10 +111,7 @@ class SpectralW:
             self.eigenvalues = np.linalg.eigvals(dense)
         re = np.real(self.eigenvalues)
         lo, hi = re.min(), re.max()
-        self.rho_bounds = (
-            (1.0 / lo + _EDGE) if lo < 0 else -1.0 + _EDGE,
-            (1.0 / hi - _EDGE) if hi > 0 else 1.0 - _EDGE,
-        )
+        self.rho_bounds = stable_interval(lo, hi)
 
     @staticmethod
     def _symmetrising_diagonal(W: sparse.csr_matrix) -> np.ndarray | None:
@@ -257,9 +249,6 @@ class SpectralW:
         direct = np.real(beta * s0[:, None] + theta * s1[:, None]) / n
         total = np.real(beta * t0[:, None] + theta * t1[:, None]) / n
         return direct, total - direct, total
-
-
-WeightsOperator = SpectralW | SparseW
 
 
 def weights_operator(

@@ -41,7 +41,46 @@ PROBES = 64  # fewest Rademacher probe vectors of the stochastic traces
 PROBE_BUDGET = 1_000_000  # probes x N: small maps (larger relative MC error per probe) get more
 TRACE_SEED = 20260531  # fixed: the same data give the same standard errors on every run
 EXACT_POWERS = 6  # tr(W^k) exact up to this k (from W^2 and W^3)
-_EDGE = 1e-6
+_EDGE = 1e-6  # distance kept from the singular values of rho
+
+
+def checked_weights(W: sparse.spmatrix | np.ndarray) -> sparse.csr_matrix:
+    """W as a float CSR matrix, checked square with a zero diagonal.
+
+    Parameters
+    ----------
+    W : sparse matrix or ndarray
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+    """
+    Wc = sparse.csr_matrix(W, dtype=float)
+    n = Wc.shape[0]
+    if Wc.shape != (n, n):
+        raise ValueError("W must be square")
+    if np.any(Wc.diagonal() != 0):
+        raise ValueError("W must have a zero diagonal")
+    return Wc
+
+
+def stable_interval(lo: float, hi: float) -> tuple[float, float]:
+    """Open interval of rho on which I - rho W is non-singular, from W's extreme eigenvalues.
+
+    Parameters
+    ----------
+    lo, hi : float
+        Smallest and largest (real) eigenvalue of W.
+
+    Returns
+    -------
+    tuple of float
+        (1 / lo, 1 / hi) kept ``_EDGE`` inside; -1 / 1 when an end has no eigenvalue of that sign.
+    """
+    return (
+        (1.0 / lo + _EDGE) if lo < 0 else -1.0 + _EDGE,
+        (1.0 / hi - _EDGE) if hi > 0 else 1.0 - _EDGE,
+    )
 
 
 class SparseW:
@@ -78,12 +117,8 @@ class SparseW:
         probes: int | None = None,
         seed: int = TRACE_SEED,
     ) -> None:
-        Wc = sparse.csr_matrix(W, dtype=float)
+        Wc = checked_weights(W)
         n = Wc.shape[0]
-        if Wc.shape != (n, n):
-            raise ValueError("W must be square")
-        if np.any(Wc.diagonal() != 0):
-            raise ValueError("W must have a zero diagonal")
         self.W = Wc
         self.n = n
         self.row_stochastic = bool(np.allclose(np.asarray(Wc.sum(axis=1)).ravel(), 1.0))
@@ -99,11 +134,7 @@ class SparseW:
         self._ones_powers: np.ndarray | None = None
         self._low: tuple[sparse.csr_matrix, sparse.csr_matrix] | None = None
         self.extreme_eigenvalues = self._extremes()
-        lo, hi = self.extreme_eigenvalues
-        self.rho_bounds = (
-            (1.0 / lo + _EDGE) if lo < 0 else -1.0 + _EDGE,
-            (1.0 / hi - _EDGE) if hi > 0 else 1.0 - _EDGE,
-        )
+        self.rho_bounds = stable_interval(*self.extreme_eigenvalues)
 
     # ---------------------------------------------------------------------------------------
     def _extremes(self) -> tuple[float, float]:
