@@ -88,6 +88,15 @@ ROWS: dict[str, Row] = {
             ],
         ),
         Row("6", "policylink demo end to end (set-up excluded)", [("demo.rerun", "demo.first")]),
+        Row(
+            "8",
+            "Diffusion: pooled EHA 370 x 15 x 6, NetInf 370 x 20 cascades, spatial Markov",
+            [
+                ("diffusion.eha.ours", "diffusion.eha.statsmodels"),
+                ("diffusion.markov.ours", "diffusion.markov.loop"),
+                ("diffusion.netinf.ours", "diffusion.netinf.ours"),
+            ],
+        ),
     )
 }
 

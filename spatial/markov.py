@@ -559,7 +559,10 @@ class SpatialMarkovResult:
     chi2 : list of (float, float, int)
         Each conditional matrix against the pooled one (:func:`chi2_against`).
     x2, x2_p : float
-        Sum of the chi-squares and its p-value on ``x2_dof = k (k - 1)^2`` (giddy).
+        Sum of the chi-squares and its p-value.
+    x2_dof : int
+        Sum of the per-class degrees of freedom (giddy: ``k (k - 1)^2``, the same when there
+        are as many lag classes as classes and every row has transitions).
     homogeneity : HomogeneityResult
         Bickenbach & Bode's Q and LR across the lag classes.
     """
@@ -655,7 +658,8 @@ def spatial_markov(
     P = transition_probabilities(T)
     chis = [chi2_against(T[i], chain.counts) for i in range(mm)]
     x2 = float(sum(c[0] for c in chis))
-    x2_dof = kk * (kk - 1) * (kk - 1)
+    # giddy uses k (k - 1)^2, the same when m = k and every row has transitions
+    x2_dof = int(sum(c[2] for c in chis))
     return SpatialMarkovResult(
         chain=chain,
         lag_ids=lag_ids,

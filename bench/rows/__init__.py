@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-ROW_MODULES = ("weights", "moran", "sdm", "did", "etl", "demo", "selftest")
+ROW_MODULES = ("weights", "moran", "sdm", "did", "etl", "demo", "selftest", "diffusion")
 
 for _name in ROW_MODULES:
     importlib.import_module(f"bench.rows.{_name}")
