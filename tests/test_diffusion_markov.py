@@ -268,3 +268,49 @@ def test_lisa_markov_equals_giddy(giddy_case):
     np.testing.assert_allclose(r.chain.p, g["p"])
     np.testing.assert_allclose(r.chain.steady_state, g["steady_state"], rtol=1e-8)
     np.testing.assert_allclose(r.chain.fmpt, g["mfpt"], rtol=1e-8)
+
+
+# ------------------------------------------------------------------------------------------
+# degenerate inputs of run_markov
+# ------------------------------------------------------------------------------------------
+def _cascade_inputs(first_years: dict[str, int]):
+    from types import SimpleNamespace
+
+    from scipy import sparse
+
+    ids = [f"u{i}" for i in range(4)]
+    W = sparse.csr_matrix(np.array([[0, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 1], [0, 0, 1, 0]]))
+    casc = pd.DataFrame({"code": list(first_years), "first_year": list(first_years.values())})
+    return SimpleNamespace(programme="demo", cascade=casc, ids=ids, years=(2010, 2014), W=W,
+                           weights="path", source="test", notes=[])  # fmt: skip
+
+
+def test_run_markov_refuses_a_state_that_never_varies():
+    from policylink.analyses.diffusion import run_markov
+    from policylink.errors import InputError
+
+    with pytest.raises(InputError, match="never varies"):
+        run_markov(_cascade_inputs({}))
+    with pytest.raises(InputError, match="never varies"):
+        run_markov(_cascade_inputs({u: 2005 for u in ("u0", "u1", "u2", "u3")}))
+
+
+def test_run_markov_adoption_by_hand_and_no_test_without_degrees_of_freedom():
+    from policylink.analyses.diffusion import MarkovOptions, run_markov
+
+    res = run_markov(_cascade_inputs({"u0": 2010, "u1": 2012}))
+    # 2010-2014: u0 adopted throughout; u1 adopts 2012 next to u0; u2, u3 never
+    r = res.result
+    # lag class 1 (some neighbour adopted by t), moves t -> t + 1 for t = 2010..2013:
+    # u1 (next to u0) 0->0, 0->1, 1->1, 1->1; u0 (next to u1) 1->1 from 2012 twice;
+    # u2 (next to u1) 0->0 from 2012 twice; u3 never has an adopted neighbour
+    np.testing.assert_array_equal(r.counts[1], [[3, 1], [0, 4]])
+    np.testing.assert_array_equal(r.counts[0], [[6, 0], [0, 2]])
+    assert r.p[1][0, 1] == pytest.approx(0.25) and r.p[0][0, 1] == 0.0
+    t = res.tests("en")
+    # the adopted row is absorbing in both classes; every test has a p-value or none at all
+    assert t["p"].isna().sum() + t["p"].notna().sum() == len(t)
+    classic = run_markov(_cascade_inputs({"u0": 2010, "u1": 2012}), MarkovOptions(kind="classic"))
+    assert np.isinf(classic.chain.sojourn[1]) and classic.chain.steady_state.tolist() == [0, 1]
+    assert list(classic.table("zh").columns)[:3] == ["空间滞后类别", "起始状态", "转移次数"]
+    assert json.loads(classic.to_json())["synthetic"] is False
