@@ -419,8 +419,8 @@ def _floats(text: str | None, option: str) -> tuple[float, ...] | None:
 @click.option(
     "--variable",
     default=None,
-    help="Panel variable (database observation or --panel column); default: the adoption "
-    "state of --programme.",
+    help="Panel variable (database observation or --panel column; all its years unless "
+    "--years is given); default: the adoption state of --programme.",
 )
 @click.option(
     "--kind",
