@@ -94,6 +94,15 @@ ROWS: dict[str, Row] = {
             "Start-up of the policylink command, whole process",
             [(name, "startup.click") for name in STARTUP_CASES],
         ),
+        Row(
+            "9",
+            "Diffusion: pooled EHA 370 x 15 x 6, NetInf 370 x 20 cascades, spatial Markov",
+            [
+                ("diffusion.eha.ours", "diffusion.eha.statsmodels"),
+                ("diffusion.markov.ours", "diffusion.markov.loop"),
+                ("diffusion.netinf.ours", "diffusion.netinf.ours"),
+            ],
+        ),
     )
 }
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import importlib
 
-ROW_MODULES = ("weights", "moran", "sdm", "did", "etl", "demo", "selftest", "startup")
+ROW_MODULES = (
+    "weights",
+    "moran",
+    "sdm",
+    "did",
+    "etl",
+    "demo",
+    "selftest",
+    "startup",
+    "diffusion",
+)
 
 for _name in ROW_MODULES:
     importlib.import_module(f"bench.rows.{_name}")

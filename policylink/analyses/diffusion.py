@@ -898,3 +898,348 @@ def run_joincount(inputs: Any, options: JoinCountOptions | None = None) -> JoinC
         notes=tuple(notes),
     )
     return JoinCountAnalysis(prov, o, inputs.programme, frame)
+
+
+# --------------------------------------------------------------------------------------------
+# Markov dynamics
+# --------------------------------------------------------------------------------------------
+#: Markov chains offered: classic, conditioned on the spatial lag's class, LISA quadrants.
+MARKOV_KINDS: tuple[str, ...] = ("classic", "spatial", "lisa")
+#: Quantile classes of the variable and of its spatial lag unless the user asks otherwise.
+DEFAULT_MARKOV_K = 4
+#: Lag cut-off of the adoption state unless the user asks otherwise: no neighbour had adopted
+#: (share 0) versus some had.
+DEFAULT_ADOPTION_LAG_CUTOFFS: tuple[float, ...] = (0.0,)
+
+_ADOPTION_STATES = {"en": ["not adopted", "adopted"], "zh": ["未采纳", "已采纳"]}
+
+
+@dataclass(frozen=True)
+class MarkovOptions:
+    """Options of the Markov dynamics of a panel variable or of the adoption state.
+
+    Attributes
+    ----------
+    kind : {'classic', 'spatial', 'lisa'}
+        Classic chain; transitions conditioned on the class of the spatial lag (Rey 2001);
+        transitions between Moran scatter-plot quadrants.
+    k, m : int
+        Quantile classes of the variable and of its lag (ignored for the adoption state and
+        with cut-offs).
+    classing : {'pooled', 'period', 'cutoffs'}
+        Quantiles of all values, of each period, or the given ``cutoffs`` (a variable only;
+        the adoption state is its own two states).
+    cutoffs, lag_cutoffs : tuple of float or None
+        Class bounds of the variable and of the lag (the adoption state's lag is the share of
+        adopted neighbours; default ``(0,)``: none versus some).
+    """
+
+    kind: str = "spatial"
+    k: int = DEFAULT_MARKOV_K
+    m: int = DEFAULT_MARKOV_K
+    classing: str = "pooled"
+    cutoffs: tuple[float, ...] | None = None
+    lag_cutoffs: tuple[float, ...] | None = None
+
+    def check(self) -> None:
+        """Refuse inconsistent options (ConfigError)."""
+        if self.kind not in MARKOV_KINDS:
+            raise ConfigError(f"Markov kind {self.kind!r}: use {', '.join(MARKOV_KINDS)}")
+        if self.classing not in ("pooled", "period", "cutoffs"):
+            raise ConfigError(f"classing {self.classing!r}: use pooled, period or cutoffs")
+        if self.classing == "cutoffs" and not self.cutoffs:
+            raise ConfigError("classing 'cutoffs' needs --cutoffs")
+        if self.k < 2 or self.m < 1:
+            raise ConfigError("use at least two classes of the variable and one of the lag")
+        for name, c in (("cut-offs", self.cutoffs), ("lag cut-offs", self.lag_cutoffs)):
+            if c is not None and any(b <= a for a, b in zip(c, c[1:], strict=False)):
+                raise ConfigError(f"{name} must increase")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def _class_labels(cutoffs: Any, k: int, prefix: str) -> list[str]:
+    """``prefix <= c0``, ``c0 < prefix <= c1``, ..., ``prefix > c_last``; or quantile names."""
+    if not cutoffs or len(cutoffs) != k - 1:
+        return [f"{prefix} Q{i + 1}" for i in range(k)]
+    c = [_fmt(x) for x in cutoffs]
+    out = [f"{prefix} <= {c[0]}"]
+    out += [f"{c[i - 1]} < {prefix} <= {c[i]}" for i in range(1, len(c))]
+    return out + [f"{prefix} > {c[-1]}"]
+
+
+_MARKOV_HEAD = {
+    "en": ["lag class", "from", "transitions", "steady state", "sojourn"],
+    "zh": ["空间滞后类别", "起始状态", "转移次数", "稳态分布", "平均停留期"],
+}
+_TEST_HEAD = {
+    "en": ["test", "statistic", "dof", "p"],
+    "zh": ["检验", "统计量", "自由度", "p 值"],
+}
+
+
+@dataclass
+class MarkovAnalysis(AnalysisResult):
+    """Markov transition matrices of a panel variable or of the adoption state.
+
+    Attributes
+    ----------
+    result : MarkovResult, SpatialMarkovResult or LisaMarkovResult
+        From :mod:`policylink.spatial.markov`.
+    variable : str
+        The variable, or ``adoption:<programme>``.
+    periods : list
+        Periods of the panel (columns of the class ids).
+    adoption : bool
+        True for the adoption state.
+    """
+
+    result: Any = None
+    variable: str = ""
+    periods: list[Any] = field(default_factory=list)
+    adoption: bool = False
+    kind: str = field(default="markov", init=False)
+
+    @property
+    def chain(self) -> Any:
+        """The pooled chain (:class:`policylink.spatial.markov.MarkovResult`)."""
+        return getattr(self.result, "chain", self.result)
+
+    def states(self, lang: str = "en") -> list[str]:
+        """Names of the states of the variable."""
+        lang = check_lang(lang)
+        if self.adoption:
+            return _ADOPTION_STATES[lang]
+        if self.options.kind == "lisa":
+            return list(self.chain.states)
+        cuts = self.chain.cutoffs if self.options.classing != "period" else None
+        return _class_labels(cuts, self.chain.k, self.variable)
+
+    def lag_classes(self, lang: str = "en") -> list[str]:
+        """Names of the classes of the spatial lag (spatial Markov)."""
+        m = self.result.m
+        name = "adopted neighbours" if self.adoption else f"W {self.variable}"
+        if self.adoption and check_lang(lang) == "zh":
+            name = "已采纳邻居比例"
+        cuts = self.result.lag_cutoffs if self.options.classing != "period" else None
+        if self.options.lag_cutoffs:
+            cuts = self.result.lag_cutoffs
+        return _class_labels(cuts, m, name)
+
+    def content(self) -> dict[str, Any]:
+        """Variable, periods, state names and the chain(s)."""
+        out = {
+            "variable": self.variable,
+            "periods": list(self.periods),
+            "states": self.states("en"),
+            "chains": self.result.to_dict(),
+        }
+        if self.options.kind == "spatial":
+            out["lag_classes"] = self.lag_classes("en")
+        return out
+
+    def _matrices(self, lang: str) -> list[tuple[str, Any, Any, Any, Any]]:
+        everyone = "all" if check_lang(lang) == "en" else "全部"
+        c = self.chain
+        out = [(everyone, c.counts, c.p, c.steady_state, c.sojourn)]
+        if self.options.kind == "spatial":
+            from policylink.spatial.markov import sojourn_times
+
+            r = self.result
+            for i, name in enumerate(self.lag_classes(lang)):
+                out.append((name, r.counts[i], r.p[i], r.steady_states[i], sojourn_times(r.p[i])))
+        return out
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """Transition probabilities (rows: lag class and state of origin; columns: state of
+        destination), with the number of transitions, the steady state and the sojourn time."""
+        head = _MARKOV_HEAD[check_lang(lang)]
+        st = self.states(lang)
+        rows = []
+        for lag, N, P, ss, soj in self._matrices(lang):
+            for i, s in enumerate(st):
+                rows.append([lag, s, int(N[i].sum()), *P[i].tolist(), ss[i], soj[i]])
+        return pd.DataFrame(rows, columns=[*head[:3], *(f"-> {s}" for s in st), *head[3:]])
+
+    def frame(self) -> pd.DataFrame:
+        """Long form (CSV): lag class, from, to, count, probability."""
+        st = self.states("en")
+        rows = []
+        for lag, N, P, _, _ in self._matrices("en"):
+            for i, a in enumerate(st):
+                for j, b in enumerate(st):
+                    rows.append([lag, a, b, int(N[i, j]), P[i, j]])
+        return pd.DataFrame(rows, columns=["lag_class", "from", "to", "count", "p"])
+
+    def tests(self, lang: str = "en") -> pd.DataFrame:
+        """Spatial Markov tests: each lag class against the pooled matrix (chi-square), their
+        sum, and Bickenbach & Bode's homogeneity Q and LR; LISA Markov: move counts."""
+        lang = check_lang(lang)
+        if self.options.kind != "spatial":
+            return pd.DataFrame(columns=_TEST_HEAD[lang])
+        r = self.result
+        en = lang == "en"
+        rows = [
+            [("chi2 vs pooled: " if en else "与总体矩阵的卡方检验：") + n, c, d, p]
+            for n, (c, p, d) in zip(self.lag_classes(lang), r.chi2, strict=True)
+        ]
+        h = r.homogeneity
+        rows += [
+            ["chi2 sum" if en else "卡方和", r.x2, r.x2_dof, r.x2_p],
+            ["homogeneity Q" if en else "同质性 Q 检验", h.q, h.dof, h.q_p],
+            ["homogeneity LR" if en else "同质性似然比检验", h.lr, h.dof, h.lr_p],
+        ]
+        return pd.DataFrame(rows, columns=_TEST_HEAD[lang])
+
+    def moves(self) -> pd.DataFrame:
+        """LISA Markov move types and counts (empty for other kinds)."""
+        if self.options.kind != "lisa":
+            return pd.DataFrame(columns=["move", "count"])
+        mc = self.result.move_counts
+        return pd.DataFrame({"move": list(mc), "count": list(mc.values())})
+
+    def title(self, lang: str = "en") -> str:
+        """Method, variable, periods, weights and source."""
+        o = self.options
+        p0, p1 = self.periods[0], self.periods[-1]
+        what = {
+            "classic": ("Markov chain", "马尔可夫链"),
+            "spatial": ("Spatial Markov chain", "空间马尔可夫链"),
+            "lisa": ("LISA Markov chain", "LISA 马尔可夫链"),
+        }[o.kind]
+        n = self.provenance.n_units
+        if check_lang(lang) == "zh":
+            return (
+                f"{what[1]}：{self.variable}，{p0}-{p1}，{n} 个单位；权重：{self.provenance.weights}"
+                f"；来源：{self.provenance.label(lang)}"
+            )
+        return (
+            f"{what[0]} of {self.variable}, {p0}-{p1}, {n} units; weights: "
+            f"{self.provenance.weights}; source: {self.provenance.label(lang)}"
+        )
+
+
+def adoption_panel(inputs: Any) -> tuple[np.ndarray, list[int]]:
+    """Adoption state (1 = adopted by the end of the year) of each unit in each window year.
+
+    Parameters
+    ----------
+    inputs : policylink.diffusion_inputs.CascadeInputs
+        Cascade, units and window.
+
+    Returns
+    -------
+    (numpy.ndarray of shape (units, years), list of years)
+    """
+    first = dict(zip(inputs.cascade["code"], inputs.cascade["first_year"], strict=True))
+    fy = np.array([first.get(c, np.iinfo(np.int64).max) for c in inputs.ids])
+    years = list(range(inputs.years[0], inputs.years[1] + 1))
+    return (fy[:, None] <= np.array(years)[None, :]).astype(float), years
+
+
+def run_markov(
+    inputs: Any, options: MarkovOptions | None = None, variable: str | None = None
+) -> MarkovAnalysis:
+    """Markov dynamics of a panel variable, or of the adoption state of a programme.
+
+    With :class:`policylink.inputs.AnalysisInputs` (``variable`` names a panel column) the
+    variable is classed (pooled or per-period quantiles, or cut-offs); with
+    :class:`policylink.diffusion_inputs.CascadeInputs` (``variable`` None) the state is
+    adoption 0/1 in each year of the window and the spatial lag is the share of adopted
+    neighbours. The chains, tests, steady states and first passage times are those of
+    :mod:`policylink.spatial.markov` (giddy's definitions).
+
+    Parameters
+    ----------
+    inputs : AnalysisInputs or CascadeInputs
+        A balanced panel with weights, or a cascade with weights.
+    options : MarkovOptions, optional
+        Chain kind and classes.
+    variable : str, optional
+        Panel variable (AnalysisInputs only).
+
+    Returns
+    -------
+    MarkovAnalysis
+
+    Raises
+    ------
+    ConfigError
+        Bad options, or inputs without weights.
+    InputError
+        A missing value (unit and period named), fewer than two periods, or a state that
+        never varies.
+    """
+    from policylink.spatial import markov as mk
+
+    o = options or MarkovOptions()
+    o.check()
+    notes: list[str] = list(getattr(inputs, "notes", []))
+    adoption = variable is None
+    if adoption:
+        if getattr(inputs, "W", None) is None:
+            raise ConfigError("the adoption Markov chain needs weights (load them with weights)")
+        if o.kind == "lisa":
+            raise ConfigError("LISA quadrants need a continuous variable, not the adoption state")
+        y, periods = adoption_panel(inputs)
+        W = inputs.W
+        name = f"adoption:{inputs.programme}"
+        prov = Provenance(
+            source=f"{inputs.source} (real policy events)",
+            weights=inputs.weights,
+            n_units=len(inputs.ids),
+            notes=(),
+        )
+        src = inputs.source
+    else:
+        if inputs.time_col is None:
+            raise ConfigError("a Markov chain needs a panel (a time column), not a cross-section")
+        if variable not in inputs.panel.columns:
+            raise ConfigError(f"variable {variable!r} is not in the inputs")
+        periods = inputs.periods()
+        y = np.column_stack(
+            [inputs.cross_section([variable], p)[variable].to_numpy(float) for p in periods]
+        ) if periods else np.zeros((0, 0))  # fmt: skip
+        W = inputs.w.sparse
+        name = variable
+        prov = Provenance.of(inputs)
+        prov = Provenance(prov.source, prov.weights, prov.n_units, prov.synthetic, ())
+        src = inputs.source
+    if y.ndim != 2 or y.shape[1] < 2:
+        raise InputError([Problem(src, None, None, None, "a Markov chain needs two periods")])
+    if np.unique(y).size < 2:
+        raise InputError(
+            [Problem(src, None, None, None, f"{name} never varies: no transitions to study")]
+        )
+    islands = int((np.asarray(abs(W).sum(axis=1)).ravel() == 0).sum())
+    if islands and o.kind != "classic":
+        notes.append(f"{islands} unit(s) without neighbours have a spatial lag of 0")
+    try:
+        if adoption:
+            lag_cuts = o.lag_cutoffs or DEFAULT_ADOPTION_LAG_CUTOFFS
+            if o.kind == "classic":
+                res = mk.markov(y, classing="discrete")
+            else:
+                res = mk.spatial_markov(y, W, classing="discrete", lag_cutoffs=lag_cuts)
+        elif o.kind == "classic":
+            res = mk.markov(y, o.k, classing=o.classing, cutoffs=o.cutoffs)
+        elif o.kind == "spatial":
+            res = mk.spatial_markov(y, W, o.k, o.m, classing=o.classing, cutoffs=o.cutoffs,
+                                    lag_cutoffs=o.lag_cutoffs)  # fmt: skip
+        else:
+            res = mk.lisa_markov(y, W)
+    except ValueError as exc:
+        raise InputError([Problem(src, None, None, None, str(exc))]) from exc
+    chain = getattr(res, "chain", res)
+    if not adoption and o.kind != "lisa" and chain.k < (o.k if o.classing != "cutoffs" else 2):
+        notes.append(f"ties leave {chain.k} classes instead of {o.k}")
+    if np.isnan(chain.steady_state).any():
+        notes.append("the chain has several recurrent classes: no unique steady state")
+    empty = int((chain.counts.sum(axis=1) == 0).sum())
+    if empty:
+        notes.append(f"{empty} state(s) never left or entered before the last period")
+    prov = Provenance(prov.source, prov.weights, prov.n_units, prov.synthetic,
+                      (*prov.notes, *notes))  # fmt: skip
+    return MarkovAnalysis(prov, o, res, name, list(periods), adoption)

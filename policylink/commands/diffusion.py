@@ -18,6 +18,7 @@ from policylink.analyses.diffusion import (
     DEFAULT_DYAD_REGRESSORS,
     DEFAULT_EHA_REGRESSORS,
     DEFAULT_LINK,
+    DEFAULT_MARKOV_K,
     DEFAULT_NETINF_MODEL,
     DEFAULT_NETINF_P,
 )
@@ -395,6 +396,141 @@ def joincount_cmd(
         emit(res.frame(), fmt)
     else:
         emit(res.table(lang), fmt, title=res.title(lang))
+
+
+def _floats(text: str | None, option: str) -> tuple[float, ...] | None:
+    if not text:
+        return None
+    try:
+        return tuple(float(x) for x in split_list(text))
+    except ValueError as exc:
+        raise ConfigError(f"{option}: give numbers separated by commas, e.g. 0,0.5") from exc
+
+
+@diffusion.command("markov")
+@_one_programme_options
+@click.option(
+    "--neighbours",
+    default="queen",
+    show_default=True,
+    help="queen, rook, knn:K, distance:METRES (the views' weights) or links (adoption state); "
+    "the weights kind of a panel variable.",
+)
+@click.option(
+    "--variable",
+    default=None,
+    help="Panel variable (database observation or --panel column; all its years unless "
+    "--years is given); default: the adoption state of --programme.",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["classic", "spatial", "lisa"]),
+    default="spatial",
+    show_default=True,
+    help="Classic chain, transitions conditioned on the spatial lag's class, or LISA quadrants.",
+)
+@click.option("--k", "k", type=int, default=DEFAULT_MARKOV_K, show_default=True,
+              help="Quantile classes of the variable.")  # fmt: skip
+@click.option("--m", "m", type=int, default=DEFAULT_MARKOV_K, show_default=True,
+              help="Quantile classes of the spatial lag.")  # fmt: skip
+@click.option(
+    "--classing",
+    type=click.Choice(["pooled", "period", "cutoffs"]),
+    default="pooled",
+    show_default=True,
+    help="Quantiles of all values, of each period, or --cutoffs.",
+)
+@click.option("--cutoffs", default=None, help="Class bounds of the variable, e.g. -1,0,1.")
+@click.option(
+    "--lag-cutoffs",
+    default=None,
+    help="Class bounds of the spatial lag (adoption state: share of adopted neighbours, "
+    "default 0 = none versus some).",
+)
+@click.option("--panel", "panel_file", type=click.Path(dir_okay=False), default=None,
+              help="Long panel CSV/XLSX instead of the database (with --variable).")  # fmt: skip
+@click.option("--id", "id_col", default=None, help="Unit id column of --panel.")
+@click.option("--time", "time_col", default=None, help="Period column of --panel.")
+@click.option("--weights", "weights_file", type=click.Path(dir_okay=False), default=None,
+              help="GAL/GWT weights file for --panel.")  # fmt: skip
+@format_option()
+def markov_cmd(
+    neighbours: str,
+    variable: str | None,
+    kind: str,
+    k: int,
+    m: int,
+    classing: str,
+    cutoffs: str | None,
+    lag_cutoffs: str | None,
+    panel_file: str | None,
+    id_col: str | None,
+    time_col: str | None,
+    weights_file: str | None,
+    lang: str,
+    fmt: str,
+    **src: Any,
+) -> None:
+    """Markov transition matrices of adoption or of a panel variable (Rey 2001).
+
+    Classic chain, spatial Markov (transitions conditioned on the class of the spatial lag,
+    with chi-square and Bickenbach-Bode homogeneity tests) or LISA Markov (moves between
+    Moran quadrants); steady states and mean first passage times in JSON. Without
+    --variable the state is adoption of --programme, conditioned on the share of adopted
+    neighbours.
+
+    \b
+      policylink diffusion markov --programme low_carbon_pilot
+      policylink diffusion markov --variable co2_intensity --years 2006-2019 --kind lisa
+    """
+    from policylink.analyses.diffusion import MarkovOptions, run_markov
+
+    opts = MarkovOptions(
+        kind=kind,
+        k=k,
+        m=m,
+        classing=classing,
+        cutoffs=_floats(cutoffs, "--cutoffs"),
+        lag_cutoffs=_floats(lag_cutoffs, "--lag-cutoffs"),
+    )
+    opts.check()
+    if variable is None:
+        if panel_file:
+            raise ConfigError(
+                "--panel needs --variable (the adoption state comes from the database)"
+            )
+        from policylink.diffusion_inputs import load_cascade_inputs
+
+        inp = load_cascade_inputs(_one_source(**src, neighbours=neighbours), weights=True)
+        res = run_markov(inp, opts)
+    else:
+        from policylink.inputs import InputSource, load_inputs
+
+        if src["covers"] or src["rollup"]:
+            raise ConfigError("--covers / --rollup belong to the adoption state, not --variable")
+        yrs = parse_years(src["years"]) if src["years"] else None
+        source = InputSource.from_options(
+            level=src["level"],
+            within=src["within"],
+            weights_kind=neighbours,
+            panel_file=panel_file,
+            id_col=id_col,
+            time_col=time_col,
+            weights_file=weights_file,
+        )
+        inp = load_inputs(source, [variable], years=sorted(set(yrs)) if yrs else None)
+        res = run_markov(inp, opts, variable=variable)
+    _notes(res.provenance.notes)
+    if fmt == "json":
+        emit(res.to_dict(), fmt)
+    elif fmt == "csv":
+        emit(res.frame(), fmt)
+    else:
+        emit(res.table(lang), fmt, title=res.title(lang))
+        if kind == "spatial":
+            emit(res.tests(lang), fmt, title="tests" if lang == "en" else "检验")
+        elif kind == "lisa":
+            emit(res.moves(), fmt, title="moves" if lang == "en" else "象限移动")
 
 
 def register(group: click.Group) -> None:

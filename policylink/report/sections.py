@@ -339,6 +339,7 @@ def section_jjj_links(ctx: Context) -> Section:
 def all_sections() -> list[Callable[[Context], Section]]:
     """Section builders in report order."""
     from policylink.report.analysis_sections import section_did, section_moran, section_sdm
+    from policylink.report.diffusion_section import section_diffusion
 
     return [
         section_pilots,
@@ -347,6 +348,7 @@ def all_sections() -> list[Callable[[Context], Section]]:
         section_moran,
         section_sdm,
         section_did,
+        section_diffusion,
     ]
 
 
