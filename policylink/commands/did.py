@@ -392,6 +392,41 @@ def sun_abraham_cmd(leads: int | None, lags: int | None, plot: str | None, **kw:
     _show(res, kw)
 
 
+@did_group.command("imputation")
+@panel_options
+@click.option("--horizons", default=None, type=int, help="Largest event time reported.")
+@click.option(
+    "--pretrends",
+    default=DEFAULT_LEADS,
+    show_default=True,
+    help="Leads in the pre-trend test on untreated observations (0 = none).",
+)
+@click.option(
+    "--anticipation",
+    default=0,
+    show_default=True,
+    help="Years before adoption in which units may already react.",
+)
+@click.option(
+    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the event-time ATTs."
+)
+@_guard
+def imputation_cmd(
+    horizons: int | None, pretrends: int, anticipation: int, plot: str | None, **kw: Any
+) -> None:
+    """Imputation DID (Borusyak-Jaravel-Spiess; Gardner two-stage point estimates).
+
+    Fits unit and year effects (and the controls) on untreated observations only, imputes
+    the untreated outcome of treated observations and averages the differences: overall and
+    by event time, with the BJS conservative standard errors and a pre-trend test.
+    """
+    from policylink.analyses.did import ImputationOptions, run_imputation
+
+    res = run_imputation(_inputs(kw), ImputationOptions(horizons, pretrends, anticipation))
+    _write_plot(res.figures()["imputation"] if plot else None, plot)
+    _show(res, kw)
+
+
 @did_group.command("bacon")
 @panel_options
 @click.option(
