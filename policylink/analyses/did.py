@@ -41,6 +41,8 @@ __all__ = [
     "BaconOptions",
     "CsAnalysis",
     "CsOptions",
+    "CS_AGGREGATIONS",
+    "CS_ESTIMATORS",
     "DidAnalysis",
     "EventStudyAnalysis",
     "EventStudyOptions",
@@ -93,6 +95,10 @@ PLACEBO_METHODS = ("fast", "loop")
 #: Callaway-Sant'Anna comparison groups; ``auto`` = never-treated when there are any.
 CS_CONTROLS = ("never", "notyet", "auto")
 CS_BASE_PERIODS = ("varying", "universal")
+#: Callaway-Sant'Anna estimators with covariates: outcome regression, IPW, doubly robust.
+CS_ESTIMATORS = ("or", "ipw", "dr")
+#: Callaway-Sant'Anna aggregations shown as the main table.
+CS_AGGREGATIONS = ("dynamic", "simple", "group", "calendar")
 SPATIAL_MODELS = ("slx", "sdm")
 #: Largest absolute standardised bias (%) of a covariate after matching that counts as balanced.
 BALANCE_LIMIT = 10.0
@@ -695,6 +701,13 @@ class CsOptions:
         Multiplier-bootstrap draws for uniform 95 % bands (0 = none).
     seed : int
         Seed of the bootstrap.
+    estimator : {'or', 'ipw', 'dr'}
+        With covariates: outcome regression, standardised IPW or doubly robust (Sant'Anna and
+        Zhao 2020).
+    anticipation : int
+        Years before adoption in which units may already react.
+    aggregate : {'dynamic', 'simple', 'group', 'calendar'}
+        The aggregation of the main table (and of the uniform bands).
     """
 
     control: str = "never"
@@ -702,6 +715,9 @@ class CsOptions:
     covariates: tuple[str, ...] = ()
     bands: int = 0
     seed: int = DEFAULT_SEED
+    estimator: str = "or"
+    anticipation: int = 0
+    aggregate: str = "dynamic"
 
 
 @dataclass
@@ -738,35 +754,51 @@ class CsAnalysis(DidAnalysis):
         return {"cs": out}
 
     def table(self, lang: str = "en") -> pd.DataFrame:
-        """ATT by event time (with the uniform bands when asked)."""
-        table = self.result.dynamic
+        """ATT by event time, group or calendar year (``options.aggregate``; with the uniform
+        bands when asked), or the overall aggregations for ``simple``."""
+        agg = getattr(self.options, "aggregate", "dynamic")
+        if agg == "simple":
+            return self.aggregations(lang)
+        r = self.result
+        table, key = {
+            "dynamic": (r.dynamic, "rel_time"),
+            "group": (r.group, "group"),
+            "calendar": (r.calendar, "time"),
+        }[agg]
         if self.bands is not None:
-            table = table.merge(
-                self.bands[["rel_time", "se_boot", "lower", "upper"]], on="rel_time"
-            )
+            table = table.merge(self.bands[[key, "se_boot", "lower", "upper"]], on=key)
         return _localise(table, lang)
 
     def aggregations(self, lang: str = "en") -> pd.DataFrame:
-        """Simple, dynamic (e >= 0) and group aggregations: aggregation, att, se, p."""
+        """Simple, dynamic (e >= 0), group and calendar aggregations: aggregation, att, se, p."""
         r = self.result
-        frame = pd.DataFrame(
-            [
-                {"aggregation": "simple", **r.overall},
-                {"aggregation": "dynamic (e>=0)", **r.dynamic_overall},
-                {"aggregation": "group", **r.group_overall},
-            ]
-        )
-        return _localise(frame, lang)
+        rows = [
+            {"aggregation": "simple", **r.overall},
+            {"aggregation": "dynamic (e>=0)", **r.dynamic_overall},
+            {"aggregation": "group", **r.group_overall},
+        ]
+        if r.calendar_overall:
+            rows.append({"aggregation": "calendar", **r.calendar_overall})
+        return _localise(pd.DataFrame(rows), lang)
 
     def title(self, lang: str = "en") -> str:
         """Overall ATT, comparison group and source."""
         o, c = self.result.overall, self.result.control
+        est = self.result.estimator.upper() if self.result.covariates else "unconditional"
+        agg = getattr(self.options, "aggregate", "dynamic")
+        by_zh = {"dynamic": "按相对年份", "group": "按组", "calendar": "按年份", "simple": "汇总"}
+        by_en = {
+            "dynamic": "by event time",
+            "group": "by group",
+            "calendar": "by calendar year",
+            "simple": "aggregations",
+        }
         return _t(
             lang,
             f"Callaway-Sant'Anna 总体 ATT = {o['att']:.4f}（标准误 {o['se']:.4f}，p {o['p']:.4f}；"
-            f"对照 {c}）；按相对年份：",
-            f"CS overall ATT = {o['att']:.4f} (se {o['se']:.4f}, p {o['p']:.4f}; control {c}); "
-            "by event time: ",
+            f"对照 {c}，{est}）；{by_zh[agg]}：",
+            f"CS overall ATT = {o['att']:.4f} (se {o['se']:.4f}, p {o['p']:.4f}; control {c}, "
+            f"{est}); {by_en[agg]}: ",
         ) + self._source_title(lang)
 
     def event_table(self) -> pd.DataFrame:
@@ -804,6 +836,12 @@ def run_callaway_santanna(inputs: DidInputs, options: CsOptions | None = None) -
     o = options or CsOptions()
     if o.control not in CS_CONTROLS:
         raise ConfigError(f"control {o.control!r}: use {', '.join(CS_CONTROLS)}")
+    if o.estimator not in CS_ESTIMATORS:
+        raise ConfigError(f"estimator {o.estimator!r}: use {', '.join(CS_ESTIMATORS)}")
+    if o.aggregate not in CS_AGGREGATIONS:
+        raise ConfigError(f"aggregate {o.aggregate!r}: use {', '.join(CS_AGGREGATIONS)}")
+    if o.anticipation < 0:
+        raise ConfigError("anticipation must be 0 or more")
     control = o.control
     if control == "auto":
         control = "never" if inputs.has_never_treated else "notyet"
@@ -813,12 +851,15 @@ def run_callaway_santanna(inputs: DidInputs, options: CsOptions | None = None) -
         control=control,
         base_period=o.base_period,
         covariates=list(o.covariates),
+        estimator=o.estimator,
+        anticipation=o.anticipation,
     )
     bands = None
     if o.bands > 0:
         from policylink.spatial.did.staggered import cs_uniform_bands
 
-        bands = cs_uniform_bands(res, draws=o.bands, seed=o.seed)
+        agg = "dynamic" if o.aggregate == "simple" else o.aggregate
+        bands = cs_uniform_bands(res, draws=o.bands, seed=o.seed, aggregation=agg)
     return CsAnalysis(provenance(inputs), o, res, bands)
 
 

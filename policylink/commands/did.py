@@ -342,6 +342,26 @@ def psm_cmd(
     "--covariates", default=None, help="Covariates for conditional parallel trends (a,b,...)."
 )
 @click.option(
+    "--estimator",
+    type=click.Choice(["or", "ipw", "dr"]),
+    default="or",
+    show_default=True,
+    help="With --covariates: outcome regression, IPW or doubly robust (Sant'Anna-Zhao).",
+)
+@click.option(
+    "--aggregate",
+    type=click.Choice(["dynamic", "simple", "group", "calendar"]),
+    default="dynamic",
+    show_default=True,
+    help="Aggregation shown (and covered by --bands).",
+)
+@click.option(
+    "--anticipation",
+    default=0,
+    show_default=True,
+    help="Years before adoption in which units may already react.",
+)
+@click.option(
     "--bands",
     default=0,
     show_default=True,
@@ -356,20 +376,24 @@ def cs_cmd(
     control: str,
     base_period: str,
     covariates: str | None,
+    estimator: str,
+    aggregate: str,
+    anticipation: int,
     bands: int,
     seed: int,
     plot: str | None,
     **kw: Any,
 ) -> None:
-    """Callaway-Sant'Anna group-time ATTs with simple, dynamic and group aggregations.
+    """Callaway-Sant'Anna group-time ATTs with simple, dynamic, group and calendar aggregations.
 
     Without --covariates: unconditional parallel trends. With --covariates: conditional
-    parallel trends, outcome-regression estimator (covariates at the base period).
+    parallel trends (covariates at the base period), estimated by outcome regression, IPW or
+    the doubly robust DID (--estimator).
     """
     from policylink.analyses.did import CsOptions, run_callaway_santanna
 
     covs = tuple(split_list(covariates))
-    opts = CsOptions(control, base_period, covs, bands, seed)
+    opts = CsOptions(control, base_period, covs, bands, seed, estimator, anticipation, aggregate)
     res = run_callaway_santanna(_inputs(kw, variables=covs), opts)
     _write_plot(res.figures()["cs"] if plot else None, plot)
     _show(res, kw)
