@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from policylink.analyses.base import DEFAULT_SEED, AnalysisResult, Provenance, check_lang
@@ -48,6 +49,8 @@ __all__ = [
     "EventStudyOptions",
     "HeterogeneityAnalysis",
     "HeterogeneityOptions",
+    "HonestAnalysis",
+    "HonestOptions",
     "ImputationAnalysis",
     "ImputationOptions",
     "MechanismAnalysis",
@@ -71,6 +74,7 @@ __all__ = [
     "run_callaway_santanna",
     "run_event_study",
     "run_heterogeneity",
+    "run_honest",
     "run_imputation",
     "run_mechanism",
     "run_placebo",
@@ -1055,6 +1059,143 @@ def run_imputation(
         anticipation=o.anticipation,
     )
     return ImputationAnalysis(provenance(inputs), o, res)
+
+
+# --------------------------------------------------------------------------------------------
+# HonestDiD (Rambachan-Roth) sensitivity
+# --------------------------------------------------------------------------------------------
+HONEST_RESTRICTIONS = ("rm", "sd")
+
+
+@dataclass(frozen=True)
+class HonestOptions:
+    """Options of the Rambachan-Roth sensitivity analysis of the TWFE event study.
+
+    Attributes
+    ----------
+    restriction : {'rm', 'sd'}
+        Relative magnitudes (M = Mbar) or smoothness (M in outcome units per period squared).
+    m_values : tuple of float
+        Values of M in the table.
+    target : str
+        ``average`` (of the post periods), ``first`` or an event time such as ``"2"``.
+    leads, lags : int
+        Event-study window (end bins as in the event study).
+    alpha : float
+        1 - confidence level.
+    seed : int
+        Seed of the simulated simultaneous critical value.
+    """
+
+    restriction: str = "rm"
+    m_values: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0)
+    target: str = "average"
+    leads: int = DEFAULT_LEADS
+    lags: int = DEFAULT_LAGS
+    alpha: float = 0.05
+    seed: int = DEFAULT_SEED
+
+
+@dataclass
+class HonestAnalysis(DidAnalysis):
+    """Rambachan-Roth bounds, breakdown value and pre-trend power on the TWFE event study.
+
+    Attributes
+    ----------
+    result : policylink.spatial.did.honest.HonestResult
+        The sensitivity table.
+    power : dict
+        Pre-trend test power (Roth 2022): ``slope_50``, ``slope_80`` (linear trends detected
+        with 50 % / 80 % probability).
+    """
+
+    result: Any = None
+    power: dict[str, float] = field(default_factory=dict)
+    kind: str = field(default="did_honest", init=False)
+
+    def content(self) -> dict[str, Any]:
+        """``honest`` block and ``pretrend_power``."""
+        return {"honest": self.result.to_dict(), "pretrend_power": dict(self.power)}
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """M, identified set, confidence set."""
+        return _localise(self.result.table, lang)
+
+    def title(self, lang: str = "en") -> str:
+        """Restriction, target, breakdown value and source."""
+        r = self.result
+        kind = {"rm": ("相对幅度", "relative magnitudes"), "sd": ("平滑性", "smoothness")}
+        zh, en = kind[r.restriction]
+        return _t(
+            lang,
+            f"HonestDiD 敏感性分析（{zh}，目标 {r.target}）：原估计 "
+            f"{r.original['estimate']:.4f}，突破值 M = {r.breakdown:.4g}；",
+            f"HonestDiD sensitivity ({en}, target {r.target}): estimate "
+            f"{r.original['estimate']:.4f}, breakdown M = {r.breakdown:.4g}; ",
+        ) + self._source_title(lang)
+
+    def figures(self) -> dict[str, Any]:
+        """``honest``: the sensitivity plot."""
+        from policylink.spatial.did.plots import plot_honest
+
+        return {"honest": plot_honest(self.result, note=self.figure_note())}
+
+
+def run_honest(inputs: DidInputs, options: HonestOptions | None = None) -> HonestAnalysis:
+    """Rambachan-Roth sensitivity of the TWFE event study, with the pre-trend test's power.
+
+    Parameters
+    ----------
+    inputs : DidInputs
+        The DID panel.
+    options : HonestOptions, optional
+        Restriction, M values, target, window.
+
+    Returns
+    -------
+    HonestAnalysis
+    """
+    from policylink.spatial.did import event_study
+    from policylink.spatial.did.honest import honest_did, slope_for_power
+
+    o = options or HonestOptions()
+    if o.restriction not in HONEST_RESTRICTIONS:
+        raise ConfigError(f"restriction {o.restriction!r}: use rm or sd")
+    if not 0 < o.alpha < 1:
+        raise ConfigError("alpha must be between 0 and 1")
+    target: str | int = o.target
+    if target not in ("average", "first"):
+        try:
+            target = int(target)
+        except ValueError:
+            raise ConfigError(
+                f"target {o.target!r}: use average, first or an event time (0, 1, ...)"
+            ) from None
+    es = event_study(inputs.panel, inputs.spec, leads=o.leads, lags=o.lags, reference=-1)
+    tab = es.table[es.table.rel_time != -1]
+    terms = list(tab.term)
+    V = es.model.vcov.loc[terms, terms].to_numpy(float)
+    try:
+        res = honest_did(
+            tab.rel_time.to_numpy(int),
+            tab.estimate.to_numpy(float),
+            V,
+            restriction=o.restriction,
+            m_values=o.m_values,
+            target=target,
+            alpha=o.alpha,
+            seed=o.seed,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"honest: {exc}") from exc
+    pre = (tab.rel_time < -1).to_numpy()
+    Vp = V[np.ix_(pre, pre)]
+    e_pre = tab.rel_time.to_numpy(int)[pre]
+    power = {
+        "slope_50": slope_for_power(e_pre, Vp, 0.5, alpha=o.alpha),
+        "slope_80": slope_for_power(e_pre, Vp, 0.8, alpha=o.alpha),
+    }
+    return HonestAnalysis(provenance(inputs), o, res, power)
 
 
 # --------------------------------------------------------------------------------------------

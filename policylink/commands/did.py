@@ -451,6 +451,60 @@ def imputation_cmd(
     _show(res, kw)
 
 
+@did_group.command("honest")
+@panel_options
+@click.option(
+    "--restriction",
+    type=click.Choice(["rm", "sd"]),
+    default="rm",
+    show_default=True,
+    help="rm: relative magnitudes (Mbar); sd: smoothness (M).",
+)
+@click.option(
+    "--m-values", default="0,0.5,1,1.5,2", show_default=True, help="Values of M (a,b,...)."
+)
+@click.option(
+    "--target",
+    default="average",
+    show_default=True,
+    help="average (of the post periods), first, or an event time (0, 1, ...).",
+)
+@click.option("--leads", default=DEFAULT_LEADS, show_default=True, help="Event-study leads.")
+@click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event-study lags.")
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed (critical value).")
+@click.option(
+    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the sensitivity plot."
+)
+@_guard
+def honest_cmd(
+    restriction: str,
+    m_values: str,
+    target: str,
+    leads: int,
+    lags: int,
+    seed: int,
+    plot: str | None,
+    **kw: Any,
+) -> None:
+    """Rambachan-Roth (HonestDiD) bounds on the TWFE event study, breakdown value, pre-trend power.
+
+    The confidence sets project a simultaneous 95% box of the event-study coefficients
+    through the restriction (valid, conservative).
+    """
+    from policylink.analyses.did import HonestOptions, run_honest
+
+    try:
+        ms = tuple(float(v) for v in split_list(m_values))
+    except ValueError:
+        raise ConfigError(f"--m-values {m_values!r}: give numbers such as 0,0.5,1") from None
+    if not ms or min(ms) < 0:
+        raise ConfigError("--m-values: give one or more numbers >= 0")
+    opts = HonestOptions(restriction, ms, target, leads, lags, 0.05, seed)
+    res = run_honest(_inputs(kw), opts)
+    _write_plot(res.figures()["honest"] if plot else None, plot)
+    _show(res, kw)
+
+
 @did_group.command("bacon")
 @panel_options
 @click.option(
