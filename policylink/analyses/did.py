@@ -40,6 +40,8 @@ __all__ = [
     "DEFAULT_SEED",
     "BaconAnalysis",
     "BaconOptions",
+    "ComparisonAnalysis",
+    "ComparisonOptions",
     "CsAnalysis",
     "CsOptions",
     "CS_AGGREGATIONS",
@@ -72,6 +74,7 @@ __all__ = [
     "provenance",
     "run_bacon",
     "run_callaway_santanna",
+    "run_comparison",
     "run_event_study",
     "run_heterogeneity",
     "run_honest",
@@ -1196,6 +1199,192 @@ def run_honest(inputs: DidInputs, options: HonestOptions | None = None) -> Hones
         "slope_80": slope_for_power(e_pre, Vp, 0.8, alpha=o.alpha),
     }
     return HonestAnalysis(provenance(inputs), o, res, power)
+
+
+# --------------------------------------------------------------------------------------------
+# estimator comparison (TWFE, Callaway-Sant'Anna, imputation, Sun-Abraham)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ComparisonOptions:
+    """Options of the estimator comparison.
+
+    Attributes
+    ----------
+    leads, lags : int
+        Event-time window of the figure (and of the TWFE event study).
+    """
+
+    leads: int = DEFAULT_LEADS
+    lags: int = DEFAULT_LAGS
+
+
+@dataclass
+class ComparisonAnalysis(DidAnalysis):
+    """TWFE, Callaway-Sant'Anna, imputation and Sun-Abraham on one panel: one table, one figure.
+
+    Attributes
+    ----------
+    twfe, event_study, cs, imputation, sun_abraham
+        The analyses compared (``cs`` / ``sun_abraham`` / ``imputation`` None when they cannot
+        be estimated on this panel; the reason is in ``skipped``).
+    skipped : list of str
+        Estimators left out, with the reason.
+    """
+
+    twfe: Any = None
+    event_study: Any = None
+    cs: Any = None
+    imputation: Any = None
+    sun_abraham: Any = None
+    skipped: list[str] = field(default_factory=list)
+    kind: str = field(default="did_compare", init=False)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per estimator: estimator, estimate, se, p, averages (what is averaged)."""
+        out = [
+            {
+                "estimator": "TWFE DID",
+                **_coef_row(self.twfe.result),
+                "averages": "variance-weighted (can be negative weights)",
+            }
+        ]
+        if self.cs:
+            o = self.cs.result.overall
+            out.append(
+                {
+                    "estimator": f"Callaway-Sant'Anna ({self.cs.result.control})",
+                    "estimate": o["att"],
+                    "se": o["se"],
+                    "p": o["p"],
+                    "averages": "ATT(g,t), group-size weights, t >= g",
+                }
+            )
+        if self.imputation:
+            o = self.imputation.result.overall
+            out.append(
+                {
+                    "estimator": "Imputation (Borusyak-Jaravel-Spiess)",
+                    "estimate": o["att"],
+                    "se": o["se"],
+                    "p": o["p"],
+                    "averages": "every treated observation equally",
+                }
+            )
+        if self.sun_abraham:
+            o = self.sun_abraham.result.overall
+            out.append(
+                {
+                    "estimator": f"Sun-Abraham (control: {self.sun_abraham.result.control_cohort})",
+                    "estimate": o["att"],
+                    "se": o["se"],
+                    "p": o["p"],
+                    "averages": "CATT(g,e), e >= 0, by treated observations",
+                }
+            )
+        return out
+
+    def content(self) -> dict[str, Any]:
+        """``comparison`` (the rows), ``event_time`` (estimates by event time per estimator)
+        and ``skipped``."""
+        ev = {
+            name: [
+                {"rel_time": int(r.rel_time), "estimate": float(r.estimate), "se": float(r.se)}
+                for r in tab.itertuples()
+            ]
+            for name, tab in self.event_tables().items()
+        }
+        return {"comparison": self.rows(), "event_time": ev, "skipped": list(self.skipped)}
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """estimator, estimate, se, p, averages."""
+        frame = pd.DataFrame(self.rows())
+        return _localise(frame, lang).rename(
+            columns={
+                "estimator": _t(lang, "估计量", "estimator"),
+                "averages": _t(lang, "平均对象", "averages"),
+            }
+        )
+
+    def title(self, lang: str = "en") -> str:
+        """What is compared and the source."""
+        return _t(
+            lang,
+            "估计量比较：TWFE、Callaway-Sant'Anna、插补法与 Sun-Abraham；",
+            "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation and Sun-Abraham; ",
+        ) + self._source_title(lang)
+
+    def event_tables(self) -> dict[str, pd.DataFrame]:
+        """rel_time, estimate, se per estimator, within the event-time window."""
+        o = self.options
+        out = {"TWFE": self.event_study.result.table[["rel_time", "estimate", "se"]]}
+        if self.sun_abraham:
+            out["Sun-Abraham"] = self.sun_abraham.result.table[["rel_time", "estimate", "se"]]
+        if self.cs:
+            out["Callaway-Sant'Anna"] = self.cs.event_table()[["rel_time", "estimate", "se"]]
+        if self.imputation:
+            out["Imputation"] = self.imputation.event_table()
+        return {
+            k: v[(v.rel_time >= -o.leads) & (v.rel_time <= o.lags)].reset_index(drop=True)
+            for k, v in out.items()
+        }
+
+    def figures(self) -> dict[str, Any]:
+        """``compare``: event-time estimates of the four estimators in one figure."""
+        from policylink.spatial.did.plots import plot_event_study
+
+        tabs = self.event_tables()
+        first = tabs.pop("TWFE")
+        fig = plot_event_study(
+            first,
+            title="Event-time effects: TWFE, Sun-Abraham, Callaway-Sant'Anna, imputation",
+            note=self.figure_note(),
+            extra=tabs,
+        )
+        return {"compare": fig}
+
+
+def run_comparison(
+    inputs: DidInputs, options: ComparisonOptions | None = None
+) -> ComparisonAnalysis:
+    """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham on one panel.
+
+    The TWFE DID, its event study and the imputation DID include the controls (first stage);
+    Sun-Abraham includes them in its saturated regression; Callaway-Sant'Anna is unconditional
+    (``control='auto'``) as in :func:`run_suite`. An estimator that cannot be estimated on the
+    panel (e.g. CS on an unbalanced panel) is listed in ``skipped``.
+
+    Parameters
+    ----------
+    inputs : DidInputs
+        The DID panel.
+    options : ComparisonOptions, optional
+        Event-time window.
+
+    Returns
+    -------
+    ComparisonAnalysis
+    """
+    o = options or ComparisonOptions()
+    twfe = run_twfe(inputs)
+    es = run_event_study(inputs, EventStudyOptions(o.leads, o.lags, DEFAULT_REFERENCE))
+    skipped: list[str] = []
+
+    def optional(name: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except (*_OPTIONAL_ERRORS, np.linalg.LinAlgError) as exc:
+            skipped.append(f"{name}: {exc}")
+            return None
+
+    cs = optional(
+        "Callaway-Sant'Anna", lambda: run_callaway_santanna(inputs, CsOptions(control="auto"))
+    )
+    imp = optional(
+        "imputation",
+        lambda: run_imputation(inputs, ImputationOptions(horizons=o.lags, pretrends=o.leads)),
+    )
+    sa = optional("Sun-Abraham", lambda: run_sun_abraham(inputs, SunAbrahamOptions()))
+    return ComparisonAnalysis(provenance(inputs), o, twfe, es, cs, imp, sa, skipped)
 
 
 # --------------------------------------------------------------------------------------------

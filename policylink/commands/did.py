@@ -505,6 +505,23 @@ def honest_cmd(
     _show(res, kw)
 
 
+@did_group.command("compare")
+@panel_options
+@click.option("--leads", default=DEFAULT_LEADS, show_default=True, help="Event times shown before.")
+@click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event times shown after.")
+@click.option(
+    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG: the four event studies."
+)
+@_guard
+def compare_cmd(leads: int, lags: int, plot: str | None, **kw: Any) -> None:
+    """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham: one table, one figure."""
+    from policylink.analyses.did import ComparisonOptions, run_comparison
+
+    res = run_comparison(_inputs(kw), ComparisonOptions(leads, lags))
+    _write_plot(res.figures()["compare"] if plot else None, plot)
+    _show(res, kw)
+
+
 @did_group.command("bacon")
 @panel_options
 @click.option(

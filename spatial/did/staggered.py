@@ -625,12 +625,17 @@ class SunAbrahamResult:
         ``never`` or the last-treated cohort used as control.
     model : DIDResult
         The saturated pyfixest regression.
+    overall : dict
+        ``att``, ``se``, ``p``: the average of the post-adoption CATT(g, e) (e >= 0) weighted by
+        their numbers of treated observations (the average effect on the treated observations;
+        SE by w'Vw).
     """
 
     table: pd.DataFrame
     cohort_effects: pd.DataFrame
     control_cohort: str
     model: DIDResult
+    overall: dict[str, float] = field(default_factory=dict)
 
     def to_records(self) -> list[dict[str, Any]]:
         """JSON list of rel_time, estimate, se, p."""
@@ -719,7 +724,14 @@ def sun_abraham(
     if lags is not None:
         table = table[table.rel_time <= lags]
     cohort = obs[["group", "rel_time", "estimate", "se", "weight"]].reset_index(drop=True)
-    return SunAbrahamResult(table.reset_index(drop=True), cohort, control, model)
+    post = obs[obs.rel_time >= 0]
+    overall = {"att": float("nan"), "se": float("nan"), "p": float("nan")}
+    if len(post):
+        w = (post.n / post.n.sum()).to_numpy(float)
+        est = float(w @ post.estimate.to_numpy())
+        se = float(np.sqrt(w @ V.loc[post.term, post.term].to_numpy() @ w))
+        overall = {"att": est, "se": se, "p": _pval(est, se)}
+    return SunAbrahamResult(table.reset_index(drop=True), cohort, control, model, overall)
 
 
 @dataclass
