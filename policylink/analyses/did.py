@@ -265,9 +265,18 @@ class TwfeOptions:
     ----------
     label : str
         Column label in tables.
+    wild_draws : int
+        Wild cluster bootstrap (WCR) draws for the DID coefficient's p-value (0 = none).
+    wild_weights : {'rademacher', 'webb'}
+        Bootstrap weights.
+    seed : int
+        Seed of the bootstrap weights.
     """
 
     label: str = "TWFE DID"
+    wild_draws: int = 0
+    wild_weights: str = "rademacher"
+    seed: int = DEFAULT_SEED
 
 
 @dataclass
@@ -281,6 +290,7 @@ class TwfeAnalysis(DidAnalysis):
     """
 
     result: Any = None
+    wild: Any = None
     kind: str = field(default="did_twfe", init=False)
 
     @property
@@ -294,8 +304,12 @@ class TwfeAnalysis(DidAnalysis):
         return self.result.se()
 
     def content(self) -> dict[str, Any]:
-        """``coefficients``, ``n_obs``, ``n_units``, ``r2``, ``r2_within``, ``label``, ``info``."""
-        return self.result.to_dict()
+        """``coefficients``, ``n_obs``, ``n_units``, ``r2``, ``r2_within``, ``label``, ``info``
+        (and ``wild_bootstrap`` when asked)."""
+        out = self.result.to_dict()
+        if self.wild is not None:
+            out["wild_bootstrap"] = self.wild.to_dict()
+        return out
 
     def table(self, lang: str = "en") -> pd.DataFrame:
         """Coefficients: term, estimate, se, t, p, 95 % interval."""
@@ -304,11 +318,23 @@ class TwfeAnalysis(DidAnalysis):
     def title(self, lang: str = "en") -> str:
         """Label, N, units, within R2 and source."""
         r = self.result
-        return _t(
-            lang,
-            f"{r.label}：N = {r.n_obs}，{r.n_units} 个单元，组内 R2 = {r.r2_within:.4f}；",
-            f"{r.label}: N = {r.n_obs}, units = {r.n_units}, within R2 = {r.r2_within:.4f}; ",
-        ) + self._source_title(lang)
+        wild = ""
+        if self.wild is not None:
+            w = self.wild
+            wild = _t(
+                lang,
+                f"野聚类自助法 p = {w.p_value:.4f}（{w.weights}，{w.draws} 次）；",
+                f"wild cluster bootstrap p = {w.p_value:.4f} ({w.weights}, {w.draws} draws); ",
+            )
+        return (
+            _t(
+                lang,
+                f"{r.label}：N = {r.n_obs}，{r.n_units} 个单元，组内 R2 = {r.r2_within:.4f}；",
+                f"{r.label}: N = {r.n_obs}, units = {r.n_units}, within R2 = {r.r2_within:.4f}; ",
+            )
+            + wild
+            + self._source_title(lang)
+        )
 
     def paper_table(self, fmt: str = "markdown") -> str:
         """Seed 004 Table 3 layout."""
@@ -334,7 +360,17 @@ def run_twfe(inputs: DidInputs, options: TwfeOptions | None = None) -> TwfeAnaly
     from policylink.spatial.did import twfe_did
 
     o = options or TwfeOptions()
-    return TwfeAnalysis(provenance(inputs), o, twfe_did(inputs.panel, inputs.spec, label=o.label))
+    res = twfe_did(inputs.panel, inputs.spec, label=o.label)
+    wild = None
+    if o.wild_draws > 0:
+        from policylink.spatial.did.wild import WEIGHTS, wild_cluster_bootstrap
+
+        if o.wild_weights not in WEIGHTS:
+            raise ConfigError(f"wild_weights {o.wild_weights!r}: use {', '.join(WEIGHTS)}")
+        wild = wild_cluster_bootstrap(
+            inputs.panel, inputs.spec, draws=o.wild_draws, weights=o.wild_weights, seed=o.seed
+        )
+    return TwfeAnalysis(provenance(inputs), o, res, wild)
 
 
 # --------------------------------------------------------------------------------------------

@@ -224,12 +224,33 @@ def did_group() -> None:
 
 @did_group.command("twfe")
 @panel_options
+@click.option(
+    "--wild-bootstrap",
+    "wild_draws",
+    default=0,
+    show_default=True,
+    help="Wild cluster bootstrap (WCR) draws for the DID p-value; 0 = none.",
+)
+@click.option(
+    "--wild-weights",
+    type=click.Choice(["rademacher", "webb"]),
+    default="rademacher",
+    show_default=True,
+)
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the bootstrap.")
 @_guard
-def twfe_cmd(**kw: Any) -> None:
-    """Two-way fixed-effects DID with controls (seed 004 eq. 1, Table 3)."""
-    from policylink.analyses.did import run_twfe
+def twfe_cmd(wild_draws: int, wild_weights: str, seed: int, **kw: Any) -> None:
+    """Two-way fixed-effects DID with controls (seed 004 eq. 1, Table 3).
 
-    _show(run_twfe(_inputs(kw)), kw)
+    --wild-bootstrap N adds the wild cluster bootstrap p-value (restricted, clusters = units;
+    with Rademacher weights and 2^G <= N all sign patterns are enumerated).
+    """
+    from policylink.analyses.did import TwfeOptions, run_twfe
+
+    if wild_draws < 0:
+        raise ConfigError("--wild-bootstrap must be 0 or more")
+    opts = TwfeOptions(wild_draws=wild_draws, wild_weights=wild_weights, seed=seed)
+    _show(run_twfe(_inputs(kw), opts), kw)
 
 
 @did_group.command("event-study")
