@@ -212,7 +212,7 @@ def _guard(fn: Callable) -> Callable:
 
 @click.group("did")
 def did_group() -> None:
-    """Staggered difference-in-differences (TWFE, event study, placebo, PSM, CS, Bacon, spatial).
+    """Staggered DID: TWFE, event study, placebo, PSM, CS, imputation, SA, Bacon, HonestDiD, spatial.
 
     \b
     Example (seed 004 layout: outcome NP, pilots coded by first treated year):
