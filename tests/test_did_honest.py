@@ -133,3 +133,41 @@ def test_cli_honest(tmp_path, capsys):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main([*args, "--target", "later"]) == 2
     assert "target" in capsys.readouterr().err
+
+
+def test_identified_sets_equal_honestdid_reference():
+    """honestdid 0.1.1 (Python port of R HonestDiD) identified sets, run outside the project
+    (tests/data/did_honestdid/make_reference.py): RM and SD bounds equal (1e-8). Where no trend
+    of the restriction fits the pre-periods, honestdid returns the point l'beta_post (a solver
+    fallback) and we return an empty set (NaN)."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "did_honestdid" / "honestdid_reference.json"
+    ref = json.loads(path.read_text())
+    checked = 0
+    for case in ref["cases"]:
+        e, b = case["rel_times"], np.array(case["beta"])
+        post = [i for i, v in enumerate(e) if v >= 0]
+        lv = np.array(case["l_vec"])
+        nz = [e[post[i]] for i in range(len(post)) if lv[i] != 0]
+        target = "average" if np.all(lv == lv[0]) else (nz[0] if len(nz) == 1 else None)
+        assert target is not None
+        for restriction in ("rm", "sd"):
+            rows = case[restriction]
+            r = honest_did(
+                e,
+                b,
+                np.eye(len(b)) * 0.01,
+                restriction=restriction,
+                m_values=[x["M"] for x in rows],
+                target=target,
+                breakdown=False,
+            )
+            for want, (_, got) in zip(rows, r.table.iterrows(), strict=True):
+                if np.isnan(got.id_lower):
+                    assert want["lb"] == pytest.approx(lv @ b[post], abs=1e-10)
+                    continue
+                assert got.id_lower == pytest.approx(want["lb"], abs=1e-8)
+                assert got.id_upper == pytest.approx(want["ub"], abs=1e-8)
+                checked += 1
+    assert checked >= 30
