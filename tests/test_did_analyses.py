@@ -222,6 +222,21 @@ def test_report_tables_come_from_the_same_analyses(
     psm = _table(report_section, "psm_did").frame.set_index("term")
     assert psm.loc["did", "estimate"] == suite.psm.att
     assert not suite.skipped
+    # the estimator comparison: TWFE and CS as above, imputation = pyfixest did2s
+    cmp_ = _table(report_section, "estimator_comparison").frame
+    assert list(cmp_.estimate[:2]) == [suite.twfe.att, suite.cs.att]
+    assert len(cmp_) == 4
+    first = inputs.panel[inputs.spec.unit].map(inputs.first_treated()).astype(float)
+    panel = inputs.panel.assign(treat=(inputs.panel[inputs.spec.time] >= first).astype(int))
+    fit = pf.did2s(
+        panel,
+        yname=Y,
+        first_stage=f"~ {C1} + {C2} | {inputs.spec.unit} + {inputs.spec.time}",
+        second_stage="~ treat",
+        treatment="treat",
+        cluster=inputs.spec.unit,
+    )
+    assert cmp_.estimate[2] == pytest.approx(float(fit.coef()["treat"]), abs=1e-7)
 
 
 def test_synthetic_in_every_format(
@@ -314,8 +329,10 @@ def test_report_section_is_complete(report_section) -> None:  # noqa: ANN001
         "psm_balance",
         "psm_did",
         "callaway_santanna",
+        "estimator_comparison",
         "spatial_did",
     }
+    assert {f.name for f in report_section.figures} >= {"event_study", "estimator_comparison"}
     assert not report_section.missing
     spatial = _table(report_section, "spatial_did").frame.set_index("effect")
     assert set(spatial.index) == {"direct", "spillover"}

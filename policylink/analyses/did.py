@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from policylink.analyses.base import DEFAULT_SEED, AnalysisResult, Provenance, check_lang
@@ -39,13 +40,21 @@ __all__ = [
     "DEFAULT_SEED",
     "BaconAnalysis",
     "BaconOptions",
+    "ComparisonAnalysis",
+    "ComparisonOptions",
     "CsAnalysis",
     "CsOptions",
+    "CS_AGGREGATIONS",
+    "CS_ESTIMATORS",
     "DidAnalysis",
     "EventStudyAnalysis",
     "EventStudyOptions",
     "HeterogeneityAnalysis",
     "HeterogeneityOptions",
+    "HonestAnalysis",
+    "HonestOptions",
+    "ImputationAnalysis",
+    "ImputationOptions",
     "MechanismAnalysis",
     "MechanismOptions",
     "PlaceboAnalysis",
@@ -65,8 +74,11 @@ __all__ = [
     "provenance",
     "run_bacon",
     "run_callaway_santanna",
+    "run_comparison",
     "run_event_study",
     "run_heterogeneity",
+    "run_honest",
+    "run_imputation",
     "run_mechanism",
     "run_placebo",
     "run_psm",
@@ -90,6 +102,10 @@ PLACEBO_METHODS = ("fast", "loop")
 #: Callaway-Sant'Anna comparison groups; ``auto`` = never-treated when there are any.
 CS_CONTROLS = ("never", "notyet", "auto")
 CS_BASE_PERIODS = ("varying", "universal")
+#: Callaway-Sant'Anna estimators with covariates: outcome regression, IPW, doubly robust.
+CS_ESTIMATORS = ("or", "ipw", "dr")
+#: Callaway-Sant'Anna aggregations shown as the main table.
+CS_AGGREGATIONS = ("dynamic", "simple", "group", "calendar")
 SPATIAL_MODELS = ("slx", "sdm")
 #: Largest absolute standardised bias (%) of a covariate after matching that counts as balanced.
 BALANCE_LIMIT = 10.0
@@ -249,9 +265,18 @@ class TwfeOptions:
     ----------
     label : str
         Column label in tables.
+    wild_draws : int
+        Wild cluster bootstrap (WCR) draws for the DID coefficient's p-value (0 = none).
+    wild_weights : {'rademacher', 'webb'}
+        Bootstrap weights.
+    seed : int
+        Seed of the bootstrap weights.
     """
 
     label: str = "TWFE DID"
+    wild_draws: int = 0
+    wild_weights: str = "rademacher"
+    seed: int = DEFAULT_SEED
 
 
 @dataclass
@@ -265,6 +290,7 @@ class TwfeAnalysis(DidAnalysis):
     """
 
     result: Any = None
+    wild: Any = None
     kind: str = field(default="did_twfe", init=False)
 
     @property
@@ -278,8 +304,12 @@ class TwfeAnalysis(DidAnalysis):
         return self.result.se()
 
     def content(self) -> dict[str, Any]:
-        """``coefficients``, ``n_obs``, ``n_units``, ``r2``, ``r2_within``, ``label``, ``info``."""
-        return self.result.to_dict()
+        """``coefficients``, ``n_obs``, ``n_units``, ``r2``, ``r2_within``, ``label``, ``info``
+        (and ``wild_bootstrap`` when asked)."""
+        out = self.result.to_dict()
+        if self.wild is not None:
+            out["wild_bootstrap"] = self.wild.to_dict()
+        return out
 
     def table(self, lang: str = "en") -> pd.DataFrame:
         """Coefficients: term, estimate, se, t, p, 95 % interval."""
@@ -288,11 +318,23 @@ class TwfeAnalysis(DidAnalysis):
     def title(self, lang: str = "en") -> str:
         """Label, N, units, within R2 and source."""
         r = self.result
-        return _t(
-            lang,
-            f"{r.label}：N = {r.n_obs}，{r.n_units} 个单元，组内 R2 = {r.r2_within:.4f}；",
-            f"{r.label}: N = {r.n_obs}, units = {r.n_units}, within R2 = {r.r2_within:.4f}; ",
-        ) + self._source_title(lang)
+        wild = ""
+        if self.wild is not None:
+            w = self.wild
+            wild = _t(
+                lang,
+                f"野聚类自助法 p = {w.p_value:.4f}（{w.weights}，{w.draws} 次）；",
+                f"wild cluster bootstrap p = {w.p_value:.4f} ({w.weights}, {w.draws} draws); ",
+            )
+        return (
+            _t(
+                lang,
+                f"{r.label}：N = {r.n_obs}，{r.n_units} 个单元，组内 R2 = {r.r2_within:.4f}；",
+                f"{r.label}: N = {r.n_obs}, units = {r.n_units}, within R2 = {r.r2_within:.4f}; ",
+            )
+            + wild
+            + self._source_title(lang)
+        )
 
     def paper_table(self, fmt: str = "markdown") -> str:
         """Seed 004 Table 3 layout."""
@@ -318,7 +360,17 @@ def run_twfe(inputs: DidInputs, options: TwfeOptions | None = None) -> TwfeAnaly
     from policylink.spatial.did import twfe_did
 
     o = options or TwfeOptions()
-    return TwfeAnalysis(provenance(inputs), o, twfe_did(inputs.panel, inputs.spec, label=o.label))
+    res = twfe_did(inputs.panel, inputs.spec, label=o.label)
+    wild = None
+    if o.wild_draws > 0:
+        from policylink.spatial.did.wild import WEIGHTS, wild_cluster_bootstrap
+
+        if o.wild_weights not in WEIGHTS:
+            raise ConfigError(f"wild_weights {o.wild_weights!r}: use {', '.join(WEIGHTS)}")
+        wild = wild_cluster_bootstrap(
+            inputs.panel, inputs.spec, draws=o.wild_draws, weights=o.wild_weights, seed=o.seed
+        )
+    return TwfeAnalysis(provenance(inputs), o, res, wild)
 
 
 # --------------------------------------------------------------------------------------------
@@ -692,6 +744,13 @@ class CsOptions:
         Multiplier-bootstrap draws for uniform 95 % bands (0 = none).
     seed : int
         Seed of the bootstrap.
+    estimator : {'or', 'ipw', 'dr'}
+        With covariates: outcome regression, standardised IPW or doubly robust (Sant'Anna and
+        Zhao 2020).
+    anticipation : int
+        Years before adoption in which units may already react.
+    aggregate : {'dynamic', 'simple', 'group', 'calendar'}
+        The aggregation of the main table (and of the uniform bands).
     """
 
     control: str = "never"
@@ -699,6 +758,9 @@ class CsOptions:
     covariates: tuple[str, ...] = ()
     bands: int = 0
     seed: int = DEFAULT_SEED
+    estimator: str = "or"
+    anticipation: int = 0
+    aggregate: str = "dynamic"
 
 
 @dataclass
@@ -735,35 +797,51 @@ class CsAnalysis(DidAnalysis):
         return {"cs": out}
 
     def table(self, lang: str = "en") -> pd.DataFrame:
-        """ATT by event time (with the uniform bands when asked)."""
-        table = self.result.dynamic
+        """ATT by event time, group or calendar year (``options.aggregate``; with the uniform
+        bands when asked), or the overall aggregations for ``simple``."""
+        agg = getattr(self.options, "aggregate", "dynamic")
+        if agg == "simple":
+            return self.aggregations(lang)
+        r = self.result
+        table, key = {
+            "dynamic": (r.dynamic, "rel_time"),
+            "group": (r.group, "group"),
+            "calendar": (r.calendar, "time"),
+        }[agg]
         if self.bands is not None:
-            table = table.merge(
-                self.bands[["rel_time", "se_boot", "lower", "upper"]], on="rel_time"
-            )
+            table = table.merge(self.bands[[key, "se_boot", "lower", "upper"]], on=key)
         return _localise(table, lang)
 
     def aggregations(self, lang: str = "en") -> pd.DataFrame:
-        """Simple, dynamic (e >= 0) and group aggregations: aggregation, att, se, p."""
+        """Simple, dynamic (e >= 0), group and calendar aggregations: aggregation, att, se, p."""
         r = self.result
-        frame = pd.DataFrame(
-            [
-                {"aggregation": "simple", **r.overall},
-                {"aggregation": "dynamic (e>=0)", **r.dynamic_overall},
-                {"aggregation": "group", **r.group_overall},
-            ]
-        )
-        return _localise(frame, lang)
+        rows = [
+            {"aggregation": "simple", **r.overall},
+            {"aggregation": "dynamic (e>=0)", **r.dynamic_overall},
+            {"aggregation": "group", **r.group_overall},
+        ]
+        if r.calendar_overall:
+            rows.append({"aggregation": "calendar", **r.calendar_overall})
+        return _localise(pd.DataFrame(rows), lang)
 
     def title(self, lang: str = "en") -> str:
         """Overall ATT, comparison group and source."""
         o, c = self.result.overall, self.result.control
+        est = self.result.estimator.upper() if self.result.covariates else "unconditional"
+        agg = getattr(self.options, "aggregate", "dynamic")
+        by_zh = {"dynamic": "按相对年份", "group": "按组", "calendar": "按年份", "simple": "汇总"}
+        by_en = {
+            "dynamic": "by event time",
+            "group": "by group",
+            "calendar": "by calendar year",
+            "simple": "aggregations",
+        }
         return _t(
             lang,
             f"Callaway-Sant'Anna 总体 ATT = {o['att']:.4f}（标准误 {o['se']:.4f}，p {o['p']:.4f}；"
-            f"对照 {c}）；按相对年份：",
-            f"CS overall ATT = {o['att']:.4f} (se {o['se']:.4f}, p {o['p']:.4f}; control {c}); "
-            "by event time: ",
+            f"对照 {c}，{est}）；{by_zh[agg]}：",
+            f"CS overall ATT = {o['att']:.4f} (se {o['se']:.4f}, p {o['p']:.4f}; control {c}, "
+            f"{est}); {by_en[agg]}: ",
         ) + self._source_title(lang)
 
     def event_table(self) -> pd.DataFrame:
@@ -801,6 +879,12 @@ def run_callaway_santanna(inputs: DidInputs, options: CsOptions | None = None) -
     o = options or CsOptions()
     if o.control not in CS_CONTROLS:
         raise ConfigError(f"control {o.control!r}: use {', '.join(CS_CONTROLS)}")
+    if o.estimator not in CS_ESTIMATORS:
+        raise ConfigError(f"estimator {o.estimator!r}: use {', '.join(CS_ESTIMATORS)}")
+    if o.aggregate not in CS_AGGREGATIONS:
+        raise ConfigError(f"aggregate {o.aggregate!r}: use {', '.join(CS_AGGREGATIONS)}")
+    if o.anticipation < 0:
+        raise ConfigError("anticipation must be 0 or more")
     control = o.control
     if control == "auto":
         control = "never" if inputs.has_never_treated else "notyet"
@@ -810,12 +894,15 @@ def run_callaway_santanna(inputs: DidInputs, options: CsOptions | None = None) -
         control=control,
         base_period=o.base_period,
         covariates=list(o.covariates),
+        estimator=o.estimator,
+        anticipation=o.anticipation,
     )
     bands = None
     if o.bands > 0:
         from policylink.spatial.did.staggered import cs_uniform_bands
 
-        bands = cs_uniform_bands(res, draws=o.bands, seed=o.seed)
+        agg = "dynamic" if o.aggregate == "simple" else o.aggregate
+        bands = cs_uniform_bands(res, draws=o.bands, seed=o.seed, aggregation=agg)
     return CsAnalysis(provenance(inputs), o, res, bands)
 
 
@@ -899,6 +986,441 @@ def run_sun_abraham(
     o = options or SunAbrahamOptions()
     res = sun_abraham(inputs.panel, inputs.spec, leads=o.leads, lags=o.lags)
     return SunAbrahamAnalysis(provenance(inputs), o, res)
+
+
+# --------------------------------------------------------------------------------------------
+# imputation DID (Borusyak-Jaravel-Spiess)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImputationOptions:
+    """Options of the imputation DID.
+
+    Attributes
+    ----------
+    horizons : int or None
+        Largest event time reported (None = all; the overall ATT uses every treated year).
+    pretrends : int
+        Leads in the pre-trend test on the untreated observations (0 = none).
+    anticipation : int
+        Years before adoption in which units may already react (left out of the first stage).
+    """
+
+    horizons: int | None = None
+    pretrends: int = DEFAULT_LEADS
+    anticipation: int = 0
+
+
+@dataclass
+class ImputationAnalysis(DidAnalysis):
+    """Imputation DID: overall and event-time ATTs, pre-trend test.
+
+    Attributes
+    ----------
+    result : policylink.spatial.did.ImputationResult
+        The estimates.
+    """
+
+    result: Any = None
+    kind: str = field(default="did_imputation", init=False)
+
+    @property
+    def att(self) -> float:
+        """Overall ATT (mean over the treated observations)."""
+        return float(self.result.overall["att"])
+
+    @property
+    def se(self) -> float:
+        """Its standard error (BJS conservative, clustered by unit)."""
+        return float(self.result.overall["se"])
+
+    def content(self) -> dict[str, Any]:
+        """``imputation`` block: att, event_study, pretrend, counts, notes."""
+        return {"imputation": self.result.to_dict()}
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """rel_time, estimate, se, p, n_obs, kind (``effect`` or ``pretrend``)."""
+        return _localise(self.result.event, lang)
+
+    def title(self, lang: str = "en") -> str:
+        """Overall ATT, pre-trend test and source."""
+        o, pt = self.result.overall, self.result.pretrend
+        return _t(
+            lang,
+            f"插补法 DID（Borusyak-Jaravel-Spiess）总体 ATT = {o['att']:.4f}（标准误 "
+            f"{o['se']:.4f}，p {o['p']:.4f}；{o['n_obs']} 个处理观测）；前趋势检验 p = "
+            f"{pt['p']:.4f}；",
+            f"Imputation DID (Borusyak-Jaravel-Spiess) ATT = {o['att']:.4f} (se {o['se']:.4f}, "
+            f"p {o['p']:.4f}; {o['n_obs']} treated obs.); pre-trend test p = {pt['p']:.4f}; ",
+        ) + self._source_title(lang)
+
+    def event_table(self) -> pd.DataFrame:
+        """rel_time, estimate, se (leads and effects, for event-study plots)."""
+        return self.result.event[["rel_time", "estimate", "se"]]
+
+    def figures(self) -> dict[str, Any]:
+        """``imputation``: pre-trend leads and imputation ATTs by event time."""
+        from policylink.spatial.did.plots import plot_event_study
+
+        fig = plot_event_study(
+            self.event_table(),
+            title="Imputation DID (Borusyak-Jaravel-Spiess) by event time",
+            note=self.figure_note(),
+        )
+        return {"imputation": fig}
+
+
+def run_imputation(
+    inputs: DidInputs, options: ImputationOptions | None = None
+) -> ImputationAnalysis:
+    """Borusyak-Jaravel-Spiess imputation DID with event-time effects and a pre-trend test.
+
+    Parameters
+    ----------
+    inputs : DidInputs
+        The DID panel (need not be balanced); the controls enter the first stage.
+    options : ImputationOptions, optional
+        Horizons, pre-trend leads, anticipation.
+
+    Returns
+    -------
+    ImputationAnalysis
+    """
+    from policylink.spatial.did.imputation import imputation_did
+
+    o = options or ImputationOptions()
+    if o.anticipation < 0 or o.pretrends < 0:
+        raise ConfigError("anticipation and pretrends must be 0 or more")
+    res = imputation_did(
+        inputs.panel,
+        inputs.spec,
+        horizons=o.horizons,
+        pretrends=o.pretrends,
+        anticipation=o.anticipation,
+    )
+    return ImputationAnalysis(provenance(inputs), o, res)
+
+
+# --------------------------------------------------------------------------------------------
+# HonestDiD (Rambachan-Roth) sensitivity
+# --------------------------------------------------------------------------------------------
+HONEST_RESTRICTIONS = ("rm", "sd")
+
+
+@dataclass(frozen=True)
+class HonestOptions:
+    """Options of the Rambachan-Roth sensitivity analysis of the TWFE event study.
+
+    Attributes
+    ----------
+    restriction : {'rm', 'sd'}
+        Relative magnitudes (M = Mbar) or smoothness (M in outcome units per period squared).
+    m_values : tuple of float
+        Values of M in the table.
+    target : str
+        ``average`` (of the post periods), ``first`` or an event time such as ``"2"``.
+    leads, lags : int
+        Event-study window (end bins as in the event study).
+    alpha : float
+        1 - confidence level.
+    seed : int
+        Seed of the simulated simultaneous critical value.
+    """
+
+    restriction: str = "rm"
+    m_values: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0)
+    target: str = "average"
+    leads: int = DEFAULT_LEADS
+    lags: int = DEFAULT_LAGS
+    alpha: float = 0.05
+    seed: int = DEFAULT_SEED
+
+
+@dataclass
+class HonestAnalysis(DidAnalysis):
+    """Rambachan-Roth bounds, breakdown value and pre-trend power on the TWFE event study.
+
+    Attributes
+    ----------
+    result : policylink.spatial.did.honest.HonestResult
+        The sensitivity table.
+    power : dict
+        Pre-trend test power (Roth 2022): ``slope_50``, ``slope_80`` (linear trends detected
+        with 50 % / 80 % probability).
+    """
+
+    result: Any = None
+    power: dict[str, float] = field(default_factory=dict)
+    kind: str = field(default="did_honest", init=False)
+
+    def content(self) -> dict[str, Any]:
+        """``honest`` block and ``pretrend_power``."""
+        return {"honest": self.result.to_dict(), "pretrend_power": dict(self.power)}
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """M, identified set, confidence set."""
+        return _localise(self.result.table, lang)
+
+    def title(self, lang: str = "en") -> str:
+        """Restriction, target, breakdown value and source."""
+        r = self.result
+        kind = {"rm": ("相对幅度", "relative magnitudes"), "sd": ("平滑性", "smoothness")}
+        zh, en = kind[r.restriction]
+        return _t(
+            lang,
+            f"HonestDiD 敏感性分析（{zh}，目标 {r.target}）：原估计 "
+            f"{r.original['estimate']:.4f}，突破值 M = {r.breakdown:.4g}；",
+            f"HonestDiD sensitivity ({en}, target {r.target}): estimate "
+            f"{r.original['estimate']:.4f}, breakdown M = {r.breakdown:.4g}; ",
+        ) + self._source_title(lang)
+
+    def figures(self) -> dict[str, Any]:
+        """``honest``: the sensitivity plot."""
+        from policylink.spatial.did.plots import plot_honest
+
+        return {"honest": plot_honest(self.result, note=self.figure_note())}
+
+
+def run_honest(inputs: DidInputs, options: HonestOptions | None = None) -> HonestAnalysis:
+    """Rambachan-Roth sensitivity of the TWFE event study, with the pre-trend test's power.
+
+    Parameters
+    ----------
+    inputs : DidInputs
+        The DID panel.
+    options : HonestOptions, optional
+        Restriction, M values, target, window.
+
+    Returns
+    -------
+    HonestAnalysis
+    """
+    from policylink.spatial.did import event_study
+    from policylink.spatial.did.honest import honest_did, slope_for_power
+
+    o = options or HonestOptions()
+    if o.restriction not in HONEST_RESTRICTIONS:
+        raise ConfigError(f"restriction {o.restriction!r}: use rm or sd")
+    if not 0 < o.alpha < 1:
+        raise ConfigError("alpha must be between 0 and 1")
+    target: str | int = o.target
+    if target not in ("average", "first"):
+        try:
+            target = int(target)
+        except ValueError:
+            raise ConfigError(
+                f"target {o.target!r}: use average, first or an event time (0, 1, ...)"
+            ) from None
+    es = event_study(inputs.panel, inputs.spec, leads=o.leads, lags=o.lags, reference=-1)
+    tab = es.table[es.table.rel_time != -1]
+    terms = list(tab.term)
+    V = es.model.vcov.loc[terms, terms].to_numpy(float)
+    try:
+        res = honest_did(
+            tab.rel_time.to_numpy(int),
+            tab.estimate.to_numpy(float),
+            V,
+            restriction=o.restriction,
+            m_values=o.m_values,
+            target=target,
+            alpha=o.alpha,
+            seed=o.seed,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"honest: {exc}") from exc
+    pre = (tab.rel_time < -1).to_numpy()
+    Vp = V[np.ix_(pre, pre)]
+    e_pre = tab.rel_time.to_numpy(int)[pre]
+    power = {
+        "slope_50": slope_for_power(e_pre, Vp, 0.5, alpha=o.alpha),
+        "slope_80": slope_for_power(e_pre, Vp, 0.8, alpha=o.alpha),
+    }
+    return HonestAnalysis(provenance(inputs), o, res, power)
+
+
+# --------------------------------------------------------------------------------------------
+# estimator comparison (TWFE, Callaway-Sant'Anna, imputation, Sun-Abraham)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ComparisonOptions:
+    """Options of the estimator comparison.
+
+    Attributes
+    ----------
+    leads, lags : int
+        Event-time window of the figure (and of the TWFE event study).
+    """
+
+    leads: int = DEFAULT_LEADS
+    lags: int = DEFAULT_LAGS
+
+
+@dataclass
+class ComparisonAnalysis(DidAnalysis):
+    """TWFE, Callaway-Sant'Anna, imputation and Sun-Abraham on one panel: one table, one figure.
+
+    Attributes
+    ----------
+    twfe, event_study, cs, imputation, sun_abraham
+        The analyses compared (``cs`` / ``sun_abraham`` / ``imputation`` None when they cannot
+        be estimated on this panel; the reason is in ``skipped``).
+    skipped : list of str
+        Estimators left out, with the reason.
+    """
+
+    twfe: Any = None
+    event_study: Any = None
+    cs: Any = None
+    imputation: Any = None
+    sun_abraham: Any = None
+    skipped: list[str] = field(default_factory=list)
+    kind: str = field(default="did_compare", init=False)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per estimator: estimator, estimate, se, p, averages (what is averaged)."""
+        out = [
+            {
+                "estimator": "TWFE DID",
+                **_coef_row(self.twfe.result),
+                "averages": "variance-weighted (can be negative weights)",
+            }
+        ]
+        if self.cs:
+            o = self.cs.result.overall
+            out.append(
+                {
+                    "estimator": f"Callaway-Sant'Anna ({self.cs.result.control})",
+                    "estimate": o["att"],
+                    "se": o["se"],
+                    "p": o["p"],
+                    "averages": "ATT(g,t), group-size weights, t >= g",
+                }
+            )
+        if self.imputation:
+            o = self.imputation.result.overall
+            out.append(
+                {
+                    "estimator": "Imputation (Borusyak-Jaravel-Spiess)",
+                    "estimate": o["att"],
+                    "se": o["se"],
+                    "p": o["p"],
+                    "averages": "every treated observation equally",
+                }
+            )
+        if self.sun_abraham:
+            o = self.sun_abraham.result.overall
+            out.append(
+                {
+                    "estimator": f"Sun-Abraham (control: {self.sun_abraham.result.control_cohort})",
+                    "estimate": o["att"],
+                    "se": o["se"],
+                    "p": o["p"],
+                    "averages": "CATT(g,e), e >= 0, by treated observations",
+                }
+            )
+        return out
+
+    def content(self) -> dict[str, Any]:
+        """``comparison`` (the rows), ``event_time`` (estimates by event time per estimator)
+        and ``skipped``."""
+        ev = {
+            name: [
+                {"rel_time": int(r.rel_time), "estimate": float(r.estimate), "se": float(r.se)}
+                for r in tab.itertuples()
+            ]
+            for name, tab in self.event_tables().items()
+        }
+        return {"comparison": self.rows(), "event_time": ev, "skipped": list(self.skipped)}
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """estimator, estimate, se, p, averages."""
+        frame = pd.DataFrame(self.rows())
+        return _localise(frame, lang).rename(
+            columns={
+                "estimator": _t(lang, "估计量", "estimator"),
+                "averages": _t(lang, "平均对象", "averages"),
+            }
+        )
+
+    def title(self, lang: str = "en") -> str:
+        """What is compared and the source."""
+        return _t(
+            lang,
+            "估计量比较：TWFE、Callaway-Sant'Anna、插补法与 Sun-Abraham；",
+            "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation and Sun-Abraham; ",
+        ) + self._source_title(lang)
+
+    def event_tables(self) -> dict[str, pd.DataFrame]:
+        """rel_time, estimate, se per estimator, within the event-time window."""
+        o = self.options
+        out = {"TWFE": self.event_study.result.table[["rel_time", "estimate", "se"]]}
+        if self.sun_abraham:
+            out["Sun-Abraham"] = self.sun_abraham.result.table[["rel_time", "estimate", "se"]]
+        if self.cs:
+            out["Callaway-Sant'Anna"] = self.cs.event_table()[["rel_time", "estimate", "se"]]
+        if self.imputation:
+            out["Imputation"] = self.imputation.event_table()
+        return {
+            k: v[(v.rel_time >= -o.leads) & (v.rel_time <= o.lags)].reset_index(drop=True)
+            for k, v in out.items()
+        }
+
+    def figures(self) -> dict[str, Any]:
+        """``compare``: event-time estimates of the four estimators in one figure."""
+        from policylink.spatial.did.plots import plot_event_study
+
+        tabs = self.event_tables()
+        first = tabs.pop("TWFE")
+        fig = plot_event_study(
+            first,
+            title="Event-time effects: TWFE, Sun-Abraham, Callaway-Sant'Anna, imputation",
+            note=self.figure_note(),
+            extra=tabs,
+        )
+        return {"compare": fig}
+
+
+def run_comparison(
+    inputs: DidInputs, options: ComparisonOptions | None = None
+) -> ComparisonAnalysis:
+    """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham on one panel.
+
+    The TWFE DID, its event study and the imputation DID include the controls (first stage);
+    Sun-Abraham includes them in its saturated regression; Callaway-Sant'Anna is unconditional
+    (``control='auto'``) as in :func:`run_suite`. An estimator that cannot be estimated on the
+    panel (e.g. CS on an unbalanced panel) is listed in ``skipped``.
+
+    Parameters
+    ----------
+    inputs : DidInputs
+        The DID panel.
+    options : ComparisonOptions, optional
+        Event-time window.
+
+    Returns
+    -------
+    ComparisonAnalysis
+    """
+    o = options or ComparisonOptions()
+    twfe = run_twfe(inputs)
+    es = run_event_study(inputs, EventStudyOptions(o.leads, o.lags, DEFAULT_REFERENCE))
+    skipped: list[str] = []
+
+    def optional(name: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except (*_OPTIONAL_ERRORS, np.linalg.LinAlgError) as exc:
+            skipped.append(f"{name}: {exc}")
+            return None
+
+    cs = optional(
+        "Callaway-Sant'Anna", lambda: run_callaway_santanna(inputs, CsOptions(control="auto"))
+    )
+    imp = optional(
+        "imputation",
+        lambda: run_imputation(inputs, ImputationOptions(horizons=o.lags, pretrends=o.leads)),
+    )
+    sa = optional("Sun-Abraham", lambda: run_sun_abraham(inputs, SunAbrahamOptions()))
+    return ComparisonAnalysis(provenance(inputs), o, twfe, es, cs, imp, sa, skipped)
 
 
 # --------------------------------------------------------------------------------------------

@@ -212,7 +212,7 @@ def _guard(fn: Callable) -> Callable:
 
 @click.group("did")
 def did_group() -> None:
-    """Staggered difference-in-differences (TWFE, event study, placebo, PSM, CS, Bacon, spatial).
+    """Staggered DID: TWFE, event study, placebo, PSM, CS, imputation, SA, Bacon, HonestDiD, spatial.
 
     \b
     Example (seed 004 layout: outcome NP, pilots coded by first treated year):
@@ -224,12 +224,33 @@ def did_group() -> None:
 
 @did_group.command("twfe")
 @panel_options
+@click.option(
+    "--wild-bootstrap",
+    "wild_draws",
+    default=0,
+    show_default=True,
+    help="Wild cluster bootstrap (WCR) draws for the DID p-value; 0 = none.",
+)
+@click.option(
+    "--wild-weights",
+    type=click.Choice(["rademacher", "webb"]),
+    default="rademacher",
+    show_default=True,
+)
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the bootstrap.")
 @_guard
-def twfe_cmd(**kw: Any) -> None:
-    """Two-way fixed-effects DID with controls (seed 004 eq. 1, Table 3)."""
-    from policylink.analyses.did import run_twfe
+def twfe_cmd(wild_draws: int, wild_weights: str, seed: int, **kw: Any) -> None:
+    """Two-way fixed-effects DID with controls (seed 004 eq. 1, Table 3).
 
-    _show(run_twfe(_inputs(kw)), kw)
+    --wild-bootstrap N adds the wild cluster bootstrap p-value (restricted, clusters = units;
+    with Rademacher weights and 2^G <= N all sign patterns are enumerated).
+    """
+    from policylink.analyses.did import TwfeOptions, run_twfe
+
+    if wild_draws < 0:
+        raise ConfigError("--wild-bootstrap must be 0 or more")
+    opts = TwfeOptions(wild_draws=wild_draws, wild_weights=wild_weights, seed=seed)
+    _show(run_twfe(_inputs(kw), opts), kw)
 
 
 @did_group.command("event-study")
@@ -342,6 +363,26 @@ def psm_cmd(
     "--covariates", default=None, help="Covariates for conditional parallel trends (a,b,...)."
 )
 @click.option(
+    "--estimator",
+    type=click.Choice(["or", "ipw", "dr"]),
+    default="or",
+    show_default=True,
+    help="With --covariates: outcome regression, IPW or doubly robust (Sant'Anna-Zhao).",
+)
+@click.option(
+    "--aggregate",
+    type=click.Choice(["dynamic", "simple", "group", "calendar"]),
+    default="dynamic",
+    show_default=True,
+    help="Aggregation shown (and covered by --bands).",
+)
+@click.option(
+    "--anticipation",
+    default=0,
+    show_default=True,
+    help="Years before adoption in which units may already react.",
+)
+@click.option(
     "--bands",
     default=0,
     show_default=True,
@@ -356,20 +397,24 @@ def cs_cmd(
     control: str,
     base_period: str,
     covariates: str | None,
+    estimator: str,
+    aggregate: str,
+    anticipation: int,
     bands: int,
     seed: int,
     plot: str | None,
     **kw: Any,
 ) -> None:
-    """Callaway-Sant'Anna group-time ATTs with simple, dynamic and group aggregations.
+    """Callaway-Sant'Anna group-time ATTs with simple, dynamic, group and calendar aggregations.
 
     Without --covariates: unconditional parallel trends. With --covariates: conditional
-    parallel trends, outcome-regression estimator (covariates at the base period).
+    parallel trends (covariates at the base period), estimated by outcome regression, IPW or
+    the doubly robust DID (--estimator).
     """
     from policylink.analyses.did import CsOptions, run_callaway_santanna
 
     covs = tuple(split_list(covariates))
-    opts = CsOptions(control, base_period, covs, bands, seed)
+    opts = CsOptions(control, base_period, covs, bands, seed, estimator, anticipation, aggregate)
     res = run_callaway_santanna(_inputs(kw, variables=covs), opts)
     _write_plot(res.figures()["cs"] if plot else None, plot)
     _show(res, kw)
@@ -389,6 +434,112 @@ def sun_abraham_cmd(leads: int | None, lags: int | None, plot: str | None, **kw:
 
     res = run_sun_abraham(_inputs(kw), SunAbrahamOptions(leads, lags))
     _write_plot(res.figures()["sun_abraham"] if plot else None, plot)
+    _show(res, kw)
+
+
+@did_group.command("imputation")
+@panel_options
+@click.option("--horizons", default=None, type=int, help="Largest event time reported.")
+@click.option(
+    "--pretrends",
+    default=DEFAULT_LEADS,
+    show_default=True,
+    help="Leads in the pre-trend test on untreated observations (0 = none).",
+)
+@click.option(
+    "--anticipation",
+    default=0,
+    show_default=True,
+    help="Years before adoption in which units may already react.",
+)
+@click.option(
+    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the event-time ATTs."
+)
+@_guard
+def imputation_cmd(
+    horizons: int | None, pretrends: int, anticipation: int, plot: str | None, **kw: Any
+) -> None:
+    """Imputation DID (Borusyak-Jaravel-Spiess; Gardner two-stage point estimates).
+
+    Fits unit and year effects (and the controls) on untreated observations only, imputes
+    the untreated outcome of treated observations and averages the differences: overall and
+    by event time, with the BJS conservative standard errors and a pre-trend test.
+    """
+    from policylink.analyses.did import ImputationOptions, run_imputation
+
+    res = run_imputation(_inputs(kw), ImputationOptions(horizons, pretrends, anticipation))
+    _write_plot(res.figures()["imputation"] if plot else None, plot)
+    _show(res, kw)
+
+
+@did_group.command("honest")
+@panel_options
+@click.option(
+    "--restriction",
+    type=click.Choice(["rm", "sd"]),
+    default="rm",
+    show_default=True,
+    help="rm: relative magnitudes (Mbar); sd: smoothness (M).",
+)
+@click.option(
+    "--m-values", default="0,0.5,1,1.5,2", show_default=True, help="Values of M (a,b,...)."
+)
+@click.option(
+    "--target",
+    default="average",
+    show_default=True,
+    help="average (of the post periods), first, or an event time (0, 1, ...).",
+)
+@click.option("--leads", default=DEFAULT_LEADS, show_default=True, help="Event-study leads.")
+@click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event-study lags.")
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed (critical value).")
+@click.option(
+    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the sensitivity plot."
+)
+@_guard
+def honest_cmd(
+    restriction: str,
+    m_values: str,
+    target: str,
+    leads: int,
+    lags: int,
+    seed: int,
+    plot: str | None,
+    **kw: Any,
+) -> None:
+    """Rambachan-Roth (HonestDiD) bounds on the TWFE event study, breakdown value, pre-trend power.
+
+    The confidence sets project a simultaneous 95% box of the event-study coefficients
+    through the restriction (valid, conservative).
+    """
+    from policylink.analyses.did import HonestOptions, run_honest
+
+    try:
+        ms = tuple(float(v) for v in split_list(m_values))
+    except ValueError:
+        raise ConfigError(f"--m-values {m_values!r}: give numbers such as 0,0.5,1") from None
+    if not ms or min(ms) < 0:
+        raise ConfigError("--m-values: give one or more numbers >= 0")
+    opts = HonestOptions(restriction, ms, target, leads, lags, 0.05, seed)
+    res = run_honest(_inputs(kw), opts)
+    _write_plot(res.figures()["honest"] if plot else None, plot)
+    _show(res, kw)
+
+
+@did_group.command("compare")
+@panel_options
+@click.option("--leads", default=DEFAULT_LEADS, show_default=True, help="Event times shown before.")
+@click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event times shown after.")
+@click.option(
+    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG: the four event studies."
+)
+@_guard
+def compare_cmd(leads: int, lags: int, plot: str | None, **kw: Any) -> None:
+    """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham: one table, one figure."""
+    from policylink.analyses.did import ComparisonOptions, run_comparison
+
+    res = run_comparison(_inputs(kw), ComparisonOptions(leads, lags))
+    _write_plot(res.figures()["compare"] if plot else None, plot)
     _show(res, kw)
 
 

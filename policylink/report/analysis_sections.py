@@ -430,10 +430,12 @@ def section_did(ctx: Context) -> Section:
     :mod:`policylink.analyses.did`.
     """
     from policylink.analyses.did import (
+        ComparisonOptions,
         CsOptions,
         PlaceboOptions,
         PsmOptions,
         run_callaway_santanna,
+        run_comparison,
         run_event_study,
         run_placebo,
         run_psm,
@@ -562,6 +564,32 @@ def section_did(ctx: Context) -> Section:
             f"Callaway-Sant'Anna summary (controls: {'never treated' if never else 'not-yet + never treated'})",
         ),
         note=note,
+    )
+    # estimator comparison: one table and one figure (TWFE vs CS vs imputation vs SA)
+    cmp_ = run_comparison(inp, ComparisonOptions())
+    cmp_tab = cmp_.table(ctx.lang)
+    cmp_tab[true_col] = true_att
+    ctx.writer.table(
+        sec,
+        "estimator_comparison",
+        cmp_tab,
+        ctx.t(
+            "估计量比较：TWFE、Callaway-Sant'Anna、插补法（Borusyak-Jaravel-Spiess）、Sun-Abraham",
+            "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation (Borusyak-Jaravel-Spiess), "
+            "Sun-Abraham",
+        ),
+        note=note,
+    )
+    for reason in cmp_.skipped:
+        sec.missing.append(html.escape(reason))
+    ctx.writer.figure(
+        sec,
+        "estimator_comparison",
+        cmp_.figures()["compare"],
+        ctx.t(
+            "按相对年份的效应：四种估计量",
+            "Effects by event time: the four estimators",
+        ),
     )
     try:
         winp = database_weights(inp, "queen", conn=ctx.conn)

@@ -7,6 +7,9 @@ Public API (documented in ``docs/did.md``):
 - :func:`event_study` -- leads/lags with end bins and a joint pre-trend Wald test
 - :func:`placebo_did` -- randomisation test, fast by Frisch-Waugh-Lovell
 - :func:`callaway_santanna`, :func:`sun_abraham`, :func:`bacon_decomposition` -- staggered timing
+- :func:`imputation_did` -- Borusyak-Jaravel-Spiess imputation DID (event-time effects)
+- :mod:`~policylink.spatial.did.honest` -- Rambachan-Roth bounds, breakdown value, pre-trend power
+- :mod:`~policylink.spatial.did.wild` -- wild cluster bootstrap (WCR) of the TWFE DID
 - :func:`psm_did` -- propensity-score matched DID with a balance table
 - :func:`robustness_checks`, :func:`mechanism_did`, :func:`heterogeneity_did` -- Tables 5-8
 - :func:`spatial_did` -- direct effect and spillover of treated neighbours (SLX or SDM)
@@ -15,6 +18,7 @@ Public API (documented in ``docs/did.md``):
 """
 
 from policylink.spatial.did.event_study import EventStudyResult, event_study
+from policylink.spatial.did.imputation import ImputationResult, imputation_did
 from policylink.spatial.did.panel import PanelSpec, prepare_panel
 from policylink.spatial.did.placebo import PlaceboResult, placebo_did
 from policylink.spatial.did.psm import PSMResult, psm_did
@@ -46,6 +50,8 @@ __all__ = [
     "DIDResult",
     "EventStudyResult",
     "HeterogeneityResult",
+    "ImputationResult",
+    "imputation_did",
     "PSMResult",
     "SpatialDIDResult",
     "heterogeneity_did",

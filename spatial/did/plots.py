@@ -4,6 +4,7 @@
 - :func:`plot_placebo`: distribution of placebo coefficients with the actual estimate (Fig. 2)
 - :func:`plot_balance`: standardised bias before/after matching (Fig. 3)
 - :func:`plot_bacon`: 2x2 estimates against their weights (Goodman-Bacon 2021, Fig. 6 style)
+- :func:`plot_honest`: Rambachan-Roth sensitivity plot (confidence sets against M)
 
 Each function returns the Figure; :func:`save_png` writes it. Pass ``note`` to print the data
 source (and the word SYNTHETIC for simulated data) under the plot. Figures are built with
@@ -173,6 +174,56 @@ def plot_bacon(table: pd.DataFrame, twfe: float, *, note: str | None = None) -> 
     ax.set_ylabel("2x2 DID estimate")
     ax.set_title("Goodman-Bacon decomposition")
     ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def plot_honest(result: object, *, note: str | None = None) -> Figure:
+    """Rambachan-Roth sensitivity plot: the original interval and the confidence set per M.
+
+    Parameters
+    ----------
+    result : policylink.spatial.did.honest.HonestResult
+        The sensitivity analysis.
+    note : str, optional
+        Source note under the plot.
+
+    Returns
+    -------
+    Figure
+    """
+    fig, ax = _fig(note)
+    t = result.table  # type: ignore[attr-defined]
+    o = result.original  # type: ignore[attr-defined]
+    ms = t.M.to_numpy(float)
+    step = (ms.max() - ms.min()) / max(len(ms), 1) if len(ms) > 1 else 1.0
+    x0 = ms.min() - step
+    ax.errorbar(
+        [x0],
+        [o["estimate"]],
+        yerr=[[o["estimate"] - o["lower"]], [o["upper"] - o["estimate"]]],
+        fmt="o",
+        color="0.3",
+        capsize=3,
+        label="original (parallel trends)",
+    )
+    ok = t.lower.notna() & t.upper.notna()
+    mid = (t.lower + t.upper) / 2
+    ax.errorbar(
+        ms[ok],
+        mid[ok],
+        yerr=[(mid - t.lower)[ok], (t.upper - mid)[ok]],
+        fmt="none",
+        color="tab:blue",
+        capsize=3,
+        label="robust confidence set",
+    )
+    ax.axhline(0, color="0.5", lw=0.8)
+    b = result.breakdown  # type: ignore[attr-defined]
+    kind = "relative magnitudes (Mbar)" if result.restriction == "rm" else "smoothness (M)"  # type: ignore[attr-defined]
+    ax.set_xlabel(kind)
+    ax.set_ylabel(f"effect: {result.target}")  # type: ignore[attr-defined]
+    ax.set_title(f"Sensitivity to parallel-trends violations (breakdown M = {b:.3g})")
+    ax.legend(fontsize=8)
     return fig
 
 

@@ -96,7 +96,18 @@ class CSResult:
         Covariates of the outcome regression (empty = unconditional).
     influence : dict
         Per-unit influence functions of each ATT(g, t) (keys ``(g, t)``), of the event-time
-        effects (keys ``('dynamic', e)``) and of the simple aggregation (key ``'simple'``).
+        effects (keys ``('dynamic', e)``), group effects (``('group', g)``), calendar-time
+        effects (``('calendar', t)``), of the simple aggregation (key ``'simple'``) and of the
+        overall dynamic / group / calendar aggregations (``'dynamic_overall'``, ...).
+    calendar : DataFrame
+        Calendar-time aggregation: ``time``, ``att``, ``se``, ``p`` (groups treated by t,
+        weighted by group size).
+    calendar_overall : dict
+        Mean of the calendar-time effects.
+    estimator : str
+        ``or``, ``ipw`` or ``dr`` (used only with covariates).
+    anticipation : int
+        Anticipation years.
     """
 
     att_gt: pd.DataFrame
@@ -109,10 +120,21 @@ class CSResult:
     base_period: str
     covariates: list[str] = field(default_factory=list)
     influence: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
+    calendar: pd.DataFrame | None = None
+    calendar_overall: dict[str, float] = field(default_factory=dict)
+    estimator: str = "or"
+    anticipation: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON ``cs`` block: att overall and by event time (plus groups and settings)."""
+        cal = self.calendar if self.calendar is not None else pd.DataFrame(columns=["time"])
         return {
+            "by_calendar_time": [
+                {"time": int(r.time), "att": r.att, "se": r.se, "p": r.p} for r in cal.itertuples()
+            ],
+            "calendar_overall": self.calendar_overall,
+            "estimator": self.estimator if self.covariates else "unconditional",
+            "anticipation": self.anticipation,
             "att": self.overall,
             "by_event_time": [
                 {"rel_time": int(r.rel_time), "att": r.att, "se": r.se, "p": r.p}
@@ -189,6 +211,97 @@ def _or_att(dy: np.ndarray, d: np.ndarray, X: np.ndarray) -> tuple[float, np.nda
     return float(eta_t - eta_c), inf_t - inf_c
 
 
+def _logit_ps(d: np.ndarray, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Logit propensity score by Newton-Raphson; ``Z`` includes the intercept.
+
+    Returns the fitted scores and ``n (Z'WZ)^{-1}`` (the inverse Hessian per observation, as
+    ``vcov(glm) * n`` in the R ``DRDID`` package).
+    """
+    n, k = Z.shape
+    b = np.zeros(k)
+    if np.linalg.matrix_rank(Z) < k:
+        raise ValueError("the propensity-score covariates are collinear")
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(Z @ b, -30, 30)))
+        H = (Z * (p * (1 - p))[:, None]).T @ Z
+        step = np.linalg.solve(H, Z.T @ (d - p))
+        b = b + step
+        if np.max(np.abs(step)) < 1e-12:
+            break
+    p = 1.0 / (1.0 + np.exp(-np.clip(Z @ b, -30, 30)))
+    if p[d == 0].max(initial=0.0) >= 0.999:
+        raise ValueError(
+            "propensity scores reach 0.999 (treated and comparison units barely overlap in the "
+            "covariates): use --estimator or, or fewer covariates"
+        )
+    H = (Z * (p * (1 - p))[:, None]).T @ Z
+    return p, n * np.linalg.inv(H)
+
+
+def _trim(ps: np.ndarray, d: np.ndarray, level: float = 0.995) -> tuple[np.ndarray, np.ndarray]:
+    """Cap scores at 1 - 1e-6 and drop comparison units with scores >= ``level`` (DRDID)."""
+    ps = np.minimum(ps, 1 - 1e-6)
+    trim = np.where(d == 0, ps < level, True).astype(float)
+    return ps, trim
+
+
+def _ipw_att(dy: np.ndarray, d: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray]:
+    """Standardised (Hajek) IPW DID on a panel subsample (Sant'Anna and Zhao 2020, eq. 2.4;
+    ``DRDID::std_ipw_did_panel``): the comparison units are weighted by p(X) / (1 - p(X)).
+
+    Returns the ATT and its influence function on the subsample (including the logit's).
+    """
+    n = len(dy)
+    Z = np.column_stack([np.ones(n), X])
+    ps, hess = _logit_ps(d, Z)
+    ps, trim = _trim(ps, d)
+    w_t = trim * d
+    w_c = trim * ps * (1 - d) / (1 - ps)
+    att_t, att_c = w_t * dy, w_c * dy
+    eta_t = att_t.mean() / w_t.mean()
+    eta_c = att_c.mean() / w_c.mean()
+    lin_ps = ((d - ps)[:, None] * Z) @ hess
+    inf_t = (att_t - w_t * eta_t) / w_t.mean()
+    m2 = np.mean((w_c * (dy - eta_c))[:, None] * Z, axis=0)
+    inf_c = (att_c - w_c * eta_c + lin_ps @ m2) / w_c.mean()
+    return float(eta_t - eta_c), inf_t - inf_c
+
+
+def _dr_att(dy: np.ndarray, d: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray]:
+    """Doubly robust DID on a panel subsample (Sant'Anna and Zhao 2020, eq. 3.1;
+    ``DRDID::drdid_panel``): the IPW DID of the outcome change minus its regression prediction
+    from the comparison units. Consistent when either the propensity score or the outcome
+    regression is correctly specified.
+
+    Returns the ATT and its influence function on the subsample (logit and OLS included).
+    """
+    n = len(dy)
+    Z = np.column_stack([np.ones(n), X])
+    ps, hess = _logit_ps(d, Z)
+    ps, trim = _trim(ps, d)
+    c = 1.0 - d
+    beta = np.linalg.lstsq(Z[c == 1], dy[c == 1], rcond=None)[0]
+    out = Z @ beta
+    w_t = trim * d
+    w_c = trim * ps * c / (1 - ps)
+    r = dy - out
+    dr_t, dr_c = w_t * r, w_c * r
+    eta_t = dr_t.mean() / w_t.mean()
+    eta_c = dr_c.mean() / w_c.mean()
+    xpx_inv = np.linalg.inv((Z * c[:, None]).T @ Z / n)
+    lin_ols = (c * r)[:, None] * Z @ xpx_inv
+    lin_ps = ((d - ps)[:, None] * Z) @ hess
+    m1 = np.mean(w_t[:, None] * Z, axis=0)
+    inf_t = (dr_t - w_t * eta_t - lin_ols @ m1) / w_t.mean()
+    m2 = np.mean((w_c * (r - eta_c))[:, None] * Z, axis=0)
+    m3 = np.mean(w_c[:, None] * Z, axis=0)
+    inf_c = (dr_c - w_c * eta_c + lin_ps @ m2 - lin_ols @ m3) / w_c.mean()
+    return float(eta_t - eta_c), inf_t - inf_c
+
+
+_ESTIMATORS = {"or": _or_att, "ipw": _ipw_att, "dr": _dr_att}
+
+
 def callaway_santanna(
     df: pd.DataFrame,
     spec: PanelSpec,
@@ -196,6 +309,8 @@ def callaway_santanna(
     control: str = "never",
     base_period: str = "varying",
     covariates: Sequence[str] | None = None,
+    estimator: str = "or",
+    anticipation: int = 0,
 ) -> CSResult:
     """Callaway-Sant'Anna group-time average treatment effects with aggregations.
 
@@ -223,6 +338,15 @@ def callaway_santanna(
         :math:`Y_t - Y_b` on the covariates among the comparison units, and
         :math:`ATT = E[\\Delta Y - X'\\hat\\beta \\mid G=g]` -- with its influence function
         (estimation of :math:`\\hat\\beta` included). Default: unconditional.
+    estimator : {'or', 'ipw', 'dr'}
+        With covariates: outcome regression (``or``), standardised inverse probability
+        weighting with a logit propensity score (``ipw``, ``DRDID::std_ipw_did_panel``) or the
+        doubly robust DID (``dr``, ``DRDID::drdid_panel``) of Sant'Anna and Zhao (2020). Without
+        covariates the three coincide with the unconditional estimator.
+    anticipation : int
+        Years before adoption in which units may already react: the base period of group g is
+        the last year before ``g - anticipation`` and not-yet-treated comparison units must be
+        untreated until ``max(t, b) + anticipation`` (R ``did``'s ``anticipation``).
 
     Returns
     -------
@@ -238,6 +362,10 @@ def callaway_santanna(
         raise ValueError("control must be 'never' or 'notyet'")
     if base_period not in ("varying", "universal"):
         raise ValueError("base_period must be 'varying' or 'universal'")
+    if estimator not in _ESTIMATORS:
+        raise ValueError("estimator must be 'or', 'ipw' or 'dr'")
+    if anticipation < 0:
+        raise ValueError("anticipation must be >= 0")
     covs = list(covariates or ())
     panel, spec = prepare_panel(df, spec, extra=covs)
     _require_balanced(panel, spec, "Callaway-Sant'Anna")
@@ -253,7 +381,7 @@ def callaway_santanna(
             ],
             axis=2,
         )
-    keep = ~(G <= years[0])  # drop always-treated units
+    keep = ~(G <= years[0] + anticipation)  # drop units without an untreated base year
     Y, G = Y[keep], G[keep]
     if XW is not None:
         XW = XW[keep]
@@ -267,10 +395,10 @@ def callaway_santanna(
     rows, infl = [], {}
     for g in groups:
         gi = G == g
-        b_post = years[years < g].max()
+        b_post = years[years + anticipation < g].max()
         for j in range(1, len(years)):
             t = years[j]
-            if t >= g:
+            if t >= g - anticipation:  # treated or anticipating: the last unaffected year
                 b = b_post
             elif base_period == "varying":
                 b = years[j - 1]
@@ -281,7 +409,7 @@ def callaway_santanna(
             if control == "never":
                 ci = np.isinf(G)
             else:
-                ci = np.isinf(G) | ((G > max(t, b)) & (G != g))
+                ci = np.isinf(G) | ((G > max(t, b) + anticipation) & (G != g))
             if ci.sum() == 0:
                 continue
             dY = Y[:, pos[int(t)]] - Y[:, pos[int(b)]]
@@ -293,7 +421,9 @@ def callaway_santanna(
             else:
                 # covariates at the base period b (as the R did package for panel data)
                 sub = gi | ci
-                att, inf_sub = _or_att(dY[sub], gi[sub].astype(float), XW[sub, pos[int(b)], :])
+                att, inf_sub = _ESTIMATORS[estimator](
+                    dY[sub], gi[sub].astype(float), XW[sub, pos[int(b)], :]
+                )
                 inf = np.zeros(len(G))
                 inf[sub] = len(G) / sub.sum() * inf_sub
             se = _se(inf)
@@ -344,6 +474,20 @@ def callaway_santanna(
     d_est = float(np.mean([dyn_infs[e][0] for e in post_e]))
     d_inf = np.mean(np.column_stack([dyn_infs[e][1] for e in post_e]), axis=1)
     dynamic_overall = block(d_est, d_inf)
+    infl["dynamic_overall"] = d_inf
+
+    cal_rows, c_atts, c_infs = [], [], []
+    for t, sel in post.groupby("time"):
+        est, inf = agg(sel)
+        infl[("calendar", int(t))] = inf
+        b = block(est, inf)
+        cal_rows.append((int(t), b["att"], b["se"], b["p"]))
+        c_atts.append(est)
+        c_infs.append(inf)
+    calendar = pd.DataFrame(cal_rows, columns=["time", "att", "se", "p"])
+    c_inf = np.mean(np.column_stack(c_infs), axis=1)
+    calendar_overall = block(float(np.mean(c_atts)), c_inf)
+    infl["calendar_overall"] = c_inf
 
     grp_rows, g_atts, g_infs = [], [], []
     for g in groups:
@@ -351,6 +495,7 @@ def callaway_santanna(
         est = float(sel.att.mean())
         inf = np.mean(np.column_stack([infl[(int(g), int(t))] for t in sel.time]), axis=1)
         b = block(est, inf)
+        infl[("group", int(g))] = inf
         grp_rows.append((int(g), b["att"], b["se"], b["p"]))
         g_atts.append(est)
         g_infs.append(inf)
@@ -359,6 +504,7 @@ def callaway_santanna(
     member = np.column_stack([(G == g).astype(float) for g in groups])
     est, inf = _aggregate(np.array(g_atts), np.column_stack(g_infs), pg, member)
     group_overall = block(est, inf)
+    infl["group_overall"] = inf
     return CSResult(
         att_gt=att_gt,
         overall=overall,
@@ -370,11 +516,20 @@ def callaway_santanna(
         base_period=base_period,
         covariates=covs,
         influence=infl,
+        calendar=calendar,
+        calendar_overall=calendar_overall,
+        estimator=estimator,
+        anticipation=int(anticipation),
     )
 
 
 def cs_uniform_bands(
-    cs: CSResult, *, draws: int = 999, alpha: float = 0.05, seed: int = 0
+    cs: CSResult,
+    *,
+    draws: int = 999,
+    alpha: float = 0.05,
+    seed: int = 0,
+    aggregation: str = "dynamic",
 ) -> pd.DataFrame:
     r"""Multiplier-bootstrap standard errors and uniform confidence bands for the event-time ATTs.
 
@@ -395,15 +550,37 @@ def cs_uniform_bands(
         1 - confidence level.
     seed : int
         Seed of the multiplier draws.
+    aggregation : {'dynamic', 'group', 'calendar', 'gt'}
+        Which effects the band covers: event times (default), groups, calendar years or all
+        group-time ATTs.
 
     Returns
     -------
     DataFrame
-        ``rel_time``, ``att``, ``se_boot``, ``crit`` (uniform critical value, same for all rows),
+        ``rel_time`` (``group`` / ``time`` / ``group`` and ``time`` for the other
+        aggregations), ``att``, ``se_boot``, ``crit`` (uniform critical value, same for all rows),
         ``lower``, ``upper`` (simultaneous band), ``pointwise_lower``, ``pointwise_upper``.
     """
-    es = [int(e) for e in cs.dynamic.rel_time]
-    psi = np.column_stack([cs.influence[("dynamic", e)] for e in es])
+    if aggregation == "dynamic":
+        keys = pd.DataFrame({"rel_time": [int(e) for e in cs.dynamic.rel_time]})
+        inf_keys = [("dynamic", e) for e in keys.rel_time]
+        att = cs.dynamic.att.to_numpy(float)
+    elif aggregation == "group":
+        keys = pd.DataFrame({"group": [int(g) for g in cs.group.group]})
+        inf_keys = [("group", g) for g in keys.group]
+        att = cs.group.att.to_numpy(float)
+    elif aggregation == "calendar":
+        cal = cs.calendar if cs.calendar is not None else pd.DataFrame(columns=["time", "att"])
+        keys = pd.DataFrame({"time": [int(t) for t in cal.time]})
+        inf_keys = [("calendar", t) for t in keys.time]
+        att = cal.att.to_numpy(float)
+    elif aggregation == "gt":
+        keys = cs.att_gt[["group", "time"]].astype(int).reset_index(drop=True)
+        inf_keys = list(zip(keys.group, keys.time, strict=True))
+        att = cs.att_gt.att.to_numpy(float)
+    else:
+        raise ValueError("aggregation must be 'dynamic', 'group', 'calendar' or 'gt'")
+    psi = np.column_stack([cs.influence[k] for k in inf_keys])
     n = psi.shape[0]
     rng = np.random.default_rng(seed)
     s5 = np.sqrt(5.0)
@@ -413,13 +590,15 @@ def cs_uniform_bands(
     q75, q25 = np.quantile(boot, [0.75, 0.25], axis=0)
     se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
     ok = se > np.sqrt(np.finfo(float).eps) * 10
-    tmax = np.max(np.abs(boot[:, ok]) / se[ok], axis=1)
-    crit = float(np.quantile(tmax, 1 - alpha))
-    att = cs.dynamic.att.to_numpy(float)
+    if not ok.any():
+        crit = float("nan")  # no sampling variation: no band
+    else:
+        crit = float(np.quantile(np.max(np.abs(boot[:, ok]) / se[ok], axis=1), 1 - alpha))
+    se = np.where(ok, se, np.nan)
     z = stats.norm.ppf(1 - alpha / 2)
     return pd.DataFrame(
         {
-            "rel_time": es,
+            **{c: keys[c].to_numpy() for c in keys.columns},
             "att": att,
             "se_boot": se,
             "crit": crit,
@@ -446,12 +625,17 @@ class SunAbrahamResult:
         ``never`` or the last-treated cohort used as control.
     model : DIDResult
         The saturated pyfixest regression.
+    overall : dict
+        ``att``, ``se``, ``p``: the average of the post-adoption CATT(g, e) (e >= 0) weighted by
+        their numbers of treated observations (the average effect on the treated observations;
+        SE by w'Vw).
     """
 
     table: pd.DataFrame
     cohort_effects: pd.DataFrame
     control_cohort: str
     model: DIDResult
+    overall: dict[str, float] = field(default_factory=dict)
 
     def to_records(self) -> list[dict[str, Any]]:
         """JSON list of rel_time, estimate, se, p."""
@@ -540,7 +724,14 @@ def sun_abraham(
     if lags is not None:
         table = table[table.rel_time <= lags]
     cohort = obs[["group", "rel_time", "estimate", "se", "weight"]].reset_index(drop=True)
-    return SunAbrahamResult(table.reset_index(drop=True), cohort, control, model)
+    post = obs[obs.rel_time >= 0]
+    overall = {"att": float("nan"), "se": float("nan"), "p": float("nan")}
+    if len(post):
+        w = (post.n / post.n.sum()).to_numpy(float)
+        est = float(w @ post.estimate.to_numpy())
+        se = float(np.sqrt(w @ V.loc[post.term, post.term].to_numpy() @ w))
+        overall = {"att": est, "se": se, "p": _pval(est, se)}
+    return SunAbrahamResult(table.reset_index(drop=True), cohort, control, model, overall)
 
 
 @dataclass
