@@ -435,7 +435,7 @@ def local_bivariate_moran(
     if xv.size != yv.size:
         raise ValueError("x and y must have the same length")
     _check_local(xv, "x")
-    _check_local(yv, "y")
+    _check_local(yv, "the lagged variable y")
     wc = _weights(w, transformation)
     zx = (xv - xv.mean()) / xv.std()
     zy = (yv - yv.mean()) / yv.std()
