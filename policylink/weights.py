@@ -15,12 +15,19 @@ The kinds (``WeightsSpec``):
     function ``w_knn``).
 ``distance:METRES``
     Units whose centroids lie within METRES (SQL function ``w_distance``).
+``queen^2``, ``rook^1-3`` (higher-order contiguity), ``idw:METRES[:POWER]``, ``kernel:K[:F]``,
+``kernel:fixed:METRES[:F]``
+    Derived from the pairs of the kinds above by :func:`derive_pairs` (one Python rule for the
+    database and for layers; see :class:`WeightsSpec`).
+``links``
+    The coordination-link network (``coordination_link_summary_at``), from the database only.
 
 Distances and tolerances are always in metres on an equal-area projection, whatever the layer's
 CRS: China Albers (the projection of ``admin_unit.geom_eq``, :data:`CHINA_ALBERS`) for layers
 inside China's extent, else a Lambert azimuthal equal-area projection centred on the layer. A
-layer without a CRS is refused (metres cannot be known). Weights are binary here; the
-analyses apply the libpysal transformation (``r``, ``b``, ...).
+layer without a CRS is refused (metres cannot be known). Weights are stored untransformed
+(binary, inverse distances or kernel values); the analyses apply the libpysal transformation
+(:data:`TRANSFORMS`) chosen apart. :func:`describe` reports the connectivity.
 """
 
 from __future__ import annotations
