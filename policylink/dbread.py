@@ -28,7 +28,14 @@ import psycopg
 import shapely
 
 from policylink.errors import ConfigError
-from policylink.weights import GAP_TOLERANCE_M, WeightsSpec, as_spec, pairs_to_w
+from policylink.weights import (
+    GAP_TOLERANCE_M,
+    WeightsSpec,
+    as_spec,
+    derive_pairs,
+    links_pairs,
+    pairs_to_w,
+)
 
 if TYPE_CHECKING:  # libpysal is imported where weights are built (start-up time)
     import libpysal
@@ -184,6 +191,10 @@ def read_pairs(
         for knn/distance, NaN for contiguity), sorted by ``i, j``.
     """
     spec = as_spec(kind)
+    if spec.kind == "links":
+        return links_pairs(read_links(conn, level, within, summary=True))
+    if spec.derived:  # higher orders, idw, kernels: one Python rule over the views' base pairs
+        return derive_pairs(read_pairs(conn, spec.base, level, within), spec)
     _check_level(level)
     codes = _codes(within)
     with _connection(conn) as c:

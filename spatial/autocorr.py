@@ -34,12 +34,20 @@ NOT_SIGNIFICANT = "not significant"
 _CRAND_NOTICE = "The alternative hypothesis for conditional randomization"
 
 
+#: Weights transformations as libpysal names them ('o' = the stored values).
+TRANSFORMATIONS = ("r", "b", "v", "d", "o")
+
+
 def _weights(w: libpysal.weights.W, transformation: str) -> libpysal.weights.W:
-    """Return a copy of ``w`` with the requested transformation ('r' row-standardised, 'b' binary)."""
-    if transformation not in ("r", "b"):
-        raise ValueError(f"transformation must be 'r' or 'b', not {transformation!r}")
+    """A copy of ``w`` with a libpysal transformation (:data:`TRANSFORMATIONS`)."""
+    if transformation not in TRANSFORMATIONS:
+        raise ValueError(
+            "transformation must be 'r' (row-standardised), 'b' (binary), 'v' (variance "
+            f"stabilising), 'd' (doubly standardised) or 'o' (stored), not {transformation!r}"
+        )
     wc = libpysal.weights.W(w.neighbors, w.weights, id_order=w.id_order, silence_warnings=True)
-    wc.transform = transformation.upper()
+    if transformation != "o":
+        wc.transform = transformation.upper()
     return wc
 
 
@@ -192,7 +200,7 @@ def moran(
         Variable, in the order of ``w.id_order``.
     w : libpysal.weights.W
         Spatial weights (copied; not modified).
-    transformation : {'r', 'b'}
+    transformation : {'r', 'b', 'v', 'd', 'o'}
         'r' row-standardises the weights, 'b' uses binary weights. For Moran's I the z and p under
         normality differ between the two.
     permutations : int
@@ -498,7 +506,7 @@ def local_moran(
         Significance level.
     adjust : {'none', 'fdr', 'bonferroni'}
         Multiple-testing control across the n local tests.
-    transformation : {'r', 'b'}
+    transformation : {'r', 'b', 'v', 'd', 'o'}
         Weights transformation.
 
     Returns

@@ -29,7 +29,19 @@ def _pairs(frame) -> set[tuple[str, str]]:
     return set(zip(frame["i"], frame["j"], strict=True))
 
 
-@pytest.mark.parametrize("kind", ["queen", "rook", "knn:5", "distance:150000"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "queen",
+        "rook",
+        "knn:5",
+        "distance:150000",
+        "queen^2",
+        "rook^1-2",
+        "idw:150000:2",
+        "kernel:5",
+    ],
+)
 def test_python_rule_equals_the_views(bundled_url, prefectures, kind):
     with psycopg.connect(bundled_url) as conn:
         sql = _pairs(dbread.read_pairs(conn, kind, "prefecture"))
@@ -67,3 +79,34 @@ def test_layers_that_cannot_give_metres_or_contiguity_are_refused(prefectures):
         build_weights(points, "code", "queen")
     # points are fine for kNN and distance bands
     assert build_weights(points, "code", "knn:3").n == len(points)
+
+
+@pytest.mark.parametrize("kind", ["idw:150000:2", "kernel:6:gaussian", "kernel:fixed:120000"])
+def test_weighted_kinds_have_the_same_values_from_the_views_and_a_layer(
+    bundled_url, prefectures, kind
+):
+    with psycopg.connect(bundled_url) as conn:
+        sql = dbread.read_pairs(conn, kind, "prefecture")
+    py = build_pairs(prefectures, "code", kind, source="prefectures")
+    assert list(zip(sql["i"], sql["j"], strict=True)) == list(zip(py["i"], py["j"], strict=True))
+    assert (sql["weight"] > 0).all()
+    # ST_Distance in PostGIS and numpy's hypot differ in the last bits only
+    assert sql["weight"].to_numpy() == pytest.approx(py["weight"].to_numpy(), rel=1e-9)
+
+
+def test_link_weights_are_the_coordination_link_pairs(bundled_url):
+    """``links`` = one neighbour pair per linked unordered pair of the link view, both ways."""
+    with psycopg.connect(bundled_url) as conn:
+        pairs = dbread.read_pairs(conn, "links", "prefecture")
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT DISTINCT least(code_a, code_b), greatest(code_a, code_b) "
+                "FROM coordination_link_summary_at(p_level => %s) WHERE code_a <> code_b",
+                ("prefecture",),
+            )
+            expected = {p for a, b in cur.fetchall() for p in ((a, b), (b, a))}
+        w = dbread.read_weights(conn, "links", "prefecture")
+    assert len(expected) > 0
+    assert _pairs(pairs) == expected
+    assert set(pairs["weight"]) == {1.0}
+    assert w.n == len(dbread.unit_codes(bundled_url, "prefecture"))

@@ -22,7 +22,7 @@ from policylink.analyses.base import (
 )
 from policylink.errors import ConfigError, InputError, Problem
 
-STATISTICS = ("local_moran", "gi_star")
+STATISTICS = ("local_moran", "gi_star", "local_geary", "bivariate_moran")
 #: Cluster label of a unit without neighbours: never tested, never significant.
 NEIGHBOURLESS = "neighbourless"
 ADJUSTMENTS = ("none", "fdr", "bonferroni")
@@ -38,16 +38,19 @@ class LisaOptions:
         Variable.
     year : int or None
         Period of a panel (required for panels; None for a cross-section).
-    statistic : {'local_moran', 'gi_star'}
-        LISA clusters or Gi* hot/cold spots.
+    statistic : {'local_moran', 'gi_star', 'local_geary', 'bivariate_moran'}
+        LISA clusters, Gi* hot/cold spots, local Geary (high-high, low-low, negative) or the
+        local bivariate Moran of ``variable`` with the spatial lag of ``other``.
     permutations, seed : int
         Conditional permutation inference.
     alpha : float
         Significance level.
     adjust : {'none', 'fdr', 'bonferroni'}
         Multiple-testing control across units.
-    transformation : {'r', 'b'}
-        Weights transformation (local Moran).
+    transformation : {'r', 'b', 'v', 'd', 'o'}
+        Weights transformation (local Moran, bivariate Moran; local Geary is row-standardised).
+    other : str or None
+        The lagged variable of ``bivariate_moran``.
     """
 
     variable: str
@@ -58,6 +61,7 @@ class LisaOptions:
     alpha: float = DEFAULT_ALPHA
     adjust: str = "none"
     transformation: str = DEFAULT_TRANSFORMATION
+    other: str | None = None
 
 
 @dataclass
@@ -101,7 +105,8 @@ class LisaAnalysis(AnalysisResult):
         o = self.options
         counts = ", ".join(f"{k}: {v}" for k, v in sorted(self.counts().items()))
         return (
-            f"{o.statistic} of {o.variable}{f' in {o.year}' if o.year else ''}: alpha={o.alpha}, "
+            f"{o.statistic} of {o.variable}{f' with the lag of {o.other}' if o.other else ''}"
+            f"{f' in {o.year}' if o.year else ''}: alpha={o.alpha}, "
             f"adjust={o.adjust}, permutations={o.permutations}, seed={o.seed}; {counts} "
             f"(source: {self.provenance.label(lang)})"
         )
@@ -156,6 +161,32 @@ class LisaAnalysis(AnalysisResult):
         )
 
 
+def _esda_more(o: LisaOptions, y: Any, sub: pd.DataFrame, w: Any) -> Any:
+    """Local Geary or local bivariate Moran as a ``LocalResult`` (the table of ``run_lisa``)."""
+    from policylink.spatial.autocorr import LocalResult
+    from policylink.spatial.esda_more import local_bivariate_moran, local_geary
+
+    common = {"permutations": o.permutations, "seed": o.seed, "alpha": o.alpha, "adjust": o.adjust}
+    if o.statistic == "local_geary":
+        r = local_geary(y, w, **common)
+        name = "ci"
+    else:
+        other = sub.loc[list(w.id_order), o.other].to_numpy(float)
+        r = local_bivariate_moran(y, other, w, transformation=o.transformation, **common)
+        name = "Ii_bv"
+    table = pd.DataFrame(
+        {
+            "id": r.ids,
+            name: r.statistic,
+            "z_sim": r.z_sim,
+            "p_sim": r.p_sim,
+            "significant": r.significant,
+            "cluster": r.label,
+        }
+    )
+    return LocalResult(table, o.statistic, o.permutations, o.seed, o.alpha, o.adjust)
+
+
 def run_lisa(inputs: Any, options: LisaOptions) -> LisaAnalysis:
     """LISA clusters (HH, LL, HL, LH) or Gi* hot/cold spots of one variable in one period.
 
@@ -182,12 +213,16 @@ def run_lisa(inputs: Any, options: LisaOptions) -> LisaAnalysis:
     o = options
     if o.statistic not in STATISTICS:
         raise ConfigError(f"statistic {o.statistic!r}: use {' or '.join(STATISTICS)}")
+    if (o.statistic == "bivariate_moran") != bool(o.other):
+        raise ConfigError(
+            "the local bivariate Moran needs the lagged variable (--with), and only it takes one"
+        )
     if inputs.time_col is not None and o.year is None:
         raise ConfigError("a year is required with a panel")
     import numpy as np
     from libpysal.weights import w_subset
 
-    sub = inputs.cross_section([o.variable], o.year)
+    sub = inputs.cross_section([o.variable] + ([o.other] if o.other else []), o.year)
     w = inputs.w
     # Units without neighbours have no local statistic: they are left out of the test (and of
     # the standardisation and permutations) and labelled neighbourless, never significant.
@@ -233,6 +268,8 @@ def run_lisa(inputs: Any, options: LisaOptions) -> LisaAnalysis:
                 adjust=o.adjust,
                 transformation=o.transformation,
             )
+        elif o.statistic in ("local_geary", "bivariate_moran"):
+            res = _esda_more(o, y, sub, w)
         else:
             res = getis_ord_gi_star(
                 y,

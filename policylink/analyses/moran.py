@@ -19,6 +19,7 @@ from policylink.analyses.base import (
     Provenance,
     check_lang,
 )
+from policylink.analyses.geary import transformation_name
 from policylink.errors import InputError, Problem
 
 #: Alternative hypothesis of the global test (seed 000 Table 4 reports one-sided 'greater').
@@ -45,7 +46,7 @@ class MoranOptions:
         Variable tested.
     years : tuple of int or None
         Periods (None = all of the inputs).
-    transformation : {'r', 'b'}
+    transformation : {'r', 'b', 'v', 'd', 'o'}
         Weights transformation.
     permutations : int
         Random permutations for the pseudo p-value (0 = none).
@@ -53,6 +54,12 @@ class MoranOptions:
         Permutation seed.
     alternative : {'greater', 'less', 'two-sided'}
         Alternative hypothesis.
+    rate_base : str or None
+        Moran's I for rates: ``variable`` holds event counts and this column the population
+        at risk; the test is on the empirical-Bayes standardised rates (Assuncao and Reis 1999).
+    change_from : int or None
+        Differential Moran: test the change ``variable[year] - variable[change_from]`` for
+        every selected year after ``change_from``.
     """
 
     variable: str
@@ -61,6 +68,17 @@ class MoranOptions:
     permutations: int = DEFAULT_PERMUTATIONS
     seed: int = DEFAULT_SEED
     alternative: str = DEFAULT_ALTERNATIVE
+    rate_base: str | None = None
+    change_from: int | None = None
+
+    @property
+    def label(self) -> str:
+        """What is tested: the variable, its EB rate or its change."""
+        if self.rate_base:
+            return f"EB-standardised rate {self.variable}/{self.rate_base}"
+        if self.change_from is not None:
+            return f"change in {self.variable} since {self.change_from}"
+        return self.variable
 
 
 @dataclass
@@ -142,15 +160,14 @@ class MoranAnalysis(AnalysisResult):
     def title(self, lang: str = "en") -> str:
         """Title naming variable, weights, inference and source (SYNTHETIC where it applies)."""
         o = self.options
-        tr = "row-standardised" if o.transformation == "r" else "binary"
+        tr = transformation_name(o.transformation, lang)
         if check_lang(lang) == "zh":
-            tr = "行标准化" if o.transformation == "r" else "二元"
             return (
-                f"{o.variable} 的全局莫兰指数（{self.provenance.weights}，{tr}；p {o.alternative}；"
+                f"{o.label} 的全局莫兰指数（{self.provenance.weights}，{tr}；p {o.alternative}；"
                 f"正态假设下的 z、p；置换 {o.permutations} 次，种子 {o.seed}；来源：{self.provenance.label('zh')}）"
             )
         return (
-            f"Global Moran's I of {o.variable} ({self.provenance.weights}, {tr}; "
+            f"Global Moran's I of {o.label} ({self.provenance.weights}, {tr}; "
             f"p {o.alternative}; z, p under normality; permutations={o.permutations}, "
             f"seed={o.seed}; source: {self.provenance.label('en')})"
         )
@@ -178,6 +195,8 @@ def run_moran(inputs: Any, options: MoranOptions) -> MoranAnalysis:
     from policylink.spatial.autocorr import moran, moran_by_year
 
     o = options
+    if o.rate_base or o.change_from is not None:
+        return _run_derived(inputs, o)
     try:
         if inputs.time_col is None:
             y = inputs.cross_section([o.variable])[o.variable]
@@ -206,6 +225,60 @@ def run_moran(inputs: Any, options: MoranOptions) -> MoranAnalysis:
             ).results
     except ValueError as exc:
         raise InputError([Problem(inputs.source, None, o.variable, None, str(exc))]) from exc
+    return MoranAnalysis(Provenance.of(inputs), o, results)
+
+
+def _run_derived(inputs: Any, o: MoranOptions) -> MoranAnalysis:
+    """Moran's I of EB-standardised rates or of a change between two periods, by period."""
+    from policylink.errors import ConfigError
+    from policylink.spatial.autocorr import moran
+    from policylink.spatial.esda_more import eb_rate
+
+    if o.rate_base and o.change_from is not None:
+        raise ConfigError("choose either a rate (--rate) or a change (--diff), not both")
+    if o.change_from is not None and inputs.time_col is None:
+        raise ConfigError("a change between years (--diff) needs a panel with periods")
+    if inputs.time_col is None:
+        periods: list[Any] = [None]
+    else:
+        have = sorted(inputs.panel[inputs.time_col].dropna().unique().tolist())
+        periods = [p for p in have if not o.years or p in o.years]
+        if o.change_from is not None:
+            if o.change_from not in have:
+                raise ConfigError(f"--diff {o.change_from}: no data for that year")
+            periods = [p for p in periods if p > o.change_from]
+        if not periods:
+            raise ConfigError("no period to test (check --years and --diff)")
+    cols = [o.variable] + ([o.rate_base] if o.rate_base else [])
+    ids = list(inputs.w.id_order)
+    base = None
+    if o.change_from is not None:
+        base = inputs.cross_section(cols, o.change_from).loc[ids, o.variable].to_numpy(float)
+    results = []
+    for period in periods:
+        sub = inputs.cross_section(cols, period).loc[ids]
+        y = sub[o.variable].to_numpy(float)
+        try:
+            if o.rate_base:
+                y = eb_rate(y, sub[o.rate_base].to_numpy(float))
+            elif base is not None:
+                y = y - base
+            results.append(
+                moran(
+                    y,
+                    inputs.w,
+                    transformation=o.transformation,
+                    permutations=o.permutations,
+                    alternative=o.alternative,
+                    seed=o.seed,
+                    period=period,
+                )
+            )
+        except ValueError as exc:
+            where = f" in {period}" if period is not None else ""
+            raise InputError(
+                [Problem(inputs.source, None, o.variable, None, f"{o.label}: {exc}{where}")]
+            ) from exc
     return MoranAnalysis(Provenance.of(inputs), o, results)
 
 

@@ -1,4 +1,4 @@
-"""``policylink moran``, ``policylink lisa`` and ``policylink sdm``: spatial statistics.
+"""``policylink moran``, ``lisa``, ``geary`` and ``sdm``: spatial statistics.
 
 Thin front-ends: the options become an :class:`policylink.inputs.InputSource` and the options
 of one analysis; :func:`policylink.inputs.load_inputs` assembles the inputs (database or files)
@@ -103,15 +103,20 @@ def _input_options(f: Any) -> Any:
             default="queen",
             show_default=True,
             help="Weights: queen, rook (gap tolerance 1 m; queen:0 for none, queen:TOL in "
-            "metres), knn:K or distance:METRES, on an equal-area projection; the same rule for "
-            "the database views and for layers.",
+            "metres; queen^2 = order 2, queen^1-2 = orders 1-2), knn:K, distance:METRES, "
+            "idw:METRES[:POWER], kernel:K[:FUNCTION], kernel:fixed:METRES[:FUNCTION] or links "
+            "(coordination links, database only), on an equal-area projection; the same rule "
+            "for the database views and for layers.",
         ),
         click.option(
             "--transformation",
-            type=click.Choice(["r", "b"]),
+            "--transform",
+            "transformation",
+            type=click.Choice(["r", "b", "v", "d", "o"]),
             default="r",
             show_default=True,
-            help="Weights: r = row-standardised, b = binary.",
+            help="Weights (libpysal): r = row-standardised, b = binary, v = variance "
+            "stabilising, d = doubly standardised, o = stored values (e.g. inverse distances).",
         ),
     ]
     for o in reversed(opts):
@@ -159,6 +164,21 @@ def _permutation_options(help_text: str) -> Any:
     help="Bivariate Moran: correlation of --variable with the spatial lag of this variable "
     "(permutation inference only).",
 )
+@click.option(
+    "--rate",
+    "rate_base",
+    default=None,
+    help="Moran's I for rates: --variable holds event counts and this column the population "
+    "at risk; tests the empirical-Bayes standardised rates (Assuncao-Reis).",
+)
+@click.option(
+    "--diff",
+    "change_from",
+    type=int,
+    default=None,
+    help="Differential Moran: test the change of --variable since this year, for every later "
+    "year of --years.",
+)
 @format_option()
 def moran_cmd(
     variable: str,
@@ -168,6 +188,8 @@ def moran_cmd(
     seed: int,
     alternative: str,
     other: str | None,
+    rate_base: str | None,
+    change_from: int | None,
     fmt: str,
     **src: Any,
 ) -> None:
@@ -188,7 +210,12 @@ def moran_cmd(
     )
 
     yrs = _years(years)
-    inp = _inputs([variable] + ([other] if other else []), src, years=yrs)
+    if other and (rate_base or change_from is not None):
+        raise ConfigError("--with (bivariate) goes without --rate / --diff")
+    load = None if yrs is None or change_from is None else sorted({*yrs, change_from})
+    inp = _inputs(
+        [variable] + [c for c in (other, rate_base) if c], src, years=load if load else yrs
+    )
     if other:
         res = run_bivariate_moran(
             inp, BivariateOptions(variable, other, permutations, seed, alternative)
@@ -204,6 +231,8 @@ def moran_cmd(
             permutations,
             seed,
             alternative,
+            rate_base,
+            change_from,
         ),
     )
     emit(res.records() if fmt == "json" else res.frame(), fmt, title=res.title())
@@ -218,15 +247,25 @@ def moran_cmd(
 @_input_options
 @click.option(
     "--statistic",
-    type=click.Choice(["local_moran", "gi_star"]),
+    type=click.Choice(["local_moran", "gi_star", "local_geary", "bivariate_moran"]),
     default="local_moran",
     show_default=True,
-    help="Local Moran (LISA clusters) or Getis-Ord Gi* hot spots.",
+    help="Local Moran (LISA clusters), Getis-Ord Gi* hot spots, local Geary, or the local "
+    "bivariate Moran of --variable with the lag of --with (implied by --with).",
+)
+@click.option(
+    "--with",
+    "--bivariate",
+    "other",
+    default=None,
+    help="Local bivariate Moran: --variable at each unit against the spatial lag of this one.",
 )
 @_permutation_options("Conditional permutations per unit.")
 @click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level.")
 @click.option(
     "--adjust",
+    "--correction",
+    "adjust",
     type=click.Choice(["none", "fdr", "bonferroni"]),
     default="none",
     show_default=True,
@@ -246,6 +285,7 @@ def lisa_cmd(
     year: int | None,
     transformation: str,
     statistic: str,
+    other: str | None,
     permutations: int,
     seed: int,
     alpha: float,
@@ -263,10 +303,14 @@ def lisa_cmd(
 
     if year is None and not src["layer_file"]:
         raise ConfigError("--year is required with a panel")
-    inp = _inputs([variable], src, years=[year] if year else None)
+    if other and statistic == "local_moran":
+        statistic = "bivariate_moran"
+    inp = _inputs([variable] + ([other] if other else []), src, years=[year] if year else None)
     res = run_lisa(
         inp,
-        LisaOptions(variable, year, statistic, permutations, seed, alpha, adjust, transformation),
+        LisaOptions(
+            variable, year, statistic, permutations, seed, alpha, adjust, transformation, other
+        ),
     )
     if out_file:
         res.layer().to_file(out_file)
@@ -276,6 +320,48 @@ def lisa_cmd(
     if fmt == "table":
         click.echo(res.title())
     emit(res.table(), fmt)
+
+
+# --------------------------------------------------------------------------------------------
+# geary
+# --------------------------------------------------------------------------------------------
+@click.command("geary")
+@click.option("--variable", required=True, help="Variable to test (panel column / layer field).")
+@click.option("--years", default=None, help="Years, e.g. 2006-2019 or 2010,2015 (default: all).")
+@_input_options
+@_permutation_options("Random permutations for the pseudo p-value (0 = none).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@format_option()
+def geary_cmd(
+    variable: str,
+    years: str | None,
+    transformation: str,
+    permutations: int,
+    seed: int,
+    lang: str,
+    fmt: str,
+    **src: Any,
+) -> None:
+    """Global Geary's C of --variable for every year (C < 1: similar neighbours).
+
+    z and one-sided p under normality and randomisation (Cliff and Ord), and a seeded
+    permutation p. Local Geary: ``policylink lisa --statistic local_geary``.
+
+    \b
+      policylink geary --variable co2_intensity --years 2006-2019 --within 110000,120000,130000
+    """
+    from policylink.analyses.geary import GearyOptions, run_geary
+
+    yrs = _years(years)
+    inp = _inputs([variable], src, years=yrs)
+    res = run_geary(
+        inp,
+        GearyOptions(variable, tuple(yrs) if yrs else None, transformation, permutations, seed),
+    )
+    if fmt == "json":
+        emit(res.to_dict(), fmt)
+        return
+    emit(res.table(lang) if fmt == "table" else res.frame(), fmt, title=res.title(lang))
 
 
 # --------------------------------------------------------------------------------------------
@@ -400,7 +486,8 @@ def sdm_cmd(
 
 
 def register(group: click.Group) -> None:
-    """Add ``moran``, ``lisa`` and ``sdm`` to the CLI."""
+    """Add ``moran``, ``lisa``, ``geary`` and ``sdm`` to the CLI."""
     group.add_command(moran_cmd)
+    group.add_command(geary_cmd)
     group.add_command(lisa_cmd)
     group.add_command(sdm_cmd)

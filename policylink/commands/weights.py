@@ -1,8 +1,15 @@
-"""``policylink weights``: export spatial weights from the database views as GAL, GWT or CSV."""
+"""``policylink weights``: export spatial weights (GAL, GWT, CSV, parquet) and report connectivity.
+
+``policylink weights [export] --kind ... --out FILE`` writes weights built by the one rule of their
+kind (:mod:`policylink.weights`): from the database views, or from a layer (``--layer FILE --id
+FIELD``). ``policylink weights report`` prints the connectivity report
+(:func:`policylink.weights.describe`): cardinalities, histogram, islands, components, asymmetry.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import libpysal
@@ -10,41 +17,59 @@ import pandas as pd
 
 from policylink import dbread
 from policylink.errors import ConfigError
-from policylink.etl import db as dbmod
 from policylink.output import emit, format_option
+from policylink.weights import TRANSFORMS, WeightsSpec, describe, pairs_to_w, transformed
 
-_SUFFIXES = (".gal", ".gwt", ".csv")
+_SUFFIXES = (".gal", ".gwt", ".csv", ".parquet")
 
 
-def write_weights(
-    w: libpysal.weights.W, pairs: pd.DataFrame, path: Path, spec: dbread.WeightsSpec
-) -> str:
+def write_weights(w: libpysal.weights.W, pairs: pd.DataFrame, path: Path, spec: WeightsSpec) -> str:
     """Write weights to ``path``; the format follows the file suffix.
 
     Parameters
     ----------
     w : libpysal.weights.W
-        Binary weights with ids = unit codes.
+        Weights with ids = unit codes (stored values, or transformed).
     pairs : pandas.DataFrame
-        The same weights as ``i, j, weight, distance_m`` rows.
+        The stored weights as ``i, j, weight, distance_m`` rows.
     path : pathlib.Path
-        ``.gal`` (GeoDa/libpysal binary neighbour lists; contiguity and KNN), ``.gwt``
-        (GeoDa weights with values: the centroid distance in metres for knn/distance, 1 for
-        contiguity) or ``.csv`` (``i,j,weight,distance_m`` pairs, all units' ids as text).
+        ``.gal`` (GeoDa/libpysal neighbour lists, no values), ``.gwt`` (GeoDa weights with
+        values: the centroid distance in metres for knn/distance, else the weights of ``w``),
+        ``.csv`` or ``.parquet`` (``i, j, weight, distance_m`` with the weights of ``w``;
+        ids as text).
     spec : WeightsSpec
         The kind (decides the GWT values).
 
     Returns
     -------
     str
-        The format written (gal, gwt or csv).
+        The format written (gal, gwt, csv or parquet).
+
+    Raises
+    ------
+    ConfigError
+        Another suffix, or parquet without a parquet engine (pyarrow) installed.
     """
     suffix = path.suffix.lower()
     if suffix not in _SUFFIXES:
-        raise ConfigError(f"--out {path}: the file name must end in .gal, .gwt or .csv")
+        raise ConfigError(
+            f"--out {path}: the file name must end in .gal, .gwt or .csv (or .parquet)"
+        )
+    value = {
+        (i, j): v for i in w.id_order for j, v in zip(w.neighbors[i], w.weights[i], strict=True)
+    }
+    rows = pairs.assign(weight=[value[(i, j)] for i, j in zip(pairs["i"], pairs["j"], strict=True)])
     if suffix == ".csv":
-        pairs.to_csv(path, index=False)
+        rows.to_csv(path, index=False)
         return "csv"
+    if suffix == ".parquet":
+        try:
+            rows.to_parquet(path, index=False)
+        except ImportError as exc:
+            raise ConfigError(
+                "parquet needs pyarrow (pip install pyarrow); or write .csv / .gwt"
+            ) from exc
+        return "parquet"
     if suffix == ".gal":
         f = libpysal.io.open(str(path), "w")
         try:
@@ -52,63 +77,53 @@ def write_weights(
         finally:
             f.close()
         return "gal"
-    # GWT carries a value per pair: distances for distance-based kinds, 1 for contiguity
-    values = pairs["distance_m"] if spec.kind in ("knn", "distance") else pairs["weight"]
-    weights: dict[str, list[float]] = {c: [] for c in w.id_order}
-    neighbors: dict[str, list[str]] = {c: [] for c in w.id_order}
-    for i, j, v in zip(pairs["i"], pairs["j"], values, strict=True):
-        neighbors[i].append(j)
-        weights[i].append(float(v))
-    wv = libpysal.weights.W(neighbors, weights, id_order=list(w.id_order), silence_warnings=True)
-    f = libpysal.io.open(str(path), "w")
-    try:
-        f.shpName = "policylink_units"  # GWT header: "0 n <shapefile> <id variable>"
-        f.varName = "code"
-        f.write(wv)
-    finally:
-        f.close()
+    # GWT carries a value per pair: distances for distance-band kinds, else the weights;
+    # written at full precision (libpysal's writer keeps 6 significant digits)
+    values = rows["distance_m"] if spec.kind in ("knn", "distance") else rows["weight"]
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(f"0 {w.n} policylink_units code\n")  # "0 n <shapefile> <id variable>"
+        for i, j, v in zip(rows["i"], rows["j"], values, strict=True):
+            f.write(f"{i} {j} {float(v)!r}\n")
     return "gwt"
 
 
-@click.command("weights")
-@click.option(
-    "--kind",
-    default="queen",
-    show_default=True,
-    help="queen, rook (contiguity on equal-area boundaries, 1 m gap tolerance), knn:K "
-    "(K nearest centroids) or distance:METRES (centroid distance band).",
-)
-@click.option(
-    "--level",
-    type=click.Choice(dbread.LEVELS),
-    default="prefecture",
-    show_default=True,
-    help="Administrative level (county = 2,875 county-level units).",
-)
-@click.option(
-    "--within",
-    default=None,
-    help="Comma-separated codes: keep units whose code or an ancestor is listed "
-    "(110000,120000,130000 = Jing-Jin-Ji); weights are the induced sub-graph.",
-)
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the weights to FILE (.gal, .gwt or .csv); without it, print the pairs.",
-)
-@format_option()
-def weights_cmd(kind: str, level: str, within: str | None, out: Path | None, fmt: str) -> None:
-    """Export spatial weights from the database views (w_queen, w_rook, w_knn, w_distance).
+def load_pairs(
+    spec: WeightsSpec,
+    level: str,
+    within: str | None,
+    layer_file: str | None,
+    id_col: str | None,
+) -> tuple[pd.DataFrame, list[str], str]:
+    """Pairs, unit ids and a source label, from the database or from a layer.
 
-    Ids are GB/T 2260 codes in ascending order. Units without neighbours are kept (GAL: an
-    empty list) and listed in the summary. GAL and GWT files read back with
-    libpysal.io.open(...).read() and in GeoDa.
+    Parameters
+    ----------
+    spec : WeightsSpec
+        Weights kind.
+    level, within : str
+        Database selection (ignored with ``layer_file``).
+    layer_file : str, optional
+        Vector layer to build the weights from (polygons for contiguity).
+    id_col : str, optional
+        Unit id field of ``layer_file``.
+
+    Returns
+    -------
+    tuple
+        ``(pairs, ids, source)``; ids sorted as text for the database, layer order otherwise.
     """
-    spec = dbread.WeightsSpec.parse(kind)
-    if out is not None and out.suffix.lower() not in _SUFFIXES:
-        raise ConfigError(f"--out {out}: the file name must end in .gal, .gwt or .csv")
+    from policylink.weights import build_pairs
+
+    if layer_file:
+        from policylink.inputs import read_layer
+
+        if not id_col:
+            raise ConfigError("--layer needs the unit id field (--id)")
+        gdf = read_layer(layer_file)
+        pairs = build_pairs(gdf, id_col, spec, source=layer_file)
+        return pairs, gdf[id_col].astype(str).str.strip().tolist(), Path(layer_file).name
+    from policylink.etl import db as dbmod
+
     with dbmod.connect() as conn:
         codes = dbread.unit_codes(conn, level, within)
         if not codes:
@@ -116,7 +131,75 @@ def weights_cmd(kind: str, level: str, within: str | None, out: Path | None, fmt
                 f"no {level} units" + (f" within {within}" if within else "") + " in the database"
             )
         pairs = dbread.read_pairs(conn, spec, level, within)
-        w = dbread.read_weights(conn, spec, level, within)
+    return pairs, codes, f"database {level}" + (f" within {within}" if within else "")
+
+
+def _selection_options(f: Any) -> Any:
+    opts = [
+        click.option(
+            "--kind",
+            "--weights",
+            "kind",
+            default="queen",
+            show_default=True,
+            help="queen, rook (1 m gap tolerance; queen:TOL; queen^2 = order 2, queen^1-2 = "
+            "orders 1-2), knn:K, distance:METRES, idw:METRES[:POWER], kernel:K[:FUNCTION] "
+            "(adaptive), kernel:fixed:METRES[:FUNCTION] or links (coordination links; "
+            "database only). Metres on an equal-area projection.",
+        ),
+        click.option(
+            "--level",
+            type=click.Choice(dbread.LEVELS),
+            default="prefecture",
+            show_default=True,
+            help="Administrative level (county = 2,875 county-level units).",
+        ),
+        click.option(
+            "--within",
+            default=None,
+            help="Comma-separated codes: keep units whose code or an ancestor is listed "
+            "(110000,120000,130000 = Jing-Jin-Ji); weights are the induced sub-graph.",
+        ),
+        click.option(
+            "--layer",
+            "layer_file",
+            type=click.Path(dir_okay=False, exists=True),
+            default=None,
+            help="Build the weights from this layer (GPKG/SHP/GeoJSON) instead of the database.",
+        ),
+        click.option("--id", "id_col", default=None, help="Unit id field of --layer."),
+        click.option(
+            "--transform",
+            type=click.Choice(list(TRANSFORMS)),
+            default="o",
+            show_default=True,
+            help="libpysal transformation: r row-standardised, b binary, v variance "
+            "stabilising, d doubly standardised, o the stored values (binary, inverse "
+            "distances or kernel values).",
+        ),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _export(
+    kind: str,
+    level: str,
+    within: str | None,
+    layer_file: str | None,
+    id_col: str | None,
+    transform: str,
+    out: Path | None,
+    fmt: str,
+) -> None:
+    spec = WeightsSpec.parse(kind)
+    if out is not None and out.suffix.lower() not in _SUFFIXES:
+        raise ConfigError(
+            f"--out {out}: the file name must end in .gal, .gwt or .csv (or .parquet)"
+        )
+    pairs, ids, _ = load_pairs(spec, level, within, layer_file, id_col)
+    w = transformed(pairs_to_w(pairs, ids), transform)
     if out is None:
         emit(pairs, fmt)
         return
@@ -125,8 +208,10 @@ def weights_cmd(kind: str, level: str, within: str | None, out: Path | None, fmt
     islands = [c for c in w.id_order if w.cardinalities[c] == 0]
     summary = {
         "kind": str(spec),
-        "level": level,
+        "transform": transform,
+        "level": level if not layer_file else "",
         "within": within or "",
+        "layer": layer_file or "",
         "units": w.n,
         "links": int(len(pairs)),
         "mean_neighbors": float(len(pairs) / w.n) if w.n else 0.0,
@@ -137,6 +222,114 @@ def weights_cmd(kind: str, level: str, within: str | None, out: Path | None, fmt
     emit(summary, fmt)
 
 
+_OUT = click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the weights to FILE (.gal, .gwt, .csv or .parquet); without it, print the pairs.",
+)
+
+
+@click.group("weights", invoke_without_command=True)
+@_selection_options
+@_OUT
+@format_option()
+@click.pass_context
+def weights_cmd(
+    ctx: click.Context,
+    kind: str,
+    level: str,
+    within: str | None,
+    layer_file: str | None,
+    id_col: str | None,
+    transform: str,
+    out: Path | None,
+    fmt: str,
+) -> None:
+    """Export spatial weights (as ``weights export``), or ``weights report`` their connectivity.
+
+    Ids are GB/T 2260 codes in ascending order (database) or the layer's ids. Units without
+    neighbours are kept (GAL: an empty list) and listed in the summary. GAL and GWT files read
+    back with libpysal.io.open(...).read() and in GeoDa.
+    """
+    if ctx.invoked_subcommand is None:
+        _export(kind, level, within, layer_file, id_col, transform, out, fmt)
+
+
+@weights_cmd.command("export")
+@_selection_options
+@_OUT
+@format_option()
+def export_cmd(
+    kind: str,
+    level: str,
+    within: str | None,
+    layer_file: str | None,
+    id_col: str | None,
+    transform: str,
+    out: Path | None,
+    fmt: str,
+) -> None:
+    """Write weights to a GAL, GWT, CSV or parquet file (or print the pairs).
+
+    \b
+      policylink weights export --kind queen^2 --within 130000 --out hebei_q2.gal
+      policylink weights export --kind idw:200000:2 --transform r --out idw.gwt
+    """
+    _export(kind, level, within, layer_file, id_col, transform, out, fmt)
+
+
+@weights_cmd.command("report")
+@_selection_options
+@click.option(
+    "--members",
+    is_flag=True,
+    help="JSON: also list the members of every connected component.",
+)
+@format_option()
+def report_cmd(
+    kind: str,
+    level: str,
+    within: str | None,
+    layer_file: str | None,
+    id_col: str | None,
+    transform: str,
+    members: bool,
+    fmt: str,
+) -> None:
+    """Connectivity of the weights: cardinalities, histogram, islands, components, asymmetry.
+
+    \b
+      policylink weights report --level prefecture --weights queen
+      policylink weights report --level county --weights knn:6 --format json
+    """
+    spec = WeightsSpec.parse(kind)
+    pairs, ids, source = load_pairs(spec, level, within, layer_file, id_col)
+    rep = describe(transformed(pairs_to_w(pairs, ids), transform))
+    head = {"kind": str(spec), "weights": spec.describe(), "source": source}
+    if fmt == "json":
+        out = {**head, **rep.to_dict()}
+        if not members:
+            out.pop("components")
+        emit(out, fmt)
+        return
+    shown = {
+        **head,
+        **rep.summary,
+        "islands": ",".join(rep.islands),
+        "component_sizes": ",".join(str(len(c)) for c in rep.components[:20])
+        + (",..." if len(rep.components) > 20 else ""),
+        "asymmetric": ",".join(rep.asymmetric[:20]) + (",..." if len(rep.asymmetric) > 20 else ""),
+    }
+    emit(shown, fmt, title=f"Weights {spec} ({source})")
+    if fmt == "table":
+        hist = pd.DataFrame(
+            {"neighbours": list(rep.histogram), "units": list(rep.histogram.values())}
+        )
+        emit(hist, fmt, title="Cardinality histogram")
+
+
 def register(group: click.Group) -> None:
-    """Add ``weights`` to the main CLI group."""
+    """Add ``weights`` (with ``export`` and ``report``) to the main CLI group."""
     group.add_command(weights_cmd)
