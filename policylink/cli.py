@@ -32,12 +32,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "did": (
         "did",
-        "Staggered difference-in-differences (TWFE, event study, placebo, PSM, CS, Bacon, "
-        "spatial).",
+        "Staggered DID: TWFE, event study, placebo, PSM, CS, imputation, SA, Bacon, HonestDiD, "
+        "spatial.",
     ),
     "diffusion": (
         "diffusion",
         "Policy diffusion: event history analysis, dyads, networks and dynamics of adoption.",
+    ),
+    "geary": (
+        "stats",
+        "Global Geary's C of --variable for every year (C < 1: similar neighbours).",
     ),
     "lisa": (
         "stats",
@@ -60,7 +64,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "weights": (
         "weights",
-        "Export spatial weights from the database views (w_queen, w_rook, w_knn, w_distance).",
+        "Export spatial weights (as ``weights export``), or ``weights report`` their connectivity.",
     ),
 }
 

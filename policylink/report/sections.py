@@ -340,11 +340,13 @@ def all_sections() -> list[Callable[[Context], Section]]:
     """Section builders in report order."""
     from policylink.report.analysis_sections import section_did, section_moran, section_sdm
     from policylink.report.diffusion_section import section_diffusion
+    from policylink.report.weights_section import section_weights
 
     return [
         section_pilots,
         section_jjj_adoption,
         section_jjj_links,
+        section_weights,
         section_moran,
         section_sdm,
         section_did,
