@@ -96,7 +96,7 @@ def offset_lines(pairs: pd.DataFrame, spread: float = 0.18, samples: int = 17) -
 
     A pair linked by one kind gets a straight line; a pair linked by ``k > 1`` kinds gets ``k``
     quadratic Bezier arcs between the same two ends, bowed to alternate sides by multiples of
-    ``spread`` x the pair's length (at the apex: a quarter of the control point's offset), so
+    ``spread`` x the pair's length (the apex lies half-way to the control point), so
     lines of different kinds never lie on top of each other.
 
     Parameters
