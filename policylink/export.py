@@ -265,11 +265,20 @@ _TEX_CHARS = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
-_TEX_MATH = {"ρ": r"$\rho$", "λ": r"$\lambda$", "σ²": r"$\sigma^2$", "R²": r"$R^2$", "×": r"$\times$", "·": r"$\cdot$"}  # fmt: skip
+_TEX_MATH = {
+    "ρ": r"$\rho$",
+    "λ": r"$\lambda$",
+    "σ²": r"$\sigma^2$",
+    "R²": r"$R^2$",
+    "×": r"$\times$",
+    "·": r"$\cdot$",
+    "<": r"$<$",
+    ">": r"$>$",
+}
 
 
 def tex_escape(text: str) -> str:
-    """Escape LaTeX specials and write Greek letters, squares, times and dots as math."""
+    """Escape LaTeX specials; Greek letters, squares, times, dots and ``<``/``>`` as math."""
     out = "".join(_TEX_CHARS.get(c, c) for c in text)
     for a, b in _TEX_MATH.items():
         out = out.replace(a, b)

@@ -1,4 +1,5 @@
-"""Output conventions shared by every command: ``--format table|json|csv`` and progress bars."""
+"""Output conventions shared by every command: ``--format table|json|csv`` (plus ``latex|docx``
+paper tables where a command offers them) and progress bars."""
 
 from __future__ import annotations
 
