@@ -83,3 +83,13 @@ def test_page_has_legend_slider_and_hover_data(tmp_path):
             path.write_text(js, encoding="utf-8")
             proc = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True)
             assert proc.returncode == 0, proc.stderr
+
+
+def test_page_without_links_or_years_has_no_slider():
+    units = gpd.GeoDataFrame(
+        {"code": ["A"], "name_zh": ["甲市"], "name_en": ["City A"]},
+        geometry=[box(0, 0, 1, 1)],
+        crs=4326,
+    )
+    page = interactive_map(units, pd.DataFrame({"code": ["A"]}), None, lang="zh")
+    assert "id='pl-year'" not in page and "甲市" in page and "尚未出台" in page

@@ -335,9 +335,13 @@ def interactive_map(
     legend += [f"<div class='pl-class'>{_swatch(wcol[w])}{html.escape(w)}</div>" for w in windows]
     legend.append(f"<div class='pl-class'>{_swatch(NO_POLICY)}{html.escape(text['none'])}</div>")
     slider = (
-        f"<label for='pl-year'>{html.escape(text['year'])}</label><br>"
-        f"<input type='range' id='pl-year' min='{lo}' max='{hi + 1}' step='1' value='{hi + 1}'>"
-        f" <span id='pl-year-label'>{html.escape(text['all'])}</span>"
+        ""
+        if not years
+        else (
+            f"<label for='pl-year'>{html.escape(text['year'])}</label><br>"
+            f"<input type='range' id='pl-year' min='{lo}' max='{hi + 1}' step='1' value='{hi + 1}'>"
+            f" <span id='pl-year-label'>{html.escape(text['all'])}</span>"
+        )
     )
     data = {
         "units": layer,
@@ -442,11 +446,11 @@ _TEMPLATE = """
     L.DomEvent.on(div, 'keydown', L.DomEvent.stopPropagation);
     return div;
   };
-  ctl.addTo(map);
+  if (D.slider) { ctl.addTo(map); }
   var input = document.getElementById('pl-year');
   var label = document.getElementById('pl-year-label');
   function show() {
-    year = parseInt(input.value, 10);
+    year = input ? parseInt(input.value, 10) : ALL;
     var n = 0;
     D.kinds.forEach(function (k) { groups[k[0]].clearLayers(); });
     D.links.forEach(function (l, i) {
@@ -456,11 +460,15 @@ _TEMPLATE = """
       }
     });
     units.setStyle(unitStyle);
-    label.textContent = year === ALL ? D.text.all : String(year);
-    input.setAttribute('data-links', String(n));
+    if (input) {
+      label.textContent = year === ALL ? D.text.all : String(year);
+      input.setAttribute('data-links', String(n));
+    }
   }
-  input.addEventListener('input', show);
-  input.addEventListener('change', show);
+  if (input) {
+    input.addEventListener('input', show);
+    input.addEventListener('change', show);
+  }
   show();
 })();
 {% endmacro %}
