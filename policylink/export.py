@@ -76,6 +76,13 @@ _LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: How the DID's clustering (``PanelSpec.cluster``) reads in the notes.
+_CLUSTERS: dict[str, dict[str, str]] = {
+    "zh": {"unit": "城市", "twoway": "城市与年份（双向）"},
+    "en": {"unit": "city", "twoway": "city and year (two-way)"},
+}
+
+
 @dataclass
 class PaperTable:
     """A regression table ready to be written.
@@ -206,14 +213,15 @@ def did_table(
         if lang == "zh"
         else f"Baseline regressions (two-way fixed-effects DID), dependent variable: {outcome}"
     )
-    cl = "、".join(clusters) if lang == "zh" else " and ".join(clusters)
+    names = _CLUSTERS[lang]
+    cl = ("、" if lang == "zh" else "; ").join(names.get(c, c) for c in clusters)
     notes = [
         _stars_note(lang),
         (
-            f"标准误按 {cl} 聚类（twoway = 城市与年份双向聚类）；截距项被固定效应吸收（pyfixest）。"
+            f"标准误按{cl}聚类；截距项被固定效应吸收（pyfixest）。"
             if lang == "zh"
-            else f"Standard errors clustered by {cl} (twoway = city and year); the intercept "
-            "is absorbed by the fixed effects (pyfixest)."
+            else f"Standard errors clustered by {cl}; the intercept is absorbed by the fixed "
+            "effects (pyfixest)."
         ),
         *dict.fromkeys(_source_note(r, lang) for r in seq),
     ]
