@@ -23,7 +23,7 @@ def _stars(p: float) -> str:
 
 
 @pytest.fixture(scope="module")
-def sdm_result():
+def sdm_fit():
     import geopandas as gpd
 
     from policylink.analyses.sdm import SdmOptions, run_sdm
@@ -43,6 +43,7 @@ def sdm_result():
                     "x1": x1,
                     "x2": x2,
                     "y": 1.0 * x1 - 0.5 * x2 + rng.normal(scale=0.5),
+                    "half": "west" if i < side // 2 else "east",
                     "geometry": box(i, j, i + 1, j + 1),
                 }
             )
@@ -51,7 +52,12 @@ def sdm_result():
         gdf, id_col="code", variables=["y", "x1", "x2"], time_col="year", weights="queen",
         synthetic=["y"],
     )  # fmt: skip
-    return run_sdm(inp, SdmOptions(y="y", x=("x1", "x2"), draws=200))
+    return run_sdm(inp, SdmOptions(y="y", x=("x1", "x2"), draws=200)), gdf
+
+
+@pytest.fixture(scope="module")
+def sdm_result(sdm_fit):
+    return sdm_fit[0]
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +76,28 @@ def did_results():
         inp = did_inputs_from_frame(d.drop(columns="treat"), spec, source="simulated panel")
         out.append(run_twfe(inp, TwfeOptions(label=label)))
     return out
+
+
+def test_sdm_groups_one_table_each(sdm_fit, tmp_path):
+    """Seed 000 Tables 6-7: one Table-5 layout per group, each with that group's estimates."""
+    from policylink.analyses.sdm import SdmOptions, run_sdm
+    from policylink.export import export_tables
+    from policylink.inputs import inputs_from_frame
+
+    inp = inputs_from_frame(
+        sdm_fit[1], id_col="code", variables=["y", "x1", "x2"], time_col="year",
+        extra=["half"], weights="queen",
+    )  # fmt: skip
+    res = run_sdm(inp, SdmOptions(y="y", x=("x1", "x2"), draws=100, group_col="half"))
+    path = export_tables(res, "docx", tmp_path / "groups.docx", lang="zh")
+    grids = _docx_cells(path)
+    assert len(grids) == len(res.results) == 2
+    captions = [p.text for p in docx.Document(str(path)).paragraphs if "空间面板" in p.text]
+    for grid, (label, fit), caption in zip(grids, res.results.items(), captions, strict=True):
+        assert label in caption
+        r = fit.coefficients.set_index("name").loc["x1"]
+        assert grid[1][:2] == ["x1", f"{r.estimate:.4f}{_stars(r.p)}"]
+        assert grid[2][1] == f"({r.se:.4f})"
 
 
 def _docx_cells(path) -> list[list[list[str]]]:
