@@ -358,7 +358,7 @@ def interactive_map(
         "text": {k: html.escape(text[k]) for k in ("all", "units", "labels", "link")},
     }
     minx, miny, maxx, maxy = gdf.total_bounds
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
 
     class _Layers(MacroElement):
