@@ -1,4 +1,5 @@
-"""Output conventions shared by every command: ``--format table|json|csv`` and progress bars."""
+"""Output conventions shared by every command: ``--format table|json|csv`` (plus ``latex|docx``
+paper tables where a command offers them) and progress bars."""
 
 from __future__ import annotations
 
@@ -12,9 +13,23 @@ import click
 if TYPE_CHECKING:
     from policylink.analyses.base import jsonable, to_json
 
-__all__ = ["FORMATS", "emit", "format_option", "jsonable", "progress", "render_table", "to_json"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "FORMATS",
+    "emit",
+    "export_result",
+    "format_option",
+    "jsonable",
+    "progress",
+    "render_table",
+    "to_json",
+]
 
 FORMATS = ("table", "json", "csv")
+#: Paper-table formats of the commands with ``format_option(export=True)``.
+EXPORT_FORMATS = ("latex", "docx")
+_OUT_KEY = "policylink.export_out"
+_LANG_KEY = "policylink.export_lang"
 T = TypeVar("T")
 
 
@@ -28,27 +43,95 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def format_option(default: str = "table") -> Callable:
+def _remember(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Keep ``--out`` / ``--lang`` of the paper-table formats for :func:`export_result`."""
+    ctx.meta[_OUT_KEY if param.name == "out" else _LANG_KEY] = value
+
+
+def format_option(default: str = "table", *, export: bool = False) -> Callable:
     """Click decorator adding ``--format table|json|csv`` (stored as ``fmt``).
 
     Parameters
     ----------
     default : str
         Default format.
+    export : bool
+        Also offer ``latex`` and ``docx`` (the paper tables of :mod:`policylink.export`) and an
+        ``--out FILE`` for them; the command hands its result to :func:`export_result`.
 
     Returns
     -------
     callable
         The click option decorator.
     """
-    return click.option(
+    fmt = click.option(
         "--format",
         "fmt",
-        type=click.Choice(FORMATS),
+        type=click.Choice(FORMATS + EXPORT_FORMATS if export else FORMATS),
         default=default,
         show_default=True,
-        help="Output format: aligned table for people, json or csv for programs.",
+        help="Output format: aligned table for people, json or csv for programs"
+        + ("; latex or docx: the paper table (docx needs --out)." if export else "."),
     )
+    if not export:
+        return fmt
+    out = click.option(
+        "--out",
+        type=click.Path(dir_okay=False),
+        default=None,
+        expose_value=False,
+        callback=_remember,
+        help="--format latex|docx: file to write (latex without it goes to stdout).",
+    )
+    lang = click.option(
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default="en",
+        show_default=True,
+        expose_value=False,
+        callback=_remember,
+        help="--format latex|docx: language of the paper table.",
+    )
+
+    def deco(fn: Callable) -> Callable:
+        return fmt(out(lang(fn)))
+
+    return deco
+
+
+def export_result(result: Any, fmt: str) -> bool:
+    """Write ``result``'s paper table when ``fmt`` is ``latex`` or ``docx``.
+
+    Uses the ``--out`` and ``--lang`` of :func:`format_option` (``export=True``).
+
+    Parameters
+    ----------
+    result : analysis result
+        An SDM or DID TWFE result (:func:`policylink.export.tables_of`).
+    fmt : str
+        The ``--format`` given.
+
+    Returns
+    -------
+    bool
+        True when the table was written (the command has nothing more to print).
+
+    Raises
+    ------
+    ConfigError
+        A .docx without ``--out`` or a result without a paper table.
+    """
+    if fmt not in EXPORT_FORMATS:
+        return False
+    from policylink.export import export_tables
+
+    meta = click.get_current_context().meta
+    out = export_tables(result, fmt, meta.get(_OUT_KEY), lang=meta.get(_LANG_KEY) or "en")
+    if isinstance(out, str):
+        click.echo(out, nl=False)
+    else:
+        click.echo(f"{fmt} table written: {out}", err=True)
+    return True
 
 
 def _fmt_cell(v: Any) -> str:

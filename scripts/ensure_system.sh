@@ -4,7 +4,7 @@
 set -euo pipefail
 
 core=(postgresql-15 postgresql-15-postgis-3 python3-venv python3-dev fonts-noto-cjk libjs-leaflet)
-test_extra=(qgis python3-qgis xvfb qttools5-dev-tools)
+test_extra=(qgis python3-qgis xvfb qttools5-dev-tools chromium chromium-driver)
 
 want=("${core[@]}")
 if [ "${1:-core}" = "test" ]; then

@@ -29,13 +29,13 @@ from policylink.analyses.did import (
 from policylink.commands._common import parse_years, split_list
 from policylink.did_inputs import DEFAULT_EFFECTIVE_YEARS, DEFAULT_PROGRAMME
 from policylink.errors import ConfigError, InputError
-from policylink.output import emit, format_option, progress
+from policylink.output import emit, export_result, format_option, progress
 
 TABLE_EXT = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".csv": "csv"}
 
 
-def panel_options(fn: Callable) -> Callable:
-    """Options shared by every analysis subcommand."""
+def panel_options(fn: Callable, export: bool = False) -> Callable:
+    """Options shared by every analysis subcommand (``export``: --format latex|docx too)."""
     opts = [
         click.argument("panel_file", required=False, type=click.Path(exists=True, dir_okay=False)),
         click.option(
@@ -93,7 +93,7 @@ def panel_options(fn: Callable) -> Callable:
             type=click.Path(dir_okay=False),
             help="Write a paper-style table: .md, .tex or .csv.",
         ),
-        format_option(),
+        format_option(export=export),
     ]
     for o in reversed(opts):
         fn = o(fn)
@@ -177,6 +177,8 @@ def _show(result: Any, kw: dict[str, Any]) -> None:
         click.echo(f"skipped: {reason}", err=True)
     for warning in getattr(result, "warnings", ()):
         click.echo(f"warning: {warning}", err=True)
+    if export_result(result, kw["fmt"]):
+        return
     fmt = kw["fmt"]
     if fmt == "json":
         emit(result.to_dict(), "json")
@@ -223,7 +225,7 @@ def did_group() -> None:
 
 
 @did_group.command("twfe")
-@panel_options
+@functools.partial(panel_options, export=True)
 @click.option(
     "--wild-bootstrap",
     "wild_draws",

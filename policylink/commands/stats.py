@@ -17,7 +17,7 @@ from policylink.analyses.sdm import DEFAULT_DRAWS
 from policylink.commands._common import parse_years, split_list
 from policylink.errors import ConfigError
 from policylink.inputs import DEFAULT_LEVEL, AnalysisInputs, InputSource, load_inputs
-from policylink.output import emit, format_option
+from policylink.output import emit, export_result, format_option
 
 JJJ = "110000,120000,130000"
 
@@ -414,7 +414,7 @@ def geary_cmd(
 )
 @click.option("--years", default=None, help="Years to use, e.g. 2006-2019 (default: all).")
 @_input_options
-@format_option()
+@format_option(export=True)
 def sdm_cmd(
     y_var: str,
     x_vars: str,
@@ -461,6 +461,8 @@ def sdm_cmd(
     options.check()
     inp = _inputs([y_var, *xs], src, extra=[group_col] if group_col else None, years=yrs)
     res = run_sdm(inp, options)
+    if export_result(res, fmt):
+        return
     if fmt == "json":
         click.echo(res.to_json())
         return

@@ -307,7 +307,9 @@ def section_jjj_links(ctx: Context) -> Section:
         columns={"n_links": "links", "n_partners": "partners", "first_year": "first_link_year"}
     )
     attrs = attrs.merge(
-        windows[["code", "period"]].rename(columns={"period": "adoption_window"}),
+        windows[["code", "period", "first_year"]].rename(
+            columns={"period": "adoption_window", "first_year": "adoption_year"}
+        ),
         on="code",
         how="outer",
     )
