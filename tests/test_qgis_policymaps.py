@@ -304,7 +304,7 @@ def test_database_access_through_qgis(plugin, bundled_url):
     assert db.connection_string(url=bundled_url) == bundled_url
     uri = db.database_uri(url=bundled_url)
     assert uri.database() == "bundled_session" and uri.host().startswith("/")
-    with pytest.raises(ValueError, match="not a PostgreSQL URL"):
+    with pytest.raises(ValueError, match="Not a PostgreSQL URL"):
         db.uri_from_url("mysql://x@y/z")
 
 
