@@ -108,6 +108,8 @@ STYLES = (
     "diffusion_arrows",
     "netinf_ties",
 )
+LINE_STYLES = ("coordination_links", "diffusion_arrows", "netinf_ties")
+"""The styles of line layers (the others are for polygons)."""
 
 
 def _fill(colour: str, outline: str = "#7f7f7f") -> QgsFillSymbol:
@@ -281,8 +283,7 @@ def write_styles(directory: Path = STYLE_DIR) -> list[Path]:
 
     written = []
     for name, build in BUILDERS.items():
-        lines = ("coordination_links", "diffusion_arrows", "netinf_ties")
-        geometry = "LineString" if name in lines else "Polygon"
+        geometry = "LineString" if name in LINE_STYLES else "Polygon"
         layer = QgsVectorLayer(f"{geometry}?crs=EPSG:4326", name, "memory")
         layer.setRenderer(build())
         doc = QDomDocument()
