@@ -256,3 +256,30 @@ def test_layout_scale_bar_without_crs_claims_no_kilometres(plugin, tmp_path):
 def test_local_statistic_without_permutations(plugin):
     text = refused("policylink:localmoran", {**moran(strip(8)), "FIELD": "v", "PERMUTATIONS": 0})
     assert "permutations" in text and "99" in text
+
+
+def test_missing_package_is_named_with_its_install_command(plugin):
+    """An algorithm whose package is missing says which and how to install it (no traceback)."""
+    from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback
+
+    from qgis_plugin.processing_provider.base import PolicyLinkAlgorithm
+
+    class NeedsPackage(PolicyLinkAlgorithm):
+        _name = "needspackage"
+        _display = "Global Moran's I by year"
+
+        def initAlgorithm(self, config=None):  # noqa: N802
+            pass
+
+        def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+            import importlib
+
+            importlib.import_module("esda_not_installed_here")  # as a missing esda would fail
+            return {}
+
+    alg = NeedsPackage()
+    with pytest.raises(QgsProcessingException) as info:
+        alg.processAlgorithm({}, QgsProcessingContext(), QgsProcessingFeedback())
+    text = str(info.value)
+    assert "'esda_not_installed_here'" in text and "-m pip install" in text
+    assert "Global Moran's I by year" in text and "Traceback" not in text

@@ -980,6 +980,10 @@
       <translation>空间权重：{n} 个单元，{links} 条连接，平均 {mean:.2f} 个邻居</translation>
     </message>
     <message>
+      <source>{algorithm} needs the Python package '{package}', which QGIS's Python cannot import. Install it with: {command} and restart QGIS.</source>
+      <translation>{algorithm} 需要 Python 包 '{package}'，但 QGIS 的 Python 无法导入它。请用以下命令安装：{command}，然后重启 QGIS。</translation>
+    </message>
+    <message>
       <source>Layer '{layer}' has no features; choose a layer with at least {n} units.</source>
       <translation>图层 '{layer}' 没有要素；请选择至少包含 {n} 个单元的图层。</translation>
     </message>

@@ -213,10 +213,35 @@ def message_of(exc: BaseException) -> str:
     return str(exc)
 
 
+def missing_package_message(algorithm: str, module: str) -> str:
+    """The message of an algorithm that cannot import a package: which one, and how to install it.
+
+    Parameters
+    ----------
+    algorithm : str
+        The algorithm's (translated) name.
+    module : str
+        The top-level module that failed to import.
+
+    Returns
+    -------
+    str
+    """
+    from ..core.deps import Requirement, install_command, read_requirements
+
+    known = [r for r in read_requirements() if r.module == module]
+    req = known[0] if known else Requirement(module, module, module)
+    return tr(
+        "{algorithm} needs the Python package '{package}', which QGIS's Python cannot import. "
+        "Install it with: {command} and restart QGIS."
+    ).format(algorithm=algorithm, package=req.name, command=install_command([req]))
+
+
 def guarded(process: Callable[..., dict]) -> Callable[..., dict]:
     """Wrap ``processAlgorithm`` so input errors end in one message, never a traceback.
 
-    Caught: errors of the analyses layer (:class:`policylink.errors.PolicyLinkError`), of files
+    A package that cannot be imported is named with the command that installs it (from the
+    plugin's ``requirements.txt`` when listed there). Also caught: errors of the analyses layer (:class:`policylink.errors.PolicyLinkError`), of files
     and folders (``OSError``), of the database driver (``psycopg.Error``) and the ``ValueError``
     / ``KeyError`` that the layer readers raise with a message naming layer, feature and field.
 
@@ -245,6 +270,13 @@ def guarded(process: Callable[..., dict]) -> Callable[..., dict]:
             return process(self, parameters, context, feedback)
         except QgsProcessingException:
             raise
+        except ModuleNotFoundError as exc:
+            module = (exc.name or str(exc)).split(".")[0]
+            if module in ("policylink", "qgis_plugin", "qgis", "processing"):
+                raise
+            raise QgsProcessingException(
+                missing_package_message(self.displayName(), module)
+            ) from exc
         except caught as exc:
             raise QgsProcessingException(
                 tr("{algorithm} stopped: {message}").format(
