@@ -372,6 +372,9 @@ def test_moran_and_sdm_on_postgis_layers_equal_spatial_on_dbread(plugin, bundled
             "OUTPUT": "memory:",
         },
     )
+    # the catalogue's SYNTHETIC flags travel from loadpanel's PANEL layer to the result
+    assert sdm["OUTPUT"].name().endswith(" [SYNTHETIC]")
+    assert "syn_lnco2" in sdm["OUTPUT"].metadata().abstract()
     fit = fit_spatial_panel(
         panel,
         w,

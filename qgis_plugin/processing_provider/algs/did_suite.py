@@ -260,6 +260,9 @@ class DIDSuite(PolicyLinkAlgorithm):
         from policylink.errors import PolicyLinkError
         from policylink.spatial.did import PanelSpec
 
+        from ..layer_statistic import used_synthetic
+        from ..postprocess import label_output
+
         names = {
             p: self.parameterAsString(parameters, p, context)
             for p in ("UNIT", "TIME", "OUTCOME", "TREAT", "FIRST_TREATED")
@@ -352,6 +355,7 @@ class DIDSuite(PolicyLinkAlgorithm):
         placebo = suite.placebo.result if suite.placebo is not None else None
         feedback.setProgress(60)
         coef = did.coefficients.reset_index(names="name")
+        synthetic = used_synthetic(layer, [names["OUTCOME"], *controls])
         out = {
             "OUTPUT": write_table(self, parameters, context, "OUTPUT", coef),
             "DID": did.coef(),
@@ -361,6 +365,7 @@ class DIDSuite(PolicyLinkAlgorithm):
         }
         if placebo is not None:
             out["PLACEBO_P"] = placebo.p_value
+        label_output(context, out["OUTPUT"], *synthetic, suite.twfe.title("en"))
         cluster = CLUSTERS[self.parameterAsEnum(parameters, "CLUSTER", context)]
         out["INFERENCE"] = (
             "cluster-robust by unit" if cluster == "unit" else "cluster-robust by unit and year"
