@@ -304,7 +304,7 @@ def test_database_access_through_qgis(plugin, bundled_url):
     assert db.connection_string(url=bundled_url) == bundled_url
     uri = db.database_uri(url=bundled_url)
     assert uri.database() == "bundled_session" and uri.host().startswith("/")
-    with pytest.raises(ValueError, match="not a PostgreSQL URL"):
+    with pytest.raises(ValueError, match="Not a PostgreSQL URL"):
         db.uri_from_url("mysql://x@y/z")
 
 
@@ -372,6 +372,9 @@ def test_moran_and_sdm_on_postgis_layers_equal_spatial_on_dbread(plugin, bundled
             "OUTPUT": "memory:",
         },
     )
+    # the catalogue's SYNTHETIC flags travel from loadpanel's PANEL layer to the result
+    assert sdm["OUTPUT"].name().endswith(" [SYNTHETIC]")
+    assert "syn_lnco2" in sdm["OUTPUT"].metadata().abstract()
     fit = fit_spatial_panel(
         panel,
         w,

@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pandas as pd
 from qgis.core import QgsDataSourceUri, QgsProviderRegistry
 
+from .i18n import tr
+
 LEVELS = ("province", "prefecture", "county")
 
 
@@ -42,7 +44,11 @@ def uri_from_url(url: str) -> QgsDataSourceUri:
     """
     parsed = urlparse(url.strip())
     if parsed.scheme not in ("postgresql", "postgres"):
-        raise ValueError(f"not a PostgreSQL URL: {url!r} (expected postgresql://...)")
+        raise ValueError(
+            tr(
+                "Not a PostgreSQL URL: '{url}'; expected postgresql://user@host:port/dbname."
+            ).format(url=url)
+        )
     query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
     host = query.pop("host", None) or (unquote(parsed.hostname) if parsed.hostname else "")
     uri = QgsDataSourceUri()
@@ -77,11 +83,15 @@ def database_uri(connection: str = "", url: str = "") -> QgsDataSourceUri:
         meta = QgsProviderRegistry.instance().providerMetadata("postgres")
         conns = meta.connections()
         if connection not in conns:
-            raise ValueError(f"no saved PostgreSQL connection named {connection!r}")
+            raise ValueError(
+                tr("No saved PostgreSQL connection is named '{name}'; saved: {names}.").format(
+                    name=connection, names=", ".join(conns) or "-"
+                )
+            )
         return QgsDataSourceUri(conns[connection].uri())
     if url:
         return uri_from_url(url)
-    raise ValueError("choose a saved PostgreSQL connection or give the database URL")
+    raise ValueError(tr("Choose a saved PostgreSQL connection or give the database URL."))
 
 
 def variables(connection: str) -> pd.DataFrame:
@@ -125,4 +135,22 @@ def connection_string(connection: str = "", url: str = "") -> str:
     if url.strip():
         uri_from_url(url)  # refuses anything that is not a postgresql:// URL
         return url.strip()
-    raise ValueError("choose a saved PostgreSQL connection or give the database URL")
+    raise ValueError(tr("Choose a saved PostgreSQL connection or give the database URL."))
+
+
+def redacted(conninfo: str) -> str:
+    """A connection string or URL without its password, fit for a message.
+
+    Parameters
+    ----------
+    conninfo : str
+        A libpq URL or ``key=value`` connection string.
+
+    Returns
+    -------
+    str
+    """
+    import re
+
+    text = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", conninfo)
+    return re.sub(r"(password=)\S+", r"\1***", text)

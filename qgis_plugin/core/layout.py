@@ -135,7 +135,12 @@ def build_layout(
     scalebar.setLinkedMap(map_item)
     scalebar.setNumberOfSegmentsLeft(0)
     scalebar.setNumberOfSegments(2)
-    scalebar.applyDefaultSize(QgsUnitTypes.DistanceKilometers)  # sets units and label "km"
+    if map_item.crs().isValid():
+        scalebar.applyDefaultSize(QgsUnitTypes.DistanceKilometers)  # sets units and label "km"
+    else:
+        # Without a CRS the distance unit is unknown: a bar in map units, never "km".
+        scalebar.applyDefaultSize(QgsUnitTypes.DistanceUnknownUnit)
+        scalebar.setUnitLabel(tr("map units (no CRS)"))
     scalebar.setBackgroundEnabled(True)
     scalebar.attemptMove(QgsLayoutPoint(14, 172, QgsUnitTypes.LayoutMillimeters))
     layout.addLayoutItem(scalebar)

@@ -29,6 +29,7 @@ from qgis.core import (
     QgsProperty,
     QgsRendererCategory,
     QgsRendererRange,
+    QgsSingleSymbolRenderer,
     QgsSymbol,
     QgsSymbolLayer,
     QgsVectorLayer,
@@ -105,7 +106,10 @@ STYLES = (
     "pilot_batch",
     "coordination_links",
     "diffusion_arrows",
+    "netinf_ties",
 )
+LINE_STYLES = ("coordination_links", "diffusion_arrows", "netinf_ties")
+"""The styles of line layers (the others are for polygons)."""
 
 
 def _fill(colour: str, outline: str = "#7f7f7f") -> QgsFillSymbol:
@@ -184,6 +188,28 @@ def diffusion_arrows_renderer() -> QgsGraduatedSymbolRenderer:
     return QgsGraduatedSymbolRenderer(LAG_FIELD, ranges)
 
 
+def netinf_ties_renderer() -> QgsSingleSymbolRenderer:
+    """Purple dashed arrows of inferred diffusion ties, wider for ties explaining more cascades.
+
+    Field ``n_cascades``; drawn beside the coordination links (solid, coloured by type).
+    """
+    arrow = QgsArrowSymbolLayer()
+    arrow.setIsCurved(True)
+    arrow.setIsRepeated(False)
+    arrow.setArrowWidth(0.5)
+    arrow.setArrowStartWidth(0.5)
+    arrow.setHeadLength(2.5)
+    arrow.setHeadThickness(1.5)
+    arrow.subSymbol().setColor(QColor("#6a3d9a"))
+    arrow.setDataDefinedProperty(
+        QgsSymbolLayer.PropertyArrowWidth,
+        QgsProperty.fromExpression('min(2, 0.3 + 0.3 * coalesce("n_cascades", 1))'),
+    )
+    symbol = QgsLineSymbol()
+    symbol.changeSymbolLayer(0, arrow)
+    return QgsSingleSymbolRenderer(symbol)
+
+
 BUILDERS = {
     "lisa": lisa_renderer,
     "gistar": gistar_renderer,
@@ -191,6 +217,7 @@ BUILDERS = {
     "pilot_batch": pilot_batch_renderer,
     "coordination_links": coordination_links_renderer,
     "diffusion_arrows": diffusion_arrows_renderer,
+    "netinf_ties": netinf_ties_renderer,
 }
 
 
@@ -256,7 +283,7 @@ def write_styles(directory: Path = STYLE_DIR) -> list[Path]:
 
     written = []
     for name, build in BUILDERS.items():
-        geometry = "LineString" if name in ("coordination_links", "diffusion_arrows") else "Polygon"
+        geometry = "LineString" if name in LINE_STYLES else "Polygon"
         layer = QgsVectorLayer(f"{geometry}?crs=EPSG:4326", name, "memory")
         layer.setRenderer(build())
         doc = QDomDocument()

@@ -4,8 +4,24 @@
   <context>
     <name>PolicyLink</name>
     <message>
+      <source>Choose a saved PostgreSQL connection or give the database URL.</source>
+      <translation>请选择已保存的 PostgreSQL 连接，或填写数据库 URL。</translation>
+    </message>
+    <message>
+      <source>Not a PostgreSQL URL: '{url}'; expected postgresql://user@host:port/dbname.</source>
+      <translation>不是 PostgreSQL URL：'{url}'；应为 postgresql://用户@主机:端口/数据库名。</translation>
+    </message>
+    <message>
+      <source>No saved PostgreSQL connection is named '{name}'; saved: {names}.</source>
+      <translation>没有名为 '{name}' 的已保存 PostgreSQL 连接；已保存的连接：{names}。</translation>
+    </message>
+    <message>
       <source>Legend</source>
       <translation>图例</translation>
+    </message>
+    <message>
+      <source>map units (no CRS)</source>
+      <translation>地图单位（无坐标参考系）</translation>
     </message>
     <message>
       <source>High-High</source>
@@ -106,6 +122,18 @@
     <message>
       <source>4+ years</source>
       <translation>4年及以上</translation>
+    </message>
+    <message>
+      <source>No synthetic variable: checked against the PolicyLink database catalogue.</source>
+      <translation>不含合成变量：已对照 PolicyLink 数据库变量目录核查。</translation>
+    </message>
+    <message>
+      <source>Synthetic status unknown: the inputs are layers that do not come from the PolicyLink database, so no catalogue flag could be checked.</source>
+      <translation>是否为合成数据未知：输入图层并非来自 PolicyLink 数据库，无法核查变量目录中的合成标记。</translation>
+    </message>
+    <message>
+      <source>SYNTHETIC data: built from the synthetic variable(s) {v}; not real observations.</source>
+      <translation>合成数据（SYNTHETIC）：由合成变量 {v} 生成，并非真实观测。</translation>
     </message>
     <message>
       <source>Policy diffusion</source>
@@ -316,6 +344,46 @@
       <translation>缺少 Python 包：{names}。安装命令：{cmd}</translation>
     </message>
     <message>
+      <source>Cumulative adoption curve</source>
+      <translation>累计采纳曲线</translation>
+    </message>
+    <message>
+      <source>New and cumulative adopters of a programme per year of the window, with logistic and Bass (1969) curves fitted by nonlinear least squares. Outputs: the yearly series with fitted values, the curve parameters with standard errors, a PNG plot and optionally an HTML page. Same inputs and numbers as `policylink diffusion curve`.</source>
+      <translation>某项目在时间窗口内每年的新增与累计采纳单位数，并用非线性最小二乘拟合 Logistic 与 Bass（1969）曲线。输出：含拟合值的逐年序列、带标准误的曲线参数、PNG 图，以及可选的 HTML 页面。输入与数值与 `policylink diffusion curve` 相同。</translation>
+    </message>
+    <message>
+      <source>Year</source>
+      <translation>年份</translation>
+    </message>
+    <message>
+      <source>Adopters</source>
+      <translation>采纳单位数</translation>
+    </message>
+    <message>
+      <source>New adopters</source>
+      <translation>新增采纳</translation>
+    </message>
+    <message>
+      <source>Cumulative</source>
+      <translation>累计</translation>
+    </message>
+    <message>
+      <source>Adoption per year</source>
+      <translation>逐年采纳</translation>
+    </message>
+    <message>
+      <source>Curve parameters</source>
+      <translation>曲线参数</translation>
+    </message>
+    <message>
+      <source>Plot (PNG)</source>
+      <translation>图（PNG）</translation>
+    </message>
+    <message>
+      <source>Results page</source>
+      <translation>结果页</translation>
+    </message>
+    <message>
       <source>Adoption by period</source>
       <translation>分时段政策采纳</translation>
     </message>
@@ -356,8 +424,8 @@
       <translation>回归分析</translation>
     </message>
     <message>
-      <source>Staggered difference-in-differences on a long panel (seed 004): two-way fixed-effects DID with controls and cluster-robust errors (pyfixest), an event study with binned leads and lags (reference: the year before adoption) and a joint pre-trend test, and optionally a placebo test with random reassignments of treatment. Treatment is a 0/1 column or the first treated year (0 or empty = never), e.g. from the adoption_panel view. Outputs: coefficient table, event-study table and an HTML page with the plots.</source>
-      <translation>长面板上的多期（交错）双重差分（种子文献 004）：含控制变量和聚类稳健标准误的双向固定效应 DID（pyfixest）、首尾合并的前导期与滞后期事件研究（基期为政策实施前一年）及联合平行趋势检验，可选随机重新分配处理的安慰剂检验。处理变量为 0/1 字段或首次处理年份（0 或空 = 从未处理），例如来自 adoption_panel 视图。输出：系数表、事件研究表和含图的 HTML 结果页。</translation>
+      <source>Staggered difference-in-differences on a long panel (seed 004): two-way fixed-effects DID with controls and cluster-robust errors (pyfixest), an event study with binned leads and lags (reference: the year before adoption) and a joint pre-trend test, and optionally a placebo test with random reassignments of treatment. Treatment is a 0/1 column or the first treated year (0 or empty = never), e.g. from the adoption_panel view. Outputs: coefficient table, event-study table and an HTML page with the plots. With a layer of the units' boundaries, also the spatial DID (SLX: TWFE with the share of treated neighbours, W*D, weights from the boundaries or a GAL/GWT file): its direct effect and spillover, with either cluster-robust standard errors (as chosen above; they assume errors independent across clusters) or Conley spatial-HAC standard errors with a distance cutoff in km (errors of units closer than the cutoff may be correlated). The output INFERENCE says which standard errors were used.</source>
+      <translation>长面板上的交错双重差分（seed 004）：含控制变量和聚类稳健标准误的双向固定效应 DID（pyfixest）、对首尾期合并的事件研究（参照期为采纳前一年）及联合平行趋势检验，并可选随机重新分配处理的安慰剂检验。处理变量为 0/1 列或首次处理年份（0 或空 = 从未处理），例如来自 adoption_panel 视图。输出：系数表、事件研究表和含图的 HTML 页面。若提供单元边界图层，还估计空间 DID（SLX：加入处理邻居比例 W*D 的 TWFE，权重来自边界或 GAL/GWT 文件）的直接效应与溢出效应，标准误可选聚类稳健（按上面的聚类方式；假定聚类之间误差独立）或带距离截断（km）的 Conley 空间 HAC（距离小于截断值的单元误差可以相关）。输出 INFERENCE 说明所用的标准误。</translation>
     </message>
     <message>
       <source>Or: first treated year from another layer (e.g. Pilot batches)</source>
@@ -416,6 +484,30 @@
       <translation>安慰剂抽样次数（0 = 不做安慰剂检验）</translation>
     </message>
     <message>
+      <source>Optional: unit boundaries for the spatial DID (SLX)</source>
+      <translation>可选：空间 DID（SLX）的单元边界</translation>
+    </message>
+    <message>
+      <source>Unit id field of the boundaries</source>
+      <translation>边界图层的单元 ID 字段</translation>
+    </message>
+    <message>
+      <source>Standard errors of the spatial DID</source>
+      <translation>空间 DID 的标准误</translation>
+    </message>
+    <message>
+      <source>Conley distance cutoff (km)</source>
+      <translation>Conley 距离截断（km）</translation>
+    </message>
+    <message>
+      <source>Conley kernel</source>
+      <translation>Conley 核函数</translation>
+    </message>
+    <message>
+      <source>Spatial DID effects</source>
+      <translation>空间 DID 效应</translation>
+    </message>
+    <message>
       <source>Choose exactly one of the treatment field, the first treated year field and a treatment layer.</source>
       <translation>处理变量字段、首次处理年份字段和处理图层三者请只选其一。</translation>
     </message>
@@ -436,8 +528,16 @@
       <translation>该图层的首次处理年份字段</translation>
     </message>
     <message>
+      <source>Conley standard errors need the units' locations: give the unit boundaries layer and its unit id field.</source>
+      <translation>Conley 标准误需要单元位置：请提供单元边界图层及其单元 ID 字段。</translation>
+    </message>
+    <message>
       <source>With a treatment layer, choose its unit id and first treated year fields.</source>
       <translation>使用处理图层时，请选择其单元编号字段和首次处理年份字段。</translation>
+    </message>
+    <message>
+      <source>TWFE standard errors: {inference}</source>
+      <translation>TWFE 标准误：{inference}</translation>
     </message>
     <message>
       <source>TWFE DID</source>
@@ -460,6 +560,30 @@
       <translation>按个体和年份</translation>
     </message>
     <message>
+      <source>Cluster-robust (clusters as chosen above)</source>
+      <translation>聚类稳健（按上面选择的聚类）</translation>
+    </message>
+    <message>
+      <source>Conley spatial HAC (distance cutoff below)</source>
+      <translation>Conley 空间 HAC（使用下面的距离截断）</translation>
+    </message>
+    <message>
+      <source>Bartlett (weight falls linearly to the cutoff)</source>
+      <translation>Bartlett（权重随距离线性降至截断处）</translation>
+    </message>
+    <message>
+      <source>Uniform</source>
+      <translation>均匀核</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' has no coordinate reference system (CRS), so neighbours in metres cannot be found; set its CRS (Layer Properties, Source) or give a weights file (GAL or GWT).</source>
+      <translation>图层 '{layer}' 没有坐标参考系（CRS），无法按米确定邻居；请设置其 CRS（图层属性 &gt; 源）或提供权重文件（GAL 或 GWT）。</translation>
+    </message>
+    <message>
+      <source>Spatial DID standard errors: {inference}</source>
+      <translation>空间 DID 标准误：{inference}</translation>
+    </message>
+    <message>
       <source>Placebo test</source>
       <translation>安慰剂检验</translation>
     </message>
@@ -470,6 +594,42 @@
     <message>
       <source>Directed edges i -&gt; j between queen-contiguous units where j adopted after i (effective pilot years), drawn as arrows between representative points, with lag_years = first year of j - first year of i. The layer animates from the year j adopted.</source>
       <translation>后邻接单元之间的有向边 i -&gt; j（j 晚于 i 采纳，按试点生效年份），以代表点之间的箭头表示，lag_years = j 的首年 - i 的首年。图层从 j 采纳的年份起按年播放。</translation>
+    </message>
+    <message>
+      <source>Event history analysis of adoption (hazard ratios)</source>
+      <translation>政策采纳事件史分析（风险比）</translation>
+    </message>
+    <message>
+      <source>Discrete-time event history analysis (Berry &amp; Berry 1990): the yearly hazard that a unit still at risk adopts the programme, by the lagged share of its neighbours that adopted, whether its higher-level unit adopted, optional covariates from the database (lagged one year) and a cubic duration term. Several programmes (comma-separated) are pooled with programme-specific baselines. Logit gives odds ratios, cloglog hazard ratios; standard errors are clustered by unit. Outputs: the coefficient table with ratios and average marginal effects, and a unit layer with each unit's first adoption year, years at risk and neighbour share in its last year at risk. Same inputs and numbers as `policylink diffusion eha`.</source>
+      <translation>离散时间事件史分析（Berry &amp; Berry 1990）：尚处风险集中的单元每年采纳该项目的风险，解释变量为滞后一期的已采纳邻居比例、上级单元是否已采纳、可选的数据库协变量（滞后一年）以及三次时间依赖项。多个项目（逗号分隔）合并估计，各项目有各自的基线。Logit 给出优势比，cloglog 给出风险比；标准误按单元聚类。输出：含比值与平均边际效应的系数表，以及记录各单元首次采纳年份、处于风险集的年数和最后风险年邻居比例的单元图层。输入与数值与 `policylink diffusion eha` 相同。</translation>
+    </message>
+    <message>
+      <source>Hazard model coefficients</source>
+      <translation>风险模型系数</translation>
+    </message>
+    <message>
+      <source>Neighbours</source>
+      <translation>邻居</translation>
+    </message>
+    <message>
+      <source>Hazard link</source>
+      <translation>风险连接函数</translation>
+    </message>
+    <message>
+      <source>Covariates (variables, comma-separated)</source>
+      <translation>协变量（变量名，逗号分隔）</translation>
+    </message>
+    <message>
+      <source>Units with adoption year and neighbour exposure</source>
+      <translation>含采纳年份与邻居暴露的单元</translation>
+    </message>
+    <message>
+      <source>Logit (odds ratios)</source>
+      <translation>Logit（优势比）</translation>
+    </message>
+    <message>
+      <source>Complementary log-log (hazard ratios)</source>
+      <translation>互补双对数（风险比）</translation>
     </message>
     <message>
       <source>Refresh and export database weights (GAL/GWT)</source>
@@ -584,6 +744,10 @@
       <translation>使用面板表时，请选择其单元编号、年份和数值字段。</translation>
     </message>
     <message>
+      <source>Global Moran's I by year, layer {layer}.</source>
+      <translation>逐年全局 Moran's I，图层 {layer}。</translation>
+    </message>
+    <message>
       <source>Positive autocorrelation (one-sided)</source>
       <translation>正自相关（单侧）</translation>
     </message>
@@ -624,6 +788,10 @@
       <translation>面板数据</translation>
     </message>
     <message>
+      <source>PolicyLink database, {level} units; variables: {v}.</source>
+      <translation>PolicyLink 数据库，{level} 级单元；变量：{v}。</translation>
+    </message>
+    <message>
       <source>{n} units, {r} panel rows</source>
       <translation>{n} 个单元，{r} 行面板数据</translation>
     </message>
@@ -658,6 +826,46 @@
     <message>
       <source>Years must look like 2009-2019.</source>
       <translation>年份格式应为 2009-2019。</translation>
+    </message>
+    <message>
+      <source>Inferred diffusion ties (NetInf)</source>
+      <translation>推断的扩散关系（NetInf）</translation>
+    </message>
+    <message>
+      <source>NetInf (Gomez-Rodriguez, Leskovec &amp; Krause 2010): the most likely ties along which the programmes' adoptions spread, each programme's first adoption dates being one cascade. Programmes: comma-separated, empty = every programme with events. One arrow per tie from source to target unit (representative points), with the likelihood gain, its one-sided p-value, the cascades it explains and whether the pair is a coordination link or contiguous. Ties: a number, or 0 to add ties while the next one's p-value is at most the threshold. Optionally also the observed coordination links (of one programme, or of all as in the comparison), to draw beside the ties. Same inputs and numbers as `policylink diffusion netinf`.</source>
+      <translation>NetInf（Gomez-Rodriguez、Leskovec 和 Krause 2010）：推断各项目采纳最可能沿之扩散的关系，每个项目的首次采纳日期构成一个级联。项目：逗号分隔，留空 = 所有有事件的项目。每条关系一支箭头，从来源单元指向目标单元（代表点），附似然增益、单侧 p 值、其解释的级联数，以及该对单元是否有协作联系或相邻。关系数：给定数目，或 0 表示在下一条关系的 p 值不超过阈值时持续添加。可选同时输出观测到的协作联系（某一项目的，或与比较时相同的全部项目的），与推断关系并排绘制。输入与数值与 `policylink diffusion netinf` 相同。</translation>
+    </message>
+    <message>
+      <source>Inferred diffusion ties</source>
+      <translation>推断的扩散关系</translation>
+    </message>
+    <message>
+      <source>Number of ties (0 = by the p-value threshold)</source>
+      <translation>关系数（0 = 按 p 值阈值）</translation>
+    </message>
+    <message>
+      <source>p-value threshold</source>
+      <translation>p 值阈值</translation>
+    </message>
+    <message>
+      <source>Transmission-time model</source>
+      <translation>传播时间模型</translation>
+    </message>
+    <message>
+      <source>Programme of the observed coordination links (empty = all)</source>
+      <translation>观测协作联系所属项目（留空 = 全部）</translation>
+    </message>
+    <message>
+      <source>Observed coordination links</source>
+      <translation>观测到的协作联系</translation>
+    </message>
+    <message>
+      <source>Exponential</source>
+      <translation>指数分布</translation>
+    </message>
+    <message>
+      <source>Power law</source>
+      <translation>幂律分布</translation>
     </message>
     <message>
       <source>Pilot batches (adoption layer)</source>
@@ -772,6 +980,54 @@
       <translation>空间权重：{n} 个单元，{links} 条连接，平均 {mean:.2f} 个邻居</translation>
     </message>
     <message>
+      <source>{algorithm} needs the Python package '{package}', which QGIS's Python cannot import. Install it with: {command} and restart QGIS.</source>
+      <translation>{algorithm} 需要 Python 包 '{package}'，但 QGIS 的 Python 无法导入它。请用以下命令安装：{command}，然后重启 QGIS。</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' has no features; choose a layer with at least {n} units.</source>
+      <translation>图层 '{layer}' 没有要素；请选择至少包含 {n} 个单元的图层。</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' has only {count} feature(s); spatial statistics compare units with their neighbours and need at least {n} units.</source>
+      <translation>图层 '{layer}' 只有 {count} 个要素；空间统计要把单元与其邻居比较，至少需要 {n} 个单元。</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' is in {crs}, a CRS in degrees, but its coordinates reach {x:.0f}, {y:.0f}, which are not degrees; set the CRS the coordinates are in.</source>
+      <translation>图层 '{layer}' 的坐标参考系为以度为单位的 {crs}，但其坐标达到 {x:.0f}、{y:.0f}，不是度数；请设置坐标实际所用的 CRS。</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' has no polygons: contiguity weights (queen, rook) need shared borders; choose 'k nearest neighbours' or give a weights file (GAL or GWT).</source>
+      <translation>图层 '{layer}' 不是面图层：邻接权重（Queen、Rook）需要共享边界；请选择“k 近邻”或提供权重文件（GAL 或 GWT）。</translation>
+    </message>
+    <message>
+      <source>Weights file '{file}' does not exist; give a GAL or GWT file.</source>
+      <translation>权重文件 '{file}' 不存在；请提供 GAL 或 GWT 文件。</translation>
+    </message>
+    <message>
+      <source>Weights file '{file}' is not a GAL or GWT file (.gal, .gwt).</source>
+      <translation>权重文件 '{file}' 不是 GAL 或 GWT 文件（.gal、.gwt）。</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' has no field '{field}'; its fields are: {fields}.</source>
+      <translation>图层 '{layer}' 没有字段 '{field}'；其字段为：{fields}。</translation>
+    </message>
+    <message>
+      <source>Field '{field}' of layer '{layer}' is {type}, not a number; choose a numeric field: {fields}.</source>
+      <translation>图层 '{layer}' 的字段 '{field}' 是 {type} 类型，不是数值；请选择数值字段：{fields}。</translation>
+    </message>
+    <message>
+      <source>Weights file '{file}' cannot be read: {error}</source>
+      <translation>无法读取权重文件 '{file}'：{error}</translation>
+    </message>
+    <message>
+      <source>Output folder '{folder}' cannot be created or written to: {error}</source>
+      <translation>无法创建或写入输出文件夹 '{folder}'：{error}</translation>
+    </message>
+    <message>
+      <source>{algorithm} stopped: {message}</source>
+      <translation>{algorithm} 已停止：{message}</translation>
+    </message>
+    <message>
       <source>PostgreSQL connection (saved in QGIS)</source>
       <translation>PostgreSQL 连接（QGIS 中已保存）</translation>
     </message>
@@ -796,6 +1052,14 @@
       <translation>县级</translation>
     </message>
     <message>
+      <source>Cannot connect to the database {db}: {error}. Check that PostgreSQL is running and that the URL or saved connection names an existing PolicyLink database (see `policylink db url`).</source>
+      <translation>无法连接数据库 {db}：{error}。请检查 PostgreSQL 是否在运行，以及 URL 或已保存连接是否指向现有的 PolicyLink 数据库（参见 `policylink db url`）。</translation>
+    </message>
+    <message>
+      <source>The first year {a} is after the last year {b}.</source>
+      <translation>起始年份 {a} 晚于结束年份 {b}。</translation>
+    </message>
+    <message>
       <source>Spatial autocorrelation</source>
       <translation>空间自相关</translation>
     </message>
@@ -806,6 +1070,10 @@
     <message>
       <source>Unit id field (unique)</source>
       <translation>单元编号字段（唯一）</translation>
+    </message>
+    <message>
+      <source>Choose a unit layer.</source>
+      <translation>请选择单元图层。</translation>
     </message>
     <message>
       <source>Significance level</source>
@@ -824,6 +1092,14 @@
       <translation>Bonferroni</translation>
     </message>
     <message>
+      <source>Local statistics need permutations for their p-values; give at least 99.</source>
+      <translation>局部统计量的 p 值来自置换检验，需要置换次数；请至少设为 99。</translation>
+    </message>
+    <message>
+      <source>{what} of field {field} of layer {layer}.</source>
+      <translation>图层 {layer} 字段 {field} 的{what}。</translation>
+    </message>
+    <message>
       <source>Effective years must be years separated by commas.</source>
       <translation>生效年份须为逗号分隔的年份。</translation>
     </message>
@@ -832,16 +1108,8 @@
       <translation>项目</translation>
     </message>
     <message>
-      <source>Cannot connect to the database: {e}</source>
-      <translation>无法连接数据库：{e}</translation>
-    </message>
-    <message>
       <source>PolicyLink: policy diffusion and spatial statistics</source>
       <translation>PolicyLink：政策扩散与空间统计</translation>
-    </message>
-    <message>
-      <source>Results page</source>
-      <translation>结果页</translation>
     </message>
   </context>
 </TS>

@@ -34,6 +34,7 @@ from ..core.i18n import tr
 from ..core.resources import ICON
 from ..core.results import cell, qvariant_type
 from ..core.weights import KINDS, read_weights_file, weights_from_frame
+from .checks import check_weights_file, guarded
 
 __all__ = ["PolicyLinkAlgorithm", "cell", "qvariant_type", "table_fields", "write_table"]
 
@@ -56,6 +57,13 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
     _group = ""
     _group_id = ""
     _help = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Guard each ``processAlgorithm``: input errors end in one message (see :func:`.checks.guarded`)."""
+        super().__init_subclass__(**kwargs)
+        process = cls.__dict__.get("processAlgorithm")
+        if process is not None and not getattr(process, "__guarded__", False):
+            cls.processAlgorithm = guarded(process)
 
     def tr(self, text: str) -> str:
         """Translate ``text`` in the plugin's context."""
@@ -164,6 +172,8 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
             From ``WEIGHTS_FILE`` when given, else built with ``WEIGHTS_KIND`` and ``KNN_K``.
         """
         path = self.parameterAsFile(parameters, self.WEIGHTS_FILE, context)
+        if path:
+            check_weights_file(path)
         try:
             if path:
                 w = read_weights_file(path, frame[id_field].tolist())

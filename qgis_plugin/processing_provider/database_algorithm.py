@@ -5,7 +5,7 @@ Used by ``loadpanel`` and ``dbweights`` and, through :mod:`.map_algorithm`, by t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qgis.core import (
     QgsDataSourceUri,
@@ -18,6 +18,9 @@ from qgis.core import (
 from ..core import db
 from ..core.i18n import tr
 from .base import PolicyLinkAlgorithm
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 class _DatabaseAlgorithm(PolicyLinkAlgorithm):
@@ -121,3 +124,36 @@ class _DatabaseAlgorithm(PolicyLinkAlgorithm):
             )
         except ValueError as exc:
             raise QgsProcessingException(str(exc)) from exc
+
+    def connect(self, parameters: dict, context: Any) -> psycopg.Connection:
+        """An open psycopg connection to the chosen database.
+
+        Parameters
+        ----------
+        parameters, context
+            What Processing passes to ``processAlgorithm``.
+
+        Returns
+        -------
+        psycopg.Connection
+
+        Raises
+        ------
+        QgsProcessingException
+            When no database is chosen, the URL is not one, or the database cannot be reached;
+            the message names the database (without its password) and what to check.
+        """
+        import psycopg
+
+        conninfo = self.connection(parameters, context)
+        try:
+            return psycopg.connect(conninfo, connect_timeout=10)
+        except psycopg.Error as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise QgsProcessingException(
+                tr(
+                    "Cannot connect to the database {db}: {error}. Check that PostgreSQL is "
+                    "running and that the URL or saved connection names an existing PolicyLink "
+                    "database (see `policylink db url`)."
+                ).format(db=db.redacted(conninfo), error=first)
+            ) from exc

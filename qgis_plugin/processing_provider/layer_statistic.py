@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingException,
     QgsProcessingParameterEnum,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
@@ -22,14 +23,22 @@ from policylink.analyses.base import DEFAULT_ALPHA, DEFAULT_PERMUTATIONS
 
 from ..core.i18n import tr
 from ..core.layers import layer_to_frame
+from ..core.synthetic import synthetic_of
+from ..core.weights import KINDS
 from .base import PolicyLinkAlgorithm
+from .checks import check_fields, check_units_layer
 
 if TYPE_CHECKING:
     from libpysal.weights import W
 
 
 def analysis_inputs(
-    panel: pd.DataFrame, w: W, id_col: str, time_col: str | None, source: str
+    panel: pd.DataFrame,
+    w: W,
+    id_col: str,
+    time_col: str | None,
+    source: str,
+    synthetic: tuple[str, ...] = (),
 ) -> Any:
     """The one inputs object of :mod:`policylink.inputs` for a layer's panel and weights.
 
@@ -46,6 +55,8 @@ def analysis_inputs(
         Unit and period columns.
     source : str
         Layer name (titles, messages).
+    synthetic : tuple of str
+        Fields the input layer's metadata flags synthetic (see :func:`used_synthetic`).
 
     Returns
     -------
@@ -54,8 +65,36 @@ def analysis_inputs(
     from policylink.inputs import AnalysisInputs, canonical
 
     return canonical(
-        AnalysisInputs(panel, w, id_col, time_col, source, weights=f"weights of layer {source}")
+        AnalysisInputs(
+            panel,
+            w,
+            id_col,
+            time_col,
+            source,
+            synthetic=tuple(synthetic),
+            weights=f"weights of layer {source}",
+        )
     )
+
+
+def used_synthetic(layer: QgsVectorLayer | None, fields: list[str]) -> tuple[tuple[str, ...], bool]:
+    """The fields among ``fields`` that the layer's PolicyLink metadata flags synthetic.
+
+    Parameters
+    ----------
+    layer : QgsVectorLayer or None
+        An input layer (written by ``loadpanel`` when it comes from the database).
+    fields : list of str
+        The fields an algorithm reads.
+
+    Returns
+    -------
+    tuple
+        ``(synthetic fields, known)``; ``known`` is False for layers of other origin, whose
+        synthetic status cannot be checked.
+    """
+    flagged, known = synthetic_of(layer)
+    return tuple(f for f in fields if f in flagged), known
 
 
 class _LayerStatistic(PolicyLinkAlgorithm):
@@ -132,6 +171,43 @@ class _LayerStatistic(PolicyLinkAlgorithm):
                 )
             )
 
+    def check_units(
+        self,
+        parameters: dict,
+        context: Any,
+        layer: QgsVectorLayer,
+        id_field: str,
+        value_fields: list[str],
+    ) -> None:
+        """Refuse a layer, field or weights choice that cannot work, before anything is computed.
+
+        Parameters
+        ----------
+        parameters, context
+            What Processing passes to ``processAlgorithm``.
+        layer : QgsVectorLayer
+            The units.
+        id_field : str
+            The unit id field.
+        value_fields : list of str
+            Fields that must be numeric.
+
+        Raises
+        ------
+        QgsProcessingException
+            From :mod:`.checks`, naming the layer, field or file.
+        """
+        if layer is None:
+            raise QgsProcessingException(tr("Choose a unit layer."))
+        check_fields(layer, [id_field, *value_fields], numeric=value_fields)
+        path = (
+            self.parameterAsFile(parameters, self.WEIGHTS_FILE, context)
+            if self.parameterDefinition(self.WEIGHTS_FILE) is not None
+            else ""
+        )
+        kind = None if path else KINDS[self.parameterAsEnum(parameters, self.WEIGHTS_KIND, context)]
+        check_units_layer(layer, kind=kind, weights_file=path or None)
+
     def read_units(
         self, parameters: dict, context: Any, feedback: Any, value_fields: list[str]
     ) -> tuple[QgsVectorLayer, str, pd.DataFrame, W]:
@@ -152,6 +228,7 @@ class _LayerStatistic(PolicyLinkAlgorithm):
         """
         layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
         id_field = self.parameterAsString(parameters, self.ID_FIELD, context)
+        self.check_units(parameters, context, layer, id_field, value_fields)
         frame = layer_to_frame(layer, [id_field, *value_fields], feedback=feedback)
         frame[id_field] = frame[id_field].map(lambda v: None if v is None else str(v))
         w = self.weights(parameters, context, frame, id_field, feedback)

@@ -27,8 +27,8 @@ from policylink.errors import PolicyLinkError
 from ..core.i18n import tr
 from ..core.layers import numeric_column
 from .base import cell
-from .layer_statistic import _LayerStatistic, analysis_inputs
-from .postprocess import style_on_load
+from .layer_statistic import _LayerStatistic, analysis_inputs, used_synthetic
+from .postprocess import label_output, style_on_load
 
 ADJUSTMENTS = ("none", "fdr", "bonferroni")
 """Values of ``ADJUST`` for :mod:`policylink.spatial.autocorr`, in the order of its options."""
@@ -42,6 +42,8 @@ class _LocalStatistic(_LayerStatistic):
 
     prefix = ""
     style = ""
+    _source = ""
+    _synthetic: tuple[tuple[str, ...], bool] = ((), False)
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
         self.add_layer_inputs()
@@ -83,7 +85,7 @@ class _LocalStatistic(_LayerStatistic):
         from policylink.analyses.lisa import LisaOptions, run_lisa
 
         panel = pd.DataFrame({"id": [str(i) for i in w.id_order], "value": y})
-        inputs = analysis_inputs(panel, w, "id", None, self._source)
+        inputs = analysis_inputs(panel, w, "id", None, self._source, self._synthetic[0])
         options = LisaOptions("value", None, self.statistic, **self._settings(parameters, context))
         try:
             return run_lisa(inputs, options)
@@ -102,12 +104,18 @@ class _LocalStatistic(_LayerStatistic):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         field = self.parameterAsString(parameters, "FIELD", context)
+        if self.parameterAsInt(parameters, self.PERMUTATIONS, context) < 1:
+            # local p-values are permutation p-values: 0 permutations give none
+            raise QgsProcessingException(
+                tr("Local statistics need permutations for their p-values; give at least 99.")
+            )
         layer, id_field, frame, w = self.read_units(parameters, context, feedback, [field])
         try:
             y = numeric_column(frame, field, layer.name())
         except ValueError as exc:
             raise QgsProcessingException(str(exc)) from exc
         self._source = layer.name()
+        self._synthetic = used_synthetic(layer, [field])
         result = self.compute(y, w, parameters, context)
         table = result.local.table.set_index("id")
         fields = QgsFields(layer.fields())
@@ -136,6 +144,14 @@ class _LocalStatistic(_LayerStatistic):
             feedback.pushWarning(tr("SYNTHETIC data."))
         feedback.pushInfo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
         style_on_load(context, dest, self.style)
+        label_output(
+            context,
+            dest,
+            *self._synthetic,
+            tr("{what} of field {field} of layer {layer}.").format(
+                what=tr(self._display), field=field, layer=layer.name()
+            ),
+        )
         return {"OUTPUT": dest, "COUNTS": counts}
 
     def _settings(self, parameters, context) -> dict:

@@ -28,7 +28,6 @@ from .database_algorithm import _DatabaseAlgorithm
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    import psycopg
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
@@ -137,34 +136,6 @@ class _MapAlgorithm(_DatabaseAlgorithm):
             The layer type of the output.
         """
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, label, layer_type))
-
-    def connect(self, parameters: dict, context: Any) -> psycopg.Connection:
-        """An open psycopg connection to the chosen database.
-
-        Parameters
-        ----------
-        parameters, context
-            What Processing passes to ``processAlgorithm``.
-
-        Returns
-        -------
-        psycopg.Connection
-
-        Raises
-        ------
-        QgsProcessingException
-            When the database cannot be reached.
-        """
-        import psycopg
-
-        url = self.parameterAsString(parameters, self.DATABASE_URL, context) or ""
-        conninfo = url or self.database(parameters, context).connectionInfo(True)
-        try:
-            return psycopg.connect(conninfo)
-        except psycopg.Error as exc:
-            raise QgsProcessingException(
-                tr("Cannot connect to the database: {e}").format(e=exc)
-            ) from exc
 
     def common(self, parameters: dict, context: Any) -> tuple[str, str, str | None]:
         """The chosen programme, level name and ``WITHIN`` codes (None when empty).

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessingAlgorithm
 
+from .adoption_curve import AdoptionCurve
 from .adoption_period_layer import AdoptionPeriodLayer
 from .build_weights import BuildWeights
 from .coordination_link_layer import CoordinationLinkLayer
 from .did_suite import DIDSuite
 from .diffusion_path_layer import DiffusionPathLayer
+from .event_history_table import EventHistoryTable
 from .export_database_weights import ExportDatabaseWeights
 from .export_map_layout import ExportMapLayout
 from .getis_ord_gi_star import GetisOrdGiStar
@@ -20,6 +22,7 @@ from .global_moran import GlobalMoran
 from .load_units_and_panel import LoadUnitsAndPanel
 from .local_moran import LocalMoran
 from .neighbour_adoption_layer import NeighbourAdoptionLayer
+from .netinf_tie_layer import NetinfTieLayer
 from .pilot_batch_layer import PilotBatchLayer
 from .spatial_panel_model import SpatialPanelModel
 
@@ -37,16 +40,21 @@ ALGORITHMS: tuple[type[QgsProcessingAlgorithm], ...] = (
     CoordinationLinkLayer,
     NeighbourAdoptionLayer,
     DiffusionPathLayer,
+    EventHistoryTable,
+    NetinfTieLayer,
+    AdoptionCurve,
     ExportMapLayout,
 )
 
 __all__ = [
     "ALGORITHMS",
+    "AdoptionCurve",
     "AdoptionPeriodLayer",
     "BuildWeights",
     "CoordinationLinkLayer",
     "DIDSuite",
     "DiffusionPathLayer",
+    "EventHistoryTable",
     "ExportDatabaseWeights",
     "ExportMapLayout",
     "GetisOrdGiStar",
@@ -54,6 +62,7 @@ __all__ = [
     "LoadUnitsAndPanel",
     "LocalMoran",
     "NeighbourAdoptionLayer",
+    "NetinfTieLayer",
     "PilotBatchLayer",
     "SpatialPanelModel",
     "all_algorithms",

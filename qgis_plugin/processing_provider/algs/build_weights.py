@@ -6,6 +6,7 @@ from qgis.core import QgsProcessingParameterFileDestination
 
 from ...core.i18n import tr
 from ...core.weights import write_weights_file
+from ..checks import check_output_file
 from ..layer_statistic import _LayerStatistic
 
 
@@ -35,7 +36,7 @@ class BuildWeights(_LayerStatistic):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         _layer, _id, _frame, w = self.read_units(parameters, context, feedback, [])
-        out = self.parameterAsFileOutput(parameters, "OUTPUT", context)
+        out = check_output_file(self.parameterAsFileOutput(parameters, "OUTPUT", context))
         write_weights_file(w, out)
         return {
             "OUTPUT": out,

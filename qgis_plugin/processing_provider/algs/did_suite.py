@@ -19,11 +19,16 @@ from qgis.core import (
 from ...core.htmlreport import write_html
 from ...core.i18n import tr
 from ...core.layers import layer_to_frame
+from ...core.weights import KINDS
 from ..base import PolicyLinkAlgorithm, write_table
 from ..regression import add_outputs, panel_field
 
 CLUSTERS = ("unit", "twoway")
 """Values of ``CLUSTER``, in the order of its options."""
+INFERENCES = ("cluster", "conley")
+"""Values of ``INFERENCE`` (standard errors of the spatial DID), in the order of its options."""
+KERNELS = ("bartlett", "uniform")
+"""Values of ``KERNEL`` (weights of the Conley covariance), in the order of its options."""
 
 
 class DIDSuite(PolicyLinkAlgorithm):
@@ -46,6 +51,12 @@ class DIDSuite(PolicyLinkAlgorithm):
     OUTPUT = "OUTPUT"
     EVENT_STUDY = "EVENT_STUDY"
     OUTPUT_HTML = "OUTPUT_HTML"
+    UNITS = "UNITS"
+    UNITS_ID = "UNITS_ID"
+    INFERENCE = "INFERENCE"
+    CONLEY_KM = "CONLEY_KM"
+    KERNEL = "KERNEL"
+    SPATIAL = "SPATIAL"
 
     _name = "didsuite"
     _display = "Difference-in-differences suite (TWFE, event study, placebo)"
@@ -57,7 +68,13 @@ class DIDSuite(PolicyLinkAlgorithm):
         "lags (reference: the year before adoption) and a joint pre-trend test, and optionally a "
         "placebo test with random reassignments of treatment. Treatment is a 0/1 column or the "
         "first treated year (0 or empty = never), e.g. from the adoption_panel view. Outputs: "
-        "coefficient table, event-study table and an HTML page with the plots."
+        "coefficient table, event-study table and an HTML page with the plots. With a layer of the "
+        "units' boundaries, also the spatial DID (SLX: TWFE with the share of treated neighbours, "
+        "W*D, weights from the boundaries or a GAL/GWT file): its direct effect and spillover, "
+        "with either cluster-robust standard errors (as chosen above; they assume errors "
+        "independent across clusters) or Conley spatial-HAC standard errors with a distance "
+        "cutoff in km (errors of units closer than the cutoff may be correlated). The output "
+        "INFERENCE says which standard errors were used."
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
@@ -124,12 +141,127 @@ class DIDSuite(PolicyLinkAlgorithm):
         )
         self.add_seed()
         add_outputs(self, tr("DID coefficients"), self.EVENT_STUDY, tr("Event study"))
+        self.add_spatial_parameters()
+
+    def add_spatial_parameters(self) -> None:
+        """Add the optional spatial DID: units layer, weights, inference, Conley cutoff, table."""
+        from qgis.core import QgsProcessingParameterFeatureSink, QgsProcessingParameterField
+
+        self.addParameter(
+            QgsProcessingParameterVectorLayer(
+                self.UNITS,
+                tr("Optional: unit boundaries for the spatial DID (SLX)"),
+                [QgsProcessing.TypeVectorAnyGeometry],
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.UNITS_ID,
+                tr("Unit id field of the boundaries"),
+                parentLayerParameterName=self.UNITS,
+                optional=True,
+            )
+        )
+        self.add_weights_parameters()
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.INFERENCE,
+                tr("Standard errors of the spatial DID"),
+                options=[
+                    tr("Cluster-robust (clusters as chosen above)"),
+                    tr("Conley spatial HAC (distance cutoff below)"),
+                ],
+                defaultValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.CONLEY_KM,
+                tr("Conley distance cutoff (km)"),
+                QgsProcessingParameterNumber.Double,
+                100.0,
+                False,
+                0.001,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.KERNEL,
+                tr("Conley kernel"),
+                options=[tr("Bartlett (weight falls linearly to the cutoff)"), tr("Uniform")],
+                defaultValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.SPATIAL,
+                tr("Spatial DID effects"),
+                QgsProcessing.TypeVector,
+                optional=True,
+            )
+        )
+
+    def spatial_inputs(self, parameters, context, feedback) -> tuple:
+        """Weights and centroids (km) of the units layer, or ``(None, None, "")`` without one.
+
+        Parameters
+        ----------
+        parameters, context, feedback
+            What Processing passes to ``processAlgorithm``.
+
+        Returns
+        -------
+        tuple
+            ``(w, coords, description)``.
+        """
+        from policylink.weights import centroids_km
+
+        from ..checks import check_fields, check_units_layer
+
+        layer = self.parameterAsVectorLayer(parameters, self.UNITS, context)
+        conley = INFERENCES[self.parameterAsEnum(parameters, self.INFERENCE, context)] == "conley"
+        if layer is None:
+            if conley:
+                raise QgsProcessingException(
+                    tr(
+                        "Conley standard errors need the units' locations: give the unit "
+                        "boundaries layer and its unit id field."
+                    )
+                )
+            return None, None, ""
+        id_field = self.parameterAsString(parameters, self.UNITS_ID, context)
+        check_fields(layer, [id_field])
+        path = self.parameterAsFile(parameters, self.WEIGHTS_FILE, context)
+        kind = None if path else KINDS[self.parameterAsEnum(parameters, self.WEIGHTS_KIND, context)]
+        check_units_layer(layer, kind=kind, weights_file=path or None)
+        if conley and not layer.crs().isValid():
+            raise QgsProcessingException(
+                tr(
+                    "Layer '{layer}' has no coordinate reference system (CRS), so neighbours in "
+                    "metres cannot be found; set its CRS (Layer Properties, Source) or give a "
+                    "weights file (GAL or GWT)."
+                ).format(layer=layer.name())
+            )
+        frame = layer_to_frame(layer, [id_field], feedback=feedback)
+        frame[id_field] = frame[id_field].map(lambda v: None if v is None else str(v))
+        w = self.weights(parameters, context, frame, id_field, feedback)
+        coords = centroids_km(frame, id_field, source=layer.name()) if conley else None
+        return w, coords, f"weights of layer {layer.name()}"
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
-        from policylink.analyses.did import SuiteOptions, run_suite
+        from policylink.analyses.did import (
+            SpatialDidOptions,
+            SuiteOptions,
+            run_spatial_did,
+            run_suite,
+        )
         from policylink.did_inputs import did_inputs_from_frame
         from policylink.errors import PolicyLinkError
         from policylink.spatial.did import PanelSpec
+
+        from ..layer_statistic import used_synthetic
+        from ..postprocess import label_output
 
         names = {
             p: self.parameterAsString(parameters, p, context)
@@ -191,10 +323,30 @@ class DIDSuite(PolicyLinkAlgorithm):
             # the one DID pipeline (as `policylink did run` and the report)
             if first_by_unit is not None:
                 df[spec.unit] = df[spec.unit].map(str)
+            w, coords, weights = self.spatial_inputs(parameters, context, feedback)
             inputs = did_inputs_from_frame(
-                df, spec, source=layer.name(), first_treated_by_unit=first_by_unit
+                df,
+                spec,
+                source=layer.name(),
+                first_treated_by_unit=first_by_unit,
+                w=w,
+                weights=weights or "given weights",
             )
             suite = run_suite(inputs, options)
+            spatial = None
+            if w is not None:
+                if coords is not None:
+                    inputs = inputs.with_coords(coords)
+                km = self.parameterAsDouble(parameters, "CONLEY_KM", context)
+                spatial = run_spatial_did(
+                    inputs,
+                    SpatialDidOptions(
+                        model="slx",
+                        conley_km=km if coords is not None else None,
+                        kernel=KERNELS[self.parameterAsEnum(parameters, "KERNEL", context)],
+                        seed=self.parameterAsInt(parameters, "SEED", context),
+                    ),
+                )
         except (PolicyLinkError, ValueError) as exc:
             raise QgsProcessingException(str(exc)) from exc
         if suite.provenance.is_synthetic:
@@ -203,6 +355,7 @@ class DIDSuite(PolicyLinkAlgorithm):
         placebo = suite.placebo.result if suite.placebo is not None else None
         feedback.setProgress(60)
         coef = did.coefficients.reset_index(names="name")
+        synthetic = used_synthetic(layer, [names["OUTCOME"], *controls])
         out = {
             "OUTPUT": write_table(self, parameters, context, "OUTPUT", coef),
             "DID": did.coef(),
@@ -212,6 +365,29 @@ class DIDSuite(PolicyLinkAlgorithm):
         }
         if placebo is not None:
             out["PLACEBO_P"] = placebo.p_value
+        label_output(context, out["OUTPUT"], *synthetic, suite.twfe.title("en"))
+        cluster = CLUSTERS[self.parameterAsEnum(parameters, "CLUSTER", context)]
+        out["INFERENCE"] = (
+            "cluster-robust by unit" if cluster == "unit" else "cluster-robust by unit and year"
+        )
+        if spatial is not None:
+            effects = spatial.result.effects.reset_index(names="effect")
+            out["INFERENCE_SPATIAL"] = spatial.result.inference
+            out["SPILLOVER"] = float(spatial.result.effects.loc["spillover", "estimate"])
+            out["SPILLOVER_SE"] = float(spatial.result.effects.loc["spillover", "se"])
+            out["DIRECT"] = float(spatial.result.effects.loc["direct", "estimate"])
+            out["DIRECT_SE"] = float(spatial.result.effects.loc["direct", "se"])
+            feedback.pushInfo(
+                tr("Spatial DID standard errors: {inference}").format(
+                    inference=spatial.result.inference
+                )
+            )
+            if parameters.get("SPATIAL"):
+                effects["inference"] = spatial.result.inference
+                out["SPATIAL"] = write_table(self, parameters, context, "SPATIAL", effects)
+        feedback.pushInfo(
+            tr("TWFE standard errors: {inference}").format(inference=out["INFERENCE"])
+        )
         if parameters.get("EVENT_STUDY"):
             out["EVENT_STUDY"] = write_table(self, parameters, context, "EVENT_STUDY", es.table)
         html_path = self.parameterAsFileOutput(parameters, "OUTPUT_HTML", context)

@@ -6,6 +6,7 @@ from qgis.core import QgsProcessingException, QgsProcessingParameterString
 
 from ...core import db
 from ...core.i18n import tr
+from ..checks import check_output_file
 from ..database_algorithm import _DatabaseAlgorithm
 
 
@@ -59,13 +60,11 @@ class ExportDatabaseWeights(_DatabaseAlgorithm):
 
         from ...core.weights import write_weights_file
 
-        url = self.parameterAsString(parameters, "DATABASE_URL", context) or ""
-        conninfo = url or self.database(parameters, context).connectionInfo(True)
         level = db.LEVELS[self.parameterAsEnum(parameters, "LEVEL", context)]
         within = (self.parameterAsString(parameters, "WITHIN", context) or "").strip() or None
         kind = self.parameterAsString(parameters, "KIND", context).strip()
         try:
-            with psycopg.connect(conninfo) as conn:
+            with self.connect(parameters, context) as conn:
                 if self.parameterAsBool(parameters, "REFRESH", context):
                     from policylink.etl.migrate import refresh_materialized_views
 
@@ -81,7 +80,9 @@ class ExportDatabaseWeights(_DatabaseAlgorithm):
                 tr("Units without neighbours (islands), kept with a zero spatial lag: ")
                 + ", ".join(str(i) for i in w.islands[:20])
             )
-        out = write_weights_file(w, self.parameterAsFileOutput(parameters, "OUTPUT", context))
+        out = write_weights_file(
+            w, check_output_file(self.parameterAsFileOutput(parameters, "OUTPUT", context))
+        )
         return {
             "OUTPUT": out,
             "N_UNITS": w.n,

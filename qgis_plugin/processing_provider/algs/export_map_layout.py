@@ -16,6 +16,7 @@ from qgis.core import (
 from ...core.i18n import tr
 from ...core.layout import build_layout, export_layout
 from ..base import PolicyLinkAlgorithm
+from ..checks import check_output_file
 
 
 class ExportMapLayout(PolicyLinkAlgorithm):
@@ -76,7 +77,7 @@ class ExportMapLayout(PolicyLinkAlgorithm):
         for layer in layers:
             if project.mapLayer(layer.id()) is None:
                 project.addMapLayer(layer, False)
-        out = self.parameterAsFileOutput(parameters, "OUTPUT", context)
+        out = check_output_file(self.parameterAsFileOutput(parameters, "OUTPUT", context))
         layout = build_layout(
             layers,
             title=self.parameterAsString(parameters, "TITLE", context),

@@ -17,6 +17,7 @@ from qgis.core import (
 from ...core.i18n import tr
 from ...core.layers import layer_to_frame, numeric_column
 from ..base import write_table
+from ..checks import check_fields
 from ..layer_statistic import _LayerStatistic
 
 ALTERNATIVES = ("greater", "two-sided", "less")
@@ -98,7 +99,8 @@ class GlobalMoran(_LayerStatistic):
         from policylink.errors import PolicyLinkError
         from policylink.spatial.autocorr import MoranByYear
 
-        from ..layer_statistic import analysis_inputs
+        from ..layer_statistic import analysis_inputs, used_synthetic
+        from ..postprocess import label_output
 
         value_fields = self.parameterAsFields(parameters, "VALUE_FIELDS", context)
         panel_layer = self.parameterAsVectorLayer(parameters, "PANEL", context)
@@ -115,6 +117,7 @@ class GlobalMoran(_LayerStatistic):
             )
             panel = panel.rename(columns={id_field: "unit"})
             periods = list(value_fields)
+            synthetic = used_synthetic(layer, list(value_fields))
         else:
             names = [
                 self.parameterAsString(parameters, p, context)
@@ -124,6 +127,7 @@ class GlobalMoran(_LayerStatistic):
                 raise QgsProcessingException(
                     tr("With a panel table, choose its unit id, year and value fields.")
                 )
+            check_fields(panel_layer, names, numeric=[names[2]])
             table = layer_to_frame(panel_layer, names, geometry=False, feedback=feedback)
             panel = pd.DataFrame(
                 {
@@ -134,7 +138,8 @@ class GlobalMoran(_LayerStatistic):
             )
             panel = panel[panel["unit"].isin(set(w.id_order))]
             periods = sorted(panel["period"].dropna().unique())
-        inputs = analysis_inputs(panel, w, "unit", "period", layer.name())
+            synthetic = used_synthetic(panel_layer, [names[2]])
+        inputs = analysis_inputs(panel, w, "unit", "period", layer.name(), synthetic[0])
         options = MoranOptions(
             "value",
             tuple(periods),
@@ -152,7 +157,15 @@ class GlobalMoran(_LayerStatistic):
         result = MoranByYear("value", analysis.results)
         table = result.table
         table["period"] = table["period"].map(str)
+        if synthetic[0]:
+            table["synthetic"] = ", ".join(synthetic[0])
         dest = write_table(self, parameters, context, "OUTPUT", table)
+        label_output(
+            context,
+            dest,
+            *synthetic,
+            tr("Global Moran's I by year, layer {layer}.").format(layer=layer.name()),
+        )
         for r in result.results:
             feedback.pushInfo(f"{r.period}: I = {r.I:.4f}, z = {r.z_norm:.3f}, p = {r.p_norm:.4f}")
         return {"OUTPUT": dest}

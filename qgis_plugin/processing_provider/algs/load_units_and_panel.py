@@ -20,6 +20,7 @@ from ...core.i18n import tr
 from ...core.layers import frame_to_layer
 from ..base import cell, write_table
 from ..database_algorithm import _DatabaseAlgorithm
+from ..postprocess import label_output
 
 
 class LoadUnitsAndPanel(_DatabaseAlgorithm):
@@ -86,7 +87,6 @@ class LoadUnitsAndPanel(_DatabaseAlgorithm):
         from policylink import dbread
         from policylink.errors import PolicyLinkError
 
-        conninfo = self.connection(parameters, context)
         level = db.LEVELS[self.parameterAsEnum(parameters, "LEVEL", context)]
         within_text = self.parameterAsString(parameters, "WITHIN", context) or ""
         within = [c.strip() for c in within_text.split(",") if c.strip()] or None
@@ -102,7 +102,7 @@ class LoadUnitsAndPanel(_DatabaseAlgorithm):
         # The database's own readers (psycopg): the units of the level within the codes by the
         # view function unit_within, values from observation -- as for every other front-end.
         try:
-            with psycopg.connect(conninfo) as conn:
+            with self.connect(parameters, context) as conn:
                 catalogue = dbread.read_variables(conn).set_index("name")
                 unknown = [v for v in names if v not in catalogue.index]
                 if unknown:
@@ -150,8 +150,19 @@ class LoadUnitsAndPanel(_DatabaseAlgorithm):
             sink.addFeature(out, QgsFeatureSink.FastInsert)
         wide = wide.sort_values(["year", "unit_code"]).reset_index(drop=True)
         feedback.pushInfo(tr("{n} units, {r} panel rows").format(n=len(units), r=len(wide)))
+        panel_id = write_table(self, parameters, context, "PANEL", wide)
+        # The catalogue's flags travel with the layers (name, metadata), so the algorithms
+        # that read them label their results too.
+        synthetic = [n for n in names if bool(catalogue.at[n, "is_synthetic"])]
+        flagged = (*synthetic, *(f for f in by_field if f.rsplit("_", 1)[0] in synthetic))
+        what = tr("PolicyLink database, {level} units; variables: {v}.").format(
+            level=level, v=", ".join(names)
+        )
+        for dest in (units_id, panel_id):
+            label_output(context, dest, flagged, True, what)
         return {
             "UNITS": units_id,
-            "PANEL": write_table(self, parameters, context, "PANEL", wide),
+            "PANEL": panel_id,
             "N_UNITS": len(units),
+            "SYNTHETIC": synthetic,
         }

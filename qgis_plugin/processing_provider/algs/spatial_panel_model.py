@@ -110,7 +110,8 @@ class SpatialPanelModel(_LayerStatistic):
         from policylink.errors import PolicyLinkError
         from policylink.spatial.panel import paper_table
 
-        from ..layer_statistic import analysis_inputs
+        from ..layer_statistic import analysis_inputs, used_synthetic
+        from ..postprocess import label_output
 
         _layer, _id, _frame, w = self.read_units(parameters, context, feedback, [])
         pid, ptime, y = (
@@ -146,7 +147,10 @@ class SpatialPanelModel(_LayerStatistic):
         )
         try:
             # the one spatial panel analysis (as `policylink sdm` and the report)
-            inputs = analysis_inputs(table, w, pid, ptime, _layer.name())
+            synthetic = used_synthetic(
+                self.parameterAsVectorLayer(parameters, "PANEL", context), [y, *xs]
+            )
+            inputs = analysis_inputs(table, w, pid, ptime, _layer.name(), synthetic[0])
             analysis = run_sdm(inputs, options)
         except (ValueError, PolicyLinkError) as exc:
             raise QgsProcessingException(str(exc)) from exc
@@ -154,6 +158,7 @@ class SpatialPanelModel(_LayerStatistic):
             feedback.pushWarning(tr("SYNTHETIC data."))
         res = analysis.main
         out = {"OUTPUT": write_table(self, parameters, context, "OUTPUT", res.coefficients)}
+        label_output(context, out["OUTPUT"], *synthetic, analysis.title("en"))
         out.update(
             {
                 "LOG_LIKELIHOOD": res.log_likelihood,
@@ -166,6 +171,7 @@ class SpatialPanelModel(_LayerStatistic):
         )
         if res.effects is not None and parameters.get("EFFECTS"):
             out["EFFECTS"] = write_table(self, parameters, context, "EFFECTS", res.effects)
+            label_output(context, out["EFFECTS"], *synthetic, analysis.title("en"))
         html_path = self.parameterAsFileOutput(parameters, "OUTPUT_HTML", context)
         if html_path:
             stats = pd.DataFrame(
