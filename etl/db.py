@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -60,8 +61,15 @@ def redact(url: str) -> str:
 
 
 @contextmanager
-def connect(url: str | None = None, autocommit: bool = False) -> Iterator[psycopg.Connection]:
+def connect(
+    url: str | None = None, autocommit: bool = False, *, schema: bool = True
+) -> Iterator[psycopg.Connection]:
     """Open a psycopg connection (committed on success, rolled back on error).
+
+    This is the one place where a command gets its connection, and so the one place where
+    "a command that needs the schema creates it first" holds: with ``schema=True`` pending
+    migrations are applied before the connection is handed over (a never-initialised database
+    gets the whole schema and its views; an up-to-date one is only read, one query).
 
     Parameters
     ----------
@@ -69,6 +77,9 @@ def connect(url: str | None = None, autocommit: bool = False) -> Iterator[psycop
         Connection URL; defaults to :func:`database_url`.
     autocommit : bool
         Open the connection in autocommit mode.
+    schema : bool
+        Apply pending migrations first (see :func:`ensure_schema`). Commands that manage the
+        schema themselves (``migrate``, ``db up``, ``db status``, ``views ...``) pass False.
 
     Yields
     ------
@@ -77,7 +88,38 @@ def connect(url: str | None = None, autocommit: bool = False) -> Iterator[psycop
     import psycopg  # here: importing the driver costs ~0.2 s that `db status` does not need
 
     with psycopg.connect(url or database_url(), autocommit=autocommit) as conn:
+        if schema:
+            ensure_schema(conn)
         yield conn
+
+
+def ensure_schema(conn: psycopg.Connection) -> list[str]:
+    """Apply pending migrations on ``conn`` and say so on stderr (nothing when up to date).
+
+    A login that may read but not migrate (``policylink_reader``) is not stopped here when the
+    schema is current; when migrations are pending it gets the migration's own clear error.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        An open connection; the check runs in its own transaction, which is committed.
+
+    Returns
+    -------
+    list of str
+        Names of the migrations and view files applied (empty when none was pending).
+    """
+    from policylink.etl import migrate
+
+    applied = migrate.ensure_schema(conn)
+    if applied:
+        # stderr: stdout may be a table, JSON or CSV that a script reads
+        print(
+            f"note: schema created or updated first ({len(applied)} migration and view "
+            f"files applied: {applied[0]} ... {applied[-1]})",
+            file=sys.stderr,
+        )
+    return applied
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -135,7 +135,31 @@ def _database_error(exc: BaseException) -> bool:
     # psycopg is not imported up front (it costs ~0.2 s of start-up); an exception can only be
     # one of its errors if some command has imported it already.
     psycopg = sys.modules.get("psycopg")
-    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
+    return psycopg is not None and isinstance(exc, psycopg.Error)
+
+
+def _database_message(exc: BaseException) -> tuple[str, str]:
+    """One line saying what the database refused, and a hint on what to do about it."""
+    import psycopg
+
+    from policylink.etl.db import redact
+
+    text = str(exc).strip()
+    first = redact(text.splitlines()[0]) if text else type(exc).__name__
+    if isinstance(exc, psycopg.OperationalError):
+        # unreachable or refused database (no password in the message)
+        return f"cannot use the database: {first}", "check DATABASE_URL, or run `policylink db up`."
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return (
+            f"the database refused the command: {first}",
+            "this login may only read (policylink_reader); use the owner's login to change data.",
+        )
+    # e.g. an object of the schema missing or edited outside PolicyLink
+    return (
+        f"the database could not run the command: {first}",
+        "run `policylink migrate` (and `policylink load bundled` for the bundled data); "
+        "if it persists, report it with the command line.",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,12 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if not _database_error(exc):
             raise
-        # Unreachable or refused database: one line, no traceback, no password.
-        from policylink.etl.db import redact
-
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        click.echo(f"error: cannot use the database: {redact(first)}", err=True)
-        click.echo("hint: check DATABASE_URL, or run `policylink db up`.", err=True)
+        # Any error of the database driver: one line and a hint, no traceback, no password.
+        message, hint = _database_message(exc)
+        click.echo(f"error: {message}", err=True)
+        click.echo(f"hint: {hint}", err=True)
         return 1
     return 0
 

@@ -515,6 +515,8 @@ def local_moran(
         Quadrant codes follow esda: 1 HH, 2 LH, 3 LL, 4 HL; a unit gets its quadrant label only
         when significant, otherwise 'not significant'.
     """
+    if permutations < 1:  # esda then sets no p_sim: no p-value, no cluster
+        raise ValueError(f"{permutations} permutations: local p-values need at least 1 (99+)")
     yv = np.asarray(y, dtype=float).ravel()
     wc = _weights(w, transformation)
     with warnings.catch_warnings():
@@ -565,6 +567,8 @@ def getis_ord_gi_star(
         ``Gi_star``, its analytic z (``z_norm``), the permutation p and 'hot spot' / 'cold spot'
         labels (z_norm > 0 / < 0) for significant units.
     """
+    if permutations < 1:  # esda then sets no p_sim: no p-value, no hot spot
+        raise ValueError(f"{permutations} permutations: local p-values need at least 1 (99+)")
     yv = np.asarray(y, dtype=float).ravel()
     wc = _weights(w, "b")
     with warnings.catch_warnings():

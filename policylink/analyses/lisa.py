@@ -217,6 +217,12 @@ def run_lisa(inputs: Any, options: LisaOptions) -> LisaAnalysis:
         raise ConfigError(
             "the local bivariate Moran needs the lagged variable (--with), and only it takes one"
         )
+    if o.permutations < 1:
+        # the local p-values are permutation p-values: without permutations none is defined
+        raise ConfigError(
+            f"permutations {o.permutations}: local statistics need permutations for their "
+            "p-values; give at least 99 (default 999)"
+        )
     if inputs.time_col is not None and o.year is None:
         raise ConfigError("a year is required with a panel")
     import numpy as np

@@ -48,7 +48,7 @@ def db_up() -> None:
         url = cluster.url()
     from policylink.etl.migrate import migrate
 
-    with dbmod.connect(url) as conn:
+    with dbmod.connect(url, schema=False) as conn:
         applied = migrate(conn)
     if applied:
         click.echo("Applied: " + ", ".join(applied))
@@ -84,7 +84,7 @@ def db_status(fmt: str) -> None:
         }
     if info["mode"] == "external" or info.get("running"):
         try:
-            with dbmod.connect(dbmod.database_url(start=False)) as conn:
+            with dbmod.connect(dbmod.database_url(start=False), schema=False) as conn:
                 info["migrations"] = conn.execute(
                     "SELECT count(*) FROM schema_migration"
                 ).fetchone()[0]
@@ -264,7 +264,7 @@ def migrate_cmd() -> None:
     """Apply pending schema migrations and changed view definitions."""
     from policylink.etl.migrate import migrate
 
-    with dbmod.connect() as conn:
+    with dbmod.connect(schema=False) as conn:
         applied = migrate(conn)
     click.echo("Applied: " + ", ".join(applied) if applied else "Schema is up to date.")
 
@@ -280,7 +280,7 @@ def views_apply(force: bool) -> None:
     """(Re)create view definitions from sql/views/ that are new or changed."""
     from policylink.etl.migrate import apply_views
 
-    with dbmod.connect() as conn:
+    with dbmod.connect(schema=False) as conn:
         done = apply_views(conn, force=force)
     click.echo("Applied: " + ", ".join(done) if done else "Views are up to date.")
 
