@@ -303,11 +303,11 @@ def equal_area(gdf: Any, source: str = "layer") -> Any:
         )
     crs_name = gdf.crs.to_string()
     if gdf.crs.is_geographic:
-        _check_degrees(gdf.total_bounds, source, crs_name, "")
+        _check_degrees(gdf.total_bounds, source, crs_name, reprojected=False)
     geo = gdf.to_crs(4326)
     # a projected CRS whose coordinates do not fit it (e.g. degrees under a UTM claim) ends
     # outside the globe or at infinity here
-    _check_degrees(geo.total_bounds, source, crs_name, " after reprojection to WGS 84")
+    _check_degrees(geo.total_bounds, source, crs_name, reprojected=True)
     x0, y0, x1, y1 = geo.total_bounds
     bx0, by0, bx1, by1 = CHINA_BOX
     if bx0 <= x0 and x1 <= bx1 and by0 <= y0 and y1 <= by1:
@@ -316,25 +316,25 @@ def equal_area(gdf: Any, source: str = "layer") -> Any:
     return gdf.to_crs(f"+proj=laea +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m")
 
 
-def _check_degrees(bounds: np.ndarray, source: str, crs_name: str, when: str) -> None:
+def _check_degrees(bounds: np.ndarray, source: str, crs_name: str, reprojected: bool) -> None:
     """Refuse coordinates that cannot be longitudes and latitudes (a wrong CRS claim)."""
     x0, y0, x1, y1 = (float(b) for b in bounds)
     if np.isfinite([x0, y0, x1, y1]).all() and -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90:
         return
-    raise InputError(
-        [
-            Problem(
-                source,
-                None,
-                "geometry",
-                None,
-                f"the layer's CRS is {crs_name}, but its coordinates{when} span x "
-                f"{x0:.6g} to {x1:.6g}, y {y0:.6g} to {y1:.6g}, which are not longitudes "
-                "(-180 to 180) and latitudes (-90 to 90): the CRS does not match the "
-                "coordinates (metres in a degrees CRS?); set the layer's true CRS",
-            )
-        ]
-    )
+    span = f"x {x0:.6g} to {x1:.6g}, y {y0:.6g} to {y1:.6g}"
+    if reprojected:
+        text = (
+            f"the layer's CRS is {crs_name}, but its coordinates reprojected to WGS 84 span "
+            f"{span}, outside the globe: the CRS does not match the coordinates; set the "
+            "layer's true CRS"
+        )
+    else:
+        text = (
+            f"the layer's CRS is {crs_name} (degrees), but its coordinates span {span}, which "
+            "are not longitudes (-180 to 180) and latitudes (-90 to 90): metres in a degrees "
+            "CRS? set the layer's true CRS"
+        )
+    raise InputError([Problem(source, None, "geometry", None, text)])
 
 
 def _check_units(gdf: Any, id_col: str, source: str) -> list[str]:

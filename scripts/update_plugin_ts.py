@@ -17,7 +17,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "qgis_plugin"
 CONTEXT = "PolicyLink"
-LABEL_DICTS = {"LISA_LABELS", "GI_LABELS", "PERIOD_LABELS", "BATCH_LABELS", "LINK_LABELS"}
+LABEL_DICTS = {
+    "LISA_LABELS",
+    "GI_LABELS",
+    "PERIOD_LABELS",
+    "BATCH_LABELS",
+    "LINK_LABELS",
+    "ANALYSIS_MESSAGES",  # core/i18n.py: known messages of the analyses layer
+}
 CLASS_TEXTS = {"_display", "_group", "_help"}
 
 

@@ -16,6 +16,130 @@
       <translation>没有名为 '{name}' 的已保存 PostgreSQL 连接；已保存的连接：{names}。</translation>
     </message>
     <message>
+      <source>{n} unit(s) have neighbours: local statistics need at least 3 (choose other weights, e.g. knn:K)</source>
+      <translation>只有 {n} 个单元有邻居：局部统计量至少需要 3 个（请换用其他权重，例如 knn:K）</translation>
+    </message>
+    <message>
+      <source>the variable is constant in {year}: local statistics are undefined</source>
+      <translation>该变量在 {year} 年为常数：局部统计量无定义</translation>
+    </message>
+    <message>
+      <source>the variable is constant: local statistics are undefined</source>
+      <translation>该变量为常数：局部统计量无定义</translation>
+    </message>
+    <message>
+      <source>permutations {n}: local statistics need permutations for their p-values; give at least 99 (default 999)</source>
+      <translation>置换次数 {n}：局部统计量的 p 值来自置换检验；请至少设为 99（默认 999）</translation>
+    </message>
+    <message>
+      <source>{variable} is constant (or varies only by rounding): Moran's I is undefined (zero variance), no p-value is reported</source>
+      <translation>{variable} 为常数（或仅有舍入误差）：莫兰指数无定义（方差为零），不报告 p 值</translation>
+    </message>
+    <message>
+      <source>no unit has a neighbour in these weights: Moran's I is undefined</source>
+      <translation>在此权重下没有任何单元有邻居：莫兰指数无定义</translation>
+    </message>
+    <message>
+      <source>{n} unit(s): a global Moran test needs at least {minimum} units</source>
+      <translation>只有 {n} 个单元：全局莫兰检验至少需要 {minimum} 个单元</translation>
+    </message>
+    <message>
+      <source>missing value for unit {unit} in {year}</source>
+      <translation>单元 {unit} 在 {year} 年缺少数值</translation>
+    </message>
+    <message>
+      <source>missing value for unit {unit}</source>
+      <translation>单元 {unit} 缺少数值</translation>
+    </message>
+    <message>
+      <source>field not found (fields: {fields})</source>
+      <translation>找不到该字段（现有字段：{fields}）</translation>
+    </message>
+    <message>
+      <source>the layer has no features</source>
+      <translation>该图层没有要素</translation>
+    </message>
+    <message>
+      <source>id field not found in the layer</source>
+      <translation>图层中找不到标识字段</translation>
+    </message>
+    <message>
+      <source>duplicate unit id</source>
+      <translation>单元标识重复</translation>
+    </message>
+    <message>
+      <source>empty geometry</source>
+      <translation>几何为空</translation>
+    </message>
+    <message>
+      <source>{kind} contiguity needs polygons; for points choose knn:K or distance:METRES weights</source>
+      <translation>{kind} 邻接需要面要素；点要素请选择 knn:K 或 distance:米数 权重</translation>
+    </message>
+    <message>
+      <source>the layer has no coordinate reference system: distances in metres cannot be known; set its CRS (e.g. EPSG:4326) and try again</source>
+      <translation>该图层没有坐标参考系：无法得知以米计的距离；请设置其坐标参考系（例如 EPSG:4326）后重试</translation>
+    </message>
+    <message>
+      <source>the layer's CRS is {crs} (degrees), but its coordinates span {span}, which are not longitudes (-180 to 180) and latitudes (-90 to 90): metres in a degrees CRS? set the layer's true CRS</source>
+      <translation>图层的坐标参考系为 {crs}（以度为单位），但其坐标范围为 {span}，不是经度（-180 至 180）和纬度（-90 至 90）：是否把米制坐标放在了度制坐标参考系中？请设置图层真实的坐标参考系</translation>
+    </message>
+    <message>
+      <source>the layer's CRS is {crs}, but its coordinates reprojected to WGS 84 span {span}, outside the globe: the CRS does not match the coordinates; set the layer's true CRS</source>
+      <translation>图层的坐标参考系为 {crs}，但其坐标投影到 WGS 84 后范围为 {span}，超出地球范围：坐标参考系与坐标不符；请设置图层真实的坐标参考系</translation>
+    </message>
+    <message>
+      <source>a year is required with a panel</source>
+      <translation>面板数据需要指定年份</translation>
+    </message>
+    <message>
+      <source>a spatial panel model needs a panel (a period column)</source>
+      <translation>空间面板模型需要面板数据（时期字段）</translation>
+    </message>
+    <message>
+      <source>the panel has {n} year(s): a DID needs at least two years (before and after adoption) with year fixed effects</source>
+      <translation>面板只有 {n} 年：含年份固定效应的双重差分至少需要两年（政策实施前后）</translation>
+    </message>
+    <message>
+      <source>the panel has {n} unit(s): a DID needs at least two units</source>
+      <translation>面板只有 {n} 个单元：双重差分至少需要两个单元</translation>
+    </message>
+    <message>
+      <source>fewer than two units are observed in two or more years: unit fixed effects leave nothing to estimate (give each unit several years)</source>
+      <translation>在两年或以上被观测的单元少于两个：去除单元固定效应后无可估计（请为每个单元提供多年数据）</translation>
+    </message>
+    <message>
+      <source>the outcome does not vary once unit and year fixed effects are removed: there is nothing to explain</source>
+      <translation>去除单元和年份固定效应后结果变量不再变化：没有可解释的变异</translation>
+    </message>
+    <message>
+      <source>the treatment does not vary once unit and year fixed effects are removed (no unit treated within the panel years, every unit treated throughout, or all units adopting in the same year): its effect cannot be estimated</source>
+      <translation>去除单元和年份固定效应后处理变量不再变化（面板年份内没有单元受处理、所有单元始终受处理，或所有单元在同一年采纳）：无法估计其效应</translation>
+    </message>
+    <message>
+      <source>the share of treated neighbours does not vary once unit and year fixed effects are removed (no unit treated within the panel years, every unit treated throughout, or all units adopting in the same year): its effect cannot be estimated</source>
+      <translation>去除单元和年份固定效应后受处理邻居的比例不再变化（面板年份内没有单元受处理、所有单元始终受处理，或所有单元在同一年采纳）：无法估计其效应</translation>
+    </message>
+    <message>
+      <source>{n} problem(s) found; nothing was written:</source>
+      <translation>发现 {n} 个问题；未写入任何内容：</translation>
+    </message>
+    <message>
+      <source>row {row}</source>
+      <translation>第 {row} 行</translation>
+    </message>
+    <message>
+      <source>column {column}</source>
+      <translation>字段 {column}</translation>
+    </message>
+    <message>
+      <source>(value {value})</source>
+      <translation>（值 {value}）</translation>
+    </message>
+    <message>
+      <source>... and {n} more</source>
+      <translation>……另有 {n} 个</translation>
+    </message>
+    <message>
       <source>Legend</source>
       <translation>图例</translation>
     </message>

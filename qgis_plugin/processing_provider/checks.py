@@ -16,7 +16,7 @@ from typing import Any
 
 from qgis.core import QgsProcessingException, QgsVectorLayer, QgsWkbTypes
 
-from ..core.i18n import tr
+from ..core.i18n import tr, translate_error
 
 WEIGHTS_SUFFIXES = (".gal", ".gwt")
 
@@ -207,7 +207,13 @@ def check_output_file(path: str) -> str:
 
 
 def message_of(exc: BaseException) -> str:
-    """The user-facing text of an input error (no quotes around a KeyError's text)."""
+    """The user-facing text of an input error (no quotes around a KeyError's text), in the
+    interface language when it is a known message of the analyses layer."""
+    return translate_error(exc)
+
+
+def _english(exc: BaseException) -> str:
+    """The text of ``exc`` as raised (what an algorithm passes on with ``str(exc)``)."""
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)
@@ -268,7 +274,14 @@ def guarded(process: Callable[..., dict]) -> Callable[..., dict]:
     def run(self: Any, parameters: dict, context: Any, feedback: Any) -> dict:
         try:
             return process(self, parameters, context, feedback)
-        except QgsProcessingException:
+        except QgsProcessingException as exc:
+            # An algorithm that passed an analyses error on as ``str(exc)`` gets it translated
+            # here, in one place (the analyses layer has no Qt and speaks English).
+            cause = exc.__cause__
+            if isinstance(cause, caught) and str(exc) == _english(cause):
+                text = translate_error(cause)
+                if text != str(exc):
+                    raise QgsProcessingException(text) from cause
             raise
         except ModuleNotFoundError as exc:
             module = (exc.name or str(exc)).split(".")[0]
