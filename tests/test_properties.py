@@ -3,9 +3,10 @@
 Hypothesis draws SYNTHETIC lattices of unit squares (1 to 5 x 1 to 5, cells removed to make
 islands, a single unit), values with constants, ties, missing values and one or several
 periods, and DID panels with one period, one unit, gaps, no or all units treated. Every analysis
-(run_moran, run_bivariate_moran, run_lisa with both statistics, run_sdm, run_twfe,
-run_event_study, run_placebo) must return finite numbers or refuse with a PolicyLinkError that
-has a message; the CLI must exit 0 or 2 (bad input) and never raise.
+(run_moran, run_bivariate_moran, run_geary, run_lisa with its four statistics and with 0
+permutations, run_sdm, run_twfe, run_event_study, run_placebo) must return finite numbers or
+refuse with a PolicyLinkError that has a message; the CLI must exit 0 or 2 (bad input) and never
+raise.
 """
 
 from __future__ import annotations
@@ -142,20 +143,50 @@ def test_moran_and_bivariate(spec: dict) -> None:
 
 
 @SETTINGS
-@given(layers(), st.sampled_from(["local_moran", "gi_star"]))
-def test_local_statistics(spec: dict, statistic: str) -> None:
-    from policylink.analyses.lisa import NEIGHBOURLESS, LisaOptions, run_lisa
+@given(layers())
+def test_geary(spec: dict) -> None:
+    from policylink.analyses.geary import GearyOptions, run_geary
 
     try:
-        inp = inputs(spec, ["a"])
-        year = inp.periods()[0]
-        res = run_lisa(inp, LisaOptions("a", year, statistic, permutations=19))
+        res = run_geary(inputs(spec, ["a"]), GearyOptions("a", permutations=19))
     except PolicyLinkError as exc:
         clean(exc)
         return
+    for _, r in res.results:
+        assert finite(r.C, r.EC, r.z_norm, r.p_norm, r.z_rand, r.p_rand, r.p_sim), r
+        assert 0.0 <= r.p_norm <= 1.0 and 0.0 < r.p_sim <= 1.0
+
+
+#: Column of the local statistic in each table.
+LOCAL_STAT = {
+    "local_moran": "Ii",
+    "gi_star": "Gi_star",
+    "local_geary": "ci",
+    "bivariate_moran": "Ii_bv",
+}
+
+
+@SETTINGS
+@given(
+    layers(),
+    st.sampled_from(sorted(LOCAL_STAT)),
+    st.sampled_from([19, 19, 19, 0]),  # 0 permutations: refused (no p-value exists then)
+)
+def test_local_statistics(spec: dict, statistic: str, permutations: int) -> None:
+    from policylink.analyses.lisa import NEIGHBOURLESS, LisaOptions, run_lisa
+
+    other = "b" if statistic == "bivariate_moran" else None
+    try:
+        inp = inputs(spec, ["a", "b"])
+        year = inp.periods()[0]
+        res = run_lisa(inp, LisaOptions("a", year, statistic, permutations, other=other))
+    except PolicyLinkError as exc:
+        clean(exc)
+        return
+    assert permutations > 0
     t = res.local.table
     tested = t[t["cluster"] != NEIGHBOURLESS]
-    stat = "Ii" if statistic == "local_moran" else "Gi_star"
+    stat = LOCAL_STAT[statistic]
     assert np.isfinite(tested[stat].to_numpy(float)).all()
     assert np.isfinite(tested["p_sim"].to_numpy(float)).all()
     # a unit without neighbours is never significant
