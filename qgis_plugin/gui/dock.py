@@ -29,7 +29,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core import db
-from ..core.i18n import tr
+from ..core.i18n import tr, translate_error
 from ..core.layers import frame_to_layer, layer_to_frame, numeric_column
 from ..core.results import layer_with_columns, write_csv
 from ..core.styling import apply_style
@@ -590,4 +590,4 @@ class PolicyDiffusionDock(QDockWidget):
 
     def _show_error(self, exc: BaseException) -> None:
         self.last_error = exc
-        self.status.setText(tr("Error: {e}").format(e=exc))
+        self.status.setText(tr("Error: {e}").format(e=translate_error(exc)))
