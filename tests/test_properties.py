@@ -360,9 +360,10 @@ def two_by_two(first: list[int]) -> pd.DataFrame:
     )
 
 
-#: A known gap (issue 17), found by the property test above when it drew these estimators too:
-#: on degenerate panels they still raise a plain Python error (a traceback in the CLI) instead
-#: of a PolicyLinkError. strict: once fixed, the test insists that the mark be removed.
+#: Found by the property test above when it drew these estimators too: on degenerate panels
+#: they raised a plain Python error instead of a PolicyLinkError. No treated unit and every
+#: unit treated throughout are now refused before the numerics (``check_identified``); the
+#: Sun-Abraham 2 x 2 case is a known gap (strict: once fixed, remove the mark).
 GAP = pytest.mark.xfail(
     strict=True,
     raises=(ValueError, ZeroDivisionError),
@@ -374,11 +375,11 @@ GAP = pytest.mark.xfail(
     ("analysis", "first"),
     [
         # no treated unit: "need at least one array to concatenate"
-        pytest.param("callaway_santanna", [0, 0], marks=GAP, id="cs-no-treated"),
+        pytest.param("callaway_santanna", [0, 0], id="cs-no-treated"),
         # no treated unit: "logit did not converge"
-        pytest.param("psm", [0, 0], marks=GAP, id="psm-no-treated"),
+        pytest.param("psm", [0, 0], id="psm-no-treated"),
         # every unit treated from the first year: "cannot convert float NaN to integer"
-        pytest.param("sun_abraham", [2010, 2010], marks=GAP, id="sa-all-treated"),
+        pytest.param("sun_abraham", [2010, 2010], id="sa-all-treated"),
         # one never-treated unit, one adopting in the second year: ZeroDivisionError
         pytest.param("sun_abraham", [0, 2011], marks=GAP, id="sa-two-by-two"),
     ],

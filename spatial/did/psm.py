@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, prepare_panel
-from policylink.spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.did.twfe import DIDResult, check_identified, fit_fe
 
 
 def logit_fit(
@@ -186,6 +186,7 @@ def psm_did(
     if not covs:
         raise ValueError("psm_did needs at least one covariate (or controls in the spec)")
     panel, spec = prepare_panel(df, spec, extra=covs)
+    check_identified(panel, spec, [DID_COL])  # no treated unit: refused before the logit
     first = panel[FIRST_COL]
     years = np.sort(panel[spec.time].unique())
     g0 = first[np.isfinite(first)].min() if np.isfinite(first).any() else years[-1] + 1

@@ -34,7 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, is_balanced, prepare_panel
-from policylink.spatial.did.twfe import DIDResult, fit_fe
+from policylink.spatial.did.twfe import DIDResult, check_identified, fit_fe
 from policylink.spatial.errors import InputError, Problem
 
 
@@ -368,6 +368,7 @@ def callaway_santanna(
         raise ValueError("anticipation must be >= 0")
     covs = list(covariates or ())
     panel, spec = prepare_panel(df, spec, extra=covs)
+    check_identified(panel, spec, [DID_COL])  # no treated unit: refused, not a numpy error
     _require_balanced(panel, spec, "Callaway-Sant'Anna")
     Y, years, G = _wide(panel, spec)
     XW = None
@@ -677,6 +678,7 @@ def sun_abraham(
     covariance :math:`V` of the :math:`\\hat\\delta_{g,e}`.
     """
     panel, spec = prepare_panel(df, spec)
+    check_identified(panel, spec, [DID_COL])  # as the event study: the dummies sum to it
     years = np.sort(panel[spec.time].unique())
     G = panel[FIRST_COL]
     panel = panel[~(G <= years[0])].reset_index(drop=True)  # always-treated: no pre-period
