@@ -317,15 +317,19 @@ def test_single_unit_layer_is_refused(stat: str) -> None:
         run_lisa(inputs(spec, ["a"]), LisaOptions("a", statistic=stat))
 
 
+#: The staggered-adoption DID estimators, run with their default options.
+STAGGERED = ("callaway_santanna", "sun_abraham", "imputation", "bacon", "psm")
+
+
 @settings(
-    max_examples=25,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     derandomize=True,
 )
-@given(did_panels(), st.sampled_from(["imputation", "bacon"]))
+@given(did_panels(), st.sampled_from(STAGGERED))
 def test_staggered_did_analyses(df: pd.DataFrame, analysis: str) -> None:
-    """Two more DID estimators on the same random panels: a result that serialises without
+    """The staggered DID estimators on the same random panels: a result that serialises without
     infinities, or a clean refusal (any other exception fails)."""
     run_staggered(df, analysis)
 
@@ -360,15 +364,10 @@ def two_by_two(first: list[int]) -> pd.DataFrame:
     )
 
 
-#: Found by the property test above when it drew these estimators too: on degenerate panels
-#: they raised a plain Python error instead of a PolicyLinkError. No treated unit and every
-#: unit treated throughout are now refused before the numerics (``check_identified``); the
-#: Sun-Abraham 2 x 2 case is a known gap (strict: once fixed, remove the mark).
-GAP = pytest.mark.xfail(
-    strict=True,
-    raises=(ValueError, ZeroDivisionError),
-    reason="degenerate panel raises a plain Python error",
-)
+#: Found by the property test above when it drew these estimators too: on these degenerate
+#: panels they raised a plain Python error instead of a PolicyLinkError (now refused: no treated
+#: unit or every unit treated throughout by ``check_identified``, an exact fit by its zero
+#: standard errors).
 
 
 @pytest.mark.parametrize(
@@ -381,7 +380,7 @@ GAP = pytest.mark.xfail(
         # every unit treated from the first year: "cannot convert float NaN to integer"
         pytest.param("sun_abraham", [2010, 2010], id="sa-all-treated"),
         # one never-treated unit, one adopting in the second year: ZeroDivisionError
-        pytest.param("sun_abraham", [0, 2011], marks=GAP, id="sa-two-by-two"),
+        pytest.param("sun_abraham", [0, 2011], id="sa-two-by-two"),
     ],
 )
 def test_degenerate_panels_of_the_staggered_estimators(analysis: str, first: list[int]) -> None:

@@ -40,7 +40,7 @@ import scipy.sparse as sp
 from scipy import stats
 from scipy.sparse.linalg import splu
 
-from policylink.spatial.did.panel import FIRST_COL, PanelSpec, prepare_panel
+from policylink.spatial.did.panel import FIRST_COL, PanelSpec, check_fixed_effects, prepare_panel
 from policylink.spatial.errors import InputError, Problem
 
 __all__ = ["ImputationResult", "imputation_did"]
@@ -332,6 +332,11 @@ def _pretrend_test(
         names.append(name)
         ks.append(k)
     if not names or data[spec.unit].nunique() < 2 or data[spec.time].nunique() < 2:
+        return [], empty
+    try:
+        # the untreated subset may be all singletons: pyfixest's demeaning would abort
+        check_fixed_effects(data, spec)
+    except InputError:
         return [], empty
     rhs = " + ".join(_q(c) for c in [*names, *spec.controls])
     formula = f"{_q(spec.outcome)} ~ {rhs} | {_q(spec.unit)} + {_q(spec.time)}"

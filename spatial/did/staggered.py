@@ -459,6 +459,21 @@ def callaway_santanna(
         return {"att": est, "se": se, "p": _pval(est, se)}
 
     post = att_gt[att_gt.rel_time >= 0]
+    if post.empty:
+        # every (cohort, year) cell was skipped: nothing to aggregate
+        raise InputError(
+            [
+                Problem(
+                    spec.source,
+                    None,
+                    FIRST_COL,
+                    None,
+                    "no group-time ATT after adoption could be estimated: each cohort needs "
+                    "comparison units (never or not yet treated) in its base year and later "
+                    "years, more of them than covariates",
+                )
+            ]
+        )
     est, inf = agg(post)
     overall = block(est, inf)
     infl["simple"] = inf
@@ -491,6 +506,8 @@ def callaway_santanna(
     infl["calendar_overall"] = c_inf
 
     grp_rows, g_atts, g_infs = [], [], []
+    # a cohort adopting after the panel's last year has no post cell: not in the group summary
+    groups = np.array([g for g in groups if (post.group == g).any()])
     for g in groups:
         sel = post[post.group == g]
         est = float(sel.att.mean())
@@ -703,6 +720,21 @@ def sun_abraham(
             meta.append((int(g), int(k), name))
     model = fit_fe(panel, spec, names, label="Sun-Abraham", control=control)
     co, V = model.coefficients, model.vcov
+    ses = co.loc[co.index.intersection(names), "se"].to_numpy(float)
+    if ses.size and not (np.isfinite(ses) & (ses > 0)).any():
+        # an exact fit (e.g. two units, two years): every standard error is 0, no inference
+        raise InputError(
+            [
+                Problem(
+                    spec.source,
+                    None,
+                    DID_COL,
+                    None,
+                    "the regression fits the outcome exactly (standard error 0.0): no "
+                    "inference is possible; give more units or years",
+                )
+            ]
+        )
     # cohort shares among treated observations at each event time
     obs = pd.DataFrame(meta, columns=["group", "rel_time", "term"])
     obs = obs[obs.term.isin(co.index)]
