@@ -101,7 +101,7 @@ def raised_messages() -> dict[str, list[str]]:
     import geopandas as gpd
     from shapely.geometry import box
 
-    from policylink.analyses.did import run_twfe
+    from policylink.analyses.did import run_sun_abraham, run_twfe
     from policylink.analyses.lisa import LisaOptions, run_lisa
     from policylink.analyses.moran import MoranOptions, run_moran
     from policylink.did_inputs import did_inputs_from_frame
@@ -125,6 +125,10 @@ def raised_messages() -> dict[str, list[str]]:
         {"unit": ["a", "b", "c"], "year": 2010, "y": [1.0, 2.0, 3.0], "ft": [2010, 0, 0]}
     )
     spec = PanelSpec("y", first_treated="ft", source="syn.csv")
+    # one never-treated unit, one adopting in the second year: an exact fit
+    two_by_two = pd.DataFrame(
+        {"unit": ["a", "a", "b", "b"], "year": [2010, 2011] * 2, "y": [0.1, -0.1, 0.6, 0.1]}
+    ).assign(ft=[0, 0, 2011, 2011])
     return {
         "local_constant": problems(lambda: run_lisa(flat, LisaOptions("v", permutations=99))),
         "local_permutations": problems(lambda: run_lisa(noisy, LisaOptions("v", permutations=0))),
@@ -134,6 +138,7 @@ def raised_messages() -> dict[str, list[str]]:
         ),
         "no_crs": problems(lambda: build_weights(squares, "code", "queen", source="l")),
         "did_years": problems(lambda: run_twfe(did_inputs_from_frame(one_year, spec))),
+        "did_exact_fit": problems(lambda: run_sun_abraham(did_inputs_from_frame(two_by_two, spec))),
     }
 
 

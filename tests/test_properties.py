@@ -4,9 +4,9 @@ Hypothesis draws SYNTHETIC lattices of unit squares (1 to 5 x 1 to 5, cells remo
 islands, a single unit), values with constants, ties, missing values and one or several
 periods, and DID panels with one period, one unit, gaps, no or all units treated. Every analysis
 (run_moran, run_bivariate_moran, run_geary, run_lisa with its four statistics and with 0
-permutations, run_sdm, run_twfe, run_event_study, run_placebo) must return finite numbers or
-refuse with a PolicyLinkError that has a message; the CLI must exit 0 or 2 (bad input) and never
-raise.
+permutations, run_sdm, run_twfe, run_event_study, run_placebo, and the staggered estimators
+Callaway-Sant'Anna, Sun-Abraham, imputation, Bacon and PSM) must return finite numbers or refuse
+with a PolicyLinkError that has a message; the CLI must exit 0 or 2 (bad input) and never raise.
 """
 
 from __future__ import annotations

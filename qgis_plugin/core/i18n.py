@@ -123,6 +123,11 @@ ANALYSIS_MESSAGES = {
     "did_treatment": "the treatment does not vary once unit and year fixed effects are removed "
     "(no unit treated within the panel years, every unit treated throughout, or all units "
     "adopting in the same year): its effect cannot be estimated",
+    "did_exact_fit": "the regression fits the outcome exactly (standard error 0.0): no "
+    "inference is possible; give more units or years",
+    "cs_no_post": "no group-time ATT after adoption could be estimated: each cohort needs "
+    "comparison units (never or not yet treated) in its base year and later years, more of "
+    "them than covariates",
     "did_w_treatment": "the share of treated neighbours does not vary once unit and year fixed "
     "effects are removed (no unit treated within the panel years, every unit treated "
     "throughout, or all units adopting in the same year): its effect cannot be estimated",

@@ -116,6 +116,14 @@
       <translation>去除单元和年份固定效应后处理变量不再变化（面板年份内没有单元受处理、所有单元始终受处理，或所有单元在同一年采纳）：无法估计其效应</translation>
     </message>
     <message>
+      <source>the regression fits the outcome exactly (standard error 0.0): no inference is possible; give more units or years</source>
+      <translation>回归恰好完全拟合结果变量（标准误为 0.0）：无法进行统计推断；请提供更多单元或年份</translation>
+    </message>
+    <message>
+      <source>no group-time ATT after adoption could be estimated: each cohort needs comparison units (never or not yet treated) in its base year and later years, more of them than covariates</source>
+      <translation>无法估计任何采纳后的组-时期 ATT：每个队列在其基期及之后的年份都需要对照单元（从未或尚未受处理），且数量多于协变量个数</translation>
+    </message>
+    <message>
       <source>the share of treated neighbours does not vary once unit and year fixed effects are removed (no unit treated within the panel years, every unit treated throughout, or all units adopting in the same year): its effect cannot be estimated</source>
       <translation>去除单元和年份固定效应后受处理邻居的比例不再变化（面板年份内没有单元受处理、所有单元始终受处理，或所有单元在同一年采纳）：无法估计其效应</translation>
     </message>
