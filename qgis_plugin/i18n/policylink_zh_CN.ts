@@ -20,6 +20,10 @@
       <translation>图例</translation>
     </message>
     <message>
+      <source>South China Sea islands</source>
+      <translation>南海诸岛</translation>
+    </message>
+    <message>
       <source>map units (no CRS)</source>
       <translation>地图单位（无坐标参考系）</translation>
     </message>
@@ -340,8 +344,28 @@
       <translation>合成数据</translation>
     </message>
     <message>
-      <source>Missing Python packages: {names}. Install with: {cmd}</source>
-      <translation>缺少 Python 包：{names}。安装命令：{cmd}</translation>
+      <source>Install missing Python packages</source>
+      <translation>安装缺少的 Python 包</translation>
+    </message>
+    <message>
+      <source>All Python packages PolicyLink needs are installed.</source>
+      <translation>PolicyLink 所需的 Python 包均已安装。</translation>
+    </message>
+    <message>
+      <source>Installing {names}</source>
+      <translation>正在安装 {names}</translation>
+    </message>
+    <message>
+      <source>Installed {names}. Restart QGIS to use them.</source>
+      <translation>已安装 {names}。请重启 QGIS 以使用。</translation>
+    </message>
+    <message>
+      <source>Installing {names} failed: {error}</source>
+      <translation>安装 {names} 失败：{error}</translation>
+    </message>
+    <message>
+      <source>Missing Python packages: {names}. Use Plugins &gt; PolicyLink &gt; Install missing Python packages, or install with: {cmd}</source>
+      <translation>缺少 Python 包：{names}。请使用 插件 &gt; PolicyLink &gt; 安装缺少的 Python 包，或用以下命令安装：{cmd}</translation>
     </message>
     <message>
       <source>Cumulative adoption curve</source>
@@ -974,6 +998,10 @@
     <message>
       <source>Weights file (GAL or GWT; overrides the choice above)</source>
       <translation>权重文件（GAL 或 GWT；优先于上面的选择）</translation>
+    </message>
+    <message>
+      <source>Needs the Python packages: {names}</source>
+      <translation>需要的 Python 包：{names}</translation>
     </message>
     <message>
       <source>Weights: {n} units, {links} links, mean {mean:.2f} neighbours</source>

@@ -18,6 +18,7 @@ class AdoptionPeriodLayer(_MapAlgorithm):
     """Units coloured by the period in which they first adopted a policy (seed 001 Fig. 1)."""
 
     _name = "adoptionperiod"
+    _requires = ("database",)
     _display = "Adoption by period"
     _help = (
         "Units with the period in which they first adopted a policy of a programme (default "

@@ -17,6 +17,7 @@ class CoordinationLinkLayer(_MapAlgorithm):
     """Lines between units that share coordination events (seed 001 Fig. 2)."""
 
     _name = "coordinationlinks"
+    _requires = ("database",)
     _display = "Coordination links"
     _help = (
         "One line per pair of units and link type, between their representative points, for the "

@@ -14,6 +14,7 @@ class LocalMoran(_LocalStatistic):
     """Local Moran's I (LISA) with cluster labels, styled in GeoDa colours."""
 
     _name = "localmoran"
+    _requires = ("esda",)
     _display = "Local Moran's I (LISA clusters)"
     _help = (
         "Local Moran's I (Anselin 1995) with conditional permutation p-values (seeded) and "

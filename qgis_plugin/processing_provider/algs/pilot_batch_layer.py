@@ -26,6 +26,7 @@ class PilotBatchLayer(_MapAlgorithm):
     EFFECTIVE_YEARS = "EFFECTIVE_YEARS"
 
     _name = "pilotbatches"
+    _requires = ("database",)
     _display = "Pilot batches (adoption layer)"
     _help = (
         "Prefecture units with the batch in which they became pilots of a programme (default the "
