@@ -84,7 +84,9 @@ def test_provider_keeps_the_algorithms_whose_packages_are_present(qgis_app):
     provider.refreshAlgorithms()
     ids = {a.name() for a in provider.algorithms()}
     assert {"globalmoran", "localmoran", "gistar", "buildweights", "exportlayout"} <= ids
-    assert not ids & {"didsuite", "loadpanel", "dbweights", "pilotbatches", "netinfties"}
+    # The policy maps also run on layers, so they stay (the database path names psycopg).
+    assert {"pilotbatches", "adoptionperiod", "coordinationlinks", "weightsreport"} <= ids
+    assert not ids & {"didsuite", "loadpanel", "dbweights", "netinfties"}
     assert [r.name for r in provider.unavailable["didsuite"]] == ["pyfixest", "matplotlib"]
     assert [r.name for r in provider.unavailable["loadpanel"]] == ["psycopg"]
     assert "matplotlib" in {r.name for r in provider.unavailable["spatialpanel"]}

@@ -228,6 +228,10 @@
       <translation>双重差分（DID）</translation>
     </message>
     <message>
+      <source>Linked Moran scatter</source>
+      <translation>联动 Moran 散点图</translation>
+    </message>
+    <message>
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
@@ -292,6 +296,10 @@
       <translation>双重差分需要 PolicyLink 数据库（多年面板数据）。</translation>
     </message>
     <message>
+      <source>The linked scatter plot needs a layer of the project as data source.</source>
+      <translation>联动散点图需要以项目中的图层作为数据源。</translation>
+    </message>
+    <message>
       <source>Nothing to export yet.</source>
       <translation>尚无可导出的结果。</translation>
     </message>
@@ -342,6 +350,18 @@
     <message>
       <source>synthetic</source>
       <translation>合成数据</translation>
+    </message>
+    <message>
+      <source>Moran scatter plot (linked to the map)</source>
+      <translation>Moran 散点图（与地图联动）</translation>
+    </message>
+    <message>
+      <source>Drag a rectangle to select units; map selections show here.</source>
+      <translation>拖动矩形框选择单元；地图上的选择会在此显示。</translation>
+    </message>
+    <message>
+      <source>Moran's I = {value}</source>
+      <translation>Moran 指数 I = {value}</translation>
     </message>
     <message>
       <source>Install missing Python packages</source>
@@ -412,8 +432,8 @@
       <translation>分时段政策采纳</translation>
     </message>
     <message>
-      <source>Units with the period in which they first adopted a policy of a programme (default jjj_policy_adoption: the seed 001 Fig. 1 inter-city industrial-coordination policies) and the year of their first event. A unit counts through its own events only (a county's policy does not make its prefecture an adopter), as in seed 001 and the HTML report. Periods are the database's analysis_period labels, scheme seed001: before 2008, 2008-2014, 2014-2016, after 2016; units without any event get 'none'. The layer animates with the Temporal Controller.</source>
-      <translation>各单元首次出台某项目政策的时段（默认 jjj_policy_adoption：种子文献 001 图 1 的城际产业协同政策）及其首个事件的年份。单元只按其自身参与的事件计入（区县的政策不使地级市成为采纳者），与种子文献 001 和 HTML 报告一致。时段为数据库 analysis_period 表 seed001 方案的标签：2008 年以前、2008—2014 年、2014—2016 年、2016 年以后；没有任何事件的单元为 'none'。该图层可由时间控制器按年播放。</translation>
+      <source>Units with the period in which they first adopted a policy of a programme (default jjj_policy_adoption: the seed 001 Fig. 1 inter-city industrial-coordination policies) and the year of their first event. A unit counts through its own events only (a county's policy does not make its prefecture an adopter), as in seed 001 and the HTML report. Periods are the database's analysis_period labels, scheme seed001: before 2008, 2008-2014, 2014-2016, after 2016; units without any event get 'none'. The layer animates with the Temporal Controller. Without the database: a units layer with a code field and a first-year field (empty = never), periods of the same scheme.</source>
+      <translation>lation&gt;各单元首次出台某项目政策的时段（默认 jjj_policy_adoption：种子文献 001 图 1 的城际产业协同政策）及其首个事件的年份。单元只按其自身参与的事件计入（区县的政策不使地级市成为采纳者），与种子文献 001 和 HTML 报告一致。时段为数据库 analysis_period 表 seed001 方案的标签：2008 年以前、2008—2014 年、2014—2016 年、2016 年以后；没有任何事件的单元为 'none'。该图层可由时间控制器按年播放。不使用数据库时：给出含代码字段和首年字段（空值 = 从未采纳）的单元图层，时段方案相同。</translation>
     </message>
     <message>
       <source>Build spatial weights (GAL/GWT)</source>
@@ -432,8 +452,8 @@
       <translation>协同联系</translation>
     </message>
     <message>
-      <source>One line per pair of units and link type, between their representative points, for the events of a programme (default jjj_coordination, seed 001): multi-party events link every pair of parties, transfers link senders to receivers; at prefecture level counties roll up to their prefecture. Fields: a, b, name_a, name_b, link_type (event kind), n_events, first_year, last_year. Width follows n_events, colour the link type; the layer animates from each link's first year.</source>
-      <translation>按某项目的事件（默认 jjj_coordination，种子文献 001）生成连线：每对单元、每种联系类型一条线，连接两单元的代表点；多方事件连接每一对参与方，转移事件连接转出方与承接方；地级层面区县归并到所属地级市。字段：a、b、name_a、name_b、link_type（事件类型）、n_events、first_year、last_year。线宽随事件数变化，颜色表示联系类型；图层从每条联系的首个年份起按年播放。</translation>
+      <source>One line per pair of units and link type, between their representative points, for the events of a programme (default jjj_coordination, seed 001): multi-party events link every pair of parties, transfers link senders to receivers; at prefecture level counties roll up to their prefecture. Fields: a, b, name_a, name_b, link_type (event kind), n_events, first_year, last_year. Width follows n_events, colour the link type; the layer animates from each link's first year. Without the database: a units layer with a code field and a link table with one row per event and pair of codes (optional link type, year and event id fields; without an event id every row is one event).</source>
+      <translation>lation&gt;按某项目的事件（默认 jjj_coordination，种子文献 001）生成连线：每对单元、每种联系类型一条线，连接两单元的代表点；多方事件连接每一对参与方，转移事件连接转出方与承接方；地级层面区县归并到所属地级市。字段：a、b、name_a、name_b、link_type（事件类型）、n_events、first_year、last_year。线宽随事件数变化，颜色表示联系类型；图层从每条联系的首个年份起按年播放。不使用数据库时：给出含代码字段的单元图层，以及每个事件、每对单元代码一行的联系表（可选联系类型、年份和事件编号字段；没有事件编号时每行算一个事件）。</translation>
     </message>
     <message>
       <source>{n} links from {e} event-pairs</source>
@@ -828,8 +848,8 @@
       <translation>局部 Moran's I（LISA 聚类）</translation>
     </message>
     <message>
-      <source>Local Moran's I (Anselin 1995) with conditional permutation p-values (seeded) and optional FDR or Bonferroni control. Output fields: lisa_i (local I), lisa_q (quadrant HH, LH, LL, HL), lisa_z, lisa_p (pseudo p), lisa_sig and lisa_cl (the quadrant when significant, else 'not significant'), styled with GeoDa's LISA colours.</source>
-      <translation>局部 Moran's I（Anselin 1995），采用条件置换 p 值（可设随机种子），可选 FDR 或 Bonferroni 多重检验校正。输出字段：lisa_i（局部 I）、lisa_q（象限 HH、LH、LL、HL）、lisa_z、lisa_p（伪 p 值）、lisa_sig 和 lisa_cl（显著时为象限，否则为 'not significant'），并按 GeoDa 的 LISA 配色渲染。</translation>
+      <source>Local Moran's I (Anselin 1995) with conditional permutation p-values (seeded) and optional FDR or Bonferroni control. Output fields: lisa_i (local I), lisa_q (quadrant HH, LH, LL, HL), lisa_z, lisa_p (pseudo p), lisa_sig and lisa_cl (the quadrant when significant, else 'not significant'), styled with GeoDa's LISA colours. Beside it the significance map: lisa_pcl, the class of the pseudo p-value (p &lt;= 0.001, 0.01, 0.05, not significant; unadjusted, as GeoDa's significance map), styled in greens.</source>
+      <translation>lation&gt;局部 Moran's I（Anselin 1995），采用条件置换 p 值（可设随机种子），可选 FDR 或 Bonferroni 多重检验校正。输出字段：lisa_i（局部 I）、lisa_q（象限 HH、LH、LL、HL）、lisa_z、lisa_p（伪 p 值）、lisa_sig 和 lisa_cl（显著时为象限，否则为 'not significant'），并按 GeoDa 的 LISA 配色渲染。另输出显著性地图：lisa_pcl 为伪 p 值的等级（p &lt;= 0.001、0.01、0.05、不显著；未经校正，与 GeoDa 的显著性地图一致），以绿色系渲染。</translation>
     </message>
     <message>
       <source>Neighbour adoption by year</source>
@@ -896,8 +916,8 @@
       <translation>试点批次（政策采纳图层）</translation>
     </message>
     <message>
-      <source>Prefecture units with the batch in which they became pilots of a programme (default the national low-carbon pilots: batches of 2010, 2012 and 2017, seed 002 Fig. 2). A designated province covers all its prefectures, the earliest batch wins, county-level pilots do not make their prefecture a pilot (seed 004 rules). first_year is the effective year of the batch (default 2011, 2013, 2017 as in seed 004). Styled by batch.</source>
-      <translation>地级单元及其成为某试点项目试点的批次（默认国家低碳试点：2010、2012、2017 年三批，种子文献 002 图 2）。试点省覆盖其全部地级单元，取最早批次，县级试点不使其所在地级市成为试点（种子文献 004 规则）。first_year 为该批次的生效年份（默认 2011、2013、2017，与种子文献 004 一致）。按批次配色。</translation>
+      <source>Prefecture units with the batch in which they became pilots of a programme (default the national low-carbon pilots: batches of 2010, 2012 and 2017, seed 002 Fig. 2). A designated province covers all its prefectures, the earliest batch wins, county-level pilots do not make their prefecture a pilot (seed 004 rules). first_year is the effective year of the batch (default 2011, 2013, 2017 as in seed 004). Styled by batch. Without the database: a units layer with a code field and a batch field (turned into years by the effective years) or a first-year field.</source>
+      <translation>lation&gt;地级单元及其成为某试点项目试点的批次（默认国家低碳试点：2010、2012、2017 年三批，种子文献 002 图 2）。试点省覆盖其全部地级单元，取最早批次，县级试点不使其所在地级市成为试点（种子文献 004 规则）。first_year 为该批次的生效年份（默认 2011、2013、2017，与种子文献 004 一致）。按批次配色。不使用数据库时：给出含代码字段以及批次字段（按生效年份换算为年份）或首年字段的单元图层。</translation>
     </message>
     <message>
       <source>Pilot batches</source>
@@ -910,6 +930,10 @@
     <message>
       <source>No units in the database for these codes.</source>
       <translation>数据库中没有这些代码对应的单元。</translation>
+    </message>
+    <message>
+      <source>Batches {batches} have no effective year; give one per batch.</source>
+      <translation>批次 {batches} 没有生效年份；请为每个批次给出一个年份。</translation>
     </message>
     <message>
       <source>Spatial panel model (SAR / SEM / SDM) with effects</source>
@@ -982,6 +1006,26 @@
     <message>
       <source>Concentrated maximum likelihood, {fe} fixed effects; effects from {d} draws (seed {s}).</source>
       <translation>集中极大似然估计，{fe} 固定效应；效应基于 {d} 次抽样（随机种子 {s}）。</translation>
+    </message>
+    <message>
+      <source>Weights connectivity report</source>
+      <translation>空间权重连通性报告</translation>
+    </message>
+    <message>
+      <source>Connectivity of the spatial weights of a layer (queen, rook, k nearest neighbours) or of a GAL/GWT file, as GeoDa shows on creating weights and as the command `policylink weights report` prints: the histogram of the number of neighbours, the islands (units without neighbours), the connected components and the units whose neighbour relation is not returned (asymmetry, usual for k nearest neighbours). Outputs: a table per unit (neighbours, component, island, asymmetric) and the histogram table; the summary (units, links, density, islands, components, symmetric) as results and in the log.</source>
+      <translation>图层空间权重（后相邻、车相邻、k 近邻）或 GAL/GWT 文件的连通性，与 GeoDa 创建权重时显示的以及命令 `policylink weights report` 输出的一致：邻居数直方图、孤岛（没有邻居的单元）、连通分量，以及邻居关系不对称的单元（k 近邻常见）。输出：每个单元一行的表（邻居数、分量、孤岛、不对称）和直方图表；汇总（单元数、连接数、密度、孤岛、分量、是否对称）作为结果并写入日志。</translation>
+    </message>
+    <message>
+      <source>Connectivity per unit</source>
+      <translation>各单元的连通性</translation>
+    </message>
+    <message>
+      <source>Histogram of the number of neighbours</source>
+      <translation>邻居数直方图</translation>
+    </message>
+    <message>
+      <source>{n} units, {links} links, {islands} islands, {components} components, symmetric: {symmetric}</source>
+      <translation>{n} 个单元，{links} 条连接，{islands} 个孤岛，{components} 个连通分量，对称：{symmetric}</translation>
     </message>
     <message>
       <source>Random seed</source>
@@ -1124,6 +1168,10 @@
       <translation>局部统计量的 p 值来自置换检验，需要置换次数；请至少设为 99。</translation>
     </message>
     <message>
+      <source>Significance map (pseudo p-value classes)</source>
+      <translation>显著性地图（伪 p 值等级）</translation>
+    </message>
+    <message>
       <source>{what} of field {field} of layer {layer}.</source>
       <translation>图层 {layer} 字段 {field} 的{what}。</translation>
     </message>
@@ -1134,6 +1182,78 @@
     <message>
       <source>Programme</source>
       <translation>项目</translation>
+    </message>
+    <message>
+      <source>Or, without the database: units layer</source>
+      <translation>或不使用数据库：单元图层</translation>
+    </message>
+    <message>
+      <source>Unit code field</source>
+      <translation>单元代码字段</translation>
+    </message>
+    <message>
+      <source>Name field</source>
+      <translation>名称字段</translation>
+    </message>
+    <message>
+      <source>Link table (one row per event and pair of unit codes)</source>
+      <translation>联系表（每个事件、每对单元代码一行）</translation>
+    </message>
+    <message>
+      <source>First unit code field</source>
+      <translation>第一个单元代码字段</translation>
+    </message>
+    <message>
+      <source>Second unit code field</source>
+      <translation>第二个单元代码字段</translation>
+    </message>
+    <message>
+      <source>Link type field</source>
+      <translation>联系类型字段</translation>
+    </message>
+    <message>
+      <source>Event id field</source>
+      <translation>事件编号字段</translation>
+    </message>
+    <message>
+      <source>Without the database, give the link table (LINKS) besides the units layer.</source>
+      <translation>不使用数据库时，除单元图层外还需给出联系表（LINKS）。</translation>
+    </message>
+    <message>
+      <source>First-year field</source>
+      <translation>首年字段</translation>
+    </message>
+    <message>
+      <source>Batch field</source>
+      <translation>批次字段</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}': choose the unit code field (UNITS_CODE).</source>
+      <translation>图层 '{layer}'：请选择单元代码字段（UNITS_CODE）。</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}': choose the field with each unit's {what}.</source>
+      <translation>图层 '{layer}'：请选择记录各单元 {what} 的字段。</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' has no coordinate reference system; set one.</source>
+      <translation>图层 '{layer}' 没有坐标参考系；请设置一个。</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}', field '{field}': codes must be unique and not empty (repeated: {codes}).</source>
+      <translation>图层 '{layer}'，字段 '{field}'：代码必须唯一且不能为空（重复：{codes}）。</translation>
+    </message>
+    <message>
+      <source>Table '{layer}': choose the two unit code fields (LINK_A, LINK_B).</source>
+      <translation>表 '{layer}'：请选择两个单元代码字段（LINK_A、LINK_B）。</translation>
+    </message>
+    <message>
+      <source>Table '{layer}': codes not in the units layer: {codes}</source>
+      <translation>表 '{layer}'：单元图层中没有这些代码：{codes}</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}', feature {fid}, field '{field}': {value!r} is not a whole number (empty = never).</source>
+      <translation>图层 '{layer}'，要素 {fid}，字段 '{field}'：{value!r} 不是整数（空值 = 从未）。</translation>
     </message>
     <message>
       <source>PolicyLink: policy diffusion and spatial statistics</source>

@@ -25,11 +25,13 @@ from .neighbour_adoption_layer import NeighbourAdoptionLayer
 from .netinf_tie_layer import NetinfTieLayer
 from .pilot_batch_layer import PilotBatchLayer
 from .spatial_panel_model import SpatialPanelModel
+from .weights_report import WeightsReport
 
 ALGORITHMS: tuple[type[QgsProcessingAlgorithm], ...] = (
     LoadUnitsAndPanel,
     ExportDatabaseWeights,
     BuildWeights,
+    WeightsReport,
     GlobalMoran,
     LocalMoran,
     GetisOrdGiStar,
@@ -65,6 +67,7 @@ __all__ = [
     "NetinfTieLayer",
     "PilotBatchLayer",
     "SpatialPanelModel",
+    "WeightsReport",
     "all_algorithms",
 ]
 
