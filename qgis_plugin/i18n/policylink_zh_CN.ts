@@ -460,28 +460,72 @@
       <translation>{n} 条联系，来自 {e} 个事件-单元对</translation>
     </message>
     <message>
-      <source>Difference-in-differences suite (TWFE, event study, placebo)</source>
-      <translation>双重差分分析（TWFE、事件研究、安慰剂检验）</translation>
-    </message>
-    <message>
       <source>Regression</source>
       <translation>回归分析</translation>
     </message>
     <message>
-      <source>Staggered difference-in-differences on a long panel (seed 004): two-way fixed-effects DID with controls and cluster-robust errors (pyfixest), an event study with binned leads and lags (reference: the year before adoption) and a joint pre-trend test, and optionally a placebo test with random reassignments of treatment. Treatment is a 0/1 column or the first treated year (0 or empty = never), e.g. from the adoption_panel view. Outputs: coefficient table, event-study table and an HTML page with the plots. With a layer of the units' boundaries, also the spatial DID (SLX: TWFE with the share of treated neighbours, W*D, weights from the boundaries or a GAL/GWT file): its direct effect and spillover, with either cluster-robust standard errors (as chosen above; they assume errors independent across clusters) or Conley spatial-HAC standard errors with a distance cutoff in km (errors of units closer than the cutoff may be correlated). The output INFERENCE says which standard errors were used.</source>
-      <translation>长面板上的交错双重差分（seed 004）：含控制变量和聚类稳健标准误的双向固定效应 DID（pyfixest）、对首尾期合并的事件研究（参照期为采纳前一年）及联合平行趋势检验，并可选随机重新分配处理的安慰剂检验。处理变量为 0/1 列或首次处理年份（0 或空 = 从未处理），例如来自 adoption_panel 视图。输出：系数表、事件研究表和含图的 HTML 页面。若提供单元边界图层，还估计空间 DID（SLX：加入处理邻居比例 W*D 的 TWFE，权重来自边界或 GAL/GWT 文件）的直接效应与溢出效应，标准误可选聚类稳健（按上面的聚类方式；假定聚类之间误差独立）或带距离截断（km）的 Conley 空间 HAC（距离小于截断值的单元误差可以相关）。输出 INFERENCE 说明所用的标准误。</translation>
+      <source>Callaway-Sant'Anna DID</source>
+      <translation>Callaway-Sant'Anna 双重差分</translation>
     </message>
     <message>
-      <source>Or: first treated year from another layer (e.g. Pilot batches)</source>
-      <translation>或：从另一图层读取首次处理年份（如“试点批次”）</translation>
+      <source>Callaway and Sant'Anna (2021) group-time average treatment effects for staggered adoption (policylink.analyses.did.run_callaway_santanna, as `policylink did cs`): outcome-regression, inverse-probability-weighting or doubly-robust estimator (with controls; without, all three are the unconditional DID), never-treated, not-yet-treated or automatic comparison group, anticipation years, and the simple, dynamic (event-time), group and calendar aggregations; optional multiplier bootstrap with uniform 95% bands. With a unit layer, also the unit-level effects: every unit with its cohort (first treated year) and the cohort's ATT, se and p, joined to the unit geometries for mapping.</source>
+      <translation>交错采纳下 Callaway 与 Sant'Anna（2021）的组-时期平均处理效应（policylink.analyses.did.run_callaway_santanna，与 `policylink did cs` 相同）：结果回归、逆概率加权或双重稳健估计量（有控制变量时；无控制变量时三者均为无条件 DID），从未处理、尚未处理或自动选择的对照组，预期年数，以及简单、动态（相对年份）、按组和按日历年的汇总；可选乘子自助法给出一致 95% 置信带。给出单元图层时，还输出单元层面的效应：每个单元及其队列（首次处理年份）和该队列的 ATT、标准误与 p 值，连接到单元几何以便制图。</translation>
     </message>
     <message>
-      <source>DID coefficients</source>
-      <translation>DID 系数</translation>
+      <source>Imputation DID (Borusyak-Jaravel-Spiess)</source>
+      <translation>插补法 DID（Borusyak-Jaravel-Spiess）</translation>
     </message>
     <message>
-      <source>Event study</source>
-      <translation>事件研究</translation>
+      <source>Imputation difference-in-differences (Borusyak, Jaravel and Spiess 2024; policylink.analyses.did.run_imputation, as `policylink did imputation`): unit and year effects (and controls) fitted on the untreated observations, treated outcomes compared with their imputed counterfactual; overall ATT and event-time effects with standard errors clustered by unit, and a pre-trend test on the untreated observations. Output: table rel_time, estimate, se, p, n_obs, kind (effect or pretrend).</source>
+      <translation>插补法双重差分（Borusyak、Jaravel 与 Spiess 2024；policylink.analyses.did.run_imputation，与 `policylink did imputation` 相同）：用未处理观测拟合单元与年份效应（及控制变量），将处理观测的结果与插补的反事实比较；给出总体 ATT 和按相对年份的效应（按单元聚类的标准误），以及基于未处理观测的前趋势检验。输出：表 rel_time、estimate、se、p、n_obs、kind（effect 或 pretrend）。</translation>
+    </message>
+    <message>
+      <source>HonestDiD sensitivity (Rambachan-Roth)</source>
+      <translation>HonestDiD 敏感性分析（Rambachan-Roth）</translation>
+    </message>
+    <message>
+      <source>How robust is the event-study effect to violations of parallel trends (Rambachan and Roth 2023; policylink.analyses.did.run_honest, as `policylink did honest`): for each M, the identified set and the confidence set of the target (average of the post periods, the first, or one event time) under relative-magnitude (post violations at most M times the largest pre-period one) or smoothness restrictions (slope changes at most M per period), the breakdown value of M, and the power of the pre-trend test (Roth 2022: linear trends detected with 50% and 80% probability). Optional PNG: the sensitivity plot.</source>
+      <translation>事件研究效应对平行趋势偏离的稳健程度（Rambachan 与 Roth 2023；policylink.analyses.did.run_honest，与 `policylink did honest` 相同）：对每个 M，给出目标（处理后各期的平均、第一期或某一相对年份）在相对幅度约束（处理后偏离不超过处理前最大偏离的 M 倍）或平滑性约束（每期斜率变化不超过 M）下的识别集与置信集、M 的突破值，以及前趋势检验的功效（Roth 2022：以 50% 和 80% 概率检出的线性趋势）。可选 PNG：敏感性图。</translation>
+    </message>
+    <message>
+      <source>Outcome regression</source>
+      <translation>结果回归</translation>
+    </message>
+    <message>
+      <source>Inverse probability weighting</source>
+      <translation>逆概率加权</translation>
+    </message>
+    <message>
+      <source>Doubly robust</source>
+      <translation>双重稳健</translation>
+    </message>
+    <message>
+      <source>Never treated</source>
+      <translation>从未处理</translation>
+    </message>
+    <message>
+      <source>Not yet treated</source>
+      <translation>尚未处理</translation>
+    </message>
+    <message>
+      <source>Never treated if any, else not yet treated</source>
+      <translation>有从未处理单元时用之，否则用尚未处理单元</translation>
+    </message>
+    <message>
+      <source>Dynamic (event time)</source>
+      <translation>动态（相对年份）</translation>
+    </message>
+    <message>
+      <source>Simple (overall)</source>
+      <translation>简单（总体）</translation>
+    </message>
+    <message>
+      <source>Group (cohort)</source>
+      <translation>按组（队列）</translation>
+    </message>
+    <message>
+      <source>Calendar year</source>
+      <translation>按日历年</translation>
     </message>
     <message>
       <source>Panel table (unit, year, variables)</source>
@@ -500,20 +544,80 @@
       <translation>结果变量</translation>
     </message>
     <message>
-      <source>Treatment 0/1 field</source>
-      <translation>处理变量（0/1）字段</translation>
+      <source>First treated year field (0 or empty = never)</source>
+      <translation>首次处理年份字段（0 或空值 = 从未处理）</translation>
     </message>
     <message>
-      <source>Or: first treated year field</source>
-      <translation>或：首次处理年份字段</translation>
+      <source>SYNTHETIC data.</source>
+      <translation>合成数据（SYNTHETIC）。</translation>
     </message>
     <message>
-      <source>Controls</source>
-      <translation>控制变量</translation>
+      <source>Estimator</source>
+      <translation>估计量</translation>
     </message>
     <message>
-      <source>Clustered standard errors</source>
-      <translation>聚类标准误</translation>
+      <source>Comparison group</source>
+      <translation>对照组</translation>
+    </message>
+    <message>
+      <source>Aggregation of the main table</source>
+      <translation>主表的汇总方式</translation>
+    </message>
+    <message>
+      <source>Anticipation years</source>
+      <translation>预期年数</translation>
+    </message>
+    <message>
+      <source>Bootstrap draws for uniform bands (0 = none)</source>
+      <translation>一致置信带的自助抽样次数（0 = 不计算）</translation>
+    </message>
+    <message>
+      <source>Callaway-Sant'Anna ATTs</source>
+      <translation>Callaway-Sant'Anna 平均处理效应（ATT）</translation>
+    </message>
+    <message>
+      <source>Aggregations</source>
+      <translation>汇总</translation>
+    </message>
+    <message>
+      <source>Optional: unit layer for the unit-level effects</source>
+      <translation>可选：用于单元层面效应的单元图层</translation>
+    </message>
+    <message>
+      <source>Unit id field of the unit layer</source>
+      <translation>单元图层的单元编号字段</translation>
+    </message>
+    <message>
+      <source>Unit-level effects (cohort ATT per unit)</source>
+      <translation>单元层面效应（各单元所属队列的 ATT）</translation>
+    </message>
+    <message>
+      <source>The unit-level effects need the unit layer and its unit id field.</source>
+      <translation>单元层面效应需要单元图层及其单元编号字段。</translation>
+    </message>
+    <message>
+      <source>Largest event time reported (0 = all)</source>
+      <translation>报告的最大相对年份（0 = 全部）</translation>
+    </message>
+    <message>
+      <source>Leads in the pre-trend test (0 = none)</source>
+      <translation>前趋势检验的提前期数（0 = 不检验）</translation>
+    </message>
+    <message>
+      <source>Imputation DID by event time</source>
+      <translation>按相对年份的插补法 DID</translation>
+    </message>
+    <message>
+      <source>Restriction</source>
+      <translation>约束</translation>
+    </message>
+    <message>
+      <source>Values of M (comma-separated)</source>
+      <translation>M 的取值（逗号分隔）</translation>
+    </message>
+    <message>
+      <source>Target: average, first or an event time (0, 1, ...)</source>
+      <translation>目标：average（平均）、first（第一期）或某一相对年份（0、1、……）</translation>
     </message>
     <message>
       <source>Leads</source>
@@ -522,6 +626,66 @@
     <message>
       <source>Lags</source>
       <translation>滞后期数</translation>
+    </message>
+    <message>
+      <source>Significance level</source>
+      <translation>显著性水平</translation>
+    </message>
+    <message>
+      <source>HonestDiD sensitivity</source>
+      <translation>HonestDiD 敏感性</translation>
+    </message>
+    <message>
+      <source>Sensitivity plot</source>
+      <translation>敏感性图</translation>
+    </message>
+    <message>
+      <source>Controls</source>
+      <translation>控制变量</translation>
+    </message>
+    <message>
+      <source>Values of M must be numbers separated by commas, e.g. 0,0.5,1.</source>
+      <translation>M 的取值必须是逗号分隔的数字，例如 0,0.5,1。</translation>
+    </message>
+    <message>
+      <source>Relative magnitudes</source>
+      <translation>相对幅度</translation>
+    </message>
+    <message>
+      <source>Smoothness</source>
+      <translation>平滑性</translation>
+    </message>
+    <message>
+      <source>Difference-in-differences suite (TWFE, event study, placebo)</source>
+      <translation>双重差分分析（TWFE、事件研究、安慰剂检验）</translation>
+    </message>
+    <message>
+      <source>Staggered difference-in-differences on a long panel (seed 004): two-way fixed-effects DID with controls and cluster-robust errors (pyfixest), an event study with binned leads and lags (reference: the year before adoption) and a joint pre-trend test, and optionally a placebo test with random reassignments of treatment. Treatment is a 0/1 column or the first treated year (0 or empty = never), e.g. from the adoption_panel view. Outputs: coefficient table, event-study table and an HTML page with the plots. With a layer of the units' boundaries, also the spatial DID (SLX: TWFE with the share of treated neighbours, W*D, weights from the boundaries or a GAL/GWT file): its direct effect and spillover, with either cluster-robust standard errors (as chosen above; they assume errors independent across clusters) or Conley spatial-HAC standard errors with a distance cutoff in km (errors of units closer than the cutoff may be correlated). The output INFERENCE says which standard errors were used.</source>
+      <translation>长面板上的交错双重差分（seed 004）：含控制变量和聚类稳健标准误的双向固定效应 DID（pyfixest）、对首尾期合并的事件研究（参照期为采纳前一年）及联合平行趋势检验，并可选随机重新分配处理的安慰剂检验。处理变量为 0/1 列或首次处理年份（0 或空 = 从未处理），例如来自 adoption_panel 视图。输出：系数表、事件研究表和含图的 HTML 页面。若提供单元边界图层，还估计空间 DID（SLX：加入处理邻居比例 W*D 的 TWFE，权重来自边界或 GAL/GWT 文件）的直接效应与溢出效应，标准误可选聚类稳健（按上面的聚类方式；假定聚类之间误差独立）或带距离截断（km）的 Conley 空间 HAC（距离小于截断值的单元误差可以相关）。输出 INFERENCE 说明所用的标准误。</translation>
+    </message>
+    <message>
+      <source>Or: first treated year from another layer (e.g. Pilot batches)</source>
+      <translation>或：从另一图层读取首次处理年份（如“试点批次”）</translation>
+    </message>
+    <message>
+      <source>DID coefficients</source>
+      <translation>DID 系数</translation>
+    </message>
+    <message>
+      <source>Event study</source>
+      <translation>事件研究</translation>
+    </message>
+    <message>
+      <source>Treatment 0/1 field</source>
+      <translation>处理变量（0/1）字段</translation>
+    </message>
+    <message>
+      <source>Or: first treated year field</source>
+      <translation>或：首次处理年份字段</translation>
+    </message>
+    <message>
+      <source>Clustered standard errors</source>
+      <translation>聚类标准误</translation>
     </message>
     <message>
       <source>Placebo draws (0 = no placebo test)</source>
@@ -554,10 +718,6 @@
     <message>
       <source>Choose exactly one of the treatment field, the first treated year field and a treatment layer.</source>
       <translation>处理变量字段、首次处理年份字段和处理图层三者请只选其一。</translation>
-    </message>
-    <message>
-      <source>SYNTHETIC data.</source>
-      <translation>合成数据（SYNTHETIC）。</translation>
     </message>
     <message>
       <source>Difference-in-differences</source>
@@ -1146,10 +1306,6 @@
     <message>
       <source>Choose a unit layer.</source>
       <translation>请选择单元图层。</translation>
-    </message>
-    <message>
-      <source>Significance level</source>
-      <translation>显著性水平</translation>
     </message>
     <message>
       <source>Multiple-testing control</source>

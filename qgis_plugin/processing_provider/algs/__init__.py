@@ -12,6 +12,7 @@ from .adoption_curve import AdoptionCurve
 from .adoption_period_layer import AdoptionPeriodLayer
 from .build_weights import BuildWeights
 from .coordination_link_layer import CoordinationLinkLayer
+from .did_modern import DIDCallawaySantAnna, DIDHonest, DIDImputation
 from .did_suite import DIDSuite
 from .diffusion_path_layer import DiffusionPathLayer
 from .event_history_table import EventHistoryTable
@@ -37,6 +38,9 @@ ALGORITHMS: tuple[type[QgsProcessingAlgorithm], ...] = (
     GetisOrdGiStar,
     SpatialPanelModel,
     DIDSuite,
+    DIDCallawaySantAnna,
+    DIDImputation,
+    DIDHonest,
     PilotBatchLayer,
     AdoptionPeriodLayer,
     CoordinationLinkLayer,
@@ -54,6 +58,9 @@ __all__ = [
     "AdoptionPeriodLayer",
     "BuildWeights",
     "CoordinationLinkLayer",
+    "DIDCallawaySantAnna",
+    "DIDHonest",
+    "DIDImputation",
     "DIDSuite",
     "DiffusionPathLayer",
     "EventHistoryTable",
