@@ -19,8 +19,9 @@ from .core.i18n import install_translator, remove_translator, tr
 from .core.resources import ICON
 
 MENU = "&PolicyLink"
-#: What the dock imports (its Moran, LISA, panel and DID buttons).
-DOCK_NEEDS = requirements_of(("esda", "models", "did", "database"))
+#: What the dock needs to open (Moran and LISA on a layer, with plots); its database, panel and
+#: DID buttons name their own missing packages when pressed.
+DOCK_NEEDS = requirements_of(("esda", "models"))
 
 
 class PolicyLinkPlugin:
@@ -60,6 +61,17 @@ class PolicyLinkPlugin:
             if QgsApplication.processingRegistry().addProvider(provider):
                 self.provider = provider
                 if provider.unavailable:
+                    listed = "; ".join(
+                        f"{alg} ({', '.join(r.name for r in reqs)})"
+                        for alg, reqs in sorted(provider.unavailable.items())
+                    )
+                    QgsMessageLog.logMessage(
+                        tr("Algorithms left out until their packages are installed: {list}").format(
+                            list=listed
+                        ),
+                        "PolicyLink",
+                        Qgis.Warning,
+                    )
                     self._report_missing()
             else:
                 QgsMessageLog.logMessage(

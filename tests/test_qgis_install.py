@@ -248,3 +248,19 @@ def test_install_action_runs_pip_for_qgis_python_into_user_site(qgis_app, tmp_pa
     texts = [item.text() for item in iface.bar.items()]
     assert any("Installing no-such-pkg-xyz failed" in t for t in texts)
     plugin.unload()
+
+
+def test_dock_names_the_missing_package_of_a_button(qgis_app):
+    from test_qgis_plugin import FakeIface
+
+    from qgis_plugin.gui.dock import PolicyDiffusionDock
+
+    dock = PolicyDiffusionDock(FakeIface())
+    # What a DID button raises in a QGIS without pyfixest (the real exception type and name).
+    try:
+        __import__("pyfixest_not_installed_here")
+    except ModuleNotFoundError as exc:
+        exc.name = "pyfixest"
+        dock._show_error(exc)
+    text = dock.status.text()
+    assert "pyfixest" in text and "-m pip install" in text and '"pyfixest>=0.30"' in text

@@ -619,4 +619,11 @@ class PolicyDiffusionDock(QDockWidget):
 
     def _show_error(self, exc: BaseException) -> None:
         self.last_error = exc
+        if isinstance(exc, ModuleNotFoundError) and exc.name:
+            # A button whose package is missing (e.g. DID without pyfixest): name it and the
+            # command that installs it, as the Processing algorithms do.
+            from ..processing_provider.checks import missing_package_message
+
+            self.status.setText(missing_package_message(tr("Policy diffusion"), exc.name))
+            return
         self.status.setText(tr("Error: {e}").format(e=exc))

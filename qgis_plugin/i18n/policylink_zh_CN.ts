@@ -388,6 +388,10 @@
       <translation>缺少 Python 包：{names}。请使用 插件 &gt; PolicyLink &gt; 安装缺少的 Python 包，或用以下命令安装：{cmd}</translation>
     </message>
     <message>
+      <source>Algorithms left out until their packages are installed: {list}</source>
+      <translation>以下算法在安装所需的包之前不可用：{list}</translation>
+    </message>
+    <message>
       <source>Cumulative adoption curve</source>
       <translation>累计采纳曲线</translation>
     </message>
