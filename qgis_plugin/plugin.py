@@ -171,6 +171,8 @@ class PolicyLinkPlugin:
             from .gui.dock import PolicyDiffusionDock
 
             self.dock = PolicyDiffusionDock(self.iface)
+            self.dock.install_button.clicked.connect(self.install_missing)
+            self.dock.install_button.setVisible(bool(missing_requirements()))
             self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
             self.dock.visibilityChanged.connect(lambda v: self.action and self.action.setChecked(v))
         self.dock.setVisible(checked)

@@ -264,3 +264,29 @@ def test_dock_names_the_missing_package_of_a_button(qgis_app):
         dock._show_error(exc)
     text = dock.status.text()
     assert "pyfixest" in text and "-m pip install" in text and '"pyfixest>=0.30"' in text
+
+
+def test_dock_offers_the_installer_only_when_packages_are_missing(qgis_app, monkeypatch):
+    from test_qgis_plugin import FakeIface
+
+    from qgis_plugin.core.deps import Requirement
+    from qgis_plugin.plugin import PolicyLinkPlugin
+
+    iface = FakeIface()
+    plugin = PolicyLinkPlugin(iface)
+    plugin.initGui()
+    plugin.toggle_dock(True)
+    assert plugin.dock.install_button.isHidden()  # everything is installed here
+    plugin.unload()
+    # With pyfixest missing the dock still opens (Moran, LISA) and offers the installer.
+    lacking = [Requirement("pyfixest", "pyfixest>=0.30", "pyfixest")]
+    monkeypatch.setattr(
+        "qgis_plugin.plugin.missing_requirements",
+        lambda path=None, names=None, **k: [r for r in lacking if names is None or r.name in names],
+    )
+    iface = FakeIface()
+    plugin = PolicyLinkPlugin(iface)
+    plugin.initGui()
+    plugin.toggle_dock(True)
+    assert plugin.dock is not None and not plugin.dock.install_button.isHidden()
+    plugin.unload()

@@ -151,6 +151,10 @@ class PolicyDiffusionDock(QDockWidget):
         self.scatter_button = QPushButton(tr("Linked Moran scatter"))
         self.scatter_button.clicked.connect(self.open_linked_scatter)
         lay.addWidget(self.scatter_button)
+        # Shown by the plugin when packages are missing; runs its installer task.
+        self.install_button = QPushButton(tr("Install missing Python packages"))
+        self.install_button.setVisible(False)
+        lay.addWidget(self.install_button)
 
         prow = QHBoxLayout()
         self.progress = QProgressBar()

@@ -232,6 +232,10 @@
       <translation>联动 Moran 散点图</translation>
     </message>
     <message>
+      <source>Install missing Python packages</source>
+      <translation>安装缺少的 Python 包</translation>
+    </message>
+    <message>
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
@@ -362,10 +366,6 @@
     <message>
       <source>Moran's I = {value}</source>
       <translation>Moran 指数 I = {value}</translation>
-    </message>
-    <message>
-      <source>Install missing Python packages</source>
-      <translation>安装缺少的 Python 包</translation>
     </message>
     <message>
       <source>All Python packages PolicyLink needs are installed.</source>
