@@ -141,7 +141,7 @@ def test_missing_package_gives_install_command(qgis_app, tmp_path, monkeypatch):
     cmd = deps.install_command(missing, in_venv=True, externally_managed=True)
     assert cmd.endswith(' -m pip install "not-a-real-package-xyz>=1.0"')
     # The plugin loads without raising and registers no provider.
-    monkeypatch.setattr("qgis_plugin.plugin.missing_requirements", lambda: missing)
+    monkeypatch.setattr("qgis_plugin.plugin.missing_requirements", lambda *a, **k: missing)
     p = PolicyLinkPlugin(None)
     p.initGui()
     assert p.provider is None
@@ -375,7 +375,8 @@ def test_plugin_gui_menu_dock_and_unload(plugin):
     iface = FakeIface()
     p = classFactory(iface)
     p.initGui()
-    assert len(iface.menu) == 1 and len(iface.toolbar) == 1
+    # Menu: the dock and "Install missing Python packages"; toolbar: the dock.
+    assert len(iface.menu) == 2 and len(iface.toolbar) == 1
     iface.menu[0].trigger()  # the "Policy diffusion" action opens the dock
     assert len(iface.docks) == 1 and iface.docks[0].windowTitle() == "Policy diffusion"
     p.unload()
@@ -387,7 +388,7 @@ def test_missing_package_shows_message_bar_with_command(qgis_app, monkeypatch):
     from qgis_plugin.plugin import PolicyLinkPlugin
 
     missing = [Requirement("esda", "esda>=2.5", "esda_not_here")]
-    monkeypatch.setattr("qgis_plugin.plugin.missing_requirements", lambda: missing)
+    monkeypatch.setattr("qgis_plugin.plugin.missing_requirements", lambda *a, **k: missing)
     iface = FakeIface()
     p = PolicyLinkPlugin(iface)
     p.initGui()

@@ -10,6 +10,7 @@ import importlib.util
 import re
 import sys
 import sysconfig
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,22 @@ REQUIREMENTS = PLUGIN_DIR / "requirements.txt"
 
 # pip distribution name -> importable module name, where they differ.
 IMPORT_NAMES = {"scikit-learn": "sklearn", "pyyaml": "yaml"}
+
+#: What the plugin itself needs to load (the provider, the dock, the layer readers).
+CORE = ("numpy", "pandas", "scipy")
+#: What each family of algorithms needs beyond :data:`CORE` (pip names of ``requirements.txt``).
+#: libpysal brings shapely and geopandas with it; they are listed because the layer readers import
+#: them. An algorithm declares its family in its ``_requires`` class attribute.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "esda": ("libpysal", "esda", "shapely", "geopandas"),
+    "weights": ("libpysal", "shapely", "geopandas"),
+    "models": ("libpysal", "shapely", "geopandas", "matplotlib"),
+    "did": ("pyfixest", "shapely", "geopandas", "matplotlib"),
+    "maps": ("libpysal", "shapely", "geopandas"),
+    "database": ("psycopg", "shapely", "geopandas"),
+    "diffusion": ("psycopg", "libpysal", "shapely", "geopandas", "matplotlib"),
+    "layout": (),
+}
 
 
 @dataclass(frozen=True)
@@ -62,28 +79,70 @@ def read_requirements(path: Path = REQUIREMENTS) -> list[Requirement]:
     return out
 
 
-def missing_requirements(path: Path = REQUIREMENTS) -> list[Requirement]:
+def importable(module: str) -> bool:
+    """True when this Python can find ``module`` (without importing it).
+
+    Parameters
+    ----------
+    module : str
+        A top-level module name.
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def missing_requirements(
+    path: Path = REQUIREMENTS,
+    names: tuple[str, ...] | None = None,
+    *,
+    present: Callable[[str], bool] = importable,
+) -> list[Requirement]:
     """Return the requirements whose module cannot be found by this Python.
 
     Parameters
     ----------
     path : Path
         Requirements file.
+    names : tuple of str, optional
+        Only these pip names (default: every line of the file).
+    present : callable
+        ``present(module) -> bool``; default :func:`importable`.
 
     Returns
     -------
     list of Requirement
         Empty when everything is importable.
     """
-    missing = []
-    for req in read_requirements(path):
-        try:
-            found = importlib.util.find_spec(req.module) is not None
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            missing.append(req)
-    return missing
+    reqs = read_requirements(path)
+    if names is not None:
+        wanted = {n.lower() for n in names}
+        reqs = [r for r in reqs if r.name.lower() in wanted]
+    return [r for r in reqs if not present(r.module)]
+
+
+def requirements_of(families: tuple[str, ...]) -> tuple[str, ...]:
+    """Pip names an algorithm of the given families needs, :data:`CORE` included.
+
+    Parameters
+    ----------
+    families : tuple of str
+        Keys of :data:`NEEDS`.
+
+    Returns
+    -------
+    tuple of str
+        Without duplicates, in first-seen order.
+    """
+    names: list[str] = list(CORE)
+    for family in families:
+        names.extend(NEEDS[family])
+    return tuple(dict.fromkeys(names))
 
 
 def python_command() -> str:
@@ -103,8 +162,13 @@ def python_command() -> str:
     return "python3"
 
 
-def _externally_managed() -> bool:
-    """True when this Python is marked externally managed (PEP 668, e.g. Debian 12's python3)."""
+def externally_managed_python() -> bool:
+    """True when this Python is marked externally managed (PEP 668, e.g. Debian 12's python3).
+
+    Returns
+    -------
+    bool
+    """
     return Path(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED").is_file()
 
 
@@ -134,7 +198,7 @@ def install_command(
     if in_venv is None:
         in_venv = sys.prefix != sys.base_prefix
     if externally_managed is None:
-        externally_managed = _externally_managed()
+        externally_managed = externally_managed_python()
     specs = " ".join(f'"{r.spec}"' for r in missing)
     flags = ""
     if not in_venv and not sys.platform.startswith("win"):

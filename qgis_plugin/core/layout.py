@@ -6,6 +6,8 @@ from pathlib import Path
 
 from qgis.core import (
     QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsLayoutExporter,
     QgsLayoutItemLabel,
     QgsLayoutItemLegend,
@@ -14,6 +16,7 @@ from qgis.core import (
     QgsLayoutItemScaleBar,
     QgsLayoutPoint,
     QgsLayoutSize,
+    QgsPointXY,
     QgsPrintLayout,
     QgsProject,
     QgsRectangle,
@@ -27,6 +30,59 @@ from .i18n import tr
 # A4 landscape, millimetres.
 PAGE_W, PAGE_H = 297.0, 210.0
 MAP_W, MAP_H = 205.0, 170.0
+MAP_X, MAP_Y = 10.0, 20.0
+INSET_H = 55.0
+
+WGS84 = "EPSG:4326"
+#: The South China Sea inset of national maps (lon/lat box), as the CLI maps draw it
+#: (``policylink.maps._south_sea_inset``; tests/test_qgis_layout_inset.py checks they agree).
+SOUTH_SEA_LONLAT = (105.0, 3.0, 123.0, 24.0)
+#: Units south of this latitude are drawn in the inset only (the main map keeps Hainan).
+MAINLAND_SOUTH_LAT = 17.0
+#: Roughly China's bounding box (lon/lat); an extent is China-wide when it spans most of it.
+CHINA_LONLAT = (73.0, 3.0, 135.5, 53.6)
+
+
+def is_china_wide(extent_lonlat: QgsRectangle) -> bool:
+    """Whether a lon/lat extent shows China as a whole (then the map needs the inset).
+
+    Parameters
+    ----------
+    extent_lonlat : QgsRectangle
+        The map's extent in degrees (EPSG:4326).
+
+    Returns
+    -------
+    bool
+        True when the extent lies mostly within China's bounding box and spans at least 30
+        degrees of longitude and 15 of latitude (a province or a region like Jing-Jin-Ji does not).
+    """
+    x0, y0, x1, y1 = CHINA_LONLAT
+    china = QgsRectangle(x0, y0, x1, y1)
+    inter = extent_lonlat.intersect(china)
+    if inter.isEmpty() or extent_lonlat.area() <= 0:
+        return False
+    inside = inter.area() / extent_lonlat.area()
+    return inside >= 0.5 and inter.width() >= 30.0 and inter.height() >= 15.0
+
+
+def _transform(
+    rect: QgsRectangle, src: QgsCoordinateReferenceSystem, dst: QgsCoordinateReferenceSystem
+) -> QgsRectangle:
+    if src == dst:
+        return QgsRectangle(rect)
+    return QgsCoordinateTransform(src, dst, QgsProject.instance()).transformBoundingBox(rect)
+
+
+def _fit(extent: QgsRectangle, ratio: float) -> QgsRectangle:
+    """Grow ``extent`` about its centre to the width/height ``ratio`` of a frame."""
+    cx, cy = extent.center().x(), extent.center().y()
+    w, h = max(extent.width(), 1e-9), max(extent.height(), 1e-9)
+    if w / h < ratio:
+        w = h * ratio
+    else:
+        h = w / ratio
+    return QgsRectangle(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
 def _north_arrow_svg() -> str:
@@ -66,7 +122,9 @@ def build_layout(
     -------
     QgsPrintLayout
         With items whose ids are ``map``, ``title``, ``legend``, ``scalebar``, ``north_arrow``
-        and ``source_note``.
+        and ``source_note``; when the extent is China-wide (:func:`is_china_wide`) also the
+        framed South China Sea inset ``inset_map`` with its title ``inset_title``, and the main
+        map then ends at :data:`MAINLAND_SOUTH_LAT`.
     """
     project = project or QgsProject.instance()
     layout = QgsPrintLayout(project)
@@ -84,7 +142,7 @@ def build_layout(
     map_item = QgsLayoutItemMap(layout)
     map_item.setId("map")
     layout.addLayoutItem(map_item)
-    map_item.attemptMove(QgsLayoutPoint(10, 20, QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptMove(QgsLayoutPoint(MAP_X, MAP_Y, QgsUnitTypes.LayoutMillimeters))
     map_item.attemptResize(QgsLayoutSize(MAP_W, MAP_H, QgsUnitTypes.LayoutMillimeters))
     map_item.setLayers(layers)
     map_item.setCrs(project.crs() if project.crs().isValid() else layers[0].crs())
@@ -93,8 +151,6 @@ def build_layout(
         for lyr in layers:
             ext = lyr.extent()
             if lyr.crs() != map_item.crs():
-                from qgis.core import QgsCoordinateTransform
-
                 ext = QgsCoordinateTransform(
                     lyr.crs(), map_item.crs(), project
                 ).transformBoundingBox(ext)
@@ -103,18 +159,21 @@ def build_layout(
             else:
                 extent.combineExtentWith(ext)
         extent.scale(1.05)
+    wgs84 = QgsCoordinateReferenceSystem(WGS84)
+    china = map_item.crs().isValid() and is_china_wide(_transform(extent, map_item.crs(), wgs84))
+    if china:
+        # National maps: the main map ends south of Hainan, the islands go to the inset.
+        lonlat = _transform(extent, map_item.crs(), wgs84)
+        if lonlat.yMinimum() < MAINLAND_SOUTH_LAT:
+            lonlat.setYMinimum(MAINLAND_SOUTH_LAT)
+            extent = _transform(lonlat, wgs84, map_item.crs())
     # Grow the extent to the frame's aspect ratio and set it (zoomToExtent gives an empty extent
     # for a freshly built item in QGIS 3.22).
-    frame_ratio = MAP_W / MAP_H
-    cx, cy = extent.center().x(), extent.center().y()
-    w, h = max(extent.width(), 1e-9), max(extent.height(), 1e-9)
-    if w / h < frame_ratio:
-        w = h * frame_ratio
-    else:
-        h = w / frame_ratio
-    map_item.setExtent(QgsRectangle(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    map_item.setExtent(_fit(extent, MAP_W / MAP_H))
     map_item.setFrameEnabled(True)
     map_item.setKeepLayerSet(True)
+    if china:
+        _add_south_sea_inset(layout, map_item, layers)
 
     legend = QgsLayoutItemLegend(layout)
     legend.setId("legend")
@@ -162,6 +221,56 @@ def build_layout(
     note.attemptResize(QgsLayoutSize(PAGE_W - 20, 12, QgsUnitTypes.LayoutMillimeters))
     layout.addLayoutItem(note)
     return layout
+
+
+def _add_south_sea_inset(
+    layout: QgsPrintLayout, map_item: QgsLayoutItemMap, layers: list[QgsVectorLayer]
+) -> QgsLayoutItemMap:
+    """Add the framed South China Sea inset (items ``inset_map`` and ``inset_title``).
+
+    The inset shows :data:`SOUTH_SEA_LONLAT` in the main map's CRS, at the bottom right of the
+    main map, sized to the box's aspect ratio so that its extent is exactly the box.
+    """
+    # The box of the four transformed corners, as the CLI maps compute it.
+    tr_ = QgsCoordinateTransform(
+        QgsCoordinateReferenceSystem(WGS84), map_item.crs(), QgsProject.instance()
+    )
+    x0, y0, x1, y1 = SOUTH_SEA_LONLAT
+    corners = [tr_.transform(QgsPointXY(x, y)) for x in (x0, x1) for y in (y0, y1)]
+    box = QgsRectangle(
+        min(c.x() for c in corners),
+        min(c.y() for c in corners),
+        max(c.x() for c in corners),
+        max(c.y() for c in corners),
+    )
+    width = INSET_H * box.width() / box.height()
+    inset = QgsLayoutItemMap(layout)
+    inset.setId("inset_map")
+    layout.addLayoutItem(inset)
+    inset.attemptMove(
+        QgsLayoutPoint(
+            MAP_X + MAP_W - width, MAP_Y + MAP_H - INSET_H, QgsUnitTypes.LayoutMillimeters
+        )
+    )
+    inset.attemptResize(QgsLayoutSize(width, INSET_H, QgsUnitTypes.LayoutMillimeters))
+    inset.setLayers(layers)
+    inset.setKeepLayerSet(True)
+    inset.setCrs(map_item.crs())
+    inset.setExtent(box)
+    inset.setFrameEnabled(True)
+    inset.setBackgroundEnabled(True)
+    label = QgsLayoutItemLabel(layout)
+    label.setId("inset_title")
+    label.setText(tr("South China Sea islands"))
+    label.setFont(QFont("Noto Sans CJK SC", 7))
+    label.attemptMove(
+        QgsLayoutPoint(
+            MAP_X + MAP_W - width + 1, MAP_Y + MAP_H - INSET_H + 1, QgsUnitTypes.LayoutMillimeters
+        )
+    )
+    label.attemptResize(QgsLayoutSize(width - 2, 4, QgsUnitTypes.LayoutMillimeters))
+    layout.addLayoutItem(label)
+    return inset
 
 
 def export_layout(

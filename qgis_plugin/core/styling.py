@@ -64,6 +64,39 @@ LISA_LABELS = {
     "HL": "High-Low",
     "not significant": "Not significant",
 }
+#: Field of the LISA significance map: the class of the pseudo p-value.
+LISA_P_FIELD = "lisa_pcl"
+#: Upper bounds of the significance classes (GeoDa's significance map), most significant first.
+SIGNIFICANCE_LEVELS = (0.001, 0.01, 0.05)
+LISA_P_COLOURS = {
+    "p <= 0.001": "#006d2c",
+    "p <= 0.01": "#31a354",
+    "p <= 0.05": "#a1d99b",
+    "not significant": "#eeeeee",
+}
+LISA_P_LABELS = {k: k if k != "not significant" else "Not significant" for k in LISA_P_COLOURS}
+
+
+def significance_class(p: float | None) -> str:
+    """Class of a pseudo p-value in the LISA significance map.
+
+    Parameters
+    ----------
+    p : float or None
+        A permutation p-value.
+
+    Returns
+    -------
+    str
+        ``"p <= 0.001"``, ``"p <= 0.01"``, ``"p <= 0.05"`` or ``"not significant"``.
+    """
+    if p is not None and p == p:
+        for level in SIGNIFICANCE_LEVELS:
+            if p <= level:
+                return f"p <= {level:g}"
+    return "not significant"
+
+
 GI_COLOURS = {"hot spot": "#d7191c", "cold spot": "#2c7bb6", "not significant": "#eeeeee"}
 GI_LABELS = {"hot spot": "Hot spot", "cold spot": "Cold spot", "not significant": "Not significant"}
 # Seed 001 periods, labels as in the database's analysis_period table (scheme seed001).
@@ -101,6 +134,7 @@ LINK_LABELS = {
 }
 STYLES = (
     "lisa",
+    "lisa_significance",
     "gistar",
     "adoption_period",
     "pilot_batch",
@@ -138,6 +172,11 @@ def _categorized(
 def lisa_renderer() -> QgsCategorizedSymbolRenderer:
     """Categorised renderer of LISA clusters (field ``lisa_cl``) in GeoDa colours."""
     return _categorized(LISA_FIELD, LISA_COLOURS, LISA_LABELS)
+
+
+def lisa_significance_renderer() -> QgsCategorizedSymbolRenderer:
+    """Categorised renderer of the LISA significance map (field ``lisa_pcl``), greens by p."""
+    return _categorized(LISA_P_FIELD, LISA_P_COLOURS, LISA_P_LABELS)
 
 
 def gistar_renderer() -> QgsCategorizedSymbolRenderer:
@@ -212,6 +251,7 @@ def netinf_ties_renderer() -> QgsSingleSymbolRenderer:
 
 BUILDERS = {
     "lisa": lisa_renderer,
+    "lisa_significance": lisa_significance_renderer,
     "gistar": gistar_renderer,
     "adoption_period": adoption_period_renderer,
     "pilot_batch": pilot_batch_renderer,

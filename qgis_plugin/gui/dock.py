@@ -148,6 +148,13 @@ class PolicyDiffusionDock(QDockWidget):
         buttons.addWidget(self.sdm_button)
         buttons.addWidget(self.did_button)
         lay.addLayout(buttons)
+        self.scatter_button = QPushButton(tr("Linked Moran scatter"))
+        self.scatter_button.clicked.connect(self.open_linked_scatter)
+        lay.addWidget(self.scatter_button)
+        # Shown by the plugin when packages are missing; runs its installer task.
+        self.install_button = QPushButton(tr("Install missing Python packages"))
+        self.install_button.setVisible(False)
+        lay.addWidget(self.install_button)
 
         prow = QHBoxLayout()
         self.progress = QProgressBar()
@@ -510,6 +517,32 @@ class PolicyDiffusionDock(QDockWidget):
         self.figure = plot_event_study(table)
         self.plot_layout.addWidget(FigureCanvasQTAgg(self.figure))
 
+    def open_linked_scatter(self):
+        """Open the Moran scatter plot linked to the chosen layer's selection (layer source).
+
+        Returns
+        -------
+        LinkedMoranScatter or None
+            None (with a message) when the data source is the database or the inputs are wrong.
+        """
+        from .moran_scatter import LinkedMoranScatter
+
+        if not self.use_layer.isChecked():
+            self.status.setText(
+                tr("The linked scatter plot needs a layer of the project as data source.")
+            )
+            return None
+        inputs = self._collect(self.collect_inputs)
+        if inputs is None:
+            return None
+        inp, var = inputs["inputs"], inputs["variable"]
+        y = inp.cross_section([var], inp.periods()[-1])[var].to_numpy(float)
+        self.scatter_dialog = LinkedMoranScatter(
+            inputs["layer"], inputs["id_field"], y, inp.w, var, self
+        )
+        self.scatter_dialog.show()
+        return self.scatter_dialog
+
     def cancel_all(self) -> None:
         """Cancel the running analysis, if any."""
         if self.task is not None:
@@ -590,4 +623,11 @@ class PolicyDiffusionDock(QDockWidget):
 
     def _show_error(self, exc: BaseException) -> None:
         self.last_error = exc
+        if isinstance(exc, ModuleNotFoundError) and exc.name:
+            # A button whose package is missing (e.g. DID without pyfixest): name it and the
+            # command that installs it, as the Processing algorithms do.
+            from ..processing_provider.checks import missing_package_message
+
+            self.status.setText(missing_package_message(tr("Policy diffusion"), exc.name))
+            return
         self.status.setText(tr("Error: {e}").format(e=translate_error(exc)))

@@ -152,6 +152,10 @@
       <translation>图例</translation>
     </message>
     <message>
+      <source>South China Sea islands</source>
+      <translation>南海诸岛</translation>
+    </message>
+    <message>
       <source>map units (no CRS)</source>
       <translation>地图单位（无坐标参考系）</translation>
     </message>
@@ -356,6 +360,14 @@
       <translation>双重差分（DID）</translation>
     </message>
     <message>
+      <source>Linked Moran scatter</source>
+      <translation>联动 Moran 散点图</translation>
+    </message>
+    <message>
+      <source>Install missing Python packages</source>
+      <translation>安装缺少的 Python 包</translation>
+    </message>
+    <message>
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
@@ -420,6 +432,10 @@
       <translation>双重差分需要 PolicyLink 数据库（多年面板数据）。</translation>
     </message>
     <message>
+      <source>The linked scatter plot needs a layer of the project as data source.</source>
+      <translation>联动散点图需要以项目中的图层作为数据源。</translation>
+    </message>
+    <message>
       <source>Nothing to export yet.</source>
       <translation>尚无可导出的结果。</translation>
     </message>
@@ -472,8 +488,40 @@
       <translation>合成数据</translation>
     </message>
     <message>
-      <source>Missing Python packages: {names}. Install with: {cmd}</source>
-      <translation>缺少 Python 包：{names}。安装命令：{cmd}</translation>
+      <source>Moran scatter plot (linked to the map)</source>
+      <translation>Moran 散点图（与地图联动）</translation>
+    </message>
+    <message>
+      <source>Drag a rectangle to select units; map selections show here.</source>
+      <translation>拖动矩形框选择单元；地图上的选择会在此显示。</translation>
+    </message>
+    <message>
+      <source>Moran's I = {value}</source>
+      <translation>Moran 指数 I = {value}</translation>
+    </message>
+    <message>
+      <source>All Python packages PolicyLink needs are installed.</source>
+      <translation>PolicyLink 所需的 Python 包均已安装。</translation>
+    </message>
+    <message>
+      <source>Installing {names}</source>
+      <translation>正在安装 {names}</translation>
+    </message>
+    <message>
+      <source>Installed {names}. Restart QGIS to use them.</source>
+      <translation>已安装 {names}。请重启 QGIS 以使用。</translation>
+    </message>
+    <message>
+      <source>Installing {names} failed: {error}</source>
+      <translation>安装 {names} 失败：{error}</translation>
+    </message>
+    <message>
+      <source>Missing Python packages: {names}. Use Plugins &gt; PolicyLink &gt; Install missing Python packages, or install with: {cmd}</source>
+      <translation>缺少 Python 包：{names}。请使用 插件 &gt; PolicyLink &gt; 安装缺少的 Python 包，或用以下命令安装：{cmd}</translation>
+    </message>
+    <message>
+      <source>Algorithms left out until their packages are installed: {list}</source>
+      <translation>以下算法在安装所需的包之前不可用：{list}</translation>
     </message>
     <message>
       <source>Cumulative adoption curve</source>
@@ -520,8 +568,8 @@
       <translation>分时段政策采纳</translation>
     </message>
     <message>
-      <source>Units with the period in which they first adopted a policy of a programme (default jjj_policy_adoption: the seed 001 Fig. 1 inter-city industrial-coordination policies) and the year of their first event. A unit counts through its own events only (a county's policy does not make its prefecture an adopter), as in seed 001 and the HTML report. Periods are the database's analysis_period labels, scheme seed001: before 2008, 2008-2014, 2014-2016, after 2016; units without any event get 'none'. The layer animates with the Temporal Controller.</source>
-      <translation>各单元首次出台某项目政策的时段（默认 jjj_policy_adoption：种子文献 001 图 1 的城际产业协同政策）及其首个事件的年份。单元只按其自身参与的事件计入（区县的政策不使地级市成为采纳者），与种子文献 001 和 HTML 报告一致。时段为数据库 analysis_period 表 seed001 方案的标签：2008 年以前、2008—2014 年、2014—2016 年、2016 年以后；没有任何事件的单元为 'none'。该图层可由时间控制器按年播放。</translation>
+      <source>Units with the period in which they first adopted a policy of a programme (default jjj_policy_adoption: the seed 001 Fig. 1 inter-city industrial-coordination policies) and the year of their first event. A unit counts through its own events only (a county's policy does not make its prefecture an adopter), as in seed 001 and the HTML report. Periods are the database's analysis_period labels, scheme seed001: before 2008, 2008-2014, 2014-2016, after 2016; units without any event get 'none'. The layer animates with the Temporal Controller. Without the database: a units layer with a code field and a first-year field (empty = never), periods of the same scheme.</source>
+      <translation>lation&gt;各单元首次出台某项目政策的时段（默认 jjj_policy_adoption：种子文献 001 图 1 的城际产业协同政策）及其首个事件的年份。单元只按其自身参与的事件计入（区县的政策不使地级市成为采纳者），与种子文献 001 和 HTML 报告一致。时段为数据库 analysis_period 表 seed001 方案的标签：2008 年以前、2008—2014 年、2014—2016 年、2016 年以后；没有任何事件的单元为 'none'。该图层可由时间控制器按年播放。不使用数据库时：给出含代码字段和首年字段（空值 = 从未采纳）的单元图层，时段方案相同。</translation>
     </message>
     <message>
       <source>Build spatial weights (GAL/GWT)</source>
@@ -540,36 +588,80 @@
       <translation>协同联系</translation>
     </message>
     <message>
-      <source>One line per pair of units and link type, between their representative points, for the events of a programme (default jjj_coordination, seed 001): multi-party events link every pair of parties, transfers link senders to receivers; at prefecture level counties roll up to their prefecture. Fields: a, b, name_a, name_b, link_type (event kind), n_events, first_year, last_year. Width follows n_events, colour the link type; the layer animates from each link's first year.</source>
-      <translation>按某项目的事件（默认 jjj_coordination，种子文献 001）生成连线：每对单元、每种联系类型一条线，连接两单元的代表点；多方事件连接每一对参与方，转移事件连接转出方与承接方；地级层面区县归并到所属地级市。字段：a、b、name_a、name_b、link_type（事件类型）、n_events、first_year、last_year。线宽随事件数变化，颜色表示联系类型；图层从每条联系的首个年份起按年播放。</translation>
+      <source>One line per pair of units and link type, between their representative points, for the events of a programme (default jjj_coordination, seed 001): multi-party events link every pair of parties, transfers link senders to receivers; at prefecture level counties roll up to their prefecture. Fields: a, b, name_a, name_b, link_type (event kind), n_events, first_year, last_year. Width follows n_events, colour the link type; the layer animates from each link's first year. Without the database: a units layer with a code field and a link table with one row per event and pair of codes (optional link type, year and event id fields; without an event id every row is one event).</source>
+      <translation>lation&gt;按某项目的事件（默认 jjj_coordination，种子文献 001）生成连线：每对单元、每种联系类型一条线，连接两单元的代表点；多方事件连接每一对参与方，转移事件连接转出方与承接方；地级层面区县归并到所属地级市。字段：a、b、name_a、name_b、link_type（事件类型）、n_events、first_year、last_year。线宽随事件数变化，颜色表示联系类型；图层从每条联系的首个年份起按年播放。不使用数据库时：给出含代码字段的单元图层，以及每个事件、每对单元代码一行的联系表（可选联系类型、年份和事件编号字段；没有事件编号时每行算一个事件）。</translation>
     </message>
     <message>
       <source>{n} links from {e} event-pairs</source>
       <translation>{n} 条联系，来自 {e} 个事件-单元对</translation>
     </message>
     <message>
-      <source>Difference-in-differences suite (TWFE, event study, placebo)</source>
-      <translation>双重差分分析（TWFE、事件研究、安慰剂检验）</translation>
-    </message>
-    <message>
       <source>Regression</source>
       <translation>回归分析</translation>
     </message>
     <message>
-      <source>Staggered difference-in-differences on a long panel (seed 004): two-way fixed-effects DID with controls and cluster-robust errors (pyfixest), an event study with binned leads and lags (reference: the year before adoption) and a joint pre-trend test, and optionally a placebo test with random reassignments of treatment. Treatment is a 0/1 column or the first treated year (0 or empty = never), e.g. from the adoption_panel view. Outputs: coefficient table, event-study table and an HTML page with the plots. With a layer of the units' boundaries, also the spatial DID (SLX: TWFE with the share of treated neighbours, W*D, weights from the boundaries or a GAL/GWT file): its direct effect and spillover, with either cluster-robust standard errors (as chosen above; they assume errors independent across clusters) or Conley spatial-HAC standard errors with a distance cutoff in km (errors of units closer than the cutoff may be correlated). The output INFERENCE says which standard errors were used.</source>
-      <translation>长面板上的交错双重差分（seed 004）：含控制变量和聚类稳健标准误的双向固定效应 DID（pyfixest）、对首尾期合并的事件研究（参照期为采纳前一年）及联合平行趋势检验，并可选随机重新分配处理的安慰剂检验。处理变量为 0/1 列或首次处理年份（0 或空 = 从未处理），例如来自 adoption_panel 视图。输出：系数表、事件研究表和含图的 HTML 页面。若提供单元边界图层，还估计空间 DID（SLX：加入处理邻居比例 W*D 的 TWFE，权重来自边界或 GAL/GWT 文件）的直接效应与溢出效应，标准误可选聚类稳健（按上面的聚类方式；假定聚类之间误差独立）或带距离截断（km）的 Conley 空间 HAC（距离小于截断值的单元误差可以相关）。输出 INFERENCE 说明所用的标准误。</translation>
+      <source>Callaway-Sant'Anna DID</source>
+      <translation>Callaway-Sant'Anna 双重差分</translation>
     </message>
     <message>
-      <source>Or: first treated year from another layer (e.g. Pilot batches)</source>
-      <translation>或：从另一图层读取首次处理年份（如“试点批次”）</translation>
+      <source>Callaway and Sant'Anna (2021) group-time average treatment effects for staggered adoption (policylink.analyses.did.run_callaway_santanna, as `policylink did cs`): outcome-regression, inverse-probability-weighting or doubly-robust estimator (with controls; without, all three are the unconditional DID), never-treated, not-yet-treated or automatic comparison group, anticipation years, and the simple, dynamic (event-time), group and calendar aggregations; optional multiplier bootstrap with uniform 95% bands. With a unit layer, also the unit-level effects: every unit with its cohort (first treated year) and the cohort's ATT, se and p, joined to the unit geometries for mapping.</source>
+      <translation>交错采纳下 Callaway 与 Sant'Anna（2021）的组-时期平均处理效应（policylink.analyses.did.run_callaway_santanna，与 `policylink did cs` 相同）：结果回归、逆概率加权或双重稳健估计量（有控制变量时；无控制变量时三者均为无条件 DID），从未处理、尚未处理或自动选择的对照组，预期年数，以及简单、动态（相对年份）、按组和按日历年的汇总；可选乘子自助法给出一致 95% 置信带。给出单元图层时，还输出单元层面的效应：每个单元及其队列（首次处理年份）和该队列的 ATT、标准误与 p 值，连接到单元几何以便制图。</translation>
     </message>
     <message>
-      <source>DID coefficients</source>
-      <translation>DID 系数</translation>
+      <source>Imputation DID (Borusyak-Jaravel-Spiess)</source>
+      <translation>插补法 DID（Borusyak-Jaravel-Spiess）</translation>
     </message>
     <message>
-      <source>Event study</source>
-      <translation>事件研究</translation>
+      <source>Imputation difference-in-differences (Borusyak, Jaravel and Spiess 2024; policylink.analyses.did.run_imputation, as `policylink did imputation`): unit and year effects (and controls) fitted on the untreated observations, treated outcomes compared with their imputed counterfactual; overall ATT and event-time effects with standard errors clustered by unit, and a pre-trend test on the untreated observations. Output: table rel_time, estimate, se, p, n_obs, kind (effect or pretrend).</source>
+      <translation>插补法双重差分（Borusyak、Jaravel 与 Spiess 2024；policylink.analyses.did.run_imputation，与 `policylink did imputation` 相同）：用未处理观测拟合单元与年份效应（及控制变量），将处理观测的结果与插补的反事实比较；给出总体 ATT 和按相对年份的效应（按单元聚类的标准误），以及基于未处理观测的前趋势检验。输出：表 rel_time、estimate、se、p、n_obs、kind（effect 或 pretrend）。</translation>
+    </message>
+    <message>
+      <source>HonestDiD sensitivity (Rambachan-Roth)</source>
+      <translation>HonestDiD 敏感性分析（Rambachan-Roth）</translation>
+    </message>
+    <message>
+      <source>How robust is the event-study effect to violations of parallel trends (Rambachan and Roth 2023; policylink.analyses.did.run_honest, as `policylink did honest`): for each M, the identified set and the confidence set of the target (average of the post periods, the first, or one event time) under relative-magnitude (post violations at most M times the largest pre-period one) or smoothness restrictions (slope changes at most M per period), the breakdown value of M, and the power of the pre-trend test (Roth 2022: linear trends detected with 50% and 80% probability). Optional PNG: the sensitivity plot.</source>
+      <translation>事件研究效应对平行趋势偏离的稳健程度（Rambachan 与 Roth 2023；policylink.analyses.did.run_honest，与 `policylink did honest` 相同）：对每个 M，给出目标（处理后各期的平均、第一期或某一相对年份）在相对幅度约束（处理后偏离不超过处理前最大偏离的 M 倍）或平滑性约束（每期斜率变化不超过 M）下的识别集与置信集、M 的突破值，以及前趋势检验的功效（Roth 2022：以 50% 和 80% 概率检出的线性趋势）。可选 PNG：敏感性图。</translation>
+    </message>
+    <message>
+      <source>Outcome regression</source>
+      <translation>结果回归</translation>
+    </message>
+    <message>
+      <source>Inverse probability weighting</source>
+      <translation>逆概率加权</translation>
+    </message>
+    <message>
+      <source>Doubly robust</source>
+      <translation>双重稳健</translation>
+    </message>
+    <message>
+      <source>Never treated</source>
+      <translation>从未处理</translation>
+    </message>
+    <message>
+      <source>Not yet treated</source>
+      <translation>尚未处理</translation>
+    </message>
+    <message>
+      <source>Never treated if any, else not yet treated</source>
+      <translation>有从未处理单元时用之，否则用尚未处理单元</translation>
+    </message>
+    <message>
+      <source>Dynamic (event time)</source>
+      <translation>动态（相对年份）</translation>
+    </message>
+    <message>
+      <source>Simple (overall)</source>
+      <translation>简单（总体）</translation>
+    </message>
+    <message>
+      <source>Group (cohort)</source>
+      <translation>按组（队列）</translation>
+    </message>
+    <message>
+      <source>Calendar year</source>
+      <translation>按日历年</translation>
     </message>
     <message>
       <source>Panel table (unit, year, variables)</source>
@@ -588,20 +680,80 @@
       <translation>结果变量</translation>
     </message>
     <message>
-      <source>Treatment 0/1 field</source>
-      <translation>处理变量（0/1）字段</translation>
+      <source>First treated year field (0 or empty = never)</source>
+      <translation>首次处理年份字段（0 或空值 = 从未处理）</translation>
     </message>
     <message>
-      <source>Or: first treated year field</source>
-      <translation>或：首次处理年份字段</translation>
+      <source>SYNTHETIC data.</source>
+      <translation>合成数据（SYNTHETIC）。</translation>
     </message>
     <message>
-      <source>Controls</source>
-      <translation>控制变量</translation>
+      <source>Estimator</source>
+      <translation>估计量</translation>
     </message>
     <message>
-      <source>Clustered standard errors</source>
-      <translation>聚类标准误</translation>
+      <source>Comparison group</source>
+      <translation>对照组</translation>
+    </message>
+    <message>
+      <source>Aggregation of the main table</source>
+      <translation>主表的汇总方式</translation>
+    </message>
+    <message>
+      <source>Anticipation years</source>
+      <translation>预期年数</translation>
+    </message>
+    <message>
+      <source>Bootstrap draws for uniform bands (0 = none)</source>
+      <translation>一致置信带的自助抽样次数（0 = 不计算）</translation>
+    </message>
+    <message>
+      <source>Callaway-Sant'Anna ATTs</source>
+      <translation>Callaway-Sant'Anna 平均处理效应（ATT）</translation>
+    </message>
+    <message>
+      <source>Aggregations</source>
+      <translation>汇总</translation>
+    </message>
+    <message>
+      <source>Optional: unit layer for the unit-level effects</source>
+      <translation>可选：用于单元层面效应的单元图层</translation>
+    </message>
+    <message>
+      <source>Unit id field of the unit layer</source>
+      <translation>单元图层的单元编号字段</translation>
+    </message>
+    <message>
+      <source>Unit-level effects (cohort ATT per unit)</source>
+      <translation>单元层面效应（各单元所属队列的 ATT）</translation>
+    </message>
+    <message>
+      <source>The unit-level effects need the unit layer and its unit id field.</source>
+      <translation>单元层面效应需要单元图层及其单元编号字段。</translation>
+    </message>
+    <message>
+      <source>Largest event time reported (0 = all)</source>
+      <translation>报告的最大相对年份（0 = 全部）</translation>
+    </message>
+    <message>
+      <source>Leads in the pre-trend test (0 = none)</source>
+      <translation>前趋势检验的提前期数（0 = 不检验）</translation>
+    </message>
+    <message>
+      <source>Imputation DID by event time</source>
+      <translation>按相对年份的插补法 DID</translation>
+    </message>
+    <message>
+      <source>Restriction</source>
+      <translation>约束</translation>
+    </message>
+    <message>
+      <source>Values of M (comma-separated)</source>
+      <translation>M 的取值（逗号分隔）</translation>
+    </message>
+    <message>
+      <source>Target: average, first or an event time (0, 1, ...)</source>
+      <translation>目标：average（平均）、first（第一期）或某一相对年份（0、1、……）</translation>
     </message>
     <message>
       <source>Leads</source>
@@ -610,6 +762,66 @@
     <message>
       <source>Lags</source>
       <translation>滞后期数</translation>
+    </message>
+    <message>
+      <source>Significance level</source>
+      <translation>显著性水平</translation>
+    </message>
+    <message>
+      <source>HonestDiD sensitivity</source>
+      <translation>HonestDiD 敏感性</translation>
+    </message>
+    <message>
+      <source>Sensitivity plot</source>
+      <translation>敏感性图</translation>
+    </message>
+    <message>
+      <source>Controls</source>
+      <translation>控制变量</translation>
+    </message>
+    <message>
+      <source>Values of M must be numbers separated by commas, e.g. 0,0.5,1.</source>
+      <translation>M 的取值必须是逗号分隔的数字，例如 0,0.5,1。</translation>
+    </message>
+    <message>
+      <source>Relative magnitudes</source>
+      <translation>相对幅度</translation>
+    </message>
+    <message>
+      <source>Smoothness</source>
+      <translation>平滑性</translation>
+    </message>
+    <message>
+      <source>Difference-in-differences suite (TWFE, event study, placebo)</source>
+      <translation>双重差分分析（TWFE、事件研究、安慰剂检验）</translation>
+    </message>
+    <message>
+      <source>Staggered difference-in-differences on a long panel (seed 004): two-way fixed-effects DID with controls and cluster-robust errors (pyfixest), an event study with binned leads and lags (reference: the year before adoption) and a joint pre-trend test, and optionally a placebo test with random reassignments of treatment. Treatment is a 0/1 column or the first treated year (0 or empty = never), e.g. from the adoption_panel view. Outputs: coefficient table, event-study table and an HTML page with the plots. With a layer of the units' boundaries, also the spatial DID (SLX: TWFE with the share of treated neighbours, W*D, weights from the boundaries or a GAL/GWT file): its direct effect and spillover, with either cluster-robust standard errors (as chosen above; they assume errors independent across clusters) or Conley spatial-HAC standard errors with a distance cutoff in km (errors of units closer than the cutoff may be correlated). The output INFERENCE says which standard errors were used.</source>
+      <translation>长面板上的交错双重差分（seed 004）：含控制变量和聚类稳健标准误的双向固定效应 DID（pyfixest）、对首尾期合并的事件研究（参照期为采纳前一年）及联合平行趋势检验，并可选随机重新分配处理的安慰剂检验。处理变量为 0/1 列或首次处理年份（0 或空 = 从未处理），例如来自 adoption_panel 视图。输出：系数表、事件研究表和含图的 HTML 页面。若提供单元边界图层，还估计空间 DID（SLX：加入处理邻居比例 W*D 的 TWFE，权重来自边界或 GAL/GWT 文件）的直接效应与溢出效应，标准误可选聚类稳健（按上面的聚类方式；假定聚类之间误差独立）或带距离截断（km）的 Conley 空间 HAC（距离小于截断值的单元误差可以相关）。输出 INFERENCE 说明所用的标准误。</translation>
+    </message>
+    <message>
+      <source>Or: first treated year from another layer (e.g. Pilot batches)</source>
+      <translation>或：从另一图层读取首次处理年份（如“试点批次”）</translation>
+    </message>
+    <message>
+      <source>DID coefficients</source>
+      <translation>DID 系数</translation>
+    </message>
+    <message>
+      <source>Event study</source>
+      <translation>事件研究</translation>
+    </message>
+    <message>
+      <source>Treatment 0/1 field</source>
+      <translation>处理变量（0/1）字段</translation>
+    </message>
+    <message>
+      <source>Or: first treated year field</source>
+      <translation>或：首次处理年份字段</translation>
+    </message>
+    <message>
+      <source>Clustered standard errors</source>
+      <translation>聚类标准误</translation>
     </message>
     <message>
       <source>Placebo draws (0 = no placebo test)</source>
@@ -642,10 +854,6 @@
     <message>
       <source>Choose exactly one of the treatment field, the first treated year field and a treatment layer.</source>
       <translation>处理变量字段、首次处理年份字段和处理图层三者请只选其一。</translation>
-    </message>
-    <message>
-      <source>SYNTHETIC data.</source>
-      <translation>合成数据（SYNTHETIC）。</translation>
     </message>
     <message>
       <source>Difference-in-differences</source>
@@ -936,8 +1144,8 @@
       <translation>局部 Moran's I（LISA 聚类）</translation>
     </message>
     <message>
-      <source>Local Moran's I (Anselin 1995) with conditional permutation p-values (seeded) and optional FDR or Bonferroni control. Output fields: lisa_i (local I), lisa_q (quadrant HH, LH, LL, HL), lisa_z, lisa_p (pseudo p), lisa_sig and lisa_cl (the quadrant when significant, else 'not significant'), styled with GeoDa's LISA colours.</source>
-      <translation>局部 Moran's I（Anselin 1995），采用条件置换 p 值（可设随机种子），可选 FDR 或 Bonferroni 多重检验校正。输出字段：lisa_i（局部 I）、lisa_q（象限 HH、LH、LL、HL）、lisa_z、lisa_p（伪 p 值）、lisa_sig 和 lisa_cl（显著时为象限，否则为 'not significant'），并按 GeoDa 的 LISA 配色渲染。</translation>
+      <source>Local Moran's I (Anselin 1995) with conditional permutation p-values (seeded) and optional FDR or Bonferroni control. Output fields: lisa_i (local I), lisa_q (quadrant HH, LH, LL, HL), lisa_z, lisa_p (pseudo p), lisa_sig and lisa_cl (the quadrant when significant, else 'not significant'), styled with GeoDa's LISA colours. Beside it the significance map: lisa_pcl, the class of the pseudo p-value (p &lt;= 0.001, 0.01, 0.05, not significant; unadjusted, as GeoDa's significance map), styled in greens.</source>
+      <translation>lation&gt;局部 Moran's I（Anselin 1995），采用条件置换 p 值（可设随机种子），可选 FDR 或 Bonferroni 多重检验校正。输出字段：lisa_i（局部 I）、lisa_q（象限 HH、LH、LL、HL）、lisa_z、lisa_p（伪 p 值）、lisa_sig 和 lisa_cl（显著时为象限，否则为 'not significant'），并按 GeoDa 的 LISA 配色渲染。另输出显著性地图：lisa_pcl 为伪 p 值的等级（p &lt;= 0.001、0.01、0.05、不显著；未经校正，与 GeoDa 的显著性地图一致），以绿色系渲染。</translation>
     </message>
     <message>
       <source>Neighbour adoption by year</source>
@@ -1004,8 +1212,8 @@
       <translation>试点批次（政策采纳图层）</translation>
     </message>
     <message>
-      <source>Prefecture units with the batch in which they became pilots of a programme (default the national low-carbon pilots: batches of 2010, 2012 and 2017, seed 002 Fig. 2). A designated province covers all its prefectures, the earliest batch wins, county-level pilots do not make their prefecture a pilot (seed 004 rules). first_year is the effective year of the batch (default 2011, 2013, 2017 as in seed 004). Styled by batch.</source>
-      <translation>地级单元及其成为某试点项目试点的批次（默认国家低碳试点：2010、2012、2017 年三批，种子文献 002 图 2）。试点省覆盖其全部地级单元，取最早批次，县级试点不使其所在地级市成为试点（种子文献 004 规则）。first_year 为该批次的生效年份（默认 2011、2013、2017，与种子文献 004 一致）。按批次配色。</translation>
+      <source>Prefecture units with the batch in which they became pilots of a programme (default the national low-carbon pilots: batches of 2010, 2012 and 2017, seed 002 Fig. 2). A designated province covers all its prefectures, the earliest batch wins, county-level pilots do not make their prefecture a pilot (seed 004 rules). first_year is the effective year of the batch (default 2011, 2013, 2017 as in seed 004). Styled by batch. Without the database: a units layer with a code field and a batch field (turned into years by the effective years) or a first-year field.</source>
+      <translation>lation&gt;地级单元及其成为某试点项目试点的批次（默认国家低碳试点：2010、2012、2017 年三批，种子文献 002 图 2）。试点省覆盖其全部地级单元，取最早批次，县级试点不使其所在地级市成为试点（种子文献 004 规则）。first_year 为该批次的生效年份（默认 2011、2013、2017，与种子文献 004 一致）。按批次配色。不使用数据库时：给出含代码字段以及批次字段（按生效年份换算为年份）或首年字段的单元图层。</translation>
     </message>
     <message>
       <source>Pilot batches</source>
@@ -1018,6 +1226,10 @@
     <message>
       <source>No units in the database for these codes.</source>
       <translation>数据库中没有这些代码对应的单元。</translation>
+    </message>
+    <message>
+      <source>Batches {batches} have no effective year; give one per batch.</source>
+      <translation>批次 {batches} 没有生效年份；请为每个批次给出一个年份。</translation>
     </message>
     <message>
       <source>Spatial panel model (SAR / SEM / SDM) with effects</source>
@@ -1092,6 +1304,26 @@
       <translation>集中极大似然估计，{fe} 固定效应；效应基于 {d} 次抽样（随机种子 {s}）。</translation>
     </message>
     <message>
+      <source>Weights connectivity report</source>
+      <translation>空间权重连通性报告</translation>
+    </message>
+    <message>
+      <source>Connectivity of the spatial weights of a layer (queen, rook, k nearest neighbours) or of a GAL/GWT file, as GeoDa shows on creating weights and as the command `policylink weights report` prints: the histogram of the number of neighbours, the islands (units without neighbours), the connected components and the units whose neighbour relation is not returned (asymmetry, usual for k nearest neighbours). Outputs: a table per unit (neighbours, component, island, asymmetric) and the histogram table; the summary (units, links, density, islands, components, symmetric) as results and in the log.</source>
+      <translation>图层空间权重（后相邻、车相邻、k 近邻）或 GAL/GWT 文件的连通性，与 GeoDa 创建权重时显示的以及命令 `policylink weights report` 输出的一致：邻居数直方图、孤岛（没有邻居的单元）、连通分量，以及邻居关系不对称的单元（k 近邻常见）。输出：每个单元一行的表（邻居数、分量、孤岛、不对称）和直方图表；汇总（单元数、连接数、密度、孤岛、分量、是否对称）作为结果并写入日志。</translation>
+    </message>
+    <message>
+      <source>Connectivity per unit</source>
+      <translation>各单元的连通性</translation>
+    </message>
+    <message>
+      <source>Histogram of the number of neighbours</source>
+      <translation>邻居数直方图</translation>
+    </message>
+    <message>
+      <source>{n} units, {links} links, {islands} islands, {components} components, symmetric: {symmetric}</source>
+      <translation>{n} 个单元，{links} 条连接，{islands} 个孤岛，{components} 个连通分量，对称：{symmetric}</translation>
+    </message>
+    <message>
       <source>Random seed</source>
       <translation>随机种子</translation>
     </message>
@@ -1106,6 +1338,10 @@
     <message>
       <source>Weights file (GAL or GWT; overrides the choice above)</source>
       <translation>权重文件（GAL 或 GWT；优先于上面的选择）</translation>
+    </message>
+    <message>
+      <source>Needs the Python packages: {names}</source>
+      <translation>需要的 Python 包：{names}</translation>
     </message>
     <message>
       <source>Weights: {n} units, {links} links, mean {mean:.2f} neighbours</source>
@@ -1208,10 +1444,6 @@
       <translation>请选择单元图层。</translation>
     </message>
     <message>
-      <source>Significance level</source>
-      <translation>显著性水平</translation>
-    </message>
-    <message>
       <source>Multiple-testing control</source>
       <translation>多重检验校正</translation>
     </message>
@@ -1228,6 +1460,10 @@
       <translation>局部统计量的 p 值来自置换检验，需要置换次数；请至少设为 99。</translation>
     </message>
     <message>
+      <source>Significance map (pseudo p-value classes)</source>
+      <translation>显著性地图（伪 p 值等级）</translation>
+    </message>
+    <message>
       <source>{what} of field {field} of layer {layer}.</source>
       <translation>图层 {layer} 字段 {field} 的{what}。</translation>
     </message>
@@ -1238,6 +1474,78 @@
     <message>
       <source>Programme</source>
       <translation>项目</translation>
+    </message>
+    <message>
+      <source>Or, without the database: units layer</source>
+      <translation>或不使用数据库：单元图层</translation>
+    </message>
+    <message>
+      <source>Unit code field</source>
+      <translation>单元代码字段</translation>
+    </message>
+    <message>
+      <source>Name field</source>
+      <translation>名称字段</translation>
+    </message>
+    <message>
+      <source>Link table (one row per event and pair of unit codes)</source>
+      <translation>联系表（每个事件、每对单元代码一行）</translation>
+    </message>
+    <message>
+      <source>First unit code field</source>
+      <translation>第一个单元代码字段</translation>
+    </message>
+    <message>
+      <source>Second unit code field</source>
+      <translation>第二个单元代码字段</translation>
+    </message>
+    <message>
+      <source>Link type field</source>
+      <translation>联系类型字段</translation>
+    </message>
+    <message>
+      <source>Event id field</source>
+      <translation>事件编号字段</translation>
+    </message>
+    <message>
+      <source>Without the database, give the link table (LINKS) besides the units layer.</source>
+      <translation>不使用数据库时，除单元图层外还需给出联系表（LINKS）。</translation>
+    </message>
+    <message>
+      <source>First-year field</source>
+      <translation>首年字段</translation>
+    </message>
+    <message>
+      <source>Batch field</source>
+      <translation>批次字段</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}': choose the unit code field (UNITS_CODE).</source>
+      <translation>图层 '{layer}'：请选择单元代码字段（UNITS_CODE）。</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}': choose the field with each unit's {what}.</source>
+      <translation>图层 '{layer}'：请选择记录各单元 {what} 的字段。</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' has no coordinate reference system; set one.</source>
+      <translation>图层 '{layer}' 没有坐标参考系；请设置一个。</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}', field '{field}': codes must be unique and not empty (repeated: {codes}).</source>
+      <translation>图层 '{layer}'，字段 '{field}'：代码必须唯一且不能为空（重复：{codes}）。</translation>
+    </message>
+    <message>
+      <source>Table '{layer}': choose the two unit code fields (LINK_A, LINK_B).</source>
+      <translation>表 '{layer}'：请选择两个单元代码字段（LINK_A、LINK_B）。</translation>
+    </message>
+    <message>
+      <source>Table '{layer}': codes not in the units layer: {codes}</source>
+      <translation>表 '{layer}'：单元图层中没有这些代码：{codes}</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}', feature {fid}, field '{field}': {value!r} is not a whole number (empty = never).</source>
+      <translation>图层 '{layer}'，要素 {fid}，字段 '{field}'：{value!r} 不是整数（空值 = 从未）。</translation>
     </message>
     <message>
       <source>PolicyLink: policy diffusion and spatial statistics</source>

@@ -30,6 +30,7 @@ from qgis.PyQt.QtGui import QIcon
 from policylink.analyses.base import DEFAULT_SEED
 from policylink.errors import PolicyLinkError
 
+from ..core.deps import requirements_of
 from ..core.i18n import tr
 from ..core.resources import ICON
 from ..core.results import cell, qvariant_type
@@ -57,6 +58,18 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
     _group = ""
     _group_id = ""
     _help = ""
+    #: Families of :data:`..core.deps.NEEDS` whose packages this algorithm imports.
+    _requires: tuple[str, ...] = ()
+
+    @classmethod
+    def requirements(cls) -> tuple[str, ...]:
+        """Pip names of the packages this algorithm needs (the plugin's core included).
+
+        Returns
+        -------
+        tuple of str
+        """
+        return requirements_of(cls._requires)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Guard each ``processAlgorithm``: input errors end in one message (see :func:`.checks.guarded`)."""
@@ -85,7 +98,10 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
         return self._group_id
 
     def shortHelpString(self) -> str:  # noqa: N802, D102
-        return tr(self._help)
+        needs = ", ".join(self.requirements())
+        return (
+            tr(self._help) + "\n\n" + tr("Needs the Python packages: {names}").format(names=needs)
+        )
 
     def icon(self) -> QIcon:  # noqa: D102
         return QIcon(str(ICON))

@@ -21,6 +21,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterField,
 )
+from qgis.PyQt.QtCore import QVariant
 
 from policylink.errors import PolicyLinkError
 
@@ -40,8 +41,13 @@ class _LocalStatistic(_LayerStatistic):
     FIELD = "FIELD"
     OUTPUT = "OUTPUT"
 
+    SIGNIFICANCE = "SIGNIFICANCE"
+
     prefix = ""
     style = ""
+    #: Also write the significance map (``SIGNIFICANCE``: the units with ``<prefix>_pcl``, the
+    #: class of the pseudo p-value, styled ``<style>_significance``).
+    significance_map = False
     _source = ""
     _synthetic: tuple[tuple[str, ...], bool] = ((), False)
 
@@ -61,6 +67,16 @@ class _LocalStatistic(_LayerStatistic):
                 self.OUTPUT, tr(self._display), QgsProcessing.TypeVectorAnyGeometry
             )
         )
+        if self.significance_map:
+            self.addParameter(
+                QgsProcessingParameterFeatureSink(
+                    self.SIGNIFICANCE,
+                    tr("Significance map (pseudo p-value classes)"),
+                    QgsProcessing.TypeVectorAnyGeometry,
+                    optional=True,
+                    createByDefault=True,
+                )
+            )
 
     #: ``statistic`` of :class:`policylink.analyses.lisa.LisaOptions` (set by each subclass).
     statistic = "local_moran"
@@ -126,6 +142,22 @@ class _LocalStatistic(_LayerStatistic):
         )
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
+        sig_sink, sig_dest, p_column = None, None, None
+        if self.significance_map and parameters.get(self.SIGNIFICANCE) is not None:
+            from ..core.styling import significance_class
+
+            p_column = next(col for name, col, _t in self.out_columns() if name.endswith("_p"))
+            sig_fields = QgsFields(layer.fields())
+            sig_fields.append(QgsField(f"{self.prefix}_p", QVariant.Double))
+            sig_fields.append(QgsField(f"{self.prefix}_pcl", QVariant.String))
+            sig_sink, sig_dest = self.parameterAsSink(
+                parameters,
+                self.SIGNIFICANCE,
+                context,
+                sig_fields,
+                layer.wkbType(),
+                layer.sourceCrs(),
+            )
         by_fid = dict(zip(frame["fid"], frame[id_field], strict=True))
         total = max(1, layer.featureCount())
         for n, feat in enumerate(layer.getFeatures()):
@@ -138,6 +170,12 @@ class _LocalStatistic(_LayerStatistic):
                 list(feat.attributes()) + [cell(row[col]) for _n, col, _t in self.out_columns()]
             )
             sink.addFeature(out, QgsFeatureSink.FastInsert)
+            if sig_sink is not None:
+                p = cell(row[p_column])
+                sig = QgsFeature(sig_fields)
+                sig.setGeometry(feat.geometry())
+                sig.setAttributes(list(feat.attributes()) + [p, significance_class(p)])
+                sig_sink.addFeature(sig, QgsFeatureSink.FastInsert)
             feedback.setProgress(100.0 * n / total)
         counts = result.counts()
         if result.provenance.is_synthetic:
@@ -152,6 +190,9 @@ class _LocalStatistic(_LayerStatistic):
                 what=tr(self._display), field=field, layer=layer.name()
             ),
         )
+        if sig_dest is not None:
+            style_on_load(context, sig_dest, f"{self.style}_significance")
+            return {"OUTPUT": dest, self.SIGNIFICANCE: sig_dest, "COUNTS": counts}
         return {"OUTPUT": dest, "COUNTS": counts}
 
     def _settings(self, parameters, context) -> dict:

@@ -12,6 +12,7 @@ from .adoption_curve import AdoptionCurve
 from .adoption_period_layer import AdoptionPeriodLayer
 from .build_weights import BuildWeights
 from .coordination_link_layer import CoordinationLinkLayer
+from .did_modern import DIDCallawaySantAnna, DIDHonest, DIDImputation
 from .did_suite import DIDSuite
 from .diffusion_path_layer import DiffusionPathLayer
 from .event_history_table import EventHistoryTable
@@ -25,16 +26,21 @@ from .neighbour_adoption_layer import NeighbourAdoptionLayer
 from .netinf_tie_layer import NetinfTieLayer
 from .pilot_batch_layer import PilotBatchLayer
 from .spatial_panel_model import SpatialPanelModel
+from .weights_report import WeightsReport
 
 ALGORITHMS: tuple[type[QgsProcessingAlgorithm], ...] = (
     LoadUnitsAndPanel,
     ExportDatabaseWeights,
     BuildWeights,
+    WeightsReport,
     GlobalMoran,
     LocalMoran,
     GetisOrdGiStar,
     SpatialPanelModel,
     DIDSuite,
+    DIDCallawaySantAnna,
+    DIDImputation,
+    DIDHonest,
     PilotBatchLayer,
     AdoptionPeriodLayer,
     CoordinationLinkLayer,
@@ -52,6 +58,9 @@ __all__ = [
     "AdoptionPeriodLayer",
     "BuildWeights",
     "CoordinationLinkLayer",
+    "DIDCallawaySantAnna",
+    "DIDHonest",
+    "DIDImputation",
     "DIDSuite",
     "DiffusionPathLayer",
     "EventHistoryTable",
@@ -65,6 +74,7 @@ __all__ = [
     "NetinfTieLayer",
     "PilotBatchLayer",
     "SpatialPanelModel",
+    "WeightsReport",
     "all_algorithms",
 ]
 

@@ -63,6 +63,7 @@ class AdoptionCurve(_DiffusionAlgorithm):
     FITS = "FITS"
 
     _name = "adoptioncurve"
+    _requires = ("diffusion",)
     _display = "Cumulative adoption curve"
     _help = (
         "New and cumulative adopters of a programme per year of the window, with logistic and "

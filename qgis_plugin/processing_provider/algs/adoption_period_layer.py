@@ -10,7 +10,7 @@ import pandas as pd
 from qgis.core import QgsProcessing, QgsWkbTypes
 
 from ...core.i18n import tr
-from ..map_algorithm import _MapAlgorithm, write_geo
+from ..map_algorithm import _MapAlgorithm, period_of, write_geo
 from ..postprocess import style_on_load
 
 
@@ -18,6 +18,7 @@ class AdoptionPeriodLayer(_MapAlgorithm):
     """Units coloured by the period in which they first adopted a policy (seed 001 Fig. 1)."""
 
     _name = "adoptionperiod"
+    _requires = ("maps",)
     _display = "Adoption by period"
     _help = (
         "Units with the period in which they first adopted a policy of a programme (default "
@@ -26,26 +27,33 @@ class AdoptionPeriodLayer(_MapAlgorithm):
         "policy does not make its prefecture an adopter), as in seed 001 and the HTML report. "
         "Periods are the database's analysis_period labels, scheme seed001: before 2008, "
         "2008-2014, 2014-2016, after 2016; units without any event get 'none'. The layer "
-        "animates with the Temporal Controller."
+        "animates with the Temporal Controller. Without the database: a units layer with a "
+        "code field and a first-year field (empty = never), periods of the same scheme."
     )
     default_programme = "jjj_policy_adoption"
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
         self.add_map_inputs()
+        self.add_layer_inputs(first_year=True)
         self.add_output(tr("Adoption by period"), QgsProcessing.TypeVectorPolygon)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
-        from policylink import mapdata
+        if self.uses_layer(parameters, context):
+            out = self.units_from_layer(parameters, context, need=("first_year",))
+            out["period"] = [period_of(y) for y in out["first_year"]]
+            out = out[["code", "name_zh", "first_year", "period", "geometry"]]
+        else:
+            from policylink import mapdata
 
-        programme, level, within = self.common(parameters, context)
-        with self.connect(parameters, context) as conn:
-            units = mapdata.read_units(conn, level, within)
-            first = mapdata.read_adoption_windows(
-                conn, level=level, within=within, programme=programme
+            programme, level, within = self.common(parameters, context)
+            with self.connect(parameters, context) as conn:
+                units = mapdata.read_units(conn, level, within)
+                first = mapdata.read_adoption_windows(
+                    conn, level=level, within=within, programme=programme
+                )
+            out = units[["code", "name_zh", "geometry"]].merge(
+                first[["code", "first_year", "period"]], on="code", how="left"
             )
-        out = units[["code", "name_zh", "geometry"]].merge(
-            first[["code", "first_year", "period"]], on="code", how="left"
-        )
         out["first_year"] = pd.array(out["first_year"], dtype="Int64")
         out["period"] = out["period"].fillna("none")
         import geopandas as gpd

@@ -16,6 +16,7 @@ class BuildWeights(_LayerStatistic):
     OUTPUT = "OUTPUT"
 
     _name = "buildweights"
+    _requires = ("weights",)
     _display = "Build spatial weights (GAL/GWT)"
     _help = (
         "Builds queen or rook contiguity or k-nearest-neighbour weights from the geometries of a "

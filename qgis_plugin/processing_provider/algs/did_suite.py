@@ -59,6 +59,7 @@ class DIDSuite(PolicyLinkAlgorithm):
     SPATIAL = "SPATIAL"
 
     _name = "didsuite"
+    _requires = ("did",)
     _display = "Difference-in-differences suite (TWFE, event study, placebo)"
     _group = "Regression"
     _group_id = "regression"

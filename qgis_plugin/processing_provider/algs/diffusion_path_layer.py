@@ -22,6 +22,7 @@ class DiffusionPathLayer(PilotBatchLayer):
     """Arrows from earlier to later adopting contiguous units."""
 
     _name = "diffusionpaths"
+    _requires = ("maps",)
     _display = "Diffusion paths"
     _help = (
         "Directed edges i -> j between queen-contiguous units where j adopted after i (effective "

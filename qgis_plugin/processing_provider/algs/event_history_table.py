@@ -38,6 +38,7 @@ class EventHistoryTable(_DiffusionAlgorithm):
     UNITS = "UNITS"
 
     _name = "eha"
+    _requires = ("diffusion",)
     _display = "Event history analysis of adoption (hazard ratios)"
     _help = (
         "Discrete-time event history analysis (Berry & Berry 1990): the yearly hazard that a unit "

@@ -18,6 +18,7 @@ class ExportDatabaseWeights(_DatabaseAlgorithm):
     OUTPUT = "OUTPUT"
 
     _name = "dbweights"
+    _requires = ("database", "weights")
     _display = "Refresh and export database weights (GAL/GWT)"
     _help = (
         "Reads spatial weights from the PolicyLink database views through policylink.dbread: "

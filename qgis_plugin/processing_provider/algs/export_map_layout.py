@@ -29,6 +29,7 @@ class ExportMapLayout(PolicyLinkAlgorithm):
     OUTPUT = "OUTPUT"
 
     _name = "exportlayout"
+    _requires = ("layout",)
     _display = "Export map (PDF + PNG)"
     _group = "Policy maps"
     _group_id = "policymaps"

@@ -14,6 +14,7 @@ class GetisOrdGiStar(_LocalStatistic):
     """Getis-Ord Gi* hot and cold spots."""
 
     _name = "gistar"
+    _requires = ("esda",)
     _display = "Getis-Ord Gi* hot spots"
     _help = (
         "Getis-Ord Gi* (Ord and Getis 1995; each unit in its own neighbourhood) with analytic z "

@@ -36,6 +36,7 @@ class GlobalMoran(_LayerStatistic):
     OUTPUT = "OUTPUT"
 
     _name = "globalmoran"
+    _requires = ("esda",)
     _display = "Global Moran's I by year"
     _help = (
         "Global Moran's I (Moran 1950) for each year, with E[I] = -1/(n-1), and z and p under "

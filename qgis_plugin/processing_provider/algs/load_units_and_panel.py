@@ -33,6 +33,7 @@ class LoadUnitsAndPanel(_DatabaseAlgorithm):
     PANEL = "PANEL"
 
     _name = "loadpanel"
+    _requires = ("database",)
     _display = "Load units and panel from the PolicyLink database"
     _help = (
         "Reads the administrative units of one level (optionally within some codes: a unit is kept "

@@ -14,14 +14,19 @@ class LocalMoran(_LocalStatistic):
     """Local Moran's I (LISA) with cluster labels, styled in GeoDa colours."""
 
     _name = "localmoran"
+    _requires = ("esda",)
     _display = "Local Moran's I (LISA clusters)"
     _help = (
         "Local Moran's I (Anselin 1995) with conditional permutation p-values (seeded) and "
         "optional FDR or Bonferroni control. Output fields: lisa_i (local I), lisa_q (quadrant "
         "HH, LH, LL, HL), lisa_z, lisa_p (pseudo p), lisa_sig and lisa_cl (the quadrant when "
-        "significant, else 'not significant'), styled with GeoDa's LISA colours."
+        "significant, else 'not significant'), styled with GeoDa's LISA colours. Beside it the "
+        "significance map: lisa_pcl, the class of the pseudo p-value (p <= 0.001, 0.01, 0.05, "
+        "not significant; unadjusted, as GeoDa's significance map), styled in greens."
     )
     style = "lisa"
+    prefix = "lisa"
+    significance_map = True
 
     statistic = "local_moran"
 

@@ -27,6 +27,7 @@ class NeighbourAdoptionLayer(PilotBatchLayer):
     YEARS = "YEARS"
 
     _name = "neighbouradoption"
+    _requires = ("maps",)
     _display = "Neighbour adoption by year"
     _help = (
         "For every unit and year: treated (the unit's effective pilot year has come) and "

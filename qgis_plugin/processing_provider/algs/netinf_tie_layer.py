@@ -37,6 +37,7 @@ class NetinfTieLayer(_DiffusionAlgorithm):
     LINKS = "LINKS"
 
     _name = "netinfties"
+    _requires = ("diffusion",)
     _display = "Inferred diffusion ties (NetInf)"
     _help = (
         "NetInf (Gomez-Rodriguez, Leskovec & Krause 2010): the most likely ties along which the "

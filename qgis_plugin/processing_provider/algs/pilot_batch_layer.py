@@ -26,20 +26,24 @@ class PilotBatchLayer(_MapAlgorithm):
     EFFECTIVE_YEARS = "EFFECTIVE_YEARS"
 
     _name = "pilotbatches"
+    _requires = ("maps",)
     _display = "Pilot batches (adoption layer)"
     _help = (
         "Prefecture units with the batch in which they became pilots of a programme (default the "
         "national low-carbon pilots: batches of 2010, 2012 and 2017, seed 002 Fig. 2). A designated "
         "province covers all its prefectures, the earliest batch wins, county-level pilots do not "
         "make their prefecture a pilot (seed 004 rules). first_year is the effective year of the "
-        "batch (default 2011, 2013, 2017 as in seed 004). Styled by batch."
+        "batch (default 2011, 2013, 2017 as in seed 004). Styled by batch. Without the "
+        "database: a units layer with a code field and a batch field (turned into years by the "
+        "effective years) or a first-year field."
     )
     default_programme = "low_carbon_pilot"
     levels = ("prefecture",)
 
     def add_pilot_inputs(self) -> None:
-        """Map inputs plus the effective year of each batch (``EFFECTIVE_YEARS``)."""
+        """Map inputs, a units layer instead of the database, and the effective years."""
         self.add_map_inputs()
+        self.add_layer_inputs(first_year=True, batch=True)
         self.addParameter(
             QgsProcessingParameterString(
                 self.EFFECTIVE_YEARS,
@@ -54,10 +58,12 @@ class PilotBatchLayer(_MapAlgorithm):
 
     def frame(self, parameters, context):
         """Units with ``batch``, ``scope``, ``event_date`` and effective ``first_year``."""
+        eff = parse_years(self.parameterAsString(parameters, self.EFFECTIVE_YEARS, context))
+        if self.uses_layer(parameters, context):
+            return self.frame_from_layer(parameters, context, eff)
         from policylink import mapdata
 
         programme, level, within = self.common(parameters, context)
-        eff = parse_years(self.parameterAsString(parameters, self.EFFECTIVE_YEARS, context))
         with self.connect(parameters, context) as conn:
             units = mapdata.read_units(conn, level, within)
             pilots = mapdata.read_pilots(conn, programme)
@@ -78,6 +84,27 @@ class PilotBatchLayer(_MapAlgorithm):
         import geopandas as gpd
 
         return gpd.GeoDataFrame(out, geometry="geometry", crs=4326)
+
+    def frame_from_layer(self, parameters, context, eff: dict[int, int]):
+        """:meth:`frame` from the ``UNITS`` layer: its batch or first-year field, no database."""
+        units = self.units_from_layer(parameters, context, need=("first_year", "batch"))
+        if "batch" not in units:
+            units["batch"] = pd.array([None] * len(units), dtype="Int64")
+        if "first_year" not in units:
+            unknown = sorted({int(b) for b in units["batch"].dropna()} - set(eff))
+            if unknown:
+                raise QgsProcessingException(
+                    tr("Batches {batches} have no effective year; give one per batch.").format(
+                        batches=", ".join(map(str, unknown))
+                    )
+                )
+            units["first_year"] = pd.array(
+                [eff.get(int(b)) if pd.notna(b) else None for b in units["batch"]], dtype="Int64"
+            )
+        for c in ("scope", "event_date", "event_id"):
+            units[c] = None
+        cols = ["code", "name_zh", "batch", "scope", "event_date", "event_id", "first_year"]
+        return units[[*cols, "geometry"]]
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         gdf = self.frame(parameters, context)

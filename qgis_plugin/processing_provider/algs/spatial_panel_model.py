@@ -46,6 +46,7 @@ class SpatialPanelModel(_LayerStatistic):
     OUTPUT_HTML = "OUTPUT_HTML"
 
     _name = "spatialpanel"
+    _requires = ("models",)
     _display = "Spatial panel model (SAR / SEM / SDM) with effects"
     _group = "Regression"
     _group_id = "regression"
