@@ -141,3 +141,40 @@ def test_bad_model_options_one_clear_error(
     assert "Traceback" not in err
     for word in words:
         assert word in err, (word, err)
+
+
+@pytest.mark.parametrize("lang", ["zh"])  # en headings: the same code path
+def test_report_comparison_equals_cli_compare(bundled_url, monkeypatch, capsys, tmp_path, lang):
+    """The report's SDM section shows the numbers of ``policylink sdm --compare`` (bundled
+    SYNTHETIC JJJ panel), with headings in the report language."""
+    import psycopg
+
+    from policylink.report.analysis_sections import NAMES, section_sdm
+    from policylink.report.builder import ReportWriter
+    from policylink.report.context import Context
+
+    xs = ",".join(NAMES.jjj_x)
+    monkeypatch.setenv("DATABASE_URL", bundled_url)
+    code, out, err = _run(capsys, "sdm", "--y", NAMES.jjj_y, "--x", xs, "--within",
+                          "110000,120000,130000", "--draws", "20", "--compare", "--format",
+                          "json")  # fmt: skip
+    assert code == 0, err
+    cli = json.loads(out)
+    assert cli["synthetic"] is True
+    fits = cli["model_comparison"]["fits"]
+    with psycopg.connect(bundled_url) as conn:
+        ctx = Context(conn, ReportWriter(tmp_path), lang=lang, draws=20, log=lambda _m: None)
+        sec = section_sdm(ctx)
+    tables = {t.name: t.frame for t in sec.tables}
+    cmp, lr = tables["model_comparison"], tables["model_comparison_lr"]
+    ll_col = "对数似然" if lang == "zh" else "log-likelihood"
+    model_col = "模型" if lang == "zh" else "model"
+    for _, row in cmp.iterrows():
+        assert row[ll_col] == pytest.approx(fits[row[model_col].lower()]["log_likelihood"])
+        assert row["BIC"] == pytest.approx(fits[row[model_col].lower()]["bic"])
+    stat_col = "统计量" if lang == "zh" else "statistic"
+    test_col = "检验" if lang == "zh" else "test"
+    for _, row in lr.iterrows():
+        ref = cli["model_comparison"]["lr_tests"][row[test_col]]["statistic"]
+        assert row[stat_col] == pytest.approx(ref)
+    assert (tmp_path / "tables" / "sdm_model_comparison.csv").exists()
