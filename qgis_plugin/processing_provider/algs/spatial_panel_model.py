@@ -1,7 +1,7 @@
-"""Processing algorithm ``spatialpanel``: spatial panel SAR / SEM / SDM with effects.
+"""Processing algorithm ``spatialpanel``: spatial panel SAR / SEM / SDM / SAC / SDEM / GNS.
 
-Estimates come from :func:`policylink.spatial.panel.fit_spatial_panel`; this class reads the
-layers and writes tables and an HTML page.
+Estimates come from the one analysis :func:`policylink.analyses.sdm.run_sdm` (as
+``policylink sdm`` and the report); this class reads the layers and writes tables and an HTML page.
 """
 
 from __future__ import annotations
@@ -23,14 +23,15 @@ from ..base import write_table
 from ..layer_statistic import _LayerStatistic
 from ..regression import add_outputs, panel_field
 
-MODELS = ("sar", "sem", "sdm")
-"""Values of ``MODEL``, in the order of its options."""
-FIXED_EFFECTS = ("twoways", "unit", "time", "none")
+MODELS = ("sar", "sem", "sdm", "sac", "sdem", "gns")
+"""Values of ``MODEL``, in the order of its options (new models appended: indices are stable)."""
+FIXED_EFFECTS = ("twoways", "unit", "time", "none", "random")
 """Values of ``FE``, in the order of its options."""
 
 
 class SpatialPanelModel(_LayerStatistic):
-    """SAR / SEM / SDM panel with fixed effects and direct / indirect / total effects."""
+    """SAR / SEM / SDM / SAC / SDEM / GNS panel with fixed or random effects and LeSage-Pace
+    direct / indirect / total effects."""
 
     PANEL = "PANEL"
     PANEL_ID = "PANEL_ID"
@@ -46,15 +47,17 @@ class SpatialPanelModel(_LayerStatistic):
     OUTPUT_HTML = "OUTPUT_HTML"
 
     _name = "spatialpanel"
-    _display = "Spatial panel model (SAR / SEM / SDM) with effects"
+    _display = "Spatial panel model (SAR / SEM / SDM / SAC / SDEM / GNS) with effects"
     _group = "Regression"
     _group_id = "regression"
     _help = (
-        "Spatial lag (SAR), spatial error (SEM) or spatial Durbin (SDM) model for a balanced panel, "
-        "with unit, time or two-way fixed effects, estimated by concentrated maximum likelihood "
-        "(Elhorst 2014), optional Lee-Yu (2010) bias correction, standard errors from the "
-        "information matrix. For SAR and SDM: direct, indirect and total effects (LeSage and "
-        "Pace 2009) with standard errors from simulated parameter draws, as in seed 000 Table 5. "
+        "Spatial lag (SAR), spatial error (SEM), spatial Durbin (SDM), lag and error (SAC), spatial "
+        "Durbin error (SDEM) or general nesting (GNS) model for a balanced panel, with unit, time "
+        "or two-way fixed effects (random unit effects for SAR, SEM and SDM), estimated by "
+        "concentrated maximum likelihood (Elhorst 2014), optional Lee-Yu (2010) bias correction. "
+        "GNS is weakly identified: use it for comparison, not interpretation. Except for SEM: "
+        "direct, indirect and total effects (LeSage and Pace 2009) with standard errors from "
+        "simulated parameter draws (SDEM in closed form), as in seed 000 Table 5. "
         "The panel is a table (unit id, year, y, x...), e.g. the emission_panel view or a CSV "
         "layer; weights come from the unit layer or a GAL/GWT file. Outputs: coefficient table, "
         "effects table and an HTML page."
@@ -75,14 +78,23 @@ class SpatialPanelModel(_LayerStatistic):
         )
         self.addParameter(
             QgsProcessingParameterEnum(
-                self.MODEL, tr("Model"), options=["SAR", "SEM", "SDM"], defaultValue=2
+                self.MODEL,
+                tr("Model"),
+                options=["SAR", "SEM", "SDM", "SAC", "SDEM", "GNS"],
+                defaultValue=2,
             )
         )
         self.addParameter(
             QgsProcessingParameterEnum(
                 self.FE,
                 tr("Fixed effects"),
-                options=[tr("Two-way (unit and time)"), tr("Unit"), tr("Time"), tr("None")],
+                options=[
+                    tr("Two-way (unit and time)"),
+                    tr("Unit"),
+                    tr("Time"),
+                    tr("None"),
+                    tr("Random unit effects (SAR, SEM, SDM)"),
+                ],
                 defaultValue=0,
             )
         )
@@ -157,6 +169,13 @@ class SpatialPanelModel(_LayerStatistic):
         if analysis.provenance.is_synthetic:
             feedback.pushWarning(tr("SYNTHETIC data."))
         res = analysis.main
+        if model == "gns":
+            feedback.pushWarning(
+                tr(
+                    "GNS is weakly identified: LeSage-Pace and Elhorst advise against "
+                    "interpreting its estimates."
+                )
+            )
         out = {"OUTPUT": write_table(self, parameters, context, "OUTPUT", res.coefficients)}
         label_output(context, out["OUTPUT"], *synthetic, analysis.title("en"))
         out.update(
