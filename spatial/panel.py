@@ -966,8 +966,8 @@ def fit_spatial_panel(
     id_col, time_col : str
         Unit and period columns.
     model, fe, durbin, lee_yu, effects, draws, seed
-        See :func:`fit_arrays`; ``model`` may also be 'sac', 'sdem' or 'gns'
-        (:func:`policylink.spatial.panel_models.fit_general`).
+        See :func:`fit_arrays` (SAC, SDEM, GNS:
+        :func:`policylink.spatial.panel_models.fit_panel_general`).
     transformation : {'r', 'b'}
         Weights transformation (row-standardised by default, as xsmle and Elhorst).
     w_method : {'auto', 'eigen', 'sparse'}
@@ -979,10 +979,7 @@ def fit_spatial_panel(
     """
     Y, X, _ = panel_arrays(panel, y=y, x=x, id_col=id_col, time_col=time_col, ids=w.id_order)
     W = weights_operator(weights_matrix(w, transformation), w_method)
-    fit = fit_arrays
-    if model not in MODELS:  # SAC, SDEM, GNS: the general nesting estimator
-        from policylink.spatial.panel_models import fit_general as fit
-    return fit(
+    return fit_arrays(
         Y,
         X,
         W,
@@ -1221,6 +1218,7 @@ def fit_by_group(
     x: Sequence[str],
     id_col: str,
     time_col: str,
+    fitter: Any = None,
     **kwargs: Any,
 ) -> dict[Any, SpatialPanelResult]:
     """Fit the same model on every subgroup, with the weights restricted to the group.
@@ -1239,6 +1237,9 @@ def fit_by_group(
         Column with the group of each unit.
     y, x, id_col, time_col, **kwargs
         As in :func:`fit_spatial_panel`.
+    fitter : callable, optional
+        The long-panel estimator (default :func:`fit_spatial_panel`; e.g.
+        :func:`policylink.spatial.panel_models.fit_panel_general` for SAC / SDEM / GNS).
 
     Returns
     -------
@@ -1264,5 +1265,6 @@ def fit_by_group(
         }
         wg = libpysal.weights.W(neighbors, weights, id_order=members, silence_warnings=True)
         sub = panel[panel[id_col].isin(members)]
-        out[g] = fit_spatial_panel(sub, wg, y=y, x=x, id_col=id_col, time_col=time_col, **kwargs)
+        fit = fitter or fit_spatial_panel
+        out[g] = fit(sub, wg, y=y, x=x, id_col=id_col, time_col=time_col, **kwargs)
     return out

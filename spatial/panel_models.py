@@ -55,7 +55,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from typing import Any
 
+import libpysal
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -73,7 +75,9 @@ from policylink.spatial.panel import (
     _ols,
     _pvalue,
     demean,
+    panel_arrays,
     spatial_lag,
+    weights_matrix,
     weights_operator,
 )
 
@@ -324,6 +328,44 @@ def fit_general(
         else:
             result.effects = sdem_effects(result, sw, names, durbin_idx)
     return result
+
+
+def fit_panel_general(
+    panel: pd.DataFrame,
+    w: libpysal.weights.W,
+    *,
+    y: str,
+    x: Sequence[str],
+    id_col: str,
+    time_col: str,
+    transformation: str = "r",
+    w_method: str = "auto",
+    **kwargs: Any,
+) -> SpatialPanelResult:
+    """:func:`fit_general` on a long balanced panel with libpysal weights.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Balanced long panel (one row per unit and period).
+    w : libpysal.weights.W
+        Weights whose ids are the values of ``id_col``.
+    y, x, id_col, time_col : str
+        Dependent variable, regressors, unit and period columns.
+    transformation : {'r', 'b'}
+        Weights transformation.
+    w_method : {'auto', 'eigen', 'sparse'}
+        Weights operator (see :func:`policylink.spatial.panel.weights_operator`).
+    **kwargs
+        Passed to :func:`fit_general` (``model``, ``fe``, ``durbin``, ``lee_yu``, ...).
+
+    Returns
+    -------
+    SpatialPanelResult
+    """
+    Y, X, _ = panel_arrays(panel, y=y, x=x, id_col=id_col, time_col=time_col, ids=w.id_order)
+    W = weights_operator(weights_matrix(w, transformation), w_method)
+    return fit_general(Y, X, W, names=list(x), **kwargs)
 
 
 def _observed_cov(

@@ -217,7 +217,11 @@ def run_sdm(inputs: Any, options: SdmOptions) -> SdmAnalysis:
         panel_arrays,
         weights_matrix,
     )
-    from policylink.spatial.panel_models import fit_sem_random_effects
+    from policylink.spatial.panel_models import (
+        STRUCTURE,
+        fit_panel_general,
+        fit_sem_random_effects,
+    )
 
     o = options
     o.check()
@@ -234,10 +238,13 @@ def run_sdm(inputs: Any, options: SdmOptions) -> SdmAnalysis:
         seed=o.seed,
         transformation=o.transformation,
     )
+    # SAR / SEM / SDM keep their expected-information estimator; the others are general nesting
+    general = o.model in STRUCTURE and o.model not in ("sar", "sem", "sdm")
+    fitter = fit_panel_general if general else fit_spatial_panel
     try:
         if o.group_col:
             fits = fit_by_group(
-                inputs.panel, inputs.w, group_col=o.group_col, fe=o.fe, **kw, **opts
+                inputs.panel, inputs.w, group_col=o.group_col, fe=o.fe, fitter=fitter, **kw, **opts
             )
             results = {f"{o.group_col}={g}": r for g, r in fits.items()}
         elif o.fe == "random" and o.model == "sem":
@@ -253,7 +260,7 @@ def run_sdm(inputs: Any, options: SdmOptions) -> SdmAnalysis:
                 )
             }
         else:
-            results = {"all": fit_spatial_panel(inputs.panel, inputs.w, fe=o.fe, **kw, **opts)}
+            results = {"all": fitter(inputs.panel, inputs.w, fe=o.fe, **kw, **opts)}
         choice = None
         if o.tests:
             Y, X, _ = panel_arrays(inputs.panel, ids=inputs.w.id_order, **kw)
