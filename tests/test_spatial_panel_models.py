@@ -317,3 +317,15 @@ def test_compare_models_nesting_aic_bic_and_lr(small) -> None:
     d = cmp.to_dict()
     assert set(d["fits"]) == {"sar", "sem", "sdm", "sac", "sdem", "gns"}
     assert any("weakly identified" in n for n in d["notes"])
+
+
+def test_lee_yu_unit_effects_rescale_sigma2_only_for_sac(small) -> None:
+    # With unit effects the Lee-Yu likelihood is the plain one times (T-1)/T plus a constant:
+    # same rho, lambda and beta; sigma2 = e'e / (N (T-1)) instead of e'e / (N T)
+    _, W, Y, X = small
+    T = Y.shape[0]
+    plain = fit_general(Y, X, W, names=["a", "b"], model="sac", fe="unit", effects=False)
+    ly = fit_general(Y, X, W, names=["a", "b"], model="sac", fe="unit", effects=False, lee_yu=True)
+    assert (ly.rho, ly.lam) == pytest.approx((plain.rho, plain.lam), abs=1e-6)
+    assert np.allclose(ly.params, plain.params, atol=1e-6)
+    assert ly.sigma2 == pytest.approx(plain.sigma2 * T / (T - 1), rel=1e-6)
