@@ -264,6 +264,11 @@ def fit_general(
     beta = _ols(xs, ys - rho * wys)
     e = ys - rho * wys - xs @ beta
     sig2 = float(e @ e / nobs)
+    if not sig2 > 1e-12 * max(1.0, float(yd @ yd) / nobs):
+        raise ValueError(
+            f"the {model.upper()} fits the data exactly (zero residual variance): too few units "
+            f"or periods ({N} x {T}) for the regressors and the {fe} fixed effects"
+        )
     ll = float(
         -0.5 * nobs * (np.log(2 * np.pi * sig2) + 1.0) + jac(rho) + (jac(lam) if has_lam else 0.0)
     )

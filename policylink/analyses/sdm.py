@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from policylink.analyses.base import (
@@ -273,6 +274,8 @@ def run_sdm(inputs: Any, options: SdmOptions) -> SdmAnalysis:
             Y, X, _ = panel_arrays(inputs.panel, ids=inputs.w.id_order, **kw)
             W = weights_matrix(inputs.w, o.transformation)
             comparison = compare_models(Y, X, W, names=xs, fe=o.fe, durbin=durbin, lee_yu=o.lee_yu)
-    except ValueError as exc:
-        raise InputError([Problem(inputs.source, None, None, None, str(exc))]) from exc
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        # LinAlgError: a singular information matrix or Hessian (degenerate data or weights)
+        msg = str(exc) if isinstance(exc, ValueError) else f"estimation failed: {exc}"
+        raise InputError([Problem(inputs.source, None, None, None, msg)]) from exc
     return SdmAnalysis(Provenance.of(inputs), o, results, choice, comparison)
