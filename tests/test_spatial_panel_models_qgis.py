@@ -74,3 +74,43 @@ def test_new_models_equal_the_estimators(plugin, tmp_path, model_index, fe_index
         assert got[r.name]["se"] == pytest.approx(r.se, rel=1e-3)
     assert res["LOG_LIKELIHOOD"] == pytest.approx(ref.log_likelihood, abs=1e-6)
     assert ("lambda" in got) and (("rho" in got) == (model in ("sac", "gns")))
+
+
+def test_comparison_output_equals_compare_models(plugin, tmp_path):
+    import processing
+
+    from policylink.spatial.model_choice import compare_models
+    from policylink.spatial.panel import panel_arrays, weights_matrix
+
+    df = sdm_panel()
+    res = processing.run(
+        "policylink:spatialpanel",
+        {
+            "INPUT": synthetic_lattice(tmp_path / "lattice.gpkg"),
+            "ID_FIELD": "code",
+            "PANEL": table_layer(df, "panel (synthetic)"),
+            "PANEL_ID": "unit",
+            "PANEL_TIME": "year",
+            "Y": "y",
+            "X": ["x"],
+            "MODEL": 2,
+            "FE": 0,
+            "DRAWS": 20,
+            "SEED": 5,
+            "OUTPUT": "memory:",
+            "COMPARISON": "memory:",
+            "OUTPUT_HTML": str(tmp_path / "cmp.html"),
+        },
+    )
+    w = lattice_w()
+    w.remap_ids([f"{i:06d}" for i in range(N_SIDE * N_SIDE)])
+    Y, X, _ = panel_arrays(df, y="y", x=["x"], id_col="unit", time_col="year", ids=w.id_order)
+    ref = compare_models(Y, X, weights_matrix(w, "r"), names=["x"], fe="twoways")
+    feats = list(res["COMPARISON"].getFeatures())
+    fits = {f["model"]: f for f in feats if f["part"] == "fit"}
+    for r in ref.table.itertuples():
+        assert fits[r.model]["aic"] == pytest.approx(r.aic, abs=1e-6)
+    lr = {f["test"]: f for f in feats if f["part"] == "lr"}
+    for t in ref.tests:
+        assert lr[t.name]["statistic"] == pytest.approx(t.statistic, abs=1e-6)
+    assert "LR GNS vs SDEM" in (tmp_path / "cmp.html").read_text(encoding="utf-8")

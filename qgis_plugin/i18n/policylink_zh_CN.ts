@@ -924,6 +924,10 @@
       <translation>效应模拟抽样次数</translation>
     </message>
     <message>
+      <source>Model comparison (SAR, SEM, SDM, SAC, SDEM, GNS: AIC, BIC, LR tests)</source>
+      <translation>模型比较（SAR、SEM、SDM、SAC、SDEM、GNS：AIC、BIC、LR 检验）</translation>
+    </message>
+    <message>
       <source>Choose at least one explanatory variable.</source>
       <translation>请至少选择一个解释变量。</translation>
     </message>
@@ -962,6 +966,14 @@
     <message>
       <source>Random unit effects (SAR, SEM, SDM)</source>
       <translation>个体随机效应（SAR、SEM、SDM）</translation>
+    </message>
+    <message>
+      <source>Model comparison</source>
+      <translation>模型比较</translation>
+    </message>
+    <message>
+      <source>LR tests</source>
+      <translation>似然比（LR）检验</translation>
     </message>
     <message>
       <source>Concentrated maximum likelihood, {fe} fixed effects; effects from {d} draws (seed {s}).</source>

@@ -12,6 +12,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
     QgsProcessingParameterNumber,
     QgsProcessingParameterVectorLayer,
 )
@@ -44,6 +45,7 @@ class SpatialPanelModel(_LayerStatistic):
     DRAWS = "DRAWS"
     OUTPUT = "OUTPUT"
     EFFECTS = "EFFECTS"
+    COMPARISON = "COMPARISON"
     OUTPUT_HTML = "OUTPUT_HTML"
 
     _name = "spatialpanel"
@@ -116,6 +118,14 @@ class SpatialPanelModel(_LayerStatistic):
         )
         self.add_seed()
         add_outputs(self, tr("Coefficients"), self.EFFECTS, tr("Effects"))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.COMPARISON,
+                tr("Model comparison (SAR, SEM, SDM, SAC, SDEM, GNS: AIC, BIC, LR tests)"),
+                QgsProcessing.TypeVector,
+                optional=True,
+            )
+        )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         from policylink.analyses.sdm import SdmOptions, run_sdm
@@ -156,6 +166,8 @@ class SpatialPanelModel(_LayerStatistic):
             lee_yu=self.parameterAsBool(parameters, "LEE_YU", context),
             draws=self.parameterAsInt(parameters, "DRAWS", context),
             seed=self.parameterAsInt(parameters, "SEED", context),
+            # the comparison table is computed only when its output is asked for
+            compare=bool(parameters.get("COMPARISON")),
         )
         try:
             # the one spatial panel analysis (as `policylink sdm` and the report)
@@ -188,6 +200,11 @@ class SpatialPanelModel(_LayerStatistic):
                 "N_PERIODS": res.n_periods,
             }
         )
+        if analysis.comparison is not None:
+            out["COMPARISON"] = write_table(
+                self, parameters, context, "COMPARISON", analysis.comparison.frame()
+            )
+            label_output(context, out["COMPARISON"], *synthetic, analysis.title("en"))
         if res.effects is not None and parameters.get("EFFECTS"):
             out["EFFECTS"] = write_table(self, parameters, context, "EFFECTS", res.effects)
             label_output(context, out["EFFECTS"], *synthetic, analysis.title("en"))
@@ -219,6 +236,9 @@ class SpatialPanelModel(_LayerStatistic):
             ]
             if res.effects is not None:
                 sections.append((tr("Effects"), res.effects))
+            if analysis.comparison is not None:
+                sections.append((tr("Model comparison"), analysis.comparison.table))
+                sections.append((tr("LR tests"), analysis.comparison.lr_table))
             sections.append(
                 (
                     tr("Method"),
