@@ -56,7 +56,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "moran": ("stats", "Global Moran's I of --variable for every year, in one table."),
     "sdm": (
         "stats",
-        "Spatial panel model (SDM, SAR or SEM) with fixed effects and LeSage-Pace effects.",
+        "Spatial panel model (SDM, SAR, SEM, SAC, SDEM or GNS) with LeSage-Pace effects.",
     ),
     "views": (
         "db",

@@ -438,3 +438,156 @@ def model_choice(
     return ModelChoice(
         tests=tests, verdict=verdict, alpha=alpha, fits=fits, model=supported, fe=supported_fe
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Comparison across the general nesting family
+# --------------------------------------------------------------------------------------------
+#: LR tests of the nested restrictions: (unrestricted, restricted, null hypothesis).
+NESTED = (
+    ("sdm", "sar", "theta = 0"),
+    ("sdm", "sem", "theta = -rho beta (common factor)"),
+    ("gns", "sdm", "lambda = 0"),
+    ("gns", "sdem", "rho = 0"),
+    ("gns", "sac", "theta = 0"),
+    ("sac", "sar", "lambda = 0"),
+    ("sac", "sem", "rho = 0"),
+    ("sdem", "sem", "theta = 0"),
+)
+
+
+@dataclass
+class ModelComparison:
+    """SAR, SEM, SDM, SAC, SDEM and GNS fitted on the same data, with LR tests.
+
+    Attributes
+    ----------
+    fits : dict of str to SpatialPanelResult
+        Fits by model name, in the order of
+        :data:`policylink.spatial.panel_models.ALL_MODELS`.
+    nobs : float
+        Observations in the likelihood (Lee-Yu effective when asked), used by BIC.
+    tests : list of TestResult
+        LR tests of the nested restrictions (:data:`NESTED`).
+    """
+
+    fits: dict[str, SpatialPanelResult]
+    nobs: float
+    tests: list[TestResult]
+
+    @staticmethod
+    def n_params(res: SpatialPanelResult) -> int:
+        """Estimated parameters: regressors, rho / lambda and sigma2 (fixed effects, the same
+        in every model of the comparison, are not counted)."""
+        return len(res.params) + sum(v is not None for v in (res.rho, res.lam)) + 1
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per model: model, log_likelihood, n_params, aic, bic, rho, lambda."""
+        rows = []
+        for name, r in self.fits.items():
+            p = self.n_params(r)
+            rows.append(
+                {
+                    "model": name.upper(),
+                    "log_likelihood": r.log_likelihood,
+                    "n_params": p,
+                    "aic": -2.0 * r.log_likelihood + 2.0 * p,
+                    "bic": -2.0 * r.log_likelihood + p * np.log(self.nobs),
+                    "rho": np.nan if r.rho is None else r.rho,
+                    "lambda": np.nan if r.lam is None else r.lam,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    @property
+    def lr_table(self) -> pd.DataFrame:
+        """One row per LR test: test, statistic, df, p, h0."""
+        return pd.DataFrame(
+            [
+                {"test": t.name, "statistic": t.statistic, "df": t.df, "p": t.p, "h0": t.h0}
+                for t in self.tests
+            ]
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """Both tables stacked for CSV: ``part`` is 'fit' or 'lr'."""
+        return pd.concat(
+            [self.table.assign(part="fit"), self.lr_table.assign(part="lr")], ignore_index=True
+        )
+
+    def best(self, criterion: str = "bic") -> str:
+        """Model with the smallest AIC or BIC."""
+        t = self.table
+        return str(t.loc[t[criterion].idxmin(), "model"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: fits (by model) and LR tests (by name)."""
+        return {
+            "fits": {
+                r["model"].lower(): {k: v for k, v in r.items() if k != "model"}
+                for r in self.table.to_dict(orient="records")
+            },
+            "lr_tests": {
+                t.name: {"statistic": t.statistic, "df": t.df, "p": t.p, "h0": t.h0}
+                for t in self.tests
+            },
+            "best_aic": self.best("aic"),
+            "best_bic": self.best("bic"),
+            "notes": sorted({n for r in self.fits.values() for n in r.notes}),
+        }
+
+
+def compare_models(
+    Y: np.ndarray,
+    X: np.ndarray,
+    W: sparse.spmatrix | np.ndarray | SpectralW | SparseW,
+    *,
+    names: Sequence[str],
+    fe: str = "twoways",
+    durbin: Sequence[str] | None = None,
+    lee_yu: bool = False,
+) -> ModelComparison:
+    """Fit SAR, SEM, SDM, SAC, SDEM and GNS on the same data and test the nested restrictions.
+
+    Every model goes through :func:`policylink.spatial.panel_models.fit_general` with the same
+    fixed effects, weights operator and Durbin variables, so the log-likelihoods are comparable.
+    The LR statistic 2 (logL_u - logL_r) is chi-squared with df = the number of restrictions
+    (one for rho or lambda, the number of W*X terms for theta).
+
+    Parameters
+    ----------
+    Y : ndarray, shape (T, N)
+    X : ndarray, shape (T, N, K)
+    W : weights (sparse, dense or an operator)
+    names : sequence of str
+        Regressor names.
+    fe : {'none', 'unit', 'time', 'twoways'}
+        Fixed effects of every model.
+    durbin : sequence of str, optional
+        Regressors whose W-lag enters SDM / SDEM / GNS (default: all).
+    lee_yu : bool
+        Lee-Yu (2010) effective dimensions.
+
+    Returns
+    -------
+    ModelComparison
+    """
+    from policylink.spatial.panel import _dims
+    from policylink.spatial.panel_models import ALL_MODELS, fit_general
+
+    sw = weights_operator(W)
+    fits = {
+        m: fit_general(
+            Y, X, sw, names=names, model=m, fe=fe, durbin=durbin, lee_yu=lee_yu, effects=False
+        )
+        for m in ALL_MODELS
+    }
+    n_theta = len(fits["sdm"].params) - len(fits["sar"].params)
+    tests = []
+    for u, r, h0 in NESTED:
+        df = n_theta if "theta" in h0 else 1
+        stat = 2.0 * (fits[u].log_likelihood - fits[r].log_likelihood)
+        tests.append(TestResult.chi2(f"LR {u.upper()} vs {r.upper()}", stat, df, h0))
+    T, N = np.asarray(Y).shape
+    return ModelComparison(fits=fits, nobs=float(_dims(N, T, fe, lee_yu)[0]), tests=tests)

@@ -378,20 +378,22 @@ class SpatialPanelResult:
 
     Attributes
     ----------
-    model : {'sar', 'sem', 'sdm'}
-    fe : {'none', 'unit', 'time', 'twoways'}
+    model : {'sar', 'sem', 'sdm', 'sac', 'sdem', 'gns'}
+        The last three come from :mod:`policylink.spatial.panel_models`.
+    fe : {'none', 'unit', 'time', 'twoways', 'random', 'random+time'}
     names : list of str
         Regressor names; spatially lagged regressors are named ``W*<var>``.
     params : ndarray
         Estimates of the regressors, in the order of ``names``.
     rho : float or None
-        Spatial lag parameter (SAR, SDM).
+        Spatial lag parameter (SAR, SDM, SAC, GNS).
     lam : float or None
-        Spatial error parameter (SEM).
+        Spatial error parameter (SEM, SAC, SDEM, GNS).
     sigma2 : float
         Residual variance (Lee-Yu: divided by the effective number of observations).
     cov : ndarray
-        Covariance of (params, rho | lambda) from the inverse information matrix.
+        Covariance of (params, rho, lambda) (the spatial parameters that are fitted) from the
+        inverse information matrix or the negative inverse Hessian.
     log_likelihood : float
         Maximised log-likelihood including constants.
     r2, r2_within : float
@@ -428,18 +430,25 @@ class SpatialPanelResult:
 
     @property
     def spatial_name(self) -> str:
-        """'rho' for SAR/SDM, 'lambda' for SEM."""
-        return "lambda" if self.model == "sem" else "rho"
+        """'rho' for SAR/SDM, 'lambda' for SEM (the first of :attr:`spatial_names`)."""
+        return self.spatial_names[0]
+
+    @property
+    def spatial_names(self) -> list[str]:
+        """Spatial parameters in the order of ``cov``: 'rho' (if fitted) then 'lambda'."""
+        out = [n for n, v in (("rho", self.rho), ("lambda", self.lam)) if v is not None]
+        return out or ["rho"]
 
     @property
     def coefficients(self) -> pd.DataFrame:
-        """Tidy table: name, estimate, se, z, p for the regressors and rho / lambda."""
-        est = np.r_[self.params, self.lam if self.model == "sem" else self.rho]
+        """Tidy table: name, estimate, se, z, p for the regressors, rho and / or lambda."""
+        spatial = [v for v in (self.rho, self.lam) if v is not None]
+        est = np.r_[self.params, spatial]
         se = np.sqrt(np.diag(self.cov))
         z = est / se
         return pd.DataFrame(
             {
-                "name": [*self.names, self.spatial_name],
+                "name": [*self.names, *self.spatial_names],
                 "estimate": est,
                 "se": se,
                 "z": z,
@@ -457,9 +466,12 @@ class SpatialPanelResult:
             "coefficients": {
                 r["name"]: {k: r[k] for k in ("estimate", "se", "z", "p")}
                 for r in coef.to_dict(orient="records")
-                if r["name"] != self.spatial_name
+                if r["name"] not in self.spatial_names
             },
-            self.spatial_name: {k: coef.iloc[-1][k] for k in ("estimate", "se", "z", "p")},
+            **{
+                name: {k: coef.set_index("name").loc[name][k] for k in ("estimate", "se", "z", "p")}
+                for name in self.spatial_names
+            },
             "sigma2": self.sigma2,
             "log_likelihood": self.log_likelihood,
             "r2": self.r2,
@@ -954,7 +966,8 @@ def fit_spatial_panel(
     id_col, time_col : str
         Unit and period columns.
     model, fe, durbin, lee_yu, effects, draws, seed
-        See :func:`fit_arrays`.
+        See :func:`fit_arrays` (SAC, SDEM, GNS:
+        :func:`policylink.spatial.panel_models.fit_panel_general`).
     transformation : {'r', 'b'}
         Weights transformation (row-standardised by default, as xsmle and Elhorst).
     w_method : {'auto', 'eigen', 'sparse'}
@@ -1205,6 +1218,7 @@ def fit_by_group(
     x: Sequence[str],
     id_col: str,
     time_col: str,
+    fitter: Any = None,
     **kwargs: Any,
 ) -> dict[Any, SpatialPanelResult]:
     """Fit the same model on every subgroup, with the weights restricted to the group.
@@ -1223,6 +1237,9 @@ def fit_by_group(
         Column with the group of each unit.
     y, x, id_col, time_col, **kwargs
         As in :func:`fit_spatial_panel`.
+    fitter : callable, optional
+        The long-panel estimator (default :func:`fit_spatial_panel`; e.g.
+        :func:`policylink.spatial.panel_models.fit_panel_general` for SAC / SDEM / GNS).
 
     Returns
     -------
@@ -1248,5 +1265,6 @@ def fit_by_group(
         }
         wg = libpysal.weights.W(neighbors, weights, id_order=members, silence_warnings=True)
         sub = panel[panel[id_col].isin(members)]
-        out[g] = fit_spatial_panel(sub, wg, y=y, x=x, id_col=id_col, time_col=time_col, **kwargs)
+        fit = fitter or fit_spatial_panel
+        out[g] = fit(sub, wg, y=y, x=x, id_col=id_col, time_col=time_col, **kwargs)
     return out

@@ -1,8 +1,9 @@
-"""Spatial panel models (SDM, SAR, SEM) with effects and model-choice tests: one analysis.
+"""Spatial panel models (SDM, SAR, SEM, SAC, SDEM, GNS) with effects, model-choice tests and a
+model comparison: one analysis.
 
 ``run_sdm`` is what ``policylink sdm``, the report's SDM section, the QGIS "Spatial panel model"
-algorithm and the dock call; the estimators are :mod:`policylink.spatial.panel` and
-:mod:`policylink.spatial.model_choice`.
+algorithm and the dock call; the estimators are :mod:`policylink.spatial.panel`,
+:mod:`policylink.spatial.panel_models` and :mod:`policylink.spatial.model_choice`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from policylink.analyses.base import (
@@ -21,7 +23,9 @@ from policylink.analyses.base import (
 )
 from policylink.errors import ConfigError, InputError, Problem
 
-MODELS = ("sdm", "sar", "sem")
+MODELS = ("sdm", "sar", "sem", "sac", "sdem", "gns")
+#: Models with random unit effects (``fe='random'``).
+RANDOM_MODELS = ("sar", "sdm", "sem")
 EFFECTS = ("twoways", "unit", "time", "none", "random")
 #: Parameter draws for the standard errors of direct / indirect / total effects.
 DEFAULT_DRAWS = 1000
@@ -37,12 +41,13 @@ class SdmOptions:
         Dependent variable.
     x : tuple of str
         Regressors.
-    model : {'sdm', 'sar', 'sem'}
-        Spatial Durbin, spatial lag or spatial error model.
+    model : {'sdm', 'sar', 'sem', 'sac', 'sdem', 'gns'}
+        Spatial Durbin, spatial lag, spatial error, SARAR (lag and error), spatial Durbin error
+        or general nesting model.
     fe : {'twoways', 'unit', 'time', 'none', 'random'}
-        Fixed effects removed by demeaning, or random unit effects (SAR/SDM).
+        Fixed effects removed by demeaning, or random unit effects (SAR/SDM/SEM).
     durbin : tuple of str or None
-        SDM: regressors whose W-lag enters (None = all).
+        SDM / SDEM / GNS: regressors whose W-lag enters (None = all).
     lee_yu : bool
         Lee-Yu (2010) bias-corrected (transformation) ML.
     draws : int
@@ -53,6 +58,9 @@ class SdmOptions:
         Fit per value of this column, weights restricted to each group.
     tests : bool
         Also run the model-choice tests (LM, Wald, LR, Hausman) with a verdict.
+    compare : bool
+        Also fit SAR, SEM, SDM, SAC, SDEM and GNS with the same fixed effects and compare them
+        (log-likelihood, AIC, BIC, LR tests of the nested restrictions).
     transformation : {'r', 'b'}
         Weights transformation.
     years : tuple of int or None
@@ -69,6 +77,7 @@ class SdmOptions:
     seed: int = DEFAULT_SEED
     group_col: str | None = None
     tests: bool = False
+    compare: bool = False
     transformation: str = DEFAULT_TRANSFORMATION
     years: tuple[int, ...] | None = None
 
@@ -80,8 +89,19 @@ class SdmOptions:
             raise ConfigError(f"model {self.model!r}: use {', '.join(MODELS)}")
         if self.fe not in EFFECTS:
             raise ConfigError(f"effects {self.fe!r}: use {', '.join(EFFECTS)}")
-        if self.fe == "random" and (self.model == "sem" or self.lee_yu or self.group_col):
-            raise ConfigError("random effects work with sar|sdm, without Lee-Yu or groups")
+        if self.fe == "random" and (
+            self.model not in RANDOM_MODELS or self.lee_yu or self.group_col
+        ):
+            raise ConfigError(
+                f"random effects work with {'|'.join(RANDOM_MODELS)}, without Lee-Yu or groups "
+                f"(asked: model {self.model}{', Lee-Yu' if self.lee_yu else ''}"
+                f"{', groups' if self.group_col else ''})"
+            )
+        if self.compare and (self.fe == "random" or self.group_col):
+            raise ConfigError(
+                "the model comparison uses fixed effects (twoways, unit, time or none) on all "
+                "units: drop random effects / groups, or the comparison"
+            )
 
 
 @dataclass
@@ -94,10 +114,13 @@ class SdmAnalysis(AnalysisResult):
         Fits by group label.
     choice : policylink.spatial.model_choice.ModelChoice or None
         Model-choice tests and verdict, when asked.
+    comparison : policylink.spatial.model_choice.ModelComparison or None
+        SAR / SEM / SDM / SAC / SDEM / GNS compared on the same data, when asked.
     """
 
     results: dict[str, Any] = field(default_factory=dict)
     choice: Any = None
+    comparison: Any = None
     kind: str = field(default="sdm", init=False)
 
     @property
@@ -109,6 +132,8 @@ class SdmAnalysis(AnalysisResult):
         """The fit (or fits by group) and the model-choice tests."""
         if len(self.results) == 1 and not self.options.group_col:
             out = self.main.to_dict()
+            if "notes" in out:  # the provenance's "notes" would overwrite the model's
+                out["model_notes"] = out.pop("notes")
         else:
             out = {"groups": {k: r.to_dict() for k, r in self.results.items()}}
         if self.choice is not None:
@@ -117,6 +142,8 @@ class SdmAnalysis(AnalysisResult):
                 "fitted": {"model": self.options.model, "fe": self.options.fe},
                 "disagreement": self.choice_note(),
             }
+        if self.comparison is not None:
+            out["model_comparison"] = self.comparison.to_dict()
         return out
 
     def choice_note(self) -> str | None:
@@ -183,13 +210,18 @@ def run_sdm(inputs: Any, options: SdmOptions) -> SdmAnalysis:
     InputError
         Estimation refused (e.g. singular design), naming the source.
     """
-    from policylink.spatial.model_choice import model_choice
+    from policylink.spatial.model_choice import compare_models, model_choice
     from policylink.spatial.panel import (
         fit_by_group,
         fit_random_effects,
         fit_spatial_panel,
         panel_arrays,
         weights_matrix,
+    )
+    from policylink.spatial.panel_models import (
+        STRUCTURE,
+        fit_panel_general,
+        fit_sem_random_effects,
     )
 
     o = options
@@ -207,12 +239,19 @@ def run_sdm(inputs: Any, options: SdmOptions) -> SdmAnalysis:
         seed=o.seed,
         transformation=o.transformation,
     )
+    # SAR / SEM / SDM keep their expected-information estimator; the others are general nesting
+    general = o.model in STRUCTURE and o.model not in ("sar", "sem", "sdm")
+    fitter = fit_panel_general if general else fit_spatial_panel
     try:
         if o.group_col:
             fits = fit_by_group(
-                inputs.panel, inputs.w, group_col=o.group_col, fe=o.fe, **kw, **opts
+                inputs.panel, inputs.w, group_col=o.group_col, fe=o.fe, fitter=fitter, **kw, **opts
             )
             results = {f"{o.group_col}={g}": r for g, r in fits.items()}
+        elif o.fe == "random" and o.model == "sem":
+            Y, X, _ = panel_arrays(inputs.panel, ids=inputs.w.id_order, **kw)
+            W = weights_matrix(inputs.w, o.transformation)
+            results = {"all": fit_sem_random_effects(Y, X, W, names=xs)}
         elif o.fe == "random":
             Y, X, _ = panel_arrays(inputs.panel, ids=inputs.w.id_order, **kw)
             W = weights_matrix(inputs.w, o.transformation)
@@ -222,7 +261,7 @@ def run_sdm(inputs: Any, options: SdmOptions) -> SdmAnalysis:
                 )
             }
         else:
-            results = {"all": fit_spatial_panel(inputs.panel, inputs.w, fe=o.fe, **kw, **opts)}
+            results = {"all": fitter(inputs.panel, inputs.w, fe=o.fe, **kw, **opts)}
         choice = None
         if o.tests:
             Y, X, _ = panel_arrays(inputs.panel, ids=inputs.w.id_order, **kw)
@@ -230,6 +269,13 @@ def run_sdm(inputs: Any, options: SdmOptions) -> SdmAnalysis:
             choice = model_choice(
                 Y, X, W, names=xs, fe="twoways" if o.fe in ("random", "none") else o.fe
             )
-    except ValueError as exc:
-        raise InputError([Problem(inputs.source, None, None, None, str(exc))]) from exc
-    return SdmAnalysis(Provenance.of(inputs), o, results, choice)
+        comparison = None
+        if o.compare:
+            Y, X, _ = panel_arrays(inputs.panel, ids=inputs.w.id_order, **kw)
+            W = weights_matrix(inputs.w, o.transformation)
+            comparison = compare_models(Y, X, W, names=xs, fe=o.fe, durbin=durbin, lee_yu=o.lee_yu)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        # LinAlgError: a singular information matrix or Hessian (degenerate data or weights)
+        msg = str(exc) if isinstance(exc, ValueError) else f"estimation failed: {exc}"
+        raise InputError([Problem(inputs.source, None, None, None, msg)]) from exc
+    return SdmAnalysis(Provenance.of(inputs), o, results, choice, comparison)

@@ -14,6 +14,7 @@ import click
 
 from policylink.analyses.base import DEFAULT_PERMUTATIONS, DEFAULT_SEED
 from policylink.analyses.sdm import DEFAULT_DRAWS
+from policylink.analyses.sdm import MODELS as SDM_MODELS
 from policylink.commands._common import parse_years, split_list
 from policylink.errors import ConfigError
 from policylink.inputs import DEFAULT_LEVEL, AnalysisInputs, InputSource, load_inputs
@@ -372,22 +373,30 @@ def geary_cmd(
 @click.option("--x", "x_vars", required=True, help="Comma-separated regressors.")
 @click.option(
     "--model",
-    type=click.Choice(["sdm", "sar", "sem"]),
+    type=click.Choice(list(SDM_MODELS)),
     default="sdm",
     show_default=True,
-    help="Spatial Durbin, spatial lag or spatial error model.",
+    help="Spatial Durbin, lag, error, SAC (lag + error), Durbin error or general nesting model.",
 )
 @click.option(
     "--fe",
     type=click.Choice(["twoways", "unit", "time", "none", "random"]),
     default="twoways",
     show_default=True,
-    help="Fixed effects removed by demeaning; 'random' = random unit effects (SAR/SDM).",
+    help="Fixed effects removed by demeaning; 'random' = random unit effects (SAR/SDM/SEM).",
+)
+@click.option(
+    "--effects",
+    "effects_kind",
+    type=click.Choice(["fe", "re"]),
+    default="fe",
+    show_default=True,
+    help="Unit effects: fixed (as --fe) or random ('re' = --fe random).",
 )
 @click.option(
     "--durbin",
     default=None,
-    help="SDM: comma-separated regressors whose W* lag enters (default: all).",
+    help="SDM/SDEM/GNS: comma-separated regressors whose W* lag enters (default: all).",
 )
 @click.option("--lee-yu", is_flag=True, help="Lee-Yu (2010) bias-corrected (transformation) ML.")
 @click.option(
@@ -412,6 +421,11 @@ def geary_cmd(
     is_flag=True,
     help="Also run the model-choice tests (LM, Wald, LR, Hausman) with a verdict.",
 )
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Also fit SAR/SEM/SDM/SAC/SDEM/GNS and compare logL, AIC, BIC and LR tests.",
+)
 @click.option("--years", default=None, help="Years to use, e.g. 2006-2019 (default: all).")
 @_input_options
 @format_option(export=True)
@@ -420,28 +434,36 @@ def sdm_cmd(
     x_vars: str,
     model: str,
     fe: str,
+    effects_kind: str,
     durbin: str | None,
     lee_yu: bool,
     draws: int,
     seed: int,
     group_col: str | None,
     run_tests: bool,
+    compare: bool,
     years: str | None,
     transformation: str,
     fmt: str,
     **src: Any,
 ) -> None:
-    """Spatial panel model (SDM, SAR or SEM) with fixed effects and LeSage-Pace effects.
+    """Spatial panel model (SDM, SAR, SEM, SAC, SDEM or GNS) with LeSage-Pace effects.
 
-    Balanced panels only. Prints coefficients (lagged regressors named W*<var>), rho or lambda,
-    sigma2, log-likelihood, R2 and, for SAR/SDM, direct / indirect / total effects with SEs from
-    --draws parameter draws. --format table gives a paper-style table (SE in parentheses,
-    *** p<0.01, ** p<0.05, * p<0.1).
+    Balanced panels only. Prints coefficients (lagged regressors named W*<var>), rho and / or
+    lambda, sigma2, log-likelihood, R2 and, except for SEM, direct / indirect / total effects
+    (SEs from --draws parameter draws; SDEM in closed form). --format table gives a paper-style
+    table (SE in parentheses, *** p<0.01, ** p<0.05, * p<0.1). GNS is weakly identified: its
+    result carries a warning. --compare adds the six models side by side (logL, AIC, BIC) and the
+    LR tests of their nested restrictions.
     """
     from policylink.analyses.sdm import SdmOptions, run_sdm
 
     if src["layer_file"]:
         raise ConfigError("sdm needs a panel: use --panel or the database")
+    if effects_kind == "re":
+        if fe not in ("twoways", "random"):
+            raise ConfigError(f"--effects re means random unit effects: drop --fe {fe}")
+        fe = "random"
     xs = split_list(x_vars)
     yrs = _years(years)
     options = SdmOptions(
@@ -455,19 +477,22 @@ def sdm_cmd(
         seed=seed,
         group_col=group_col,
         tests=run_tests,
+        compare=compare,
         transformation=transformation,
         years=tuple(yrs) if yrs else None,
     )
     options.check()
     inp = _inputs([y_var, *xs], src, extra=[group_col] if group_col else None, years=yrs)
     res = run_sdm(inp, options)
+    for note in res.main.notes if not group_col else []:
+        click.echo(f"note: {note}", err=True)  # e.g. the GNS identification warning
     if export_result(res, fmt):
         return
     if fmt == "json":
         click.echo(res.to_json())
         return
     if fmt == "csv":
-        emit(res.frame(), fmt)
+        emit(res.comparison.frame() if compare else res.frame(), fmt)
         return
     head = res.title()
     if group_col:
@@ -485,6 +510,15 @@ def sdm_cmd(
         emit(res.choice.table, "table", title="Model choice")
         for line in res.verdict():
             click.echo(f"- {line}")
+    if res.comparison is not None:
+        cmp = res.comparison
+        click.echo("")
+        emit(cmp.table, "table", title="Model comparison (same data and fixed effects)")
+        click.echo("")
+        emit(cmp.lr_table, "table", title="LR tests of the nested restrictions")
+        click.echo(f"- smallest AIC: {cmp.best('aic')}; smallest BIC: {cmp.best('bic')}")
+        for note in sorted({n for r in cmp.fits.values() for n in r.notes}):
+            click.echo(f"- {note}")
 
 
 def register(group: click.Group) -> None:

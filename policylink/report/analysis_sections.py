@@ -294,6 +294,62 @@ def _table5(res, truth: dict | None, lang: str) -> pd.DataFrame:
     return out.drop(columns=empty)
 
 
+_COMPARISON_COLUMNS = {
+    "model": ("模型", "model"),
+    "log_likelihood": ("对数似然", "log-likelihood"),
+    "n_params": ("参数个数", "parameters"),
+    "aic": ("AIC", "AIC"),
+    "bic": ("BIC", "BIC"),
+    "rho": ("rho", "rho"),
+    "lambda": ("lambda", "lambda"),
+    "test": ("检验", "test"),
+    "statistic": ("统计量", "statistic"),
+    "df": ("自由度", "df"),
+    "p": ("p 值", "p"),
+    "h0": ("原假设", "H0"),
+}
+
+
+def _comparison_tables(ctx: Context, sec: Section, cmp: object) -> None:
+    """SAR / SEM / SDM / SAC / SDEM / GNS side by side, and the LR tests of their nestings.
+
+    The numbers are those of :func:`policylink.spatial.model_choice.compare_models` (as
+    ``policylink sdm --compare``); only the headings are translated.
+    """
+    if cmp is None:
+        return
+    zh = ctx.lang == "zh"
+
+    def heads(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.rename(columns={k: v[0 if zh else 1] for k, v in _COMPARISON_COLUMNS.items()})
+
+    ctx.writer.table(
+        sec,
+        "model_comparison",
+        heads(cmp.table),
+        ctx.t(
+            "同一数据、同一固定效应下 SAR、SEM、SDM、SAC、SDEM、GNS 的比较（对数似然、AIC、BIC）",
+            "SAR, SEM, SDM, SAC, SDEM and GNS on the same data and fixed effects "
+            "(log-likelihood, AIC, BIC)",
+        ),
+        note=ctx.t(
+            f"AIC 最小：{cmp.best('aic')}；BIC 最小：{cmp.best('bic')}。参数个数含回归系数、rho/lambda "
+            "与 sigma2（固定效应各模型相同，不计入）。GNS 识别较弱（LeSage-Pace、Elhorst 不建议解释其估计值），"
+            "仅作嵌套检验之用。",
+            f"Smallest AIC: {cmp.best('aic')}; smallest BIC: {cmp.best('bic')}. Parameters count the "
+            "coefficients, rho / lambda and sigma2 (the fixed effects, the same in every model, are "
+            "not counted). GNS is weakly identified (LeSage-Pace and Elhorst advise against "
+            "interpreting it): it serves the nesting tests only.",
+        ),
+    )
+    ctx.writer.table(
+        sec,
+        "model_comparison_lr",
+        heads(cmp.lr_table),
+        ctx.t("嵌套约束的似然比（LR）检验", "LR tests of the nested restrictions"),
+    )
+
+
 def section_sdm(ctx: Context) -> Section:
     """Model choice tests, two-way FE SDM with effects (Table 5) and the resource split (6-7).
 
@@ -319,7 +375,7 @@ def section_sdm(ctx: Context) -> Section:
         sec.missing.append(str(exc))
         return sec
     codes = list(inp.w.id_order)
-    options = SdmOptions(y=y, x=tuple(xs), draws=ctx.draws, seed=ctx.seed, tests=True)
+    options = SdmOptions(y=y, x=tuple(xs), draws=ctx.draws, seed=ctx.seed, tests=True, compare=True)
     fitted = run_sdm(inp, options)
     truth_raw = _truth(NAMES.jjj_truth)
     dgp_units = set(
@@ -348,6 +404,7 @@ def section_sdm(ctx: Context) -> Section:
         ),
         note=" ".join(fitted.verdict()),
     )
+    _comparison_tables(ctx, sec, fitted.comparison)
     res = fitted.main
     ctx.writer.table(
         sec,

@@ -1232,12 +1232,12 @@
       <translation>批次 {batches} 没有生效年份；请为每个批次给出一个年份。</translation>
     </message>
     <message>
-      <source>Spatial panel model (SAR / SEM / SDM) with effects</source>
-      <translation>空间面板模型（SAR / SEM / SDM）及效应分解</translation>
+      <source>Spatial panel model (SAR / SEM / SDM / SAC / SDEM / GNS) with effects</source>
+      <translation>空间面板模型（SAR / SEM / SDM / SAC / SDEM / GNS）及效应分解</translation>
     </message>
     <message>
-      <source>Spatial lag (SAR), spatial error (SEM) or spatial Durbin (SDM) model for a balanced panel, with unit, time or two-way fixed effects, estimated by concentrated maximum likelihood (Elhorst 2014), optional Lee-Yu (2010) bias correction, standard errors from the information matrix. For SAR and SDM: direct, indirect and total effects (LeSage and Pace 2009) with standard errors from simulated parameter draws, as in seed 000 Table 5. The panel is a table (unit id, year, y, x...), e.g. the emission_panel view or a CSV layer; weights come from the unit layer or a GAL/GWT file. Outputs: coefficient table, effects table and an HTML page.</source>
-      <translation>平衡面板的空间滞后（SAR）、空间误差（SEM）或空间杜宾（SDM）模型，可选个体、时间或双向固定效应，采用集中极大似然估计（Elhorst 2014），可选 Lee-Yu（2010）偏误校正，标准误来自信息矩阵。SAR 和 SDM 给出直接效应、间接效应和总效应（LeSage 与 Pace 2009），其标准误由参数模拟抽样得到，与种子文献 000 表 5 一致。面板为表格（单元编号、年份、y、x…），例如 emission_panel 视图或 CSV 图层；空间权重来自单元图层或 GAL/GWT 文件。输出：系数表、效应表和 HTML 结果页。</translation>
+      <source>Spatial lag (SAR), spatial error (SEM), spatial Durbin (SDM), lag and error (SAC), spatial Durbin error (SDEM) or general nesting (GNS) model for a balanced panel, with unit, time or two-way fixed effects (random unit effects for SAR, SEM and SDM), estimated by concentrated maximum likelihood (Elhorst 2014), optional Lee-Yu (2010) bias correction. GNS is weakly identified: use it for comparison, not interpretation. Except for SEM: direct, indirect and total effects (LeSage and Pace 2009) with standard errors from simulated parameter draws (SDEM in closed form), as in seed 000 Table 5. The panel is a table (unit id, year, y, x...), e.g. the emission_panel view or a CSV layer; weights come from the unit layer or a GAL/GWT file. Outputs: coefficient table, effects table and an HTML page.</source>
+      <translation>平衡面板的空间滞后（SAR）、空间误差（SEM）、空间杜宾（SDM）、空间自回归组合（SAC，滞后加误差）、空间杜宾误差（SDEM）或广义嵌套（GNS）模型，可选个体、时间或双向固定效应（SAR、SEM、SDM 亦可用个体随机效应），采用集中极大似然估计（Elhorst 2014），可选 Lee-Yu（2010）偏误校正。GNS 识别较弱：仅用于比较，不宜解释。除 SEM 外给出直接效应、间接效应和总效应（LeSage 与 Pace 2009），其标准误由参数模拟抽样得到（SDEM 为解析式），与种子文献 000 表 5 一致。面板为表格（单元编号、年份、y、x…），例如 emission_panel 视图或 CSV 图层；空间权重来自单元图层或 GAL/GWT 文件。输出：系数表、效应表和 HTML 结果页。</translation>
     </message>
     <message>
       <source>Coefficients</source>
@@ -1268,8 +1268,16 @@
       <translation>效应模拟抽样次数</translation>
     </message>
     <message>
+      <source>Model comparison (SAR, SEM, SDM, SAC, SDEM, GNS: AIC, BIC, LR tests)</source>
+      <translation>模型比较（SAR、SEM、SDM、SAC、SDEM、GNS：AIC、BIC、LR 检验）</translation>
+    </message>
+    <message>
       <source>Choose at least one explanatory variable.</source>
       <translation>请至少选择一个解释变量。</translation>
+    </message>
+    <message>
+      <source>GNS is weakly identified: LeSage-Pace and Elhorst advise against interpreting its estimates.</source>
+      <translation>GNS 模型识别较弱：LeSage-Pace 与 Elhorst 建议不要解释其估计值。</translation>
     </message>
     <message>
       <source>Fitting {m} with {fe} fixed effects on {n} rows</source>
@@ -1298,6 +1306,18 @@
     <message>
       <source>None</source>
       <translation>不校正</translation>
+    </message>
+    <message>
+      <source>Random unit effects (SAR, SEM, SDM)</source>
+      <translation>个体随机效应（SAR、SEM、SDM）</translation>
+    </message>
+    <message>
+      <source>Model comparison</source>
+      <translation>模型比较</translation>
+    </message>
+    <message>
+      <source>LR tests</source>
+      <translation>似然比（LR）检验</translation>
     </message>
     <message>
       <source>Concentrated maximum likelihood, {fe} fixed effects; effects from {d} draws (seed {s}).</source>

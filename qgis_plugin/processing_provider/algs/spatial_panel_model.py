@@ -1,7 +1,7 @@
-"""Processing algorithm ``spatialpanel``: spatial panel SAR / SEM / SDM with effects.
+"""Processing algorithm ``spatialpanel``: spatial panel SAR / SEM / SDM / SAC / SDEM / GNS.
 
-Estimates come from :func:`policylink.spatial.panel.fit_spatial_panel`; this class reads the
-layers and writes tables and an HTML page.
+Estimates come from the one analysis :func:`policylink.analyses.sdm.run_sdm` (as
+``policylink sdm`` and the report); this class reads the layers and writes tables and an HTML page.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
     QgsProcessingParameterNumber,
     QgsProcessingParameterVectorLayer,
 )
@@ -23,14 +24,15 @@ from ..base import write_table
 from ..layer_statistic import _LayerStatistic
 from ..regression import add_outputs, panel_field
 
-MODELS = ("sar", "sem", "sdm")
-"""Values of ``MODEL``, in the order of its options."""
-FIXED_EFFECTS = ("twoways", "unit", "time", "none")
+MODELS = ("sar", "sem", "sdm", "sac", "sdem", "gns")
+"""Values of ``MODEL``, in the order of its options (new models appended: indices are stable)."""
+FIXED_EFFECTS = ("twoways", "unit", "time", "none", "random")
 """Values of ``FE``, in the order of its options."""
 
 
 class SpatialPanelModel(_LayerStatistic):
-    """SAR / SEM / SDM panel with fixed effects and direct / indirect / total effects."""
+    """SAR / SEM / SDM / SAC / SDEM / GNS panel with fixed or random effects and LeSage-Pace
+    direct / indirect / total effects."""
 
     PANEL = "PANEL"
     PANEL_ID = "PANEL_ID"
@@ -43,19 +45,22 @@ class SpatialPanelModel(_LayerStatistic):
     DRAWS = "DRAWS"
     OUTPUT = "OUTPUT"
     EFFECTS = "EFFECTS"
+    COMPARISON = "COMPARISON"
     OUTPUT_HTML = "OUTPUT_HTML"
 
     _name = "spatialpanel"
     _requires = ("models",)
-    _display = "Spatial panel model (SAR / SEM / SDM) with effects"
+    _display = "Spatial panel model (SAR / SEM / SDM / SAC / SDEM / GNS) with effects"
     _group = "Regression"
     _group_id = "regression"
     _help = (
-        "Spatial lag (SAR), spatial error (SEM) or spatial Durbin (SDM) model for a balanced panel, "
-        "with unit, time or two-way fixed effects, estimated by concentrated maximum likelihood "
-        "(Elhorst 2014), optional Lee-Yu (2010) bias correction, standard errors from the "
-        "information matrix. For SAR and SDM: direct, indirect and total effects (LeSage and "
-        "Pace 2009) with standard errors from simulated parameter draws, as in seed 000 Table 5. "
+        "Spatial lag (SAR), spatial error (SEM), spatial Durbin (SDM), lag and error (SAC), spatial "
+        "Durbin error (SDEM) or general nesting (GNS) model for a balanced panel, with unit, time "
+        "or two-way fixed effects (random unit effects for SAR, SEM and SDM), estimated by "
+        "concentrated maximum likelihood (Elhorst 2014), optional Lee-Yu (2010) bias correction. "
+        "GNS is weakly identified: use it for comparison, not interpretation. Except for SEM: "
+        "direct, indirect and total effects (LeSage and Pace 2009) with standard errors from "
+        "simulated parameter draws (SDEM in closed form), as in seed 000 Table 5. "
         "The panel is a table (unit id, year, y, x...), e.g. the emission_panel view or a CSV "
         "layer; weights come from the unit layer or a GAL/GWT file. Outputs: coefficient table, "
         "effects table and an HTML page."
@@ -76,14 +81,23 @@ class SpatialPanelModel(_LayerStatistic):
         )
         self.addParameter(
             QgsProcessingParameterEnum(
-                self.MODEL, tr("Model"), options=["SAR", "SEM", "SDM"], defaultValue=2
+                self.MODEL,
+                tr("Model"),
+                options=["SAR", "SEM", "SDM", "SAC", "SDEM", "GNS"],
+                defaultValue=2,
             )
         )
         self.addParameter(
             QgsProcessingParameterEnum(
                 self.FE,
                 tr("Fixed effects"),
-                options=[tr("Two-way (unit and time)"), tr("Unit"), tr("Time"), tr("None")],
+                options=[
+                    tr("Two-way (unit and time)"),
+                    tr("Unit"),
+                    tr("Time"),
+                    tr("None"),
+                    tr("Random unit effects (SAR, SEM, SDM)"),
+                ],
                 defaultValue=0,
             )
         )
@@ -105,6 +119,14 @@ class SpatialPanelModel(_LayerStatistic):
         )
         self.add_seed()
         add_outputs(self, tr("Coefficients"), self.EFFECTS, tr("Effects"))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.COMPARISON,
+                tr("Model comparison (SAR, SEM, SDM, SAC, SDEM, GNS: AIC, BIC, LR tests)"),
+                QgsProcessing.TypeVector,
+                optional=True,
+            )
+        )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         from policylink.analyses.sdm import SdmOptions, run_sdm
@@ -145,6 +167,8 @@ class SpatialPanelModel(_LayerStatistic):
             lee_yu=self.parameterAsBool(parameters, "LEE_YU", context),
             draws=self.parameterAsInt(parameters, "DRAWS", context),
             seed=self.parameterAsInt(parameters, "SEED", context),
+            # the comparison table is computed only when its output is asked for
+            compare=bool(parameters.get("COMPARISON")),
         )
         try:
             # the one spatial panel analysis (as `policylink sdm` and the report)
@@ -158,6 +182,13 @@ class SpatialPanelModel(_LayerStatistic):
         if analysis.provenance.is_synthetic:
             feedback.pushWarning(tr("SYNTHETIC data."))
         res = analysis.main
+        if model == "gns":
+            feedback.pushWarning(
+                tr(
+                    "GNS is weakly identified: LeSage-Pace and Elhorst advise against "
+                    "interpreting its estimates."
+                )
+            )
         out = {"OUTPUT": write_table(self, parameters, context, "OUTPUT", res.coefficients)}
         label_output(context, out["OUTPUT"], *synthetic, analysis.title("en"))
         out.update(
@@ -170,6 +201,11 @@ class SpatialPanelModel(_LayerStatistic):
                 "N_PERIODS": res.n_periods,
             }
         )
+        if analysis.comparison is not None:
+            out["COMPARISON"] = write_table(
+                self, parameters, context, "COMPARISON", analysis.comparison.frame()
+            )
+            label_output(context, out["COMPARISON"], *synthetic, analysis.title("en"))
         if res.effects is not None and parameters.get("EFFECTS"):
             out["EFFECTS"] = write_table(self, parameters, context, "EFFECTS", res.effects)
             label_output(context, out["EFFECTS"], *synthetic, analysis.title("en"))
@@ -201,6 +237,9 @@ class SpatialPanelModel(_LayerStatistic):
             ]
             if res.effects is not None:
                 sections.append((tr("Effects"), res.effects))
+            if analysis.comparison is not None:
+                sections.append((tr("Model comparison"), analysis.comparison.table))
+                sections.append((tr("LR tests"), analysis.comparison.lr_table))
             sections.append(
                 (
                     tr("Method"),
