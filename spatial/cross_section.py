@@ -23,8 +23,7 @@ Arraiz, I., Drukker, D. M., Kelejian, H. H. and Prucha, I. R. (2010). A spatial 
 model with heteroskedastic innovations. *Journal of Regional Science* 50(2), 592-614.
 Kelejian, H. H. and Prucha, I. R. (1998). A generalized spatial two-stage least squares
 procedure. *Journal of Real Estate Finance and Economics* 17(1), 99-121.
-Rey, S. J. and Anselin, L. (2010). PySAL: a Python library of spatial analytical methods. In
-*Handbook of Applied Spatial Analysis*, Springer.
+Rey, S. J. and Anselin, L. (2010). PySAL. In *Handbook of Applied Spatial Analysis*, Springer.
 """
 
 from __future__ import annotations
