@@ -25,28 +25,32 @@ def _lattice(rows: int = 15) -> sparse.csr_matrix:
 
 
 def simulate_dynamic(
-    W: sparse.csr_matrix, T: int, seed: int, time_effects: bool = False, burn: int = 50
+    W: sparse.csr_matrix,
+    T: int,
+    seed: int,
+    time_effects: bool = False,
+    burn: int = 50,
+    true: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """SYNTHETIC dynamic SDM panel with the parameters of ``TRUE`` and sigma = 1.
+    """SYNTHETIC dynamic SDM panel with the parameters ``true`` (default ``TRUE``), sigma = 1.
 
     y_t = (I - rho W)^-1 ((tau I + eta W) y_{t-1} + beta x_t + theta W x_t + mu + a_t + e_t),
     x_it = 0.5 mu_i + N(0, 1) (correlated with the unit effect), started at 0 and run ``burn``
     periods before the T + 1 kept (the first kept period is y_0).
     """
+    p = TRUE if true is None else true
     rng = np.random.default_rng(seed)
     N = W.shape[0]
     Wd = W.toarray()
-    Sinv = np.linalg.inv(np.eye(N) - TRUE["rho"] * Wd)
-    A = TRUE["tau"] * np.eye(N) + TRUE["eta"] * Wd
+    Sinv = np.linalg.inv(np.eye(N) - p["rho"] * Wd)
+    A = p["tau"] * np.eye(N) + p["eta"] * Wd
     mu = rng.normal(size=N)
     y = np.zeros(N)
     Ys, Xs = [], []
     for t in range(burn + T + 1):
         x = 0.5 * mu + rng.normal(size=N)
         a = rng.normal() if time_effects else 0.0
-        y = Sinv @ (
-            A @ y + TRUE["beta"] * x + TRUE["theta"] * (Wd @ x) + mu + a + rng.normal(size=N)
-        )
+        y = Sinv @ (A @ y + p["beta"] * x + p["theta"] * (Wd @ x) + mu + a + rng.normal(size=N))
         if t >= burn:
             Ys.append(y)
             Xs.append(x)
@@ -116,6 +120,37 @@ def test_twoways_recovers_parameters(W) -> None:
     c = res.coefficients
     dev = np.abs(c["estimate"].to_numpy() - _truth()) / c["se"].to_numpy()
     assert np.all(dev < 2.5), dict(zip(c["name"], dev, strict=True))
+
+
+def test_twoways_correction_reduces_the_bias_of_tau(W) -> None:
+    # 20 SYNTHETIC replications with time effects: the Lee-Yu (2010) correction (1/T and 1/N
+    # terms) removes most of the downward bias of tau
+    sw = weights_operator(W)
+    fits = [
+        fit_dynamic_panel(
+            *simulate_dynamic(W, 10, seed=2000 + r, time_effects=True),
+            sw,
+            names=["x"],
+            fe="twoways",
+            effects=False,
+        )
+        for r in range(20)
+    ]
+    tau_ml = np.mean([f.params_ml[0] for f in fits]) - TRUE["tau"]
+    tau_bc = np.mean([f.params[0] for f in fits]) - TRUE["tau"]
+    assert tau_ml < 0 and abs(tau_bc) < 0.5 * abs(tau_ml)
+
+
+def test_time_lag_only_recovers_parameters(W) -> None:
+    # SYNTHETIC with eta = 0: the y(t-1)-only model (xsmle dlag(1)) recovers the rest
+    true = {**TRUE, "eta": 0.0}
+    Y, X = simulate_dynamic(W, 10, seed=21, true=true)
+    res = fit_dynamic_panel(Y, X, W, names=["x"], lags="time", effects=False)
+    assert res.names == ["y(t-1)", "x", "W*x"]
+    c = res.coefficients
+    truth = np.array([true["tau"], true["beta"], true["theta"], true["rho"]])
+    dev = np.abs(c["estimate"].to_numpy() - truth) / c["se"].to_numpy()
+    assert np.all(dev < 2.0), dict(zip(c["name"], dev, strict=True))
 
 
 def test_effects_closed_forms(W) -> None:
