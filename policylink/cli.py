@@ -53,6 +53,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "map": ("map", "Draw a map: KIND is pilots, adoption, links, lisa or choropleth."),
     "migrate": ("db", "Apply pending schema migrations and changed view definitions."),
+    "model": (
+        "model",
+        "Dynamic spatial panels, one-year SAR/SEM/SDM by ML or GMM, and LM tests after fitting.",
+    ),
     "moran": ("stats", "Global Moran's I of --variable for every year, in one table."),
     "sdm": (
         "stats",
