@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULT_PLACEBO_DRAWS",
     "DEFAULT_PROGRAMME",
     "DEFAULT_REFERENCE",
+    "DEFAULT_SDID_REPLICATIONS",
     "DEFAULT_SEED",
     "BaconAnalysis",
     "BaconOptions",
@@ -63,6 +64,8 @@ __all__ = [
     "PsmOptions",
     "RobustnessAnalysis",
     "RobustnessOptions",
+    "SdidAnalysis",
+    "SdidOptions",
     "SpatialDidAnalysis",
     "SpatialDidOptions",
     "SuiteAnalysis",
@@ -83,6 +86,7 @@ __all__ = [
     "run_placebo",
     "run_psm",
     "run_robustness",
+    "run_sdid",
     "run_spatial_did",
     "run_suite",
     "run_sun_abraham",
@@ -1098,6 +1102,178 @@ def run_imputation(
         anticipation=o.anticipation,
     )
     return ImputationAnalysis(provenance(inputs), o, res)
+
+
+# --------------------------------------------------------------------------------------------
+# synthetic DID (Arkhangelsky et al.)
+# --------------------------------------------------------------------------------------------
+#: Synthetic DID estimators: SDID, synthetic control, plain DID (the paper's Table 1 columns).
+SDID_METHODS = ("sdid", "sc", "did")
+#: Synthetic DID standard errors.
+SDID_SE = ("placebo", "jackknife", "bootstrap", "none")
+#: Placebo / bootstrap replications of the synthetic DID SE (synthdid's default).
+DEFAULT_SDID_REPLICATIONS = 200
+
+
+@dataclass(frozen=True)
+class SdidOptions:
+    """Options of the synthetic DID.
+
+    Attributes
+    ----------
+    method : {'sdid', 'sc', 'did'}
+        Synthetic DID, synthetic control or plain DID (same cohort design and SEs).
+    se : {'placebo', 'jackknife', 'bootstrap', 'none'}
+        Standard-error method.
+    replications : int
+        Placebo / bootstrap replications.
+    seed : int
+        Seed of the draws.
+    """
+
+    method: str = "sdid"
+    se: str = "placebo"
+    replications: int = DEFAULT_SDID_REPLICATIONS
+    seed: int = DEFAULT_SEED
+
+
+@dataclass
+class SdidAnalysis(DidAnalysis):
+    """Synthetic DID by adoption cohort: overall ATT, cohort estimates, unit and time weights.
+
+    Attributes
+    ----------
+    result : policylink.spatial.did.sdid.SDIDResult
+        The estimate.
+    """
+
+    result: Any = None
+    kind: str = field(default="did_sdid", init=False)
+
+    @property
+    def att(self) -> float:
+        """Overall ATT (cohorts weighted by treated units x post periods)."""
+        return float(self.result.att)
+
+    @property
+    def se(self) -> float:
+        """Its standard error (placebo, jackknife or bootstrap)."""
+        return float(self.result.se)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Units left out or recoded (front-ends show them)."""
+        return list(self.result.notes)
+
+    def content(self) -> dict[str, Any]:
+        """``sdid`` block: att, se, p, CI, cohorts, non-zero unit and time weights."""
+        return {"sdid": self.result.to_dict()}
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """term (ATT, cohort YEAR), estimate, se, p, ci_low, ci_high, n_treated, n_post, weight."""
+        r = self.result
+        lo, hi = r.ci()
+        rows = [
+            {
+                "term": "ATT",
+                "estimate": r.att,
+                "se": r.se,
+                "p": r.p,
+                "ci_low": lo,
+                "ci_high": hi,
+                "n_treated": r.n_treated,
+                "n_post": np.nan,
+                "weight": 1.0,
+            }
+        ]
+        for c in r.cohorts.itertuples():
+            rows.append(
+                {
+                    "term": f"cohort {c.cohort}",
+                    "estimate": c.estimate,
+                    "se": np.nan,
+                    "p": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "n_treated": c.n_treated,
+                    "n_post": c.n_post,
+                    "weight": c.weight,
+                }
+            )
+        frame = pd.DataFrame(rows)
+        return _localise(frame, lang).rename(
+            columns={
+                "n_treated": _t(lang, "处理单元数", "n_treated"),
+                "n_post": _t(lang, "处理后期数", "n_post"),
+            }
+        )
+
+    def title(self, lang: str = "en") -> str:
+        """Estimator, ATT with its SE, counts and source."""
+        r = self.result
+        name = {
+            "sdid": ("合成双重差分", "Synthetic DID"),
+            "sc": ("合成控制", "Synthetic control"),
+            "did": ("双重差分", "DID"),
+        }[r.method]
+        se_zh = {"placebo": "安慰剂", "jackknife": "刀切法", "bootstrap": "自助法", "none": "无"}
+        return _t(
+            lang,
+            f"{name[0]}（Arkhangelsky 等 2021）ATT = {r.att:.4f}（{se_zh[r.se_method]}标准误 "
+            f"{r.se:.4f}，p {r.p:.4f}；{r.n_treated} 个处理单元、{r.n_control} 个从未处理单元、"
+            f"{len(r.cohorts)} 个采纳批次）；",
+            f"{name[1]} (Arkhangelsky et al. 2021) ATT = {r.att:.4f} ({r.se_method} se "
+            f"{r.se:.4f}, p {r.p:.4f}; {r.n_treated} treated, {r.n_control} never-treated "
+            f"units, {len(r.cohorts)} cohort(s)); ",
+        ) + self._source_title(lang)
+
+    def unit_weights(self) -> pd.DataFrame:
+        """cohort, unit, omega: every control's weight per cohort (for maps)."""
+        return self.result.unit_weights
+
+    def time_weights(self) -> pd.DataFrame:
+        """cohort, year, lambda: the pre-period weights per cohort."""
+        return self.result.time_weights
+
+    def figures(self) -> dict[str, Any]:
+        """``sdid``: treated vs weighted controls with the time weights (largest cohort)."""
+        from policylink.spatial.did.plots import plot_sdid
+
+        return {"sdid": plot_sdid(self.result, note=self.figure_note())}
+
+
+def run_sdid(inputs: DidInputs, options: SdidOptions | None = None) -> SdidAnalysis:
+    """Synthetic DID (Arkhangelsky et al. 2021), by adoption cohort on never-treated controls.
+
+    Parameters
+    ----------
+    inputs : DidInputs
+        The DID panel (balanced; controls are not used).
+    options : SdidOptions, optional
+        Estimator, SE method, replications, seed.
+
+    Returns
+    -------
+    SdidAnalysis
+    """
+    from policylink.spatial.did.sdid import synthetic_did
+
+    o = options or SdidOptions()
+    if o.method not in SDID_METHODS:
+        raise ConfigError(f"method {o.method!r}: use {', '.join(SDID_METHODS)}")
+    if o.se not in SDID_SE:
+        raise ConfigError(f"se {o.se!r}: use {', '.join(SDID_SE)}")
+    if o.replications < 2:
+        raise ConfigError("replications must be 2 or more")
+    res = synthetic_did(
+        inputs.panel,
+        inputs.spec,
+        method=o.method,
+        se=o.se,
+        replications=o.replications,
+        seed=o.seed,
+    )
+    return SdidAnalysis(provenance(inputs), o, res)
 
 
 # --------------------------------------------------------------------------------------------

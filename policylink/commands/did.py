@@ -25,6 +25,7 @@ from policylink.analyses.did import (
     DEFAULT_LEADS,
     DEFAULT_PLACEBO_DRAWS,
     DEFAULT_REFERENCE,
+    DEFAULT_SDID_REPLICATIONS,
 )
 from policylink.commands._common import parse_years, split_list
 from policylink.did_inputs import DEFAULT_EFFECTIVE_YEARS, DEFAULT_PROGRAMME
@@ -471,6 +472,78 @@ def imputation_cmd(
 
     res = run_imputation(_inputs(kw), ImputationOptions(horizons, pretrends, anticipation))
     _write_plot(res.figures()["imputation"] if plot else None, plot)
+    _show(res, kw)
+
+
+@did_group.command("sdid")
+@panel_options
+@click.option(
+    "--method",
+    type=click.Choice(["sdid", "sc", "did"]),
+    default="sdid",
+    show_default=True,
+    help="Synthetic DID, synthetic control or plain DID (same design and SEs).",
+)
+@click.option(
+    "--se",
+    "se_method",
+    type=click.Choice(["placebo", "jackknife", "bootstrap", "none"]),
+    default="placebo",
+    show_default=True,
+    help="Standard errors: placebo (controls as fake treated), jackknife, bootstrap.",
+)
+@click.option(
+    "--replications",
+    default=DEFAULT_SDID_REPLICATIONS,
+    show_default=True,
+    help="Placebo / bootstrap replications.",
+)
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the draws.")
+@click.option(
+    "--weights-out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="CSV of the unit weights (cohort, unit, omega) and time weights (cohort, year, lambda).",
+)
+@click.option(
+    "--plot",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="PNG: treated vs synthetic control with the time weights.",
+)
+@_guard
+def sdid_cmd(
+    method: str,
+    se_method: str,
+    replications: int,
+    seed: int,
+    weights_out: str | None,
+    plot: str | None,
+    **kw: Any,
+) -> None:
+    """Synthetic DID (Arkhangelsky et al. 2021) by adoption cohort on never-treated controls.
+
+    Each cohort gets unit weights (controls matching its pre-trend) and time weights (pre
+    years matching the post period); the overall ATT weights cohorts by treated units x post
+    years (as Stata sdid). Needs a balanced panel; --controls are not used.
+    """
+    from policylink.analyses.did import SdidOptions, run_sdid
+
+    res = run_sdid(_inputs(kw), SdidOptions(method, se_method, replications, seed))
+    if weights_out:
+        import pandas as pd
+
+        both = pd.concat(
+            [
+                res.unit_weights().assign(kind="unit").rename(columns={"omega": "weight"}),
+                res.time_weights().assign(kind="time").rename(columns={"lambda": "weight"}),
+            ],
+            ignore_index=True,
+        ).assign(source=res.provenance.label("en"))
+        Path(weights_out).parent.mkdir(parents=True, exist_ok=True)
+        both.to_csv(weights_out, index=False)
+        click.echo(f"weights written: {weights_out}", err=True)
+    _write_plot(res.figures()["sdid"] if plot else None, plot)
     _show(res, kw)
 
 
