@@ -279,3 +279,19 @@ def test_run_sdid_says_synthetic(tmp_path):
     assert "SYNTHETIC" in res.figure_note() and "SYNTHETIC" in res.title()
     assert res.table("zh").columns[0] == "变量"
     assert set(res.figures()) == {"sdid"}
+
+
+def test_comparison_has_the_sdid_row():
+    from policylink.analyses.did import ComparisonOptions, SdidOptions, run_comparison, run_sdid
+    from policylink.did_inputs import did_inputs_from_frame
+
+    df = _factor_panel(4, {2010: 1.0, 2015: 0.5}, n_co=25)
+    inp = did_inputs_from_frame(df, SPEC_SIM, source="sim.csv", synthetic=("y",))
+    cmp_ = run_comparison(inp, ComparisonOptions(3, 3))
+    row = [r for r in cmp_.rows() if r["estimator"].startswith("Synthetic DID")]
+    ref = run_sdid(inp, SdidOptions(se="auto"))
+    assert ref.result.se_method == "placebo"  # 25 controls > 8 treated
+    assert len(row) == 1
+    assert row[0]["estimate"] == pytest.approx(ref.att, abs=1e-12)
+    assert row[0]["se"] == pytest.approx(ref.se, abs=1e-12)
+    assert "synthetic DID" in cmp_.title()

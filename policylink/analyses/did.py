@@ -1110,7 +1110,7 @@ def run_imputation(
 #: Synthetic DID estimators: SDID, synthetic control, plain DID (the paper's Table 1 columns).
 SDID_METHODS = ("sdid", "sc", "did")
 #: Synthetic DID standard errors.
-SDID_SE = ("placebo", "jackknife", "bootstrap", "none")
+SDID_SE = ("placebo", "jackknife", "bootstrap", "none", "auto")
 #: Placebo / bootstrap replications of the synthetic DID SE (synthdid's default).
 DEFAULT_SDID_REPLICATIONS = 200
 
@@ -1123,8 +1123,9 @@ class SdidOptions:
     ----------
     method : {'sdid', 'sc', 'did'}
         Synthetic DID, synthetic control or plain DID (same cohort design and SEs).
-    se : {'placebo', 'jackknife', 'bootstrap', 'none'}
-        Standard-error method.
+    se : {'placebo', 'jackknife', 'bootstrap', 'none', 'auto'}
+        Standard-error method (``auto``: placebo with more controls than treated units,
+        else bootstrap).
     replications : int
         Placebo / bootstrap replications.
     seed : int
@@ -1436,9 +1437,10 @@ class ComparisonAnalysis(DidAnalysis):
 
     Attributes
     ----------
-    twfe, event_study, cs, imputation, sun_abraham
-        The analyses compared (``cs`` / ``sun_abraham`` / ``imputation`` None when they cannot
-        be estimated on this panel; the reason is in ``skipped``).
+    twfe, event_study, cs, imputation, sun_abraham, sdid
+        The analyses compared (``cs`` / ``sun_abraham`` / ``imputation`` / ``sdid`` None when
+        they cannot be estimated on this panel; the reason is in ``skipped``). Synthetic DID
+        has no event-time path: it is a row of the table, not a series of the figure.
     skipped : list of str
         Estimators left out, with the reason.
     """
@@ -1449,6 +1451,7 @@ class ComparisonAnalysis(DidAnalysis):
     imputation: Any = None
     sun_abraham: Any = None
     skipped: list[str] = field(default_factory=list)
+    sdid: Any = None
     kind: str = field(default="did_compare", init=False)
 
     def rows(self) -> list[dict[str, Any]]:
@@ -1493,6 +1496,17 @@ class ComparisonAnalysis(DidAnalysis):
                     "averages": "CATT(g,e), e >= 0, by treated observations",
                 }
             )
+        if self.sdid:
+            r = self.sdid.result
+            out.append(
+                {
+                    "estimator": "Synthetic DID (Arkhangelsky et al.)",
+                    "estimate": r.att,
+                    "se": r.se,
+                    "p": r.p,
+                    "averages": f"cohort SDID, treated units x post years ({r.se_method} se)",
+                }
+            )
         return out
 
     def content(self) -> dict[str, Any]:
@@ -1521,8 +1535,9 @@ class ComparisonAnalysis(DidAnalysis):
         """What is compared and the source."""
         return _t(
             lang,
-            "估计量比较：TWFE、Callaway-Sant'Anna、插补法与 Sun-Abraham；",
-            "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation and Sun-Abraham; ",
+            "估计量比较：TWFE、Callaway-Sant'Anna、插补法、Sun-Abraham 与合成双重差分；",
+            "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation, Sun-Abraham and "
+            "synthetic DID; ",
         ) + self._source_title(lang)
 
     def event_tables(self) -> dict[str, pd.DataFrame]:
@@ -1558,11 +1573,13 @@ class ComparisonAnalysis(DidAnalysis):
 def run_comparison(
     inputs: DidInputs, options: ComparisonOptions | None = None
 ) -> ComparisonAnalysis:
-    """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham on one panel.
+    """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham vs synthetic DID on one panel.
 
     The TWFE DID, its event study and the imputation DID include the controls (first stage);
     Sun-Abraham includes them in its saturated regression; Callaway-Sant'Anna is unconditional
-    (``control='auto'``) as in :func:`run_suite`. An estimator that cannot be estimated on the
+    (``control='auto'``) as in :func:`run_suite`; synthetic DID uses
+    ``SdidOptions(se='auto')`` (placebo SE, or bootstrap when the treated units outnumber the
+    controls). An estimator that cannot be estimated on the
     panel (e.g. CS on an unbalanced panel) is listed in ``skipped``.
 
     Parameters
@@ -1596,7 +1613,8 @@ def run_comparison(
         lambda: run_imputation(inputs, ImputationOptions(horizons=o.lags, pretrends=o.leads)),
     )
     sa = optional("Sun-Abraham", lambda: run_sun_abraham(inputs, SunAbrahamOptions()))
-    return ComparisonAnalysis(provenance(inputs), o, twfe, es, cs, imp, sa, skipped)
+    sdid = optional("synthetic DID", lambda: run_sdid(inputs, SdidOptions(se="auto")))
+    return ComparisonAnalysis(provenance(inputs), o, twfe, es, cs, imp, sa, skipped, sdid)
 
 
 # --------------------------------------------------------------------------------------------

@@ -487,10 +487,11 @@ def imputation_cmd(
 @click.option(
     "--se",
     "se_method",
-    type=click.Choice(["placebo", "jackknife", "bootstrap", "none"]),
+    type=click.Choice(["placebo", "jackknife", "bootstrap", "none", "auto"]),
     default="placebo",
     show_default=True,
-    help="Standard errors: placebo (controls as fake treated), jackknife, bootstrap.",
+    help="Standard errors: placebo (controls as fake treated), jackknife, bootstrap; "
+    "auto = placebo if controls outnumber treated units, else bootstrap.",
 )
 @click.option(
     "--replications",

@@ -55,7 +55,7 @@ from policylink.spatial.did.panel import FIRST_COL, PanelSpec, is_balanced, prep
 from policylink.spatial.errors import InputError, Problem
 
 METHODS = ("sdid", "sc", "did")
-SE_METHODS = ("placebo", "jackknife", "bootstrap", "none")
+SE_METHODS = ("placebo", "jackknife", "bootstrap", "none", "auto")
 #: Replications of the placebo and bootstrap SEs (synthdid's default).
 DEFAULT_REPLICATIONS = 200
 #: Frank-Wolfe iterations before sparsification, and the cap after it (synthdid's defaults).
@@ -541,8 +541,9 @@ def synthetic_did(
         Column roles.
     method : {'sdid', 'sc', 'did'}
         Estimator (all share the cohort design and the SEs).
-    se : {'placebo', 'jackknife', 'bootstrap', 'none'}
-        Standard-error method.
+    se : {'placebo', 'jackknife', 'bootstrap', 'none', 'auto'}
+        Standard-error method; ``auto`` = placebo when there are more controls than treated
+        units, bootstrap otherwise.
     replications : int
         Placebo / bootstrap replications.
     seed : int
@@ -581,6 +582,8 @@ def synthetic_did(
             "synthetic DID needs two or more pre periods per cohort; cohort(s) "
             f"{', '.join(map(str, short))} have fewer (drop them or use a longer panel)",
         )
+    if se == "auto":
+        se = "placebo" if len(co) > len(tr_all) else "bootstrap"
     base = _estimate(Y, adopt, method)
     regs = {
         a: (f.zeta_omega, f.zeta_lambda, f.min_decrease)
