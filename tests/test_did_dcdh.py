@@ -120,3 +120,30 @@ def test_bad_inputs():
         dcdh(df.iloc[1:], outcome="y", unit="unit", time="year", treat="d")
     with pytest.raises(InputError, match="no unit switches"):
         dcdh(df.assign(d=0), outcome="y", unit="unit", time="year", treat="d")
+
+
+def test_cli_dcdh_json_and_bad_treatment(tmp_path, capsys):
+    import json
+
+    from policylink.cli import main
+
+    df = _switching_panel(3)
+    f = tmp_path / "switch.csv"
+    df.assign(source="SYNTHETIC (tests/test_did_dcdh.py)").to_csv(f, index=False)
+    args = ["did", "dcdh", str(f), "-y", "y", "--treat", "d", "--draws", "20"]
+    capsys.readouterr()
+    assert main([*args, "--format", "json", "--plot", str(tmp_path / "d.png")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    ref, _ = did_m(
+        df.pivot(index="unit", columns="year", values="y").to_numpy(),
+        df.pivot(index="unit", columns="year", values="d").to_numpy(),
+    )
+    assert out["dcdh"]["did_m"]["estimate"] == pytest.approx(ref, abs=1e-12)
+    assert [r["rel_time"] for r in out["dcdh"]["event_study"]] == [-2, -1, 1, 2, 3]
+    assert (tmp_path / "d.png").stat().st_size > 1000
+    bad = tmp_path / "bad.csv"
+    df.assign(d=df.d * 3).to_csv(bad, index=False)
+    capsys.readouterr()
+    assert main(["did", "dcdh", str(bad), "-y", "y", "--treat", "d"]) == 2
+    err = capsys.readouterr().err
+    assert "treatment must be 0 or 1" in err and "Traceback" not in err

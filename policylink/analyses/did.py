@@ -30,6 +30,7 @@ from policylink.did_inputs import DEFAULT_EFFECTIVE_YEARS, DEFAULT_PROGRAMME, Di
 from policylink.errors import ConfigError, InputError
 
 __all__ = [
+    "DEFAULT_DCDH_DRAWS",
     "DEFAULT_EFFECTIVE_YEARS",
     "DEFAULT_EFFECT_DRAWS",
     "DEFAULT_LAGS",
@@ -47,6 +48,8 @@ __all__ = [
     "CsOptions",
     "CS_AGGREGATIONS",
     "CS_ESTIMATORS",
+    "DcdhAnalysis",
+    "DcdhOptions",
     "DidAnalysis",
     "EventStudyAnalysis",
     "EventStudyOptions",
@@ -78,6 +81,7 @@ __all__ = [
     "run_bacon",
     "run_callaway_santanna",
     "run_comparison",
+    "run_dcdh",
     "run_event_study",
     "run_heterogeneity",
     "run_honest",
@@ -1275,6 +1279,118 @@ def run_sdid(inputs: DidInputs, options: SdidOptions | None = None) -> SdidAnaly
         seed=o.seed,
     )
     return SdidAnalysis(provenance(inputs), o, res)
+
+
+# --------------------------------------------------------------------------------------------
+# de Chaisemartin-D'Haultfoeuille (switching treatments)
+# --------------------------------------------------------------------------------------------
+#: Bootstrap draws of the de Chaisemartin-D'Haultfoeuille standard errors.
+DEFAULT_DCDH_DRAWS = 200
+
+
+@dataclass(frozen=True)
+class DcdhOptions:
+    """Options of the de Chaisemartin-D'Haultfoeuille estimators.
+
+    Attributes
+    ----------
+    effects, placebos : int
+        Dynamic effects DID_1..DID_effects and placebos.
+    draws : int
+        Bootstrap resamples of units (0 = no standard errors).
+    seed : int
+        Seed of the bootstrap.
+    """
+
+    effects: int = 3
+    placebos: int = 2
+    draws: int = DEFAULT_DCDH_DRAWS
+    seed: int = DEFAULT_SEED
+
+
+@dataclass
+class DcdhAnalysis(DidAnalysis):
+    """DID_M and the event-study DID_l with placebos (treatment may switch on and off).
+
+    Attributes
+    ----------
+    result : policylink.spatial.did.dcdh.DCDHResult
+        The estimates.
+    """
+
+    result: Any = None
+    kind: str = field(default="did_dcdh", init=False)
+
+    def content(self) -> dict[str, Any]:
+        """``dcdh`` block: did_m, event_study, draws, counts."""
+        return {"dcdh": self.result.to_dict()}
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """rel_time, estimate, se, p, n_switchers (placebos at negative rel_time)."""
+        return _localise(self.result.event, lang)
+
+    def title(self, lang: str = "en") -> str:
+        """DID_M with its SE and the source."""
+        m = self.result.did_m
+        return _t(
+            lang,
+            f"de Chaisemartin-D'Haultfoeuille DID_M = {m['estimate']:.4f}（自助法标准误 "
+            f"{m['se']:.4f}，{m['n_switches']} 个转换单元-期）；",
+            f"de Chaisemartin-D'Haultfoeuille DID_M = {m['estimate']:.4f} (bootstrap se "
+            f"{m['se']:.4f}, {m['n_switches']} switching cells); ",
+        ) + self._source_title(lang)
+
+    def figures(self) -> dict[str, Any]:
+        """``dcdh``: DID_l and placebos by periods since the first switch."""
+        from policylink.spatial.did.plots import plot_event_study
+
+        fig = plot_event_study(
+            self.result.event[["rel_time", "estimate", "se"]],
+            title="de Chaisemartin-D'Haultfoeuille DID_l (periods since first switch)",
+            note=self.figure_note(),
+        )
+        return {"dcdh": fig}
+
+
+def run_dcdh(inputs: DidInputs, options: DcdhOptions | None = None) -> DcdhAnalysis:
+    """de Chaisemartin-D'Haultfoeuille DID_M and DID_l for a treatment that can switch off.
+
+    Parameters
+    ----------
+    inputs : DidInputs
+        The panel (balanced; with ``treat`` the 0/1 column may switch on and off, with
+        ``first_treated`` the treatment is absorbing). Controls are not used.
+    options : DcdhOptions, optional
+        Effects, placebos, bootstrap draws, seed.
+
+    Returns
+    -------
+    DcdhAnalysis
+    """
+    from policylink.spatial.did.dcdh import dcdh
+
+    o = options or DcdhOptions()
+    if o.effects < 1 or o.placebos < 0 or o.draws < 0:
+        raise ConfigError("effects must be 1 or more; placebos and draws 0 or more")
+    spec, panel = inputs.spec, inputs.panel
+    treat = spec.treat
+    if treat is None:
+        first = panel[spec.first_treated].where(panel[spec.first_treated] > 0, np.inf)
+        panel = panel.assign(_treat=(panel[spec.time] >= first).astype(int))
+        treat = "_treat"
+    res = dcdh(
+        panel,
+        outcome=spec.outcome,
+        unit=spec.unit,
+        time=spec.time,
+        treat=treat,
+        effects=o.effects,
+        placebos=o.placebos,
+        draws=o.draws,
+        seed=o.seed,
+        source=spec.source,
+    )
+    return DcdhAnalysis(provenance(inputs), o, res)
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import numpy as np
 
 from policylink.analyses.base import DEFAULT_SEED
 from policylink.analyses.did import (
+    DEFAULT_DCDH_DRAWS,
     DEFAULT_LAGS,
     DEFAULT_LEADS,
     DEFAULT_PLACEBO_DRAWS,
@@ -545,6 +546,37 @@ def sdid_cmd(
         both.to_csv(weights_out, index=False)
         click.echo(f"weights written: {weights_out}", err=True)
     _write_plot(res.figures()["sdid"] if plot else None, plot)
+    _show(res, kw)
+
+
+@did_group.command("dcdh")
+@panel_options
+@click.option("--effects", default=3, show_default=True, help="Dynamic effects DID_1..DID_n.")
+@click.option("--placebos", default=2, show_default=True, help="Placebo estimators.")
+@click.option(
+    "--draws",
+    default=DEFAULT_DCDH_DRAWS,
+    show_default=True,
+    help="Bootstrap resamples of units (0 = no SEs).",
+)
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the bootstrap.")
+@click.option(
+    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of DID_l and placebos."
+)
+@_guard
+def dcdh_cmd(
+    effects: int, placebos: int, draws: int, seed: int, plot: str | None, **kw: Any
+) -> None:
+    """de Chaisemartin-D'Haultfoeuille DID_M and DID_l: treatments that switch on and off.
+
+    Give the 0/1 --treat column (it may switch off again; balanced panel). DID_M compares
+    joiners and leavers with units whose treatment did not change; DID_l follows units from
+    their first switch, with placebos before it.
+    """
+    from policylink.analyses.did import DcdhOptions, run_dcdh
+
+    res = run_dcdh(_inputs(kw), DcdhOptions(effects, placebos, draws, seed))
+    _write_plot(res.figures()["dcdh"] if plot else None, plot)
     _show(res, kw)
 
 

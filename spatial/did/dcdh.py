@@ -36,7 +36,8 @@ def _wide(
     for c in (outcome, unit, time, treat):
         if c not in df.columns:
             raise InputError([Problem(source, None, c, None, "column not found")])
-    bad = ~df[treat].isin([0, 1])
+    d_num = pd.to_numeric(df[treat], errors="coerce")  # files may read it as text
+    bad = ~d_num.isin([0, 1])
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
@@ -62,9 +63,9 @@ def _wide(
                 )
             ]
         )
-    d = df.assign(_y=y)
+    d = df.assign(_y=y, _d=d_num)
     Y = d.pivot(index=unit, columns=time, values="_y").sort_index(axis=1)
-    D = d.pivot(index=unit, columns=time, values=treat).sort_index(axis=1)
+    D = d.pivot(index=unit, columns=time, values="_d").sort_index(axis=1)
     return Y.to_numpy(float), D.to_numpy(int), Y.columns.to_numpy()
 
 
