@@ -79,6 +79,11 @@ ROWS: dict[str, Row] = {
         ),
         Row("4", "DID placebo, 1,000 draws, 218 x 14 panel", [("did.ours", "did.pyfixest")]),
         Row(
+            "10",
+            "Callaway-Sant'Anna, 999 bootstrap draws, 218 x 14 panel",
+            [("did_cs.ours", "did_cs.csdid")],
+        ),
+        Row(
             "5",
             "ETL: county boundaries and a 2,875 x 20 x 10 panel",
             [

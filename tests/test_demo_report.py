@@ -99,6 +99,10 @@ def test_tables_written_as_csv(report):
     out, result = report
     csvs = {p.name for p in (out / "tables").glob("*.csv")}
     assert "jjj_links_network_nodes.csv" in csvs
+    # DID section: the estimator comparison has the synthetic DID row; HonestDiD table and plot
+    cmp_ = pd.read_csv(out / "tables" / "did_estimator_comparison.csv")
+    assert cmp_.iloc[:, 0].str.startswith("Synthetic DID").any()
+    assert "did_honest.csv" in csvs and (out / "figures" / "did_honest.png").exists()
     nodes = pd.read_csv(out / "tables" / "jjj_links_network_nodes.csv", dtype={"code": str})
     # Independent count from the fixture: links are (event, pair) rows; A joins syn-co-1 (A-B),
     # syn-co-2 (A-B, A-D), syn-co-3 (A-B) -> strength 4, partners {B, D} -> degree 2.

@@ -225,7 +225,11 @@ def test_report_tables_come_from_the_same_analyses(
     # the estimator comparison: TWFE and CS as above, imputation = pyfixest did2s
     cmp_ = _table(report_section, "estimator_comparison").frame
     assert list(cmp_.estimate[:2]) == [suite.twfe.att, suite.cs.att]
-    assert len(cmp_) == 4
+    assert len(cmp_) == 5  # TWFE, CS, imputation, SA, synthetic DID
+    from policylink.spatial.did.sdid import synthetic_did
+
+    sdid = synthetic_did(inputs.panel, inputs.spec, se="none")
+    assert cmp_.estimate.iloc[4] == pytest.approx(sdid.att, abs=1e-12)
     first = inputs.panel[inputs.spec.unit].map(inputs.first_treated()).astype(float)
     panel = inputs.panel.assign(treat=(inputs.panel[inputs.spec.time] >= first).astype(int))
     fit = pf.did2s(
@@ -330,9 +334,14 @@ def test_report_section_is_complete(report_section) -> None:  # noqa: ANN001
         "psm_did",
         "callaway_santanna",
         "estimator_comparison",
+        "honest",
         "spatial_did",
     }
-    assert {f.name for f in report_section.figures} >= {"event_study", "estimator_comparison"}
+    assert {f.name for f in report_section.figures} >= {
+        "event_study",
+        "estimator_comparison",
+        "honest",
+    }
     assert not report_section.missing
     spatial = _table(report_section, "spatial_did").frame.set_index("effect")
     assert set(spatial.index) == {"direct", "spillover"}

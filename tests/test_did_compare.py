@@ -45,7 +45,13 @@ def test_cli_compare_rows_equal_references(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["synthetic"] is True and not out["skipped"]
     rows = {r["estimator"].split(" (")[0]: r for r in out["comparison"]}
-    assert set(rows) == {"TWFE DID", "Callaway-Sant'Anna", "Imputation", "Sun-Abraham"}
+    assert set(rows) == {
+        "TWFE DID",
+        "Callaway-Sant'Anna",
+        "Imputation",
+        "Sun-Abraham",
+        "Synthetic DID",
+    }
     df = pd.read_csv(path, dtype={"unit": str})
     fe = pf.feols("y ~ treat + x1 + x2 | unit + year", df, vcov={"CRV1": "unit"})
     assert rows["TWFE DID"]["estimate"] == pytest.approx(float(fe.coef()["treat"]), abs=1e-8)

@@ -19,6 +19,7 @@ ROW_MODULES = (
     "selftest",
     "startup",
     "diffusion",
+    "did_cs",
 )
 
 for _name in ROW_MODULES:

@@ -30,6 +30,7 @@ from policylink.did_inputs import DEFAULT_EFFECTIVE_YEARS, DEFAULT_PROGRAMME, Di
 from policylink.errors import ConfigError, InputError
 
 __all__ = [
+    "DEFAULT_DCDH_DRAWS",
     "DEFAULT_EFFECTIVE_YEARS",
     "DEFAULT_EFFECT_DRAWS",
     "DEFAULT_LAGS",
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_PLACEBO_DRAWS",
     "DEFAULT_PROGRAMME",
     "DEFAULT_REFERENCE",
+    "DEFAULT_SDID_REPLICATIONS",
     "DEFAULT_SEED",
     "BaconAnalysis",
     "BaconOptions",
@@ -46,6 +48,8 @@ __all__ = [
     "CsOptions",
     "CS_AGGREGATIONS",
     "CS_ESTIMATORS",
+    "DcdhAnalysis",
+    "DcdhOptions",
     "DidAnalysis",
     "EventStudyAnalysis",
     "EventStudyOptions",
@@ -63,6 +67,8 @@ __all__ = [
     "PsmOptions",
     "RobustnessAnalysis",
     "RobustnessOptions",
+    "SdidAnalysis",
+    "SdidOptions",
     "SpatialDidAnalysis",
     "SpatialDidOptions",
     "SuiteAnalysis",
@@ -75,6 +81,7 @@ __all__ = [
     "run_bacon",
     "run_callaway_santanna",
     "run_comparison",
+    "run_dcdh",
     "run_event_study",
     "run_heterogeneity",
     "run_honest",
@@ -83,6 +90,7 @@ __all__ = [
     "run_placebo",
     "run_psm",
     "run_robustness",
+    "run_sdid",
     "run_spatial_did",
     "run_suite",
     "run_sun_abraham",
@@ -1101,6 +1109,291 @@ def run_imputation(
 
 
 # --------------------------------------------------------------------------------------------
+# synthetic DID (Arkhangelsky et al.)
+# --------------------------------------------------------------------------------------------
+#: Synthetic DID estimators: SDID, synthetic control, plain DID (the paper's Table 1 columns).
+SDID_METHODS = ("sdid", "sc", "did")
+#: Synthetic DID standard errors.
+SDID_SE = ("placebo", "jackknife", "bootstrap", "none", "auto")
+#: Placebo / bootstrap replications of the synthetic DID SE (synthdid's default).
+DEFAULT_SDID_REPLICATIONS = 200
+
+
+@dataclass(frozen=True)
+class SdidOptions:
+    """Options of the synthetic DID.
+
+    Attributes
+    ----------
+    method : {'sdid', 'sc', 'did'}
+        Synthetic DID, synthetic control or plain DID (same cohort design and SEs).
+    se : {'placebo', 'jackknife', 'bootstrap', 'none', 'auto'}
+        Standard-error method (``auto``: placebo with more controls than treated units,
+        else bootstrap).
+    replications : int
+        Placebo / bootstrap replications.
+    seed : int
+        Seed of the draws.
+    """
+
+    method: str = "sdid"
+    se: str = "placebo"
+    replications: int = DEFAULT_SDID_REPLICATIONS
+    seed: int = DEFAULT_SEED
+
+
+@dataclass
+class SdidAnalysis(DidAnalysis):
+    """Synthetic DID by adoption cohort: overall ATT, cohort estimates, unit and time weights.
+
+    Attributes
+    ----------
+    result : policylink.spatial.did.sdid.SDIDResult
+        The estimate.
+    """
+
+    result: Any = None
+    kind: str = field(default="did_sdid", init=False)
+
+    @property
+    def att(self) -> float:
+        """Overall ATT (cohorts weighted by treated units x post periods)."""
+        return float(self.result.att)
+
+    @property
+    def se(self) -> float:
+        """Its standard error (placebo, jackknife or bootstrap)."""
+        return float(self.result.se)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Units left out or recoded (front-ends show them)."""
+        return list(self.result.notes)
+
+    def content(self) -> dict[str, Any]:
+        """``sdid`` block: att, se, p, CI, cohorts, non-zero unit and time weights."""
+        return {"sdid": self.result.to_dict()}
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """term (ATT, cohort YEAR), estimate, se, p, ci_low, ci_high, n_treated, n_post, weight."""
+        r = self.result
+        lo, hi = r.ci()
+        rows = [
+            {
+                "term": "ATT",
+                "estimate": r.att,
+                "se": r.se,
+                "p": r.p,
+                "ci_low": lo,
+                "ci_high": hi,
+                "n_treated": r.n_treated,
+                "n_post": np.nan,
+                "weight": 1.0,
+            }
+        ]
+        for c in r.cohorts.itertuples():
+            rows.append(
+                {
+                    "term": f"cohort {c.cohort}",
+                    "estimate": c.estimate,
+                    "se": np.nan,
+                    "p": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "n_treated": c.n_treated,
+                    "n_post": c.n_post,
+                    "weight": c.weight,
+                }
+            )
+        frame = pd.DataFrame(rows)
+        return _localise(frame, lang).rename(
+            columns={
+                "n_treated": _t(lang, "处理单元数", "n_treated"),
+                "n_post": _t(lang, "处理后期数", "n_post"),
+            }
+        )
+
+    def title(self, lang: str = "en") -> str:
+        """Estimator, ATT with its SE, counts and source."""
+        r = self.result
+        name = {
+            "sdid": ("合成双重差分", "Synthetic DID"),
+            "sc": ("合成控制", "Synthetic control"),
+            "did": ("双重差分", "DID"),
+        }[r.method]
+        se_zh = {"placebo": "安慰剂", "jackknife": "刀切法", "bootstrap": "自助法", "none": "无"}
+        return _t(
+            lang,
+            f"{name[0]}（Arkhangelsky 等 2021）ATT = {r.att:.4f}（{se_zh[r.se_method]}标准误 "
+            f"{r.se:.4f}，p {r.p:.4f}；{r.n_treated} 个处理单元、{r.n_control} 个从未处理单元、"
+            f"{len(r.cohorts)} 个采纳批次）；",
+            f"{name[1]} (Arkhangelsky et al. 2021) ATT = {r.att:.4f} ({r.se_method} se "
+            f"{r.se:.4f}, p {r.p:.4f}; {r.n_treated} treated, {r.n_control} never-treated "
+            f"units, {len(r.cohorts)} cohort(s)); ",
+        ) + self._source_title(lang)
+
+    def unit_weights(self) -> pd.DataFrame:
+        """cohort, unit, omega: every control's weight per cohort (for maps)."""
+        return self.result.unit_weights
+
+    def time_weights(self) -> pd.DataFrame:
+        """cohort, year, lambda: the pre-period weights per cohort."""
+        return self.result.time_weights
+
+    def figures(self) -> dict[str, Any]:
+        """``sdid``: treated vs weighted controls with the time weights (largest cohort)."""
+        from policylink.spatial.did.plots import plot_sdid
+
+        return {"sdid": plot_sdid(self.result, note=self.figure_note())}
+
+
+def run_sdid(inputs: DidInputs, options: SdidOptions | None = None) -> SdidAnalysis:
+    """Synthetic DID (Arkhangelsky et al. 2021), by adoption cohort on never-treated controls.
+
+    Parameters
+    ----------
+    inputs : DidInputs
+        The DID panel (balanced; controls are not used).
+    options : SdidOptions, optional
+        Estimator, SE method, replications, seed.
+
+    Returns
+    -------
+    SdidAnalysis
+    """
+    from policylink.spatial.did.sdid import synthetic_did
+
+    o = options or SdidOptions()
+    if o.method not in SDID_METHODS:
+        raise ConfigError(f"method {o.method!r}: use {', '.join(SDID_METHODS)}")
+    if o.se not in SDID_SE:
+        raise ConfigError(f"se {o.se!r}: use {', '.join(SDID_SE)}")
+    if o.replications < 2:
+        raise ConfigError("replications must be 2 or more")
+    res = synthetic_did(
+        inputs.panel,
+        inputs.spec,
+        method=o.method,
+        se=o.se,
+        replications=o.replications,
+        seed=o.seed,
+    )
+    return SdidAnalysis(provenance(inputs), o, res)
+
+
+# --------------------------------------------------------------------------------------------
+# de Chaisemartin-D'Haultfoeuille (switching treatments)
+# --------------------------------------------------------------------------------------------
+#: Bootstrap draws of the de Chaisemartin-D'Haultfoeuille standard errors.
+DEFAULT_DCDH_DRAWS = 200
+
+
+@dataclass(frozen=True)
+class DcdhOptions:
+    """Options of the de Chaisemartin-D'Haultfoeuille estimators.
+
+    Attributes
+    ----------
+    effects, placebos : int
+        Dynamic effects DID_1..DID_effects and placebos.
+    draws : int
+        Bootstrap resamples of units (0 = no standard errors).
+    seed : int
+        Seed of the bootstrap.
+    """
+
+    effects: int = 3
+    placebos: int = 2
+    draws: int = DEFAULT_DCDH_DRAWS
+    seed: int = DEFAULT_SEED
+
+
+@dataclass
+class DcdhAnalysis(DidAnalysis):
+    """DID_M and the event-study DID_l with placebos (treatment may switch on and off).
+
+    Attributes
+    ----------
+    result : policylink.spatial.did.dcdh.DCDHResult
+        The estimates.
+    """
+
+    result: Any = None
+    kind: str = field(default="did_dcdh", init=False)
+
+    def content(self) -> dict[str, Any]:
+        """``dcdh`` block: did_m, event_study, draws, counts."""
+        return {"dcdh": self.result.to_dict()}
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """rel_time, estimate, se, p, n_switchers (placebos at negative rel_time)."""
+        return _localise(self.result.event, lang)
+
+    def title(self, lang: str = "en") -> str:
+        """DID_M with its SE and the source."""
+        m = self.result.did_m
+        return _t(
+            lang,
+            f"de Chaisemartin-D'Haultfoeuille DID_M = {m['estimate']:.4f}（自助法标准误 "
+            f"{m['se']:.4f}，{m['n_switches']} 个转换单元-期）；",
+            f"de Chaisemartin-D'Haultfoeuille DID_M = {m['estimate']:.4f} (bootstrap se "
+            f"{m['se']:.4f}, {m['n_switches']} switching cells); ",
+        ) + self._source_title(lang)
+
+    def figures(self) -> dict[str, Any]:
+        """``dcdh``: DID_l and placebos by periods since the first switch."""
+        from policylink.spatial.did.plots import plot_event_study
+
+        fig = plot_event_study(
+            self.result.event[["rel_time", "estimate", "se"]],
+            title="de Chaisemartin-D'Haultfoeuille DID_l (periods since first switch)",
+            note=self.figure_note(),
+        )
+        return {"dcdh": fig}
+
+
+def run_dcdh(inputs: DidInputs, options: DcdhOptions | None = None) -> DcdhAnalysis:
+    """de Chaisemartin-D'Haultfoeuille DID_M and DID_l for a treatment that can switch off.
+
+    Parameters
+    ----------
+    inputs : DidInputs
+        The panel (balanced; with ``treat`` the 0/1 column may switch on and off, with
+        ``first_treated`` the treatment is absorbing). Controls are not used.
+    options : DcdhOptions, optional
+        Effects, placebos, bootstrap draws, seed.
+
+    Returns
+    -------
+    DcdhAnalysis
+    """
+    from policylink.spatial.did.dcdh import dcdh
+
+    o = options or DcdhOptions()
+    if o.effects < 1 or o.placebos < 0 or o.draws < 0:
+        raise ConfigError("effects must be 1 or more; placebos and draws 0 or more")
+    spec, panel = inputs.spec, inputs.panel
+    treat = spec.treat
+    if treat is None:
+        first = panel[spec.first_treated].where(panel[spec.first_treated] > 0, np.inf)
+        panel = panel.assign(_treat=(panel[spec.time] >= first).astype(int))
+        treat = "_treat"
+    res = dcdh(
+        panel,
+        outcome=spec.outcome,
+        unit=spec.unit,
+        time=spec.time,
+        treat=treat,
+        effects=o.effects,
+        placebos=o.placebos,
+        draws=o.draws,
+        seed=o.seed,
+        source=spec.source,
+    )
+    return DcdhAnalysis(provenance(inputs), o, res)
+
+
+# --------------------------------------------------------------------------------------------
 # HonestDiD (Rambachan-Roth) sensitivity
 # --------------------------------------------------------------------------------------------
 HONEST_RESTRICTIONS = ("rm", "sd")
@@ -1260,9 +1553,10 @@ class ComparisonAnalysis(DidAnalysis):
 
     Attributes
     ----------
-    twfe, event_study, cs, imputation, sun_abraham
-        The analyses compared (``cs`` / ``sun_abraham`` / ``imputation`` None when they cannot
-        be estimated on this panel; the reason is in ``skipped``).
+    twfe, event_study, cs, imputation, sun_abraham, sdid
+        The analyses compared (``cs`` / ``sun_abraham`` / ``imputation`` / ``sdid`` None when
+        they cannot be estimated on this panel; the reason is in ``skipped``). Synthetic DID
+        has no event-time path: it is a row of the table, not a series of the figure.
     skipped : list of str
         Estimators left out, with the reason.
     """
@@ -1273,6 +1567,7 @@ class ComparisonAnalysis(DidAnalysis):
     imputation: Any = None
     sun_abraham: Any = None
     skipped: list[str] = field(default_factory=list)
+    sdid: Any = None
     kind: str = field(default="did_compare", init=False)
 
     def rows(self) -> list[dict[str, Any]]:
@@ -1317,6 +1612,17 @@ class ComparisonAnalysis(DidAnalysis):
                     "averages": "CATT(g,e), e >= 0, by treated observations",
                 }
             )
+        if self.sdid:
+            r = self.sdid.result
+            out.append(
+                {
+                    "estimator": "Synthetic DID (Arkhangelsky et al.)",
+                    "estimate": r.att,
+                    "se": r.se,
+                    "p": r.p,
+                    "averages": f"cohort SDID, treated units x post years ({r.se_method} se)",
+                }
+            )
         return out
 
     def content(self) -> dict[str, Any]:
@@ -1345,8 +1651,9 @@ class ComparisonAnalysis(DidAnalysis):
         """What is compared and the source."""
         return _t(
             lang,
-            "估计量比较：TWFE、Callaway-Sant'Anna、插补法与 Sun-Abraham；",
-            "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation and Sun-Abraham; ",
+            "估计量比较：TWFE、Callaway-Sant'Anna、插补法、Sun-Abraham 与合成双重差分；",
+            "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation, Sun-Abraham and "
+            "synthetic DID; ",
         ) + self._source_title(lang)
 
     def event_tables(self) -> dict[str, pd.DataFrame]:
@@ -1382,11 +1689,13 @@ class ComparisonAnalysis(DidAnalysis):
 def run_comparison(
     inputs: DidInputs, options: ComparisonOptions | None = None
 ) -> ComparisonAnalysis:
-    """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham on one panel.
+    """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham vs synthetic DID on one panel.
 
     The TWFE DID, its event study and the imputation DID include the controls (first stage);
     Sun-Abraham includes them in its saturated regression; Callaway-Sant'Anna is unconditional
-    (``control='auto'``) as in :func:`run_suite`. An estimator that cannot be estimated on the
+    (``control='auto'``) as in :func:`run_suite`; synthetic DID uses
+    ``SdidOptions(se='auto')`` (placebo SE, or bootstrap when the treated units outnumber the
+    controls). An estimator that cannot be estimated on the
     panel (e.g. CS on an unbalanced panel) is listed in ``skipped``.
 
     Parameters
@@ -1420,7 +1729,8 @@ def run_comparison(
         lambda: run_imputation(inputs, ImputationOptions(horizons=o.lags, pretrends=o.leads)),
     )
     sa = optional("Sun-Abraham", lambda: run_sun_abraham(inputs, SunAbrahamOptions()))
-    return ComparisonAnalysis(provenance(inputs), o, twfe, es, cs, imp, sa, skipped)
+    sdid = optional("synthetic DID", lambda: run_sdid(inputs, SdidOptions(se="auto")))
+    return ComparisonAnalysis(provenance(inputs), o, twfe, es, cs, imp, sa, skipped, sdid)
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,10 +21,12 @@ import numpy as np
 
 from policylink.analyses.base import DEFAULT_SEED
 from policylink.analyses.did import (
+    DEFAULT_DCDH_DRAWS,
     DEFAULT_LAGS,
     DEFAULT_LEADS,
     DEFAULT_PLACEBO_DRAWS,
     DEFAULT_REFERENCE,
+    DEFAULT_SDID_REPLICATIONS,
 )
 from policylink.commands._common import parse_years, split_list
 from policylink.did_inputs import DEFAULT_EFFECTIVE_YEARS, DEFAULT_PROGRAMME
@@ -471,6 +473,110 @@ def imputation_cmd(
 
     res = run_imputation(_inputs(kw), ImputationOptions(horizons, pretrends, anticipation))
     _write_plot(res.figures()["imputation"] if plot else None, plot)
+    _show(res, kw)
+
+
+@did_group.command("sdid")
+@panel_options
+@click.option(
+    "--method",
+    type=click.Choice(["sdid", "sc", "did"]),
+    default="sdid",
+    show_default=True,
+    help="Synthetic DID, synthetic control or plain DID (same design and SEs).",
+)
+@click.option(
+    "--se",
+    "se_method",
+    type=click.Choice(["placebo", "jackknife", "bootstrap", "none", "auto"]),
+    default="placebo",
+    show_default=True,
+    help="Standard errors: placebo (controls as fake treated), jackknife, bootstrap; "
+    "auto = placebo if controls outnumber treated units, else bootstrap.",
+)
+@click.option(
+    "--replications",
+    default=DEFAULT_SDID_REPLICATIONS,
+    show_default=True,
+    help="Placebo / bootstrap replications.",
+)
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the draws.")
+@click.option(
+    "--weights-out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="CSV of the unit weights (cohort, unit, omega) and time weights (cohort, year, lambda).",
+)
+@click.option(
+    "--plot",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="PNG: treated vs synthetic control with the time weights.",
+)
+@_guard
+def sdid_cmd(
+    method: str,
+    se_method: str,
+    replications: int,
+    seed: int,
+    weights_out: str | None,
+    plot: str | None,
+    **kw: Any,
+) -> None:
+    """Synthetic DID (Arkhangelsky et al. 2021) by adoption cohort on never-treated controls.
+
+    Each cohort gets unit weights (controls matching its pre-trend) and time weights (pre
+    years matching the post period); the overall ATT weights cohorts by treated units x post
+    years (as Stata sdid). Needs a balanced panel; --controls are not used.
+    """
+    from policylink.analyses.did import SdidOptions, run_sdid
+
+    res = run_sdid(_inputs(kw), SdidOptions(method, se_method, replications, seed))
+    if weights_out:
+        import pandas as pd
+
+        both = pd.concat(
+            [
+                res.unit_weights().assign(kind="unit").rename(columns={"omega": "weight"}),
+                res.time_weights().assign(kind="time").rename(columns={"lambda": "weight"}),
+            ],
+            ignore_index=True,
+        ).assign(source=res.provenance.label("en"))
+        Path(weights_out).parent.mkdir(parents=True, exist_ok=True)
+        both.to_csv(weights_out, index=False)
+        click.echo(f"weights written: {weights_out}", err=True)
+    _write_plot(res.figures()["sdid"] if plot else None, plot)
+    _show(res, kw)
+
+
+@did_group.command("dcdh")
+@panel_options
+@click.option("--effects", default=3, show_default=True, help="Dynamic effects DID_1..DID_n.")
+@click.option("--placebos", default=2, show_default=True, help="Placebo estimators.")
+@click.option(
+    "--draws",
+    default=DEFAULT_DCDH_DRAWS,
+    show_default=True,
+    help="Bootstrap resamples of units (0 = no SEs).",
+)
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the bootstrap.")
+@click.option(
+    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of DID_l and placebos."
+)
+@_guard
+def dcdh_cmd(
+    effects: int, placebos: int, draws: int, seed: int, plot: str | None, **kw: Any
+) -> None:
+    """de Chaisemartin-D'Haultfoeuille DID_M and DID_l: treatments that switch on and off.
+
+    Give the 0/1 --treat column (it may switch off again; balanced panel). DID_M compares
+    joiners and leavers with units whose treatment did not change; DID_l follows units from
+    their first switch, with placebos before it.
+    """
+    from policylink.analyses.did import DcdhOptions, run_dcdh
+
+    res = run_dcdh(_inputs(kw), DcdhOptions(effects, placebos, draws, seed))
+    _write_plot(res.figures()["dcdh"] if plot else None, plot)
     _show(res, kw)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from policylink import dbread
-from policylink.errors import ConfigError
+from policylink.errors import ConfigError, InputError
 from policylink.paths import DATA_DIR
 from policylink.report import inputs, plots
 from policylink.report.builder import Section
@@ -489,11 +489,13 @@ def section_did(ctx: Context) -> Section:
     from policylink.analyses.did import (
         ComparisonOptions,
         CsOptions,
+        HonestOptions,
         PlaceboOptions,
         PsmOptions,
         run_callaway_santanna,
         run_comparison,
         run_event_study,
+        run_honest,
         run_placebo,
         run_psm,
         run_spatial_did,
@@ -622,7 +624,7 @@ def section_did(ctx: Context) -> Section:
         ),
         note=note,
     )
-    # estimator comparison: one table and one figure (TWFE vs CS vs imputation vs SA)
+    # estimator comparison: one table (TWFE, CS, imputation, SA, SDID) and one figure (event time)
     cmp_ = run_comparison(inp, ComparisonOptions())
     cmp_tab = cmp_.table(ctx.lang)
     cmp_tab[true_col] = true_att
@@ -631,9 +633,10 @@ def section_did(ctx: Context) -> Section:
         "estimator_comparison",
         cmp_tab,
         ctx.t(
-            "估计量比较：TWFE、Callaway-Sant'Anna、插补法（Borusyak-Jaravel-Spiess）、Sun-Abraham",
+            "估计量比较：TWFE、Callaway-Sant'Anna、插补法（Borusyak-Jaravel-Spiess）、Sun-Abraham、"
+            "合成双重差分（Arkhangelsky 等）",
             "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation (Borusyak-Jaravel-Spiess), "
-            "Sun-Abraham",
+            "Sun-Abraham, synthetic DID (Arkhangelsky et al.)",
         ),
         note=note,
     )
@@ -648,6 +651,32 @@ def section_did(ctx: Context) -> Section:
             "Effects by event time: the four estimators",
         ),
     )
+    # HonestDiD sensitivity of the event study (Rambachan-Roth, relative magnitudes)
+    try:
+        hon = run_honest(inp, HonestOptions())
+    except (ConfigError, InputError, ValueError, np.linalg.LinAlgError) as exc:
+        sec.missing.append(html.escape(f"HonestDiD: {exc}"))
+    else:
+        ctx.writer.table(
+            sec,
+            "honest",
+            hon.table(ctx.lang),
+            ctx.t(
+                f"HonestDiD 敏感性（相对幅度）：突破值 Mbar = {hon.result.breakdown:.3g}",
+                f"HonestDiD sensitivity (relative magnitudes): breakdown Mbar = "
+                f"{hon.result.breakdown:.3g}",
+            ),
+            note=note,
+        )
+        ctx.writer.figure(
+            sec,
+            "honest",
+            hon.figures()["honest"],
+            ctx.t(
+                "平行趋势偏离的敏感性：各 Mbar 下的稳健置信集",
+                "Sensitivity to parallel-trends violations: robust confidence sets by Mbar",
+            ),
+        )
     try:
         winp = database_weights(inp, "queen", conn=ctx.conn)
     except ConfigError as exc:

@@ -8,6 +8,7 @@ Public API (documented in ``docs/did.md``):
 - :func:`placebo_did` -- randomisation test, fast by Frisch-Waugh-Lovell
 - :func:`callaway_santanna`, :func:`sun_abraham`, :func:`bacon_decomposition` -- staggered timing
 - :func:`imputation_did` -- Borusyak-Jaravel-Spiess imputation DID (event-time effects)
+- :func:`~policylink.spatial.did.sdid.synthetic_did` -- synthetic DID by adoption cohort (numba)
 - :mod:`~policylink.spatial.did.honest` -- Rambachan-Roth bounds, breakdown value, pre-trend power
 - :mod:`~policylink.spatial.did.wild` -- wild cluster bootstrap (WCR) of the TWFE DID
 - :func:`psm_did` -- propensity-score matched DID with a balance table

@@ -5,6 +5,7 @@
 - :func:`plot_balance`: standardised bias before/after matching (Fig. 3)
 - :func:`plot_bacon`: 2x2 estimates against their weights (Goodman-Bacon 2021, Fig. 6 style)
 - :func:`plot_honest`: Rambachan-Roth sensitivity plot (confidence sets against M)
+- :func:`plot_sdid`: synthetic DID, treated vs weighted controls with the time weights
 
 Each function returns the Figure; :func:`save_png` writes it. Pass ``note`` to print the data
 source (and the word SYNTHETIC for simulated data) under the plot. Figures are built with
@@ -224,6 +225,59 @@ def plot_honest(result: object, *, note: str | None = None) -> Figure:
     ax.set_ylabel(f"effect: {result.target}")  # type: ignore[attr-defined]
     ax.set_title(f"Sensitivity to parallel-trends violations (breakdown M = {b:.3g})")
     ax.legend(fontsize=8)
+    return fig
+
+
+def plot_sdid(result: object, *, cohort: int | None = None, note: str | None = None) -> Figure:
+    """Synthetic DID plot (Arkhangelsky et al. 2021, Fig. 1 style) for one adoption cohort.
+
+    The treated mean and the omega-weighted controls by year, a dashed line at adoption and,
+    along the bottom, the time weights lambda of the pre periods as shaded bars.
+
+    Parameters
+    ----------
+    result : policylink.spatial.did.sdid.SDIDResult
+        The estimate.
+    cohort : int, optional
+        Adoption year to show (default: the cohort with the largest weight).
+    note : str, optional
+        Source note under the plot.
+
+    Returns
+    -------
+    Figure
+    """
+    fig, ax = _fig(note)
+    coh = result.cohorts  # type: ignore[attr-defined]
+    if cohort is None:
+        cohort = int(coh.loc[coh.weight.idxmax(), "cohort"])
+    tr = result.trajectories  # type: ignore[attr-defined]
+    tr = tr[tr.cohort == cohort]
+    tw = result.time_weights  # type: ignore[attr-defined]
+    tw = tw[tw.cohort == cohort]
+    ax.plot(tr.year, tr.treated, color="tab:red", lw=1.6, label=f"treated (adopt {cohort})")
+    ax.plot(tr.year, tr.control, color="tab:blue", lw=1.6, label="synthetic control (omega)")
+    ax.axvline(cohort - 0.5, color="0.4", ls="--", lw=0.9)
+    lo, hi = ax.get_ylim()
+    height = 0.25 * (hi - lo)
+    lam = tw["lambda"].to_numpy(float)
+    ax.bar(
+        tw.year,
+        lam / max(lam.max(), 1e-12) * height,
+        bottom=lo,
+        color="0.6",
+        alpha=0.5,
+        width=0.9,
+        label="time weights (lambda, scaled)",
+    )
+    ax.set_ylim(lo, hi)
+    est = float(coh.loc[coh.cohort == cohort, "estimate"].iloc[0])
+    ax.set_title(
+        f"Synthetic DID ({result.method}): cohort {cohort}, estimate {est:.3g}; "  # type: ignore[attr-defined]
+        f"overall ATT {result.att:.3g}"  # type: ignore[attr-defined]
+    )
+    ax.set_xlabel("year")
+    ax.legend(fontsize=8, frameon=False)
     return fig
 
 
