@@ -77,6 +77,12 @@ ROWS: dict[str, Row] = {
             [("sdm.ours", "sdm.spreg")],
             ("counties", "weights"),
         ),
+        Row(
+            "11",
+            "Local Moran (LISA), 9,999 conditional permutations",
+            [("lisa.ours", "lisa.esda")],
+            ("counties", "weights"),
+        ),
         Row("4", "DID placebo, 1,000 draws, 218 x 14 panel", [("did.ours", "did.pyfixest")]),
         Row(
             "5",

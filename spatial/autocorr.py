@@ -172,15 +172,20 @@ def permuted_quadratic_forms(
     -------
     ndarray of shape (T, permutations)
     """
+    import scipy.sparse as sp
+
     zs = np.atleast_2d(np.asarray(zs, dtype=float))
-    wcsr = wsp.tocsr()
-    out = np.empty((zs.shape[0], permutations))
+    n_vars, n = zs.shape
+    wcsr = sp.csr_matrix(wsp)
+    # z'Wz = z'Uz with U the upper triangle of W + W' (and W's diagonal): half the products
+    upper = sp.csr_matrix(sp.triu(wcsr + wcsr.T, k=1) + sp.diags(wcsr.diagonal()))
+    out = np.empty((n_vars, permutations))
     start = 0
-    for idx in permutation_blocks(zs.shape[1], permutations, seed):
+    for idx in permutation_blocks(n, permutations, seed):
         stop = start + idx.shape[1]
         for t, z in enumerate(zs):
             zp = np.take(z, idx)  # (n, b): column k is z permuted by permutation k
-            out[t, start:stop] = np.einsum("ij,ij->j", zp, wcsr @ zp)
+            out[t, start:stop] = np.einsum("ij,ij->j", zp, upper @ zp)
         start = stop
     return out
 
