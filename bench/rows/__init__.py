@@ -19,6 +19,8 @@ ROW_MODULES = (
     "selftest",
     "startup",
     "diffusion",
+    "did_e2e",
+    "curve",
 )
 
 for _name in ROW_MODULES:
