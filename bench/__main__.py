@@ -76,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         out.mkdir(parents=True, exist_ok=True)
         (out / "results.md").write_text(text, encoding="utf-8")
         write_json(result, out / "results.json")
+        if "13" in rows:
+            from bench.rows.curve import plot
+
+            png = plot(result.measurements, args.quick, out / "cost_curve.png")
+            if png is not None:
+                print(f"wrote {png}")
         print(f"wrote {out / 'results.md'} and {out / 'results.json'}")
     else:
         print(text)

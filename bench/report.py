@@ -105,6 +105,18 @@ def agreement(ours: Measurement, anchor: Measurement) -> str:
         return f"DIFFER: {a['links']:,} vs {b['links']:,} directed pairs" + (
             f" ({detail})" if detail else ""
         )
+    if "Ii" in a and "Ii" in b:
+        d = _max_abs_diff(a["Ii"], b["Ii"])
+        pa, pb = a.get("p_sim", []), b.get("p_sim", [])
+        share = (
+            ""
+            if not pa or len(pa) != len(pb)
+            else (
+                f"; share p <= 0.05 {sum(p <= 0.05 for p in pa) / len(pa):.3f} vs "
+                f"{sum(p <= 0.05 for p in pb) / len(pb):.3f} (other random draws)"
+            )
+        )
+        return "—" if d is None else f"max abs diff of I_i {d:.1e}{share}"
     if "I" in a and "I" in b:
         d = _max_abs_diff(a["I"], b["I"])
         return "—" if d is None else f"max abs diff of I {d:.1e}"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import REGISTRY, Measurement, run_case
+from bench.rows.curve import COMPARISONS as CURVE_COMPARISONS
 from bench.rows.startup import COMMAND_CASES as STARTUP_CASES
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -77,11 +78,27 @@ ROWS: dict[str, Row] = {
             [("sdm.ours", "sdm.spreg")],
             ("counties", "weights"),
         ),
+        Row(
+            "11",
+            "Local Moran (LISA), 9,999 conditional permutations",
+            [("lisa.ours", "lisa.esda")],
+            ("counties", "weights"),
+        ),
         Row("4", "DID placebo, 1,000 draws, 218 x 14 panel", [("did.ours", "did.pyfixest")]),
         Row(
             "10",
             "Callaway-Sant'Anna, 999 bootstrap draws, 218 x 14 panel",
             [("did_cs.ours", "did_cs.csdid")],
+        ),
+        Row(
+            "13",
+            "Cost curve: N = 2,916 / 10,000 / 40,000 (SYNTHETIC grid), ratio to the smallest N",
+            CURVE_COMPARISONS,
+        ),
+        Row(
+            "12",
+            "DID placebo end to end (whole process, CSV to draws), 1,000 draws, 218 x 14",
+            [("did_e2e.ours", "did_e2e.pyfixest")],
         ),
         Row(
             "5",

@@ -22,10 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
 import psycopg
-import shapely
 
 from policylink.errors import ConfigError
 from policylink.weights import (
@@ -37,7 +35,8 @@ from policylink.weights import (
     pairs_to_w,
 )
 
-if TYPE_CHECKING:  # libpysal is imported where weights are built (start-up time)
+if TYPE_CHECKING:  # libpysal, geopandas and shapely are imported where used (start-up time)
+    import geopandas as gpd
     import libpysal
 
 Conn = psycopg.Connection | str
@@ -159,6 +158,9 @@ def read_units(
             ]
     cols = ["code", "name_zh", "name_en", "level", "parent_code", "also_county"]
     frame = pd.DataFrame([r[:6] for r in rows], columns=cols)
+    import geopandas as gpd
+    import shapely
+
     geoms = shapely.from_wkb([bytes(r[6]) for r in rows]) if rows else []
     return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=crs)
 
@@ -722,6 +724,9 @@ def read_adoption_first(
 
 def _lines(rows: list[tuple], cols: list[str]) -> gpd.GeoDataFrame:
     frame = pd.DataFrame([r[:-1] for r in rows], columns=cols)
+    import geopandas as gpd
+    import shapely
+
     geoms = shapely.from_wkb([bytes(r[-1]) for r in rows]) if rows else []
     return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=4326)
 

@@ -1,7 +1,9 @@
 """Global and local spatial autocorrelation: Moran's I by year, LISA, Getis-Ord Gi*, bivariate Moran.
 
 The analytic moments come from esda (Cliff and Ord 1981); permutation inference is seeded here so
-that results are reproducible (``seed`` argument), which esda's global statistics do not offer.
+that results are reproducible (``seed`` argument), which esda's global statistics do not offer,
+and batched: a block of permuted copies goes through one sparse-matrix product (global Moran),
+and the conditional permutation of the local Moran is applied to chunks of units at once.
 
 References
 ----------
@@ -16,7 +18,7 @@ Wartenberg, D. (1985). Multivariate spatial correlation. *Geographical Analysis*
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,6 +118,89 @@ def _p_from_z(z: float, alternative: str) -> float:
     if alternative == "less":
         return float(stats.norm.cdf(z))
     return float(2.0 * stats.norm.sf(abs(z)))
+
+
+#: Permutations evaluated together in one sparse-matrix product. 64-128 columns keep the n x
+#: block operands in cache; larger blocks get slower again (measured on the county W).
+PERMUTATION_BLOCK = 128
+
+
+def permutation_blocks(n: int, permutations: int, seed: int | None) -> Iterator[np.ndarray]:
+    """Random permutations of ``range(n)`` in blocks, one permutation per column.
+
+    Parameters
+    ----------
+    n : int
+        Number of units.
+    permutations : int
+        Total number of permutations.
+    seed : int or None
+        Seed of numpy's ``default_rng``. Permutation k is the k-th ``rng.permutation(n)`` of that
+        generator, so ``y[block[:, k]]`` equals what a loop of ``rng.permutation(y)`` draws.
+
+    Yields
+    ------
+    ndarray of shape (n, b)
+        Indices; ``b`` is at most :data:`PERMUTATION_BLOCK`.
+    """
+    rng = np.random.default_rng(seed)
+    for start in range(0, permutations, PERMUTATION_BLOCK):
+        b = min(PERMUTATION_BLOCK, permutations - start)
+        yield np.ascontiguousarray(np.stack([rng.permutation(n) for _ in range(b)], axis=1))
+
+
+def permuted_quadratic_forms(
+    zs: np.ndarray, wsp: Any, permutations: int, seed: int | None
+) -> np.ndarray:
+    """``z_p' W z_p`` for random permutations ``p``, the same permutations for every row of ``zs``.
+
+    Each block of permuted copies goes through one sparse-matrix product (W times an n x b
+    matrix) instead of one product per permutation.
+
+    Parameters
+    ----------
+    zs : ndarray of shape (T, n)
+        One variable per row (e.g. one period per row), in the order of the weights.
+    wsp : scipy.sparse matrix of shape (n, n)
+        The (transformed) weights.
+    permutations : int
+        Number of permutations.
+    seed : int or None
+        Seed of :func:`permutation_blocks`.
+
+    Returns
+    -------
+    ndarray of shape (T, permutations)
+    """
+    import scipy.sparse as sp
+
+    zs = np.atleast_2d(np.asarray(zs, dtype=float))
+    n_vars, n = zs.shape
+    wcsr = sp.csr_matrix(wsp)
+    # z'Wz = z'Uz with U the upper triangle of W + W' (and W's diagonal): half the products
+    upper = sp.csr_matrix(sp.triu(wcsr + wcsr.T, k=1) + sp.diags(wcsr.diagonal()))
+    out = np.empty((n_vars, permutations))
+    start = 0
+    for idx in permutation_blocks(n, permutations, seed):
+        stop = start + idx.shape[1]
+        for t, z in enumerate(zs):
+            zp = np.take(z, idx)  # (n, b): column k is z permuted by permutation k
+            out[t, start:stop] = np.einsum("ij,ij->j", zp, upper @ zp)
+        start = stop
+    return out
+
+
+def _perm_inference(value: float, sims: np.ndarray, alternative: str) -> tuple[float, float]:
+    """Permutation z and pseudo p-value (r + 1) / (m + 1) of ``value`` against ``sims``."""
+    if alternative == "greater":
+        extreme = np.sum(sims >= value)
+    elif alternative == "less":
+        extreme = np.sum(sims <= value)
+    else:
+        extreme = np.sum(np.abs(sims - sims.mean()) >= abs(value - sims.mean()))
+    p_perm = float((extreme + 1.0) / (sims.shape[0] + 1.0))
+    z_perm = float((value - sims.mean()) / sims.std(ddof=1))
+    return z_perm, p_perm
 
 
 @dataclass
@@ -229,43 +314,54 @@ def moran(
     if not np.all(np.isfinite(yv)):
         raise ValueError("y contains missing or infinite values")
     check_global(yv, w, "the variable")
+    return _moran_periods([yv], w, [period], transformation, permutations, alternative, seed)[0]
+
+
+def _moran_periods(
+    ys: list[np.ndarray],
+    w: libpysal.weights.W,
+    periods: Sequence[Any],
+    transformation: str,
+    permutations: int,
+    alternative: str,
+    seed: int | None,
+) -> list[MoranResult]:
+    """Moran's I of checked variables on the same weights; one block of permutations for all.
+
+    Every variable is tested against the same permutations (common random numbers): each
+    p-value has the exact permutation distribution, and the draws are generated once.
+    """
     wc = _weights(w, transformation)
-    mi = esda.Moran(yv, wc, transformation=transformation, permutations=0, two_tailed=False)
-    z_perm = p_perm = float("nan")
+    zs = np.stack([yv - yv.mean() for yv in ys])
+    sims = np.full((len(ys), 0), np.nan)
     if permutations > 0:
-        rng = np.random.default_rng(seed)
-        z = yv - yv.mean()
-        zz = float(z @ z)
-        sims = np.empty(permutations)
-        wsp = wc.sparse
-        for k in range(permutations):
-            zp = rng.permutation(z)
-            sims[k] = float(zp @ (wsp @ zp))
-        sims *= wc.n / wc.s0 / zz
-        if alternative == "greater":
-            extreme = np.sum(sims >= mi.I)
-        elif alternative == "less":
-            extreme = np.sum(sims <= mi.I)
-        else:
-            extreme = np.sum(np.abs(sims - sims.mean()) >= abs(mi.I - sims.mean()))
-        p_perm = float((extreme + 1.0) / (permutations + 1.0))
-        z_perm = float((mi.I - sims.mean()) / sims.std(ddof=1))
-    return MoranResult(
-        period=period,
-        n=int(wc.n),
-        I=float(mi.I),
-        EI=float(mi.EI),
-        var_norm=float(mi.VI_norm),
-        z_norm=float(mi.z_norm),
-        p_norm=_p_from_z(float(mi.z_norm), alternative),
-        var_rand=float(mi.VI_rand),
-        z_rand=float(mi.z_rand),
-        p_rand=_p_from_z(float(mi.z_rand), alternative),
-        z_perm=z_perm,
-        p_perm=p_perm,
-        permutations=int(permutations),
-        alternative=alternative,
-    )
+        sims = permuted_quadratic_forms(zs, wc.sparse, permutations, seed)
+        sims *= wc.n / wc.s0 / np.einsum("ij,ij->i", zs, zs)[:, None]
+    out = []
+    for k, (yv, t) in enumerate(zip(ys, periods, strict=True)):
+        mi = esda.Moran(yv, wc, transformation=transformation, permutations=0, two_tailed=False)
+        z_perm = p_perm = float("nan")
+        if permutations > 0:
+            z_perm, p_perm = _perm_inference(float(mi.I), sims[k], alternative)
+        out.append(
+            MoranResult(
+                period=t,
+                n=int(wc.n),
+                I=float(mi.I),
+                EI=float(mi.EI),
+                var_norm=float(mi.VI_norm),
+                z_norm=float(mi.z_norm),
+                p_norm=_p_from_z(float(mi.z_norm), alternative),
+                var_rand=float(mi.VI_rand),
+                z_rand=float(mi.z_rand),
+                p_rand=_p_from_z(float(mi.z_rand), alternative),
+                z_perm=z_perm,
+                p_perm=p_perm,
+                permutations=int(permutations),
+                alternative=alternative,
+            )
+        )
+    return out
 
 
 @dataclass
@@ -335,7 +431,10 @@ def moran_by_year(
     periods : sequence, optional
         Periods to use (default: all, sorted).
     transformation, permutations, alternative, seed
-        As in :func:`moran`; period k uses seed ``seed + k`` so periods are independent.
+        As in :func:`moran`. Every period is tested against the same ``permutations``
+        permutations of the units (common random numbers, drawn once): period k's result
+        equals ``moran(y_k, w, seed=seed)``, each p-value has the exact permutation
+        distribution, and the permutation draws are paid for once rather than once per period.
 
     Returns
     -------
@@ -351,9 +450,11 @@ def moran_by_year(
             raise ValueError(f"column {col!r} not in the panel")
     if periods is None:
         periods = sorted(panel[time_col].unique())
+    if alternative not in ("greater", "less", "two-sided"):
+        raise ValueError("alternative must be 'greater', 'less' or 'two-sided'")
     ids = list(w.id_order)
-    out = MoranByYear(variable=variable)
-    for k, t in enumerate(periods):
+    ys = []
+    for t in periods:
         sub = panel.loc[panel[time_col] == t, [id_col, variable]].set_index(id_col)[variable]
         if sub.index.duplicated().any():
             dup = sub.index[sub.index.duplicated()][0]
@@ -368,19 +469,15 @@ def moran_by_year(
             bad = [i for i, v in zip(ids, yv, strict=True) if not np.isfinite(v)][0]
             raise ValueError(f"period {t}: {variable!r} is missing for unit {bad!r}")
         try:
-            out.results.append(
-                moran(
-                    yv,
-                    w,
-                    transformation=transformation,
-                    permutations=permutations,
-                    alternative=alternative,
-                    seed=None if seed is None else seed + k,
-                    period=t,
-                )
-            )
+            check_global(yv, w, "the variable")
         except ValueError as exc:
             raise ValueError(f"period {t}: {exc}") from exc
+        ys.append(yv)
+    out = MoranByYear(variable=variable)
+    if ys:
+        out.results = _moran_periods(
+            ys, w, list(periods), transformation, permutations, alternative, seed
+        )
     return out
 
 
@@ -478,6 +575,132 @@ class LocalResult:
         }
 
 
+#: Bytes of the (units x permutations x neighbours) array of one step of the conditional
+#: permutation (a few MiB: stays in cache, bounded memory at any N).
+CRAND_CHUNK_BYTES = 8 * 2**20
+
+
+def ordered_samples(n_from: int, k: int, m: int, rng: np.random.Generator) -> np.ndarray:
+    """``m`` uniform random ordered samples of ``k`` distinct integers from ``range(n_from)``.
+
+    Rows with a repeated value are redrawn whole (rejection), which leaves every ordered
+    k-tuple of distinct values equally likely; with many expected repeats (k^2 > n_from) the
+    rows are cut from full permutations instead.
+
+    Parameters
+    ----------
+    n_from, k, m : int
+        Population size, sample size (k <= n_from) and number of samples.
+    rng : numpy.random.Generator
+        Random generator.
+
+    Returns
+    -------
+    ndarray of shape (m, k), integer
+    """
+    if k > n_from:
+        raise ValueError(f"cannot draw {k} distinct values from {n_from}")
+    if k == 0:
+        return np.empty((m, 0), dtype=np.intp)
+    if k * k > n_from:
+        return np.stack([rng.permutation(n_from)[:k] for _ in range(m)])
+    out = rng.integers(0, n_from, size=(m, k))
+    bad = np.arange(m)
+    while bad.size:
+        srt = np.sort(out[bad], axis=1)
+        bad = bad[(srt[:, 1:] == srt[:, :-1]).any(axis=1)]
+        out[bad] = rng.integers(0, n_from, size=(bad.size, k))
+    return out
+
+
+def conditional_permutation_summary(
+    z: np.ndarray,
+    wsp: Any,
+    observed: np.ndarray,
+    permutations: int,
+    seed: int | None,
+    scale: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Conditional permutation inference for a local statistic ``scale_i * sum_j w_ij z_j``.
+
+    The scheme of esda's ``crand`` (and GeoDa): unit i keeps its value and its k_i neighbours'
+    values are replaced by k_i distinct values drawn from the other n - 1 units; one matrix of
+    ``permutations`` ordered samples of ``max k_i`` positions is drawn once and unit i uses its
+    first k_i columns (position j of "all units but i" is unit j below i, unit j + 1 from i on).
+    Here the units of one cardinality are taken in chunks of consecutive indices [lo, hi]: a
+    draw below lo or above hi reads the same unit for the whole chunk, so the chunk's lags are
+    one dense matrix product plus a correction for the few draws that fall inside [lo, hi).
+    Only the summaries are kept (memory O(chunk x permutations)).
+
+    Parameters
+    ----------
+    z : ndarray of shape (n,)
+        The (standardised) variable.
+    wsp : scipy.sparse matrix of shape (n, n)
+        Weights; the diagonal (self-weights) is ignored.
+    observed : ndarray of shape (n,)
+        Observed statistics.
+    permutations : int
+        Number of conditional permutations (> 0).
+    seed : int or None
+        Seed of numpy's ``default_rng``.
+    scale : ndarray of shape (n,)
+        Per-unit factor (for the local Moran: (n - 1) z_i / z'z).
+
+    Returns
+    -------
+    larger : ndarray of int, shape (n,)
+        Number of simulated values >= the observed one.
+    mean, sd : ndarray of shape (n,)
+        Mean and population sd of the simulated values.
+    """
+    import scipy.sparse as sp
+
+    n = z.shape[0]
+    coo = sp.coo_matrix(wsp)
+    off = coo.row != coo.col
+    w = sp.csr_matrix((coo.data[off], (coo.row[off], coo.col[off])), shape=(n, n))
+    w.sort_indices()
+    card = np.diff(w.indptr)
+    rng = np.random.default_rng(seed)
+    draws = ordered_samples(n - 1, int(card.max()), permutations, rng)
+    larger = np.zeros(n, dtype=np.int64)
+    mean = np.zeros(n)
+    sd = np.zeros(n)
+    for k in np.unique(card):
+        units = np.nonzero(card == k)[0]
+        if k == 0:  # no neighbour: the lag and every simulated value are 0
+            larger[units] = (observed[units] <= 0) * permutations
+            continue
+        pos = draws[:, :k]
+        # Position j of "all units but i" is unit j when j < i, else unit j + 1.
+        below, above = z[pos], z[pos + 1]
+        diff = below - above
+        wk = w.data[w.indptr[units][:, None] + np.arange(k)]
+        # chunk of c units: the dense part costs ~ (units / c) m k, the window part ~ c m k
+        step = max(1, min(int(np.sqrt(units.size)), CRAND_CHUNK_BYTES // (8 * permutations)))
+        for a in range(0, units.size, step):
+            u = units[a : a + step]  # ascending
+            lo, hi = int(u[0]), int(u[-1])
+            # Draws below lo read unit j for every unit of the chunk, draws at or above hi
+            # unit j + 1: one dense product. Only draws in [lo, hi) depend on the unit.
+            wu = wk[a : a + step] * scale[u][:, None]
+            # einsum, not BLAS: these small products run many times, and a threaded BLAS
+            # spends more on waking threads than on the work (measured slower on 2 cores)
+            sims = np.einsum("ck,mk->cm", wu, np.where(pos < lo, below, above))  # (c, m)
+            rr, kk = np.nonzero((pos >= lo) & (pos < hi))
+            if rr.size:
+                corr = (pos[rr, kk][None, :] < u[:, None]) * wu[:, kk] * diff[rr, kk]
+                starts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
+                sims[:, rr[starts]] += np.add.reduceat(corr, starts, axis=1)
+            larger[u] = (sims >= observed[u][:, None]).sum(axis=1)
+            mu = sims.sum(axis=1) / permutations
+            mean[u] = mu
+            var = np.einsum("ij,ij->i", sims, sims) / permutations - mu * mu
+            sd[u] = np.sqrt(np.maximum(var, 0.0))
+    return larger, mean, sd
+
+
 def local_moran(
     y: Sequence[float] | np.ndarray,
     w: libpysal.weights.W,
@@ -497,7 +720,9 @@ def local_moran(
     w : libpysal.weights.W
         Weights.
     permutations : int
-        Conditional permutations per unit (esda ``Moran_Local``). ``p_sim`` is the folded
+        Conditional permutations per unit (esda ``crand``'s scheme, vectorised in
+        :func:`conditional_permutation_summary`; I_i, z and quadrants as esda ``Moran_Local``
+        defines them, without its per-unit loop). ``p_sim`` is the folded
         one-sided pseudo p-value (r + 1) / (m + 1) of the tail the observed value lies in, as in
         GeoDa.
     seed : int or None
@@ -519,20 +744,35 @@ def local_moran(
         raise ValueError(f"{permutations} permutations: local p-values need at least 1 (99+)")
     yv = np.asarray(y, dtype=float).ravel()
     wc = _weights(w, transformation)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_CRAND_NOTICE, category=DeprecationWarning)
-        lm = esda.Moran_Local(
-            yv, wc, transformation=transformation, permutations=permutations, seed=seed, n_jobs=1
+    n = yv.shape[0]
+    # esda Moran_Local's definitions: z standardised (population sd), I_i = (n - 1) z_i lag_i / z'z
+    with np.errstate(all="ignore"):
+        z = (yv - yv.mean()) / yv.std()
+    zl = _lag(wc, z)
+    scale = (n - 1) * z / float(z @ z)
+    Is = scale * zl
+    # quadrants as esda codes them: 1 HH, 2 LH, 3 LL, 4 HL (0 counts as low)
+    q = np.where(z > 0, np.where(zl > 0, 1, 4), np.where(zl > 0, 2, 3))
+    if permutations > 0:
+        larger, mean, sd = conditional_permutation_summary(
+            z, wc.sparse, Is, permutations, seed, scale
         )
-    p = np.asarray(lm.p_sim, dtype=float)
+        # folded pseudo p-value of the tail the observed value lies in (esda 'directed', GeoDa)
+        larger = np.where(permutations - larger < larger, permutations - larger, larger)
+        p = (larger + 1.0) / (permutations + 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z_sim = (Is - mean) / sd
+    else:
+        p = np.full(n, np.nan)
+        z_sim = np.full(n, np.nan)
     sig = _adjust(p, adjust, alpha)
-    labels = np.array([QUADRANT_LABELS[int(q)] for q in lm.q], dtype=object)
+    labels = np.array([QUADRANT_LABELS[int(c)] for c in q], dtype=object)
     table = pd.DataFrame(
         {
             "id": list(w.id_order),
-            "Ii": np.asarray(lm.Is, dtype=float),
+            "Ii": Is,
             "quadrant": labels,
-            "z_sim": np.asarray(lm.z_sim, dtype=float),
+            "z_sim": z_sim,
             "p_sim": p,
             "significant": sig,
             "cluster": np.where(sig, labels, NOT_SIGNIFICANT),
@@ -665,16 +905,10 @@ def bivariate_moran(
     value = float(zx @ (wsp @ zy)) / n * (n / wc.s0)
     z_perm = p_perm = float("nan")
     if permutations > 0:
-        rng = np.random.default_rng(seed)
-        sims = (
-            np.array([float(zx @ (wsp @ rng.permutation(zy))) for _ in range(permutations)]) / wc.s0
+        # zx' W zy_p = (W' zx)' zy_p: one gather and one dense product per block of permutations
+        a = np.asarray(wsp.T @ zx).ravel() / wc.s0
+        sims = np.concatenate(
+            [a @ np.take(zy, idx) for idx in permutation_blocks(n, permutations, seed)]
         )
-        if alternative == "greater":
-            extreme = np.sum(sims >= value)
-        elif alternative == "less":
-            extreme = np.sum(sims <= value)
-        else:
-            extreme = np.sum(np.abs(sims - sims.mean()) >= abs(value - sims.mean()))
-        p_perm = float((extreme + 1.0) / (permutations + 1.0))
-        z_perm = float((value - sims.mean()) / sims.std(ddof=1))
+        z_perm, p_perm = _perm_inference(value, sims, alternative)
     return BivariateMoranResult(value, z_perm, p_perm, int(permutations), alternative)

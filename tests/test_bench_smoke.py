@@ -136,3 +136,30 @@ def test_merge_replaces_only_the_rows_re_run(tmp_path):
     assert merged.measurements["moran.ours"].median == 5.0
     assert merged.rows == ["1", "2"]
     assert merged.row_runs["1"]["date_utc"] == "d2" and merged.row_runs["2"]["date_utc"] == "d1"
+
+
+def test_did_end_to_end_row_agrees_with_the_pyfixest_script():
+    """Row 12 at toy size: the console script and the plain pyfixest script, each a whole
+    process, give the same placebo coefficients draw by draw (independent implementations)."""
+    params = {"did_units": 30, "did_draws": 3}
+    ours = run_case("did_e2e.ours", params, runs=1)
+    anchor = run_case("did_e2e.pyfixest", params, runs=1)
+    assert ours.status == anchor.status == "ok", (ours.message, anchor.message)
+    assert len(ours.summary["estimates"]) == 3
+    np.testing.assert_allclose(ours.summary["estimates"], anchor.summary["estimates"], atol=1e-10)
+
+
+def test_cost_curve_cases_run_and_plot(tmp_path):
+    """Row 13 at smoke size: the queen case finds the 2 (side - 1) (2 side - 1) undirected
+    queen links of a square grid (closed form), and the log-log plot is written."""
+    from bench.rows.curve import grid_side, plot
+
+    p = {"quick": True}
+    side = grid_side(p, "s")
+    m = measure(REGISTRY["curve.queen.s"], p, runs=1, warmup=False)
+    assert m.status == "ok", m.message
+    assert m.summary["links"] == 2 * 2 * (side - 1) * (2 * side - 1)  # directed, binary
+    lisa = measure(REGISTRY["curve.lisa.s"], p, runs=1, warmup=False)
+    assert lisa.status == "ok", lisa.message
+    png = plot({"curve.lisa.s": lisa, "curve.lisa.m": lisa}, True, tmp_path / "c.png")
+    assert png is not None and png.stat().st_size > 1000

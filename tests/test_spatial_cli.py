@@ -146,7 +146,12 @@ def test_lisa_from_layer_writes_clusters(files, capsys) -> None:
     ref = esda.Moran_Local(grid.y.to_numpy(), _queen(ids), permutations=199, seed=7, n_jobs=1)
     got = pd.DataFrame(res["units"]).set_index("id").loc[ids]
     assert np.allclose(got.Ii, ref.Is)
-    assert np.allclose(got.p_sim, ref.p_sim)
+    # p: the analysis function's own permutations (esda's generator differs; the
+    # distributions are compared in tests/test_spatial_autocorr.py)
+    from policylink.spatial.autocorr import local_moran
+
+    own = local_moran(grid.y.to_numpy(), _queen(ids), permutations=199, seed=7)
+    assert np.allclose(got.p_sim, own.table.p_sim)
     assert sum(res["counts"].values()) == 36
 
 

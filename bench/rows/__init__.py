@@ -20,6 +20,8 @@ ROW_MODULES = (
     "startup",
     "diffusion",
     "did_cs",
+    "did_e2e",
+    "curve",
 )
 
 for _name in ROW_MODULES:

@@ -69,3 +69,57 @@ def setup_esda(p: dict[str, Any]) -> Prepared:
         summarise=lambda res: {"I": [round(float(np.asarray(m.I)), 10) for m in res]},
         note=_note(w, years, perms),
     )
+
+
+def _lisa_inputs(p: dict[str, Any]) -> tuple[Any, Any, int]:
+    w = load_weights(p["gal"])
+    panel = synthetic_moran_panel(w, 1)
+    y = panel.set_index("code")["y"].reindex(list(w.id_order)).to_numpy(dtype=float)
+    return w, y, int(p["moran_permutations"])
+
+
+def _lisa_note(w: Any, perms: int) -> str:
+    return (
+        f"N={w.n}, {perms} conditional permutations; SYNTHETIC SAR variable, "
+        f"rho={MORAN_TRUTH['rho']}"
+    )
+
+
+@case("lisa.ours", row="11", side="ours", label="spatial.autocorr.local_moran")
+def setup_lisa_ours(p: dict[str, Any]) -> Prepared:
+    """Local Moran with conditional permutation p-values, FDR flags and labels."""
+    from policylink.spatial.autocorr import local_moran
+
+    w, y, perms = _lisa_inputs(p)
+    return Prepared(
+        run=lambda: local_moran(y, w, permutations=perms, seed=1),
+        summarise=lambda res: {
+            "Ii": [round(float(v), 10) for v in res.table["Ii"]],
+            "p_sim": [float(v) for v in res.table["p_sim"]],
+        },
+        note=_lisa_note(w, perms),
+    )
+
+
+@case("lisa.esda", row="11", side="anchor", label="esda.Moran_Local (numba, 1 job)", warmup=True)
+def setup_lisa_esda(p: dict[str, Any]) -> Prepared:
+    """``esda.Moran_Local(y, w, permutations=P, n_jobs=1)``; the warm-up run JIT-compiles."""
+    import warnings
+
+    import esda
+
+    w, y, perms = _lisa_inputs(p)
+
+    def run() -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return esda.Moran_Local(y, w, permutations=perms, seed=1, n_jobs=1)
+
+    return Prepared(
+        run=run,
+        summarise=lambda res: {
+            "Ii": [round(float(v), 10) for v in res.Is],
+            "p_sim": [float(v) for v in res.p_sim],
+        },
+        note=_lisa_note(w, perms),
+    )
