@@ -342,6 +342,7 @@ def all_sections() -> list[Callable[[Context], Section]]:
     """Section builders in report order."""
     from policylink.report.analysis_sections import section_did, section_moran, section_sdm
     from policylink.report.diffusion_section import section_diffusion
+    from policylink.report.models_section import section_models
     from policylink.report.weights_section import section_weights
 
     return [
@@ -351,6 +352,7 @@ def all_sections() -> list[Callable[[Context], Section]]:
         section_weights,
         section_moran,
         section_sdm,
+        section_models,
         section_did,
         section_diffusion,
     ]
