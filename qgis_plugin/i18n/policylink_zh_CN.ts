@@ -1571,5 +1571,69 @@
       <source>PolicyLink: policy diffusion and spatial statistics</source>
       <translation>PolicyLink：政策扩散与空间统计</translation>
     </message>
+    <message>
+      <source>Dynamic spatial panel (time and space-time lags) with bias correction</source>
+      <translation>动态空间面板（时间滞后与时空滞后），含偏误校正</translation>
+    </message>
+    <message>
+      <source>Dynamic spatial Durbin (or SAR) panel y_t = tau y_{t-1} + eta W y_{t-1} + rho W y_t + X_t beta + W X_t theta + unit (and time) fixed effects, as Stata xsmle dlag, estimated by quasi-maximum likelihood with the Yu-de Jong-Lee (2008) / Lee-Yu bias correction. Short-run and long-run direct, indirect and total effects with standard errors from simulated parameter draws. Needs a balanced panel with equally spaced years; time effects need row-standardised weights. Outputs: coefficient table (corrected and uncorrected), effects table and an HTML page.</source>
+      <translation>动态空间杜宾（或 SAR）面板 y_t = tau y_{t-1} + eta W y_{t-1} + rho W y_t + X_t beta + W X_t theta + 个体（及时间）固定效应，与 Stata xsmle dlag 相同，以准极大似然估计并作 Yu-de Jong-Lee（2008）/ Lee-Yu 偏误校正。给出短期与长期的直接、间接、总效应，标准误由参数模拟抽样得到。需要年份等间隔的平衡面板；时间固定效应需要行标准化权重。输出：系数表（校正与未校正）、效应表和 HTML 页面。</translation>
+    </message>
+    <message>
+      <source>Dynamic lags</source>
+      <translation>动态滞后项</translation>
+    </message>
+    <message>
+      <source>Time and space-time lags (y_{t-1}, W y_{t-1})</source>
+      <translation>时间滞后与时空滞后（y_{t-1}，W y_{t-1}）</translation>
+    </message>
+    <message>
+      <source>Time lag only (y_{t-1})</source>
+      <translation>仅时间滞后（y_{t-1}）</translation>
+    </message>
+    <message>
+      <source>Space-time lag only (W y_{t-1})</source>
+      <translation>仅时空滞后（W y_{t-1}）</translation>
+    </message>
+    <message>
+      <source>Spatial lags of the explanatory variables (W X)</source>
+      <translation>解释变量的空间滞后（W X）</translation>
+    </message>
+    <message>
+      <source>Bias correction</source>
+      <translation>偏误校正</translation>
+    </message>
+    <message>
+      <source>Dynamic spatial panel</source>
+      <translation>动态空间面板</translation>
+    </message>
+    <message>
+      <source>Cross-sectional spatial model for one year (SAR / SEM / SDM, ML or GMM)</source>
+      <translation>单年截面空间模型（SAR / SEM / SDM，ML 或 GMM）</translation>
+    </message>
+    <message>
+      <source>Spatial lag (SAR), spatial error (SEM) or spatial Durbin (SDM) model fitted to one year of the panel, by maximum likelihood (spreg ML_Lag / ML_Error) or by GMM (spatial 2SLS for SAR and SDM, Arraiz-Drukker-Kelejian-Prucha GMM for SEM). SAR and SDM: direct, indirect and total effects (LeSage and Pace 2009) with standard errors from simulated parameter draws. Outputs: coefficient table, effects table and an HTML page.</source>
+      <translation>对面板中的某一年拟合空间滞后（SAR）、空间误差（SEM）或空间杜宾（SDM）模型，采用极大似然（spreg ML_Lag / ML_Error）或 GMM（SAR 与 SDM 用空间两阶段最小二乘，SEM 用 Arraiz-Drukker-Kelejian-Prucha GMM）。SAR 与 SDM：直接、间接、总效应（LeSage 和 Pace 2009），标准误由参数模拟抽样得到。输出：系数表、效应表和 HTML 页面。</translation>
+    </message>
+    <message>
+      <source>Estimation method</source>
+      <translation>估计方法</translation>
+    </message>
+    <message>
+      <source>Maximum likelihood</source>
+      <translation>极大似然</translation>
+    </message>
+    <message>
+      <source>GMM</source>
+      <translation>GMM（广义矩估计）</translation>
+    </message>
+    <message>
+      <source>Year {year} is not in the panel.</source>
+      <translation>面板中没有 {year} 年。</translation>
+    </message>
+    <message>
+      <source>Cross-sectional spatial model</source>
+      <translation>截面空间模型</translation>
+    </message>
   </context>
 </TS>

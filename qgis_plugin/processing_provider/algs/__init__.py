@@ -12,9 +12,11 @@ from .adoption_curve import AdoptionCurve
 from .adoption_period_layer import AdoptionPeriodLayer
 from .build_weights import BuildWeights
 from .coordination_link_layer import CoordinationLinkLayer
+from .cross_section_model import CrossSectionModel
 from .did_modern import DIDCallawaySantAnna, DIDHonest, DIDImputation
 from .did_suite import DIDSuite
 from .diffusion_path_layer import DiffusionPathLayer
+from .dynamic_spatial_panel import DynamicSpatialPanel
 from .event_history_table import EventHistoryTable
 from .export_database_weights import ExportDatabaseWeights
 from .export_map_layout import ExportMapLayout
@@ -37,6 +39,8 @@ ALGORITHMS: tuple[type[QgsProcessingAlgorithm], ...] = (
     LocalMoran,
     GetisOrdGiStar,
     SpatialPanelModel,
+    DynamicSpatialPanel,
+    CrossSectionModel,
     DIDSuite,
     DIDCallawaySantAnna,
     DIDImputation,
@@ -58,11 +62,13 @@ __all__ = [
     "AdoptionPeriodLayer",
     "BuildWeights",
     "CoordinationLinkLayer",
+    "CrossSectionModel",
     "DIDCallawaySantAnna",
     "DIDHonest",
     "DIDImputation",
     "DIDSuite",
     "DiffusionPathLayer",
+    "DynamicSpatialPanel",
     "EventHistoryTable",
     "ExportDatabaseWeights",
     "ExportMapLayout",
