@@ -155,3 +155,53 @@ def test_year_not_in_panel_is_one_clear_error(plugin, tmp_path):
         processing.run(
             "policylink:crosssection", _params(tmp_path, sdm_panel(), YEAR=1999, MODEL=0)
         )
+
+
+def test_dock_spatial_panel_model_and_effects_options(make_db, qgis_app, tmp_path):
+    """Dock: SAC with unit fixed effects from the database equals the general estimator."""
+    import psycopg
+
+    from policylink.spatial.panel import panel_arrays, weights_matrix
+    from policylink.spatial.panel_models import fit_general
+    from qgis_plugin.gui.dock import PolicyDiffusionDock
+    from tests.test_qgis_dock_zip import load_synthetic_units, wait_for
+
+    url = make_db()
+    load_synthetic_units(url, synthetic_lattice(tmp_path / "lattice.gpkg"))
+    df = sdm_panel(t_periods=6)
+    with psycopg.connect(url) as conn:
+        for name in ("syn_sy", "syn_sx"):
+            conn.execute(
+                "INSERT INTO variable (name, is_synthetic, source) VALUES (%s, true, 'tests')",
+                (name,),
+            )
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO observation (unit_code, year, variable, value) VALUES (%s, %s, %s, %s)",
+                [
+                    (f"9{int(r.unit):05d}", int(r.year), v, float(getattr(r, c)))
+                    for r in df.itertuples()
+                    for v, c in (("syn_sy", "y"), ("syn_sx", "x"))
+                ],
+            )
+    dock = PolicyDiffusionDock(None)
+    dock.url.setText(url)
+    dock.fill_variables()
+    dock.variable.setCurrentIndex(dock.variable.findData("syn_sy"))
+    dock.x_vars.setText("syn_sx")
+    dock.year_from.setValue(2010)
+    dock.year_to.setValue(2019)
+    dock.model.setCurrentIndex(dock.model.findText("SAC"))
+    dock.fe.setCurrentIndex(1)  # unit fixed effects
+    dock.run_sdm()
+    wait_for(dock, timeout=120)
+    assert dock.last_error is None, dock.last_error
+    w = lattice_w()
+    w.remap_ids([f"{i:06d}" for i in range(N_SIDE * N_SIDE)])
+    Y, X, _ = panel_arrays(df, y="y", x=["x"], id_col="unit", time_col="year", ids=w.id_order)
+    ref = fit_general(Y, X, weights_matrix(w, "r"), names=["x"], model="sac", fe="unit")
+    got = dock.last_table[dock.last_table["part"] == "coefficient"].set_index("term")["estimate"]
+    assert {"rho", "lambda"} <= set(got.index)
+    for r in ref.coefficients.itertuples():
+        name = "syn_sx" if r.name == "x" else r.name
+        assert got[name] == pytest.approx(r.estimate, abs=1e-6)

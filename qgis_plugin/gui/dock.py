@@ -126,8 +126,19 @@ class PolicyDiffusionDock(QDockWidget):
         self.x_vars.setPlaceholderText("gdp_per_capita, industry_share")
         form.addRow(tr("Explanatory variables (SDM)"), self.x_vars)
         self.model = QComboBox()
-        self.model.addItems(["SDM", "SAR", "SEM"])
+        self.model.addItems(["SDM", "SAR", "SEM", "SAC", "SDEM", "GNS"])
         form.addRow(tr("Model"), self.model)
+        # Effects of the spatial panel, as `policylink sdm --fe` (order of the tuple in run_sdm).
+        self.fe = QComboBox()
+        self.fe.addItems(
+            [
+                tr("Two-way (unit and time)"),
+                tr("Unit"),
+                tr("Time"),
+                tr("Random unit effects (SAR, SEM, SDM)"),
+            ]
+        )
+        form.addRow(tr("Fixed effects"), self.fe)
         self.permutations = QSpinBox()
         self.permutations.setRange(0, 99999)
         self.permutations.setValue(999)
@@ -408,17 +419,19 @@ class PolicyDiffusionDock(QDockWidget):
         return {"inputs": inputs, "y": y, "x": xs}
 
     def run_sdm(self) -> AnalysisTask | None:
-        """Spatial panel model (SDM / SAR / SEM, two-way fixed effects) with effects, in the background."""
+        """Spatial panel model (SDM / SAR / SEM / SAC / SDEM / GNS, fixed or random effects) with
+        effects, in the background."""
         inputs = self._collect(self.collect_panel)
         if inputs is None:
             return None
         model = self.model.currentText().lower()
+        fe = ("twoways", "unit", "time", "random")[self.fe.currentIndex()]
 
         def work(report):
             from policylink.analyses.sdm import SdmOptions, run_sdm
 
             report(10)
-            options = SdmOptions(y=inputs["y"], x=tuple(inputs["x"]), model=model)
+            options = SdmOptions(y=inputs["y"], x=tuple(inputs["x"]), model=model, fe=fe)
             res = run_sdm(inputs["inputs"], options).main
             report(95)
             coef = res.coefficients.assign(part="coefficient")
