@@ -374,6 +374,21 @@ def run_cross_section(inputs: Any, options: CrossSectionOptions) -> CrossSection
         raise ConfigError("a year is required with a panel (--year)")
     cols = [o.y, *o.x]
     sub = inputs.cross_section(cols, o.year)
+    # constant, beta (and theta for the SDM), rho / lambda: one year must leave residual degrees
+    k = 2 + len(o.x) * (2 if o.model == "sdm" else 1)
+    if len(sub) <= k:
+        raise InputError(
+            [
+                Problem(
+                    inputs.source,
+                    None,
+                    None,
+                    None,
+                    f"{len(sub)} units for the {k} parameters of a one-year {o.model.upper()}: "
+                    "use fewer regressors or more units",
+                )
+            ]
+        )
     try:
         res = fit_cross_section(
             sub[o.y].to_numpy(dtype=float),
