@@ -48,6 +48,8 @@ __all__ = [
     "CsOptions",
     "CS_AGGREGATIONS",
     "CS_ESTIMATORS",
+    "CONLEY_KERNELS",
+    "InferenceOptions",
     "DcdhAnalysis",
     "DcdhOptions",
     "DidAnalysis",
@@ -194,6 +196,76 @@ def _coef_row(res: Any, term: str = "did") -> dict[str, float]:
     }
 
 
+#: Kernels of the Conley spatial-HAC weights.
+CONLEY_KERNELS = ("bartlett", "uniform")
+
+
+@dataclass(frozen=True, kw_only=True)
+class InferenceOptions:
+    """Spatial-HAC standard errors, shared by every regression-type estimator's options.
+
+    The clustering (by unit, or two-way by unit and year) is a property of the inputs
+    (``DidInputs.spec.cluster``); these options replace it by Conley spatial-HAC errors.
+
+    Attributes
+    ----------
+    conley_km : float or None
+        Conley spatial-HAC standard errors with this distance cutoff in km (needs the units'
+        coordinates); None = cluster-robust as the inputs say, which assumes errors
+        independent across clusters.
+    kernel : {'bartlett', 'uniform'}
+        Kernel of the Conley weights.
+    """
+
+    conley_km: float | None = None
+    kernel: str = "bartlett"
+
+
+def _conley(inputs: DidInputs, o: Any) -> Any:
+    """The :class:`~policylink.spatial.did.conley.ConleySpec` of the options, or None.
+
+    Raises
+    ------
+    ConfigError
+        A cutoff that is not a positive number, an unknown kernel, or inputs without the
+        units' coordinates.
+    """
+    km = getattr(o, "conley_km", None)
+    if km is None:
+        return None
+    from policylink.spatial.did.conley import ConleySpec
+
+    spec = ConleySpec(float(km), o.kernel)
+    try:
+        spec.check()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    if inputs.coords is None:
+        raise ConfigError(
+            "Conley standard errors need the units' coordinates: read the panel from the "
+            "database or give a boundary layer (--coords FILE)"
+        )
+    return spec
+
+
+def _inference_title(text: str | None, lang: str) -> str:
+    """Title fragment naming the standard errors (``text``: the result's ``inference``)."""
+    if not text:
+        return ""
+    if check_lang(lang) == "en":
+        return f"SEs: {text}; "
+    m = re.match(r"(.*)Conley spatial HAC \((\w+) kernel, cutoff ([^ ]+) km", text)
+    if m:
+        bjs = "Borusyak-Jaravel-Spiess 保守方差，" if m.group(1) else ""
+        return (
+            f"标准误：{bjs}Conley 空间 HAC（{m.group(2)} 核，截断距离 {m.group(3)} km，"
+            "单元内序列相关）；"
+        )
+    if "two-way" in text:
+        return "标准误：按单元和年份双向聚类稳健（假定聚类之间误差独立）；"
+    return "标准误：按单元聚类稳健（假定聚类之间误差独立，不能应对单元间的空间相关）；"
+
+
 @dataclass
 class DidAnalysis(AnalysisResult):
     """Base of the DID results: provenance keys, CSV with the source, paper tables, figures."""
@@ -266,7 +338,7 @@ class DidAnalysis(AnalysisResult):
 # TWFE
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class TwfeOptions:
+class TwfeOptions(InferenceOptions):
     """Options of the two-way fixed-effects DID.
 
     Attributes
@@ -279,6 +351,8 @@ class TwfeOptions:
         Bootstrap weights.
     seed : int
         Seed of the bootstrap weights.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors (see :class:`InferenceOptions`).
     """
 
     label: str = "TWFE DID"
@@ -308,13 +382,14 @@ class TwfeAnalysis(DidAnalysis):
 
     @property
     def se(self) -> float:
-        """Its cluster-robust standard error."""
+        """Its standard error (cluster-robust or Conley, see ``info['inference']``)."""
         return self.result.se()
 
     def content(self) -> dict[str, Any]:
         """``coefficients``, ``n_obs``, ``n_units``, ``r2``, ``r2_within``, ``label``, ``info``
         (and ``wild_bootstrap`` when asked)."""
         out = self.result.to_dict()
+        out["inference"] = self.result.info.get("inference")
         if self.wild is not None:
             out["wild_bootstrap"] = self.wild.to_dict()
         return out
@@ -340,6 +415,7 @@ class TwfeAnalysis(DidAnalysis):
                 f"{r.label}：N = {r.n_obs}，{r.n_units} 个单元，组内 R2 = {r.r2_within:.4f}；",
                 f"{r.label}: N = {r.n_obs}, units = {r.n_units}, within R2 = {r.r2_within:.4f}; ",
             )
+            + _inference_title(r.info.get("inference"), lang)
             + wild
             + self._source_title(lang)
         )
@@ -368,7 +444,8 @@ def run_twfe(inputs: DidInputs, options: TwfeOptions | None = None) -> TwfeAnaly
     from policylink.spatial.did import twfe_did
 
     o = options or TwfeOptions()
-    res = twfe_did(inputs.panel, inputs.spec, label=o.label)
+    conley = _conley(inputs, o)
+    res = twfe_did(inputs.panel, inputs.spec, label=o.label, conley=conley, coords_km=inputs.coords)
     wild = None
     if o.wild_draws > 0:
         from policylink.spatial.did.wild import WEIGHTS, wild_cluster_bootstrap
@@ -385,7 +462,7 @@ def run_twfe(inputs: DidInputs, options: TwfeOptions | None = None) -> TwfeAnaly
 # event study
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class EventStudyOptions:
+class EventStudyOptions(InferenceOptions):
     """Options of the event study.
 
     Attributes
@@ -394,6 +471,8 @@ class EventStudyOptions:
         Pre- and post-periods shown; the end points are binned.
     reference : int
         Omitted event time.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors (see :class:`InferenceOptions`).
     """
 
     leads: int = DEFAULT_LEADS
@@ -424,6 +503,7 @@ class EventStudyAnalysis(DidAnalysis):
         return {
             "event_study": self.result.to_records(),
             "pretrend": self.result.pretrend,
+            "inference": self.result.model.info.get("inference"),
             **_counts(self.result.model),
         }
 
@@ -435,13 +515,17 @@ class EventStudyAnalysis(DidAnalysis):
         """Pre-trend test and source."""
         pt = self.result.pretrend
         o = self.options
-        return _t(
-            lang,
-            f"事件研究（参照期 {o.reference}）：前期联合 Wald chi2({pt['df']}) = {pt['wald']:.3f}，"
-            f"p = {pt['p_chi2']:.4f}；",
-            f"Event study (reference {o.reference}): pre-trend Wald chi2({pt['df']}) = "
-            f"{pt['wald']:.3f}, p = {pt['p_chi2']:.4f}; ",
-        ) + self._source_title(lang)
+        return (
+            _t(
+                lang,
+                f"事件研究（参照期 {o.reference}）：前期联合 Wald chi2({pt['df']}) = {pt['wald']:.3f}，"
+                f"p = {pt['p_chi2']:.4f}；",
+                f"Event study (reference {o.reference}): pre-trend Wald chi2({pt['df']}) = "
+                f"{pt['wald']:.3f}, p = {pt['p_chi2']:.4f}; ",
+            )
+            + _inference_title(self.result.model.info.get("inference"), lang)
+            + self._source_title(lang)
+        )
 
     def paper_table(self, fmt: str = "markdown") -> str:
         """Seed 004 Table 4 layout with the pre-trend test in the note."""
@@ -475,7 +559,15 @@ def run_event_study(
     from policylink.spatial.did import event_study
 
     o = options or EventStudyOptions()
-    es = event_study(inputs.panel, inputs.spec, leads=o.leads, lags=o.lags, reference=o.reference)
+    es = event_study(
+        inputs.panel,
+        inputs.spec,
+        leads=o.leads,
+        lags=o.lags,
+        reference=o.reference,
+        conley=_conley(inputs, o),
+        coords_km=inputs.coords,
+    )
     return EventStudyAnalysis(provenance(inputs), o, es)
 
 
@@ -601,7 +693,7 @@ def run_placebo(
 # PSM-DID
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class PsmOptions:
+class PsmOptions(InferenceOptions):
     """Options of the propensity-score matched DID.
 
     Attributes
@@ -612,6 +704,8 @@ class PsmOptions:
         Largest propensity-score distance of a match.
     seed : int
         Seed of the matching order.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors (see :class:`InferenceOptions`).
     """
 
     covariates: tuple[str, ...] | None = None
@@ -674,6 +768,7 @@ class PsmAnalysis(DidAnalysis):
             "psm": self.result.to_dict(),
             "balance_warning": self.balance_warning("en"),
             **self.result.did.to_dict(),
+            "inference": self.result.did.info.get("inference"),
         }
 
     def table(self, lang: str = "en") -> pd.DataFrame:
@@ -694,6 +789,7 @@ class PsmAnalysis(DidAnalysis):
                 f"{n} 对匹配单元；PSM-DID = {self.att:.4f}（标准误 {self.se:.4f}）；",
                 f"{n} matched pairs; PSM-DID = {self.att:.4f} (se {self.se:.4f}); ",
             )
+            + _inference_title(self.result.did.info.get("inference"), lang)
             + (_t(lang, f"警告：{warn}；", f"WARNING: {warn}; ") if warn else "")
             + self._source_title(lang)
         )
@@ -729,7 +825,15 @@ def run_psm(inputs: DidInputs, options: PsmOptions | None = None) -> PsmAnalysis
 
     o = options or PsmOptions()
     covs = list(o.covariates) if o.covariates else None
-    res = psm_did(inputs.panel, inputs.spec, covs, caliper=o.caliper, seed=o.seed)
+    res = psm_did(
+        inputs.panel,
+        inputs.spec,
+        covs,
+        caliper=o.caliper,
+        seed=o.seed,
+        conley=_conley(inputs, o),
+        coords_km=inputs.coords,
+    )
     return PsmAnalysis(provenance(inputs), o, res)
 
 
@@ -918,13 +1022,15 @@ def run_callaway_santanna(inputs: DidInputs, options: CsOptions | None = None) -
 # Sun-Abraham
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class SunAbrahamOptions:
+class SunAbrahamOptions(InferenceOptions):
     """Options of the Sun-Abraham event study.
 
     Attributes
     ----------
     leads, lags : int or None
         Event times shown (the regression stays saturated); None = all.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors (see :class:`InferenceOptions`).
     """
 
     leads: int | None = None
@@ -949,6 +1055,7 @@ class SunAbrahamAnalysis(DidAnalysis):
         return {
             "event_study": self.result.to_records(),
             "control": self.result.control_cohort,
+            "inference": self.result.model.info.get("inference"),
             **_counts(self.result.model),
         }
 
@@ -959,9 +1066,11 @@ class SunAbrahamAnalysis(DidAnalysis):
     def title(self, lang: str = "en") -> str:
         """Control cohort and source."""
         c = self.result.control_cohort
-        return _t(
-            lang, f"Sun-Abraham 事件研究（对照：{c}）；", f"Sun-Abraham (control: {c}); "
-        ) + self._source_title(lang)
+        return (
+            _t(lang, f"Sun-Abraham 事件研究（对照：{c}）；", f"Sun-Abraham (control: {c}); ")
+            + _inference_title(self.result.model.info.get("inference"), lang)
+            + self._source_title(lang)
+        )
 
     def figures(self) -> dict[str, Any]:
         """``sun_abraham``: interaction-weighted event study."""
@@ -992,7 +1101,14 @@ def run_sun_abraham(
     from policylink.spatial.did import sun_abraham
 
     o = options or SunAbrahamOptions()
-    res = sun_abraham(inputs.panel, inputs.spec, leads=o.leads, lags=o.lags)
+    res = sun_abraham(
+        inputs.panel,
+        inputs.spec,
+        leads=o.leads,
+        lags=o.lags,
+        conley=_conley(inputs, o),
+        coords_km=inputs.coords,
+    )
     return SunAbrahamAnalysis(provenance(inputs), o, res)
 
 
@@ -1000,7 +1116,7 @@ def run_sun_abraham(
 # imputation DID (Borusyak-Jaravel-Spiess)
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ImputationOptions:
+class ImputationOptions(InferenceOptions):
     """Options of the imputation DID.
 
     Attributes
@@ -1011,6 +1127,8 @@ class ImputationOptions:
         Leads in the pre-trend test on the untreated observations (0 = none).
     anticipation : int
         Years before adoption in which units may already react (left out of the first stage).
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors (see :class:`InferenceOptions`).
     """
 
     horizons: int | None = None
@@ -1038,12 +1156,12 @@ class ImputationAnalysis(DidAnalysis):
 
     @property
     def se(self) -> float:
-        """Its standard error (BJS conservative, clustered by unit)."""
+        """Its standard error (BJS conservative; clustered or Conley, see ``inference``)."""
         return float(self.result.overall["se"])
 
     def content(self) -> dict[str, Any]:
         """``imputation`` block: att, event_study, pretrend, counts, notes."""
-        return {"imputation": self.result.to_dict()}
+        return {"imputation": self.result.to_dict(), "inference": self.result.inference}
 
     def table(self, lang: str = "en") -> pd.DataFrame:
         """rel_time, estimate, se, p, n_obs, kind (``effect`` or ``pretrend``)."""
@@ -1052,14 +1170,18 @@ class ImputationAnalysis(DidAnalysis):
     def title(self, lang: str = "en") -> str:
         """Overall ATT, pre-trend test and source."""
         o, pt = self.result.overall, self.result.pretrend
-        return _t(
-            lang,
-            f"插补法 DID（Borusyak-Jaravel-Spiess）总体 ATT = {o['att']:.4f}（标准误 "
-            f"{o['se']:.4f}，p {o['p']:.4f}；{o['n_obs']} 个处理观测）；前趋势检验 p = "
-            f"{pt['p']:.4f}；",
-            f"Imputation DID (Borusyak-Jaravel-Spiess) ATT = {o['att']:.4f} (se {o['se']:.4f}, "
-            f"p {o['p']:.4f}; {o['n_obs']} treated obs.); pre-trend test p = {pt['p']:.4f}; ",
-        ) + self._source_title(lang)
+        return (
+            _t(
+                lang,
+                f"插补法 DID（Borusyak-Jaravel-Spiess）总体 ATT = {o['att']:.4f}（标准误 "
+                f"{o['se']:.4f}，p {o['p']:.4f}；{o['n_obs']} 个处理观测）；前趋势检验 p = "
+                f"{pt['p']:.4f}；",
+                f"Imputation DID (Borusyak-Jaravel-Spiess) ATT = {o['att']:.4f} (se {o['se']:.4f}, "
+                f"p {o['p']:.4f}; {o['n_obs']} treated obs.); pre-trend test p = {pt['p']:.4f}; ",
+            )
+            + _inference_title(self.result.inference, lang)
+            + self._source_title(lang)
+        )
 
     def event_table(self) -> pd.DataFrame:
         """rel_time, estimate, se (leads and effects, for event-study plots)."""
@@ -1104,6 +1226,8 @@ def run_imputation(
         horizons=o.horizons,
         pretrends=o.pretrends,
         anticipation=o.anticipation,
+        conley=_conley(inputs, o),
+        coords_km=inputs.coords,
     )
     return ImputationAnalysis(provenance(inputs), o, res)
 
@@ -1924,22 +2048,9 @@ def run_spatial_did(
         raise ConfigError("the spatial DID needs weights (a weights file or a weights kind)")
     if o.model not in SPATIAL_MODELS:
         raise ConfigError(f"model {o.model!r}: use {', '.join(SPATIAL_MODELS)}")
-    conley = None
-    if o.conley_km is not None:
-        from policylink.spatial.did.conley import ConleySpec
-
-        conley = ConleySpec(float(o.conley_km), o.kernel)
-        try:
-            conley.check()
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from exc
-        if o.model != "slx":
-            raise ConfigError("Conley standard errors are offered for the SLX model")
-        if inputs.coords is None:
-            raise ConfigError(
-                "Conley standard errors need the units' coordinates: read the panel from the "
-                "database or give a boundary layer (--coords FILE)"
-            )
+    conley = _conley(inputs, o)
+    if conley is not None and o.model != "slx":
+        raise ConfigError("Conley standard errors are offered for the SLX model")
     res = spatial_did(
         inputs.panel,
         inputs.spec,

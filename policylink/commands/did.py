@@ -102,6 +102,71 @@ def panel_options(fn: Callable, export: bool = False) -> Callable:
     return fn
 
 
+def inference_options(fn: Callable) -> Callable:
+    """Conley spatial-HAC options shared by the regression-type subcommands.
+
+    ``--cluster`` (unit or two-way) is a panel option; ``--conley-km`` replaces the clustered
+    errors by Conley's, with the units' coordinates from the database or ``--coords``.
+    """
+    opts = [
+        click.option(
+            "--conley-km",
+            type=float,
+            default=None,
+            help="Conley spatial-HAC standard errors with this distance cutoff in km, robust "
+            "to spatial correlation between units; default: cluster-robust by --cluster.",
+        ),
+        click.option(
+            "--kernel",
+            type=click.Choice(["bartlett", "uniform"]),
+            default="bartlett",
+            show_default=True,
+            help="Kernel of the Conley weights.",
+        ),
+        click.option(
+            "--coords",
+            "coords_file",
+            default=None,
+            type=click.Path(dir_okay=False),
+            help="PANEL_FILE: boundary layer (GPKG/SHP/GeoJSON, id field = --unit) for "
+            "--conley-km; with --db the database's unit geometries are used.",
+        ),
+    ]
+    for o in reversed(opts):
+        fn = o(fn)
+    return fn
+
+
+def _inference(kw: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Take the :func:`inference_options` out of ``kw``: option values and the coordinates file."""
+    coords_file = kw.pop("coords_file", None)
+    conley = {"conley_km": kw.pop("conley_km", None), "kernel": kw.pop("kernel", "bartlett")}
+    if coords_file and kw.get("from_db"):
+        raise ConfigError("--coords goes with PANEL_FILE (--db reads the unit geometries)")
+    return conley, coords_file
+
+
+def plot_option(what: str) -> Callable:
+    """``--plot FILE.png`` of ``what``."""
+    return click.option(
+        "--plot", default=None, type=click.Path(dir_okay=False), help=f"PNG of {what}."
+    )
+
+
+def seed_option(what: str = "Random seed.") -> Callable:
+    """``--seed`` with the project's default seed."""
+    return click.option("--seed", default=DEFAULT_SEED, show_default=True, help=what)
+
+
+#: ``--anticipation`` of the estimators that allow it (CS, imputation).
+anticipation_option = click.option(
+    "--anticipation",
+    default=0,
+    show_default=True,
+    help="Years before adoption in which units may already react.",
+)
+
+
 def _effective(value: str) -> tuple[int, ...]:
     years = parse_years(value, "--effective-years")
     if not years:
@@ -241,7 +306,8 @@ def did_group() -> None:
     default="rademacher",
     show_default=True,
 )
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the bootstrap.")
+@seed_option("Seed of the bootstrap.")
+@inference_options
 @_guard
 def twfe_cmd(wild_draws: int, wild_weights: str, seed: int, **kw: Any) -> None:
     """Two-way fixed-effects DID with controls (seed 004 eq. 1, Table 3).
@@ -253,8 +319,9 @@ def twfe_cmd(wild_draws: int, wild_weights: str, seed: int, **kw: Any) -> None:
 
     if wild_draws < 0:
         raise ConfigError("--wild-bootstrap must be 0 or more")
-    opts = TwfeOptions(wild_draws=wild_draws, wild_weights=wild_weights, seed=seed)
-    _show(run_twfe(_inputs(kw), opts), kw)
+    conley, coords = _inference(kw)
+    opts = TwfeOptions(wild_draws=wild_draws, wild_weights=wild_weights, seed=seed, **conley)
+    _show(run_twfe(_inputs(kw, coordinates=coords), opts), kw)
 
 
 @did_group.command("event-study")
@@ -268,15 +335,16 @@ def twfe_cmd(wild_draws: int, wild_weights: str, seed: int, **kw: Any) -> None:
 @click.option(
     "--reference", default=DEFAULT_REFERENCE, show_default=True, help="Omitted event time."
 )
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the coefficients."
-)
+@plot_option("the coefficients")
+@inference_options
 @_guard
 def event_study_cmd(leads: int, lags: int, reference: int, plot: str | None, **kw: Any) -> None:
     """Event study with leads/lags and a joint pre-trend test (seed 004 Table 4, Fig. 1)."""
     from policylink.analyses.did import EventStudyOptions, run_event_study
 
-    res = run_event_study(_inputs(kw), EventStudyOptions(leads, lags, reference))
+    conley, coords = _inference(kw)
+    opts = EventStudyOptions(leads, lags, reference, **conley)
+    res = run_event_study(_inputs(kw, coordinates=coords), opts)
     _write_plot(res.figures()["event_study"] if plot else None, plot)
     _show(res, kw)
 
@@ -293,7 +361,7 @@ def event_study_cmd(leads: int, lags: int, reference: int, plot: str | None, **k
     show_default=True,
     help="Shuffle first-treated years across units, draw random years, or both.",
 )
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Random seed.")
+@seed_option()
 @click.option(
     "--method",
     type=click.Choice(["fast", "loop"]),
@@ -301,9 +369,7 @@ def event_study_cmd(leads: int, lags: int, reference: int, plot: str | None, **k
     show_default=True,
     help="FWL fast path or pyfixest loop.",
 )
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the distribution."
-)
+@plot_option("the distribution")
 @click.option(
     "--draws-out",
     default=None,
@@ -335,10 +401,9 @@ def placebo_cmd(
 @panel_options
 @click.option("--covariates", default=None, help="Matching covariates (default: the controls).")
 @click.option("--caliper", type=float, default=None, help="Largest propensity-score distance.")
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the matching order.")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the balance (Fig. 3)."
-)
+@seed_option("Seed of the matching order.")
+@plot_option("the balance (Fig. 3)")
+@inference_options
 @_guard
 def psm_cmd(
     covariates: str | None, caliper: float | None, seed: int, plot: str | None, **kw: Any
@@ -347,7 +412,9 @@ def psm_cmd(
     from policylink.analyses.did import PsmOptions, run_psm
 
     covs = tuple(split_list(covariates)) or None
-    res = run_psm(_inputs(kw, variables=covs or ()), PsmOptions(covs, caliper, seed))
+    conley, coords = _inference(kw)
+    opts = PsmOptions(covs, caliper, seed, **conley)
+    res = run_psm(_inputs(kw, variables=covs or (), coordinates=coords), opts)
     _write_plot(res.figures()["psm_balance"] if plot else None, plot)
     _show(res, kw)
 
@@ -380,22 +447,15 @@ def psm_cmd(
     show_default=True,
     help="Aggregation shown (and covered by --bands).",
 )
-@click.option(
-    "--anticipation",
-    default=0,
-    show_default=True,
-    help="Years before adoption in which units may already react.",
-)
+@anticipation_option
 @click.option(
     "--bands",
     default=0,
     show_default=True,
     help="Multiplier-bootstrap draws for uniform (simultaneous) 95% bands; 0 = none.",
 )
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the bootstrap.")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the event-time ATTs."
-)
+@seed_option("Seed of the bootstrap.")
+@plot_option("the event-time ATTs")
 @_guard
 def cs_cmd(
     control: str,
@@ -428,15 +488,15 @@ def cs_cmd(
 @panel_options
 @click.option("--leads", default=None, type=int, help="Show event times >= -leads.")
 @click.option("--lags", default=None, type=int, help="Show event times <= lags.")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the IW event study."
-)
+@plot_option("the IW event study")
+@inference_options
 @_guard
 def sun_abraham_cmd(leads: int | None, lags: int | None, plot: str | None, **kw: Any) -> None:
     """Sun-Abraham interaction-weighted event study (saturated cohort x event-time TWFE)."""
     from policylink.analyses.did import SunAbrahamOptions, run_sun_abraham
 
-    res = run_sun_abraham(_inputs(kw), SunAbrahamOptions(leads, lags))
+    conley, coords = _inference(kw)
+    res = run_sun_abraham(_inputs(kw, coordinates=coords), SunAbrahamOptions(leads, lags, **conley))
     _write_plot(res.figures()["sun_abraham"] if plot else None, plot)
     _show(res, kw)
 
@@ -450,15 +510,9 @@ def sun_abraham_cmd(leads: int | None, lags: int | None, plot: str | None, **kw:
     show_default=True,
     help="Leads in the pre-trend test on untreated observations (0 = none).",
 )
-@click.option(
-    "--anticipation",
-    default=0,
-    show_default=True,
-    help="Years before adoption in which units may already react.",
-)
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the event-time ATTs."
-)
+@anticipation_option
+@plot_option("the event-time ATTs")
+@inference_options
 @_guard
 def imputation_cmd(
     horizons: int | None, pretrends: int, anticipation: int, plot: str | None, **kw: Any
@@ -467,11 +521,14 @@ def imputation_cmd(
 
     Fits unit and year effects (and the controls) on untreated observations only, imputes
     the untreated outcome of treated observations and averages the differences: overall and
-    by event time, with the BJS conservative standard errors and a pre-trend test.
+    by event time, with the BJS conservative standard errors (clustered by --cluster, or
+    Conley with --conley-km) and a pre-trend test.
     """
     from policylink.analyses.did import ImputationOptions, run_imputation
 
-    res = run_imputation(_inputs(kw), ImputationOptions(horizons, pretrends, anticipation))
+    conley, coords = _inference(kw)
+    opts = ImputationOptions(horizons, pretrends, anticipation, **conley)
+    res = run_imputation(_inputs(kw, coordinates=coords), opts)
     _write_plot(res.figures()["imputation"] if plot else None, plot)
     _show(res, kw)
 
@@ -500,7 +557,7 @@ def imputation_cmd(
     show_default=True,
     help="Placebo / bootstrap replications.",
 )
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the draws.")
+@seed_option("Seed of the draws.")
 @click.option(
     "--weights-out",
     default=None,
@@ -559,10 +616,8 @@ def sdid_cmd(
     show_default=True,
     help="Bootstrap resamples of units (0 = no SEs).",
 )
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the bootstrap.")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of DID_l and placebos."
-)
+@seed_option("Seed of the bootstrap.")
+@plot_option("DID_l and placebos")
 @_guard
 def dcdh_cmd(
     effects: int, placebos: int, draws: int, seed: int, plot: str | None, **kw: Any
@@ -600,10 +655,8 @@ def dcdh_cmd(
 )
 @click.option("--leads", default=DEFAULT_LEADS, show_default=True, help="Event-study leads.")
 @click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event-study lags.")
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed (critical value).")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the sensitivity plot."
-)
+@seed_option("Seed (critical value).")
+@plot_option("the sensitivity plot")
 @_guard
 def honest_cmd(
     restriction: str,
@@ -638,9 +691,7 @@ def honest_cmd(
 @panel_options
 @click.option("--leads", default=DEFAULT_LEADS, show_default=True, help="Event times shown before.")
 @click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event times shown after.")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG: the four event studies."
-)
+@plot_option("the four event studies")
 @_guard
 def compare_cmd(leads: int, lags: int, plot: str | None, **kw: Any) -> None:
     """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham: one table, one figure."""
@@ -653,9 +704,7 @@ def compare_cmd(leads: int, lags: int, plot: str | None, **kw: Any) -> None:
 
 @did_group.command("bacon")
 @panel_options
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG: estimate vs weight."
-)
+@plot_option("estimate vs weight")
 @_guard
 def bacon_cmd(plot: str | None, **kw: Any) -> None:
     """Goodman-Bacon decomposition of the TWFE DID (balanced panel, no controls)."""
@@ -683,38 +732,9 @@ def bacon_cmd(plot: str | None, **kw: Any) -> None:
     help="TWFE with W*D (slx) or ML spatial Durbin panel (sdm).",
 )
 @click.option("--lag-controls", is_flag=True, help="Also include spatial lags of the controls.")
-@click.option(
-    "--conley-km",
-    type=float,
-    default=None,
-    help="Conley spatial-HAC standard errors with this distance cutoff in km (SLX), robust to "
-    "spatial correlation between units; default: cluster-robust by --cluster.",
-)
-@click.option(
-    "--kernel",
-    type=click.Choice(["bartlett", "uniform"]),
-    default="bartlett",
-    show_default=True,
-    help="Kernel of the Conley weights.",
-)
-@click.option(
-    "--coords",
-    "coords_file",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="PANEL_FILE: boundary layer (GPKG/SHP/GeoJSON, id field = --unit) for --conley-km; "
-    "with --db the database's unit geometries are used.",
-)
+@inference_options
 @_guard
-def spatial_cmd(
-    weights_src: str | None,
-    model: str,
-    lag_controls: bool,
-    conley_km: float | None,
-    kernel: str,
-    coords_file: str | None,
-    **kw: Any,
-) -> None:
+def spatial_cmd(weights_src: str | None, model: str, lag_controls: bool, **kw: Any) -> None:
     """Spatial DID: direct effect and spillover from the share of treated neighbours.
 
     The title and the JSON (``inference``) say which standard errors were used.
@@ -730,11 +750,8 @@ def spatial_cmd(
             "--weights: give a weights file (CSV of pairs, .gal, .gwt)"
             + (f"; {weights_src!r} is not a file" if weights_src else "")
         )
-    if coords_file and kw.get("from_db"):
-        raise ConfigError("--coords goes with PANEL_FILE (--db reads the unit geometries)")
-    opts = SpatialDidOptions(
-        model=model, lag_controls=lag_controls, conley_km=conley_km, kernel=kernel
-    )
+    conley, coords_file = _inference(kw)
+    opts = SpatialDidOptions(model=model, lag_controls=lag_controls, **conley)
     _show(run_spatial_did(_inputs(kw, weights=weights, coordinates=coords_file), opts), kw)
 
 
