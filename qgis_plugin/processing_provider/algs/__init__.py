@@ -14,6 +14,7 @@ from .build_weights import BuildWeights
 from .coordination_link_layer import CoordinationLinkLayer
 from .did_modern import DIDCallawaySantAnna, DIDHonest, DIDImputation
 from .did_suite import DIDSuite
+from .did_synthetic import DIDDcdh, DIDSynthetic
 from .diffusion_path_layer import DiffusionPathLayer
 from .event_history_table import EventHistoryTable
 from .export_database_weights import ExportDatabaseWeights
@@ -41,6 +42,8 @@ ALGORITHMS: tuple[type[QgsProcessingAlgorithm], ...] = (
     DIDCallawaySantAnna,
     DIDImputation,
     DIDHonest,
+    DIDSynthetic,
+    DIDDcdh,
     PilotBatchLayer,
     AdoptionPeriodLayer,
     CoordinationLinkLayer,
@@ -59,9 +62,11 @@ __all__ = [
     "BuildWeights",
     "CoordinationLinkLayer",
     "DIDCallawaySantAnna",
+    "DIDDcdh",
     "DIDHonest",
     "DIDImputation",
     "DIDSuite",
+    "DIDSynthetic",
     "DiffusionPathLayer",
     "EventHistoryTable",
     "ExportDatabaseWeights",
