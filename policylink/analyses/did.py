@@ -25,6 +25,14 @@ import numpy as np
 import pandas as pd
 
 from policylink.analyses.base import DEFAULT_SEED, AnalysisResult, Provenance, check_lang
+from policylink.analyses.did_defaults import (
+    DEFAULT_DCDH_DRAWS,
+    DEFAULT_LAGS,
+    DEFAULT_LEADS,
+    DEFAULT_PLACEBO_DRAWS,
+    DEFAULT_REFERENCE,
+    DEFAULT_SDID_REPLICATIONS,
+)
 from policylink.analyses.sdm import DEFAULT_DRAWS as DEFAULT_EFFECT_DRAWS
 from policylink.did_inputs import DEFAULT_EFFECTIVE_YEARS, DEFAULT_PROGRAMME, DidInputs
 from policylink.errors import ConfigError, InputError
@@ -50,6 +58,7 @@ __all__ = [
     "CS_ESTIMATORS",
     "CONLEY_KERNELS",
     "InferenceOptions",
+    "OverallEffect",
     "DcdhAnalysis",
     "DcdhOptions",
     "DidAnalysis",
@@ -99,14 +108,6 @@ __all__ = [
     "run_twfe",
 ]
 
-#: Event-study pre-periods shown; ``e <= -leads`` is pooled (seed 004: 5).
-DEFAULT_LEADS = 5
-#: Event-study post-periods shown; ``e >= lags`` is pooled (seed 004: 5).
-DEFAULT_LAGS = 5
-#: Omitted event time: the year before adoption.
-DEFAULT_REFERENCE = -1
-#: Random treatment reassignments of the placebo test (seed 004 Fig. 2: 1,000).
-DEFAULT_PLACEBO_DRAWS = 1000
 PLACEBO_MODES = ("units", "timing", "both")
 PLACEBO_METHODS = ("fast", "loop")
 #: Callaway-Sant'Anna comparison groups; ``auto`` = never-treated when there are any.
@@ -264,6 +265,26 @@ def _inference_title(text: str | None, lang: str) -> str:
     if "two-way" in text:
         return "标准误：按单元和年份双向聚类稳健（假定聚类之间误差独立）；"
     return "标准误：按单元聚类稳健（假定聚类之间误差独立，不能应对单元间的空间相关）；"
+
+
+class OverallEffect:
+    """``att`` and ``se`` of results whose estimator reports an ``overall`` dict.
+
+    Mixed into the analyses of Callaway-Sant'Anna (simple aggregation), Sun-Abraham (average of
+    the post-adoption cohort effects) and the imputation DID (mean over treated observations).
+    """
+
+    result: Any
+
+    @property
+    def att(self) -> float:
+        """The overall ATT."""
+        return float(self.result.overall["att"])
+
+    @property
+    def se(self) -> float:
+        """Its standard error (as the estimator computes it; see the result's inference)."""
+        return float(self.result.overall["se"])
 
 
 @dataclass
@@ -876,7 +897,7 @@ class CsOptions:
 
 
 @dataclass
-class CsAnalysis(DidAnalysis):
+class CsAnalysis(OverallEffect, DidAnalysis):
     """Callaway-Sant'Anna group-time ATTs with simple, dynamic and group aggregations.
 
     Attributes
@@ -890,16 +911,6 @@ class CsAnalysis(DidAnalysis):
     result: Any = None
     bands: Any = None
     kind: str = field(default="did_cs", init=False)
-
-    @property
-    def att(self) -> float:
-        """Simple aggregated ATT."""
-        return float(self.result.overall["att"])
-
-    @property
-    def se(self) -> float:
-        """Its standard error."""
-        return float(self.result.overall["se"])
 
     def content(self) -> dict[str, Any]:
         """``cs`` block (with ``uniform_bands`` when asked)."""
@@ -1038,7 +1049,7 @@ class SunAbrahamOptions(InferenceOptions):
 
 
 @dataclass
-class SunAbrahamAnalysis(DidAnalysis):
+class SunAbrahamAnalysis(OverallEffect, DidAnalysis):
     """Sun-Abraham interaction-weighted event study.
 
     Attributes
@@ -1137,7 +1148,7 @@ class ImputationOptions(InferenceOptions):
 
 
 @dataclass
-class ImputationAnalysis(DidAnalysis):
+class ImputationAnalysis(OverallEffect, DidAnalysis):
     """Imputation DID: overall and event-time ATTs, pre-trend test.
 
     Attributes
@@ -1148,16 +1159,6 @@ class ImputationAnalysis(DidAnalysis):
 
     result: Any = None
     kind: str = field(default="did_imputation", init=False)
-
-    @property
-    def att(self) -> float:
-        """Overall ATT (mean over the treated observations)."""
-        return float(self.result.overall["att"])
-
-    @property
-    def se(self) -> float:
-        """Its standard error (BJS conservative; clustered or Conley, see ``inference``)."""
-        return float(self.result.overall["se"])
 
     def content(self) -> dict[str, Any]:
         """``imputation`` block: att, event_study, pretrend, counts, notes."""
@@ -1239,8 +1240,6 @@ def run_imputation(
 SDID_METHODS = ("sdid", "sc", "did")
 #: Synthetic DID standard errors.
 SDID_SE = ("placebo", "jackknife", "bootstrap", "none", "auto")
-#: Placebo / bootstrap replications of the synthetic DID SE (synthdid's default).
-DEFAULT_SDID_REPLICATIONS = 200
 
 
 @dataclass(frozen=True)
@@ -1408,8 +1407,6 @@ def run_sdid(inputs: DidInputs, options: SdidOptions | None = None) -> SdidAnaly
 # --------------------------------------------------------------------------------------------
 # de Chaisemartin-D'Haultfoeuille (switching treatments)
 # --------------------------------------------------------------------------------------------
-#: Bootstrap draws of the de Chaisemartin-D'Haultfoeuille standard errors.
-DEFAULT_DCDH_DRAWS = 200
 
 
 @dataclass(frozen=True)

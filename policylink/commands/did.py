@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 
+# Only light modules at the top: `policylink did --help` builds every subcommand's options but
+# runs no analysis, so numpy, pandas and the estimators are imported inside the commands.
 from policylink.analyses.base import DEFAULT_SEED
-from policylink.analyses.did import (
+from policylink.analyses.did_defaults import (
     DEFAULT_DCDH_DRAWS,
     DEFAULT_LAGS,
     DEFAULT_LEADS,
@@ -29,7 +30,6 @@ from policylink.analyses.did import (
     DEFAULT_SDID_REPLICATIONS,
 )
 from policylink.commands._common import parse_years, split_list
-from policylink.did_inputs import DEFAULT_EFFECTIVE_YEARS, DEFAULT_PROGRAMME
 from policylink.errors import ConfigError, InputError
 from policylink.output import emit, export_result, format_option, progress
 
@@ -52,15 +52,15 @@ def panel_options(fn: Callable, export: bool = False) -> Callable:
         ),
         click.option(
             "--programme",
-            default=DEFAULT_PROGRAMME,
-            show_default=True,
-            help="--db: policy_event.programme whose designations define the treatment.",
+            default=None,
+            help="--db: policy_event.programme whose designations define the treatment "
+            "(default: the adoption rules' programme, seed 004's low-carbon city pilots).",
         ),
         click.option(
             "--effective-years",
-            default=",".join(str(y) for y in DEFAULT_EFFECTIVE_YEARS),
-            show_default=True,
-            help="--db: first treated year of batch 1, 2, 3, ... (seed 004 rule).",
+            default=None,
+            help="--db: first treated year of batch 1, 2, 3, ... (default: the adoption "
+            "rules' years, seed 004's rule).",
         ),
         click.option(
             "--within",
@@ -188,7 +188,12 @@ def _inputs(
     ``attributes`` grouping columns (``unit_attribute`` schemes with ``--db``), ``weights`` a
     weights file or (with ``--db``) a weights kind.
     """
-    from policylink.did_inputs import DidSource, load_did_inputs
+    from policylink.did_inputs import (
+        DEFAULT_EFFECTIVE_YEARS,
+        DEFAULT_PROGRAMME,
+        DidSource,
+        load_did_inputs,
+    )
 
     if kw.get("from_db"):
         if kw["panel_file"] or kw["treat"] or kw["first_treated"]:
@@ -210,13 +215,21 @@ def _inputs(
         kw["outcome"],
         controls=kw["controls"],
         within=kw["within"] if kw.get("from_db") else None,
-        effective_years=_effective(kw["effective_years"]) if kw.get("from_db") else None,
+        effective_years=(
+            (
+                _effective(kw["effective_years"])
+                if kw["effective_years"]
+                else DEFAULT_EFFECTIVE_YEARS
+            )
+            if kw.get("from_db")
+            else None
+        ),
         variables=variables,
         attributes=attributes,
         cluster=kw["cluster"],
         weights=weights,
         coordinates=coordinates,
-        programme=kw["programme"],
+        programme=kw["programme"] or DEFAULT_PROGRAMME,
         county_pilots=kw["county_pilots"],
         **files,
     )
@@ -269,7 +282,7 @@ def _guard(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kw: Any) -> Any:
         try:
             return fn(*args, **kw)
-        except (ValueError, np.linalg.LinAlgError) as exc:
+        except ValueError as exc:  # numpy's LinAlgError is a ValueError
             if isinstance(exc, InputError):
                 raise
             raise ConfigError(
