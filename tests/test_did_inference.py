@@ -232,17 +232,22 @@ def test_imputation_unit_twoway_and_conley_variances_equal_hand_sums() -> None:
 
 
 def write_inputs(tmp_path, df: pd.DataFrame, coords: pd.DataFrame) -> tuple[str, str]:  # noqa: ANN001
-    """The panel as CSV and the units as small squares around their points (GPKG, metres of
-    a Lambert equal-area projection, so the centroids are the points in km)."""
+    """The panel as CSV and the units as small squares around their points (GPKG).
+
+    The squares are drawn in the documented China Albers projection of the weights
+    (``policylink.weights.CHINA_ALBERS``), 3,000 km north of its origin so that the
+    layer lies in China's box: the package's equal-area centroids are then the points
+    themselves (a shift does not change distances).
+    """
     import geopandas as gpd
     from shapely.geometry import box
 
-    laea = "+proj=laea +lat_0=30 +lon_0=110 +datum=WGS84 +units=m"
+    albers = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +x_0=0 +y_0=0 +datum=WGS84 +units=m"
     geoms = [
-        box(x * 1000 - 50, y * 1000 - 50, x * 1000 + 50, y * 1000 + 50)
+        box(x * 1000 - 50, (y + 3000) * 1000 - 50, x * 1000 + 50, (y + 3000) * 1000 + 50)
         for x, y in coords.to_numpy()
     ]
-    layer = gpd.GeoDataFrame({"unit": coords.index}, geometry=geoms, crs=laea)
+    layer = gpd.GeoDataFrame({"unit": coords.index}, geometry=geoms, crs=albers)
     gpkg = tmp_path / "units.gpkg"
     layer.to_file(gpkg)
     panel = tmp_path / "panel.csv"
@@ -274,18 +279,24 @@ def test_cli_names_the_inference_and_two_way_equals_pyfixest(
     assert out["coefficients"]["did"]["se"] == pytest.approx(float(fit.se()["did"]), rel=1e-8)
     es = run("event-study", panel, *base, "--cluster", "twoway", "--leads", "2", "--lags", "2")
     assert "two-way" in es["inference"]
-    # Conley through the CLI: coordinates from the layer's centroids, which the package
-    # reprojects to its own equal-area CRS (China Albers here): distances within the 300 km
-    # square move by well under 0.1 %, hence the tolerance (the exact checks are above)
+    # Conley through the CLI: coordinates from the layer's centroids (see write_inputs)
     conley = ConleySpec(120.0)
     V = numpy_conley(data, ["did"], coords, conley)
     out = run("twfe", panel, *base, "--conley-km", "120", "--coords", gpkg)
     assert out["inference"].startswith("Conley spatial HAC (bartlett kernel, cutoff 120 km")
-    assert out["coefficients"]["did"]["se"] == pytest.approx(float(np.sqrt(V[0, 0])), rel=1e-3)
+    assert out["coefficients"]["did"]["se"] == pytest.approx(float(np.sqrt(V[0, 0])), rel=1e-6)
     imp = run("imputation", panel, *base, "--conley-km", "150", "--coords", gpkg)
     ref = bjs_reference(df, coords, ConleySpec(150.0))
-    assert imp["imputation"]["att"]["se"] == pytest.approx(ref["conley"], rel=1e-3)
+    assert imp["imputation"]["att"]["se"] == pytest.approx(ref["conley"], rel=1e-6)
     assert "Conley" in imp["inference"]
+    # the comparison passes the Conley choice to its regression-type rows
+    cmp_ = run("compare", panel, *base, "--conley-km", "150", "--coords", gpkg)
+    assert cmp_["inference"].startswith("Conley spatial HAC (bartlett kernel, cutoff 150 km")
+    rows = {r["estimator"]: r for r in cmp_["comparison"]}
+    imp_row = rows["Imputation (Borusyak-Jaravel-Spiess)"]
+    assert imp_row["se"] == pytest.approx(ref["conley"], rel=1e-6)
+    V150 = numpy_conley(data, ["did"], coords, ConleySpec(150.0))
+    assert rows["TWFE DID"]["se"] == pytest.approx(float(np.sqrt(V150[0, 0])), rel=1e-6)
     for cmd in ("sun-abraham", "psm"):
         extra = ["--controls", "x1"] if cmd == "psm" else []
         res = run(cmd, panel, *base, *extra, "--conley-km", "100", "--coords", gpkg)

@@ -1655,13 +1655,16 @@ def run_honest(inputs: DidInputs, options: HonestOptions | None = None) -> Hones
 # estimator comparison (TWFE, Callaway-Sant'Anna, imputation, Sun-Abraham)
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ComparisonOptions:
+class ComparisonOptions(InferenceOptions):
     """Options of the estimator comparison.
 
     Attributes
     ----------
     leads, lags : int
         Event-time window of the figure (and of the TWFE event study).
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors of the regression-type rows (TWFE, event study,
+        imputation, Sun-Abraham; see :class:`InferenceOptions`); CS and SDID keep theirs.
     """
 
     leads: int = DEFAULT_LEADS
@@ -1756,7 +1759,12 @@ class ComparisonAnalysis(DidAnalysis):
             ]
             for name, tab in self.event_tables().items()
         }
-        return {"comparison": self.rows(), "event_time": ev, "skipped": list(self.skipped)}
+        return {
+            "comparison": self.rows(),
+            "event_time": ev,
+            "skipped": list(self.skipped),
+            "inference": self.twfe.result.info.get("inference"),
+        }
 
     def table(self, lang: str = "en") -> pd.DataFrame:
         """estimator, estimate, se, p, averages."""
@@ -1770,12 +1778,16 @@ class ComparisonAnalysis(DidAnalysis):
 
     def title(self, lang: str = "en") -> str:
         """What is compared and the source."""
-        return _t(
-            lang,
-            "估计量比较：TWFE、Callaway-Sant'Anna、插补法、Sun-Abraham 与合成双重差分；",
-            "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation, Sun-Abraham and "
-            "synthetic DID; ",
-        ) + self._source_title(lang)
+        return (
+            _t(
+                lang,
+                "估计量比较：TWFE、Callaway-Sant'Anna、插补法、Sun-Abraham 与合成双重差分；",
+                "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation, Sun-Abraham and "
+                "synthetic DID; ",
+            )
+            + _inference_title(self.twfe.result.info.get("inference"), lang)
+            + self._source_title(lang)
+        )
 
     def event_tables(self) -> dict[str, pd.DataFrame]:
         """rel_time, estimate, se per estimator, within the event-time window."""
@@ -1831,8 +1843,9 @@ def run_comparison(
     ComparisonAnalysis
     """
     o = options or ComparisonOptions()
-    twfe = run_twfe(inputs)
-    es = run_event_study(inputs, EventStudyOptions(o.leads, o.lags, DEFAULT_REFERENCE))
+    inf = {"conley_km": o.conley_km, "kernel": o.kernel}
+    twfe = run_twfe(inputs, TwfeOptions(**inf))
+    es = run_event_study(inputs, EventStudyOptions(o.leads, o.lags, DEFAULT_REFERENCE, **inf))
     skipped: list[str] = []
 
     def optional(name: str, fn: Callable[[], Any]) -> Any:
@@ -1847,9 +1860,11 @@ def run_comparison(
     )
     imp = optional(
         "imputation",
-        lambda: run_imputation(inputs, ImputationOptions(horizons=o.lags, pretrends=o.leads)),
+        lambda: run_imputation(
+            inputs, ImputationOptions(horizons=o.lags, pretrends=o.leads, **inf)
+        ),
     )
-    sa = optional("Sun-Abraham", lambda: run_sun_abraham(inputs, SunAbrahamOptions()))
+    sa = optional("Sun-Abraham", lambda: run_sun_abraham(inputs, SunAbrahamOptions(**inf)))
     sdid = optional("synthetic DID", lambda: run_sdid(inputs, SdidOptions(se="auto")))
     return ComparisonAnalysis(provenance(inputs), o, twfe, es, cs, imp, sa, skipped, sdid)
 

@@ -705,12 +705,15 @@ def honest_cmd(
 @click.option("--leads", default=DEFAULT_LEADS, show_default=True, help="Event times shown before.")
 @click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event times shown after.")
 @plot_option("the four event studies")
+@inference_options
 @_guard
 def compare_cmd(leads: int, lags: int, plot: str | None, **kw: Any) -> None:
     """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham: one table, one figure."""
     from policylink.analyses.did import ComparisonOptions, run_comparison
 
-    res = run_comparison(_inputs(kw), ComparisonOptions(leads, lags))
+    conley, coords = _inference(kw)
+    opts = ComparisonOptions(leads, lags, **conley)
+    res = run_comparison(_inputs(kw, coordinates=coords), opts)
     _write_plot(res.figures()["compare"] if plot else None, plot)
     _show(res, kw)
 
