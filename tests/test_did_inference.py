@@ -104,6 +104,24 @@ def numpy_conley(
     return bread @ (S.T @ K @ S) @ bread
 
 
+def event_dummies(df: pd.DataFrame, names: list[str], leads: int, lags: int) -> pd.DataFrame:
+    """The event-time dummies from their definitions: e = year - first_treated, ends binned."""
+    e = np.where(df.first_treated > 0, df.year - df.first_treated, np.nan)
+    ev = df.copy()
+    for name in names:
+        if name == "x1":
+            continue
+        k = 0 if name == "current" else int(name.split("_")[1])
+        k = -k if name.startswith("pre") else k
+        if k == -leads:
+            ev[name] = (e <= -leads).astype(float)
+        elif k == lags:
+            ev[name] = (e >= lags).astype(float)
+        else:
+            ev[name] = (e == k).astype(float)
+    return ev
+
+
 @pytest.mark.parametrize("kern", ["bartlett", "uniform"])
 def test_twfe_and_event_study_conley_equal_a_numpy_sandwich(kern: str) -> None:
     from policylink.spatial.did import event_study, twfe_did
@@ -121,21 +139,7 @@ def test_twfe_and_event_study_conley_equal_a_numpy_sandwich(kern: str) -> None:
     # the event study: every lead / lag dummy of the fit, with the same reference
     es = event_study(df, spec, leads=2, lags=2, conley=conley, coords_km=coords)
     names = list(es.model.coefficients.index)
-    # rebuild the dummies from the definitions: e = year - first_treated, ends binned
-    e = np.where(df.first_treated > 0, df.year - df.first_treated, np.nan)
-    ev = df.copy()
-    for name in names:
-        if name == "x1":
-            continue
-        k = 0 if name == "current" else int(name.split("_")[1])
-        k = -k if name.startswith("pre") else k
-        if k == -2:
-            ev[name] = (e <= -2).astype(float)
-        elif k == 2:
-            ev[name] = (e >= 2).astype(float)
-        else:
-            ev[name] = (e == k).astype(float)
-    Ve = numpy_conley(ev, names, coords, conley)
+    Ve = numpy_conley(event_dummies(df, names, 2, 2), names, coords, conley)
     np.testing.assert_allclose(es.model.coefficients["se"], np.sqrt(np.diag(Ve)), rtol=1e-7)
 
 
@@ -297,6 +301,29 @@ def test_cli_names_the_inference_and_two_way_equals_pyfixest(
     assert imp_row["se"] == pytest.approx(ref["conley"], rel=1e-6)
     V150 = numpy_conley(data, ["did"], coords, ConleySpec(150.0))
     assert rows["TWFE DID"]["se"] == pytest.approx(float(np.sqrt(V150[0, 0])), rel=1e-6)
+    # HonestDiD works on the Conley covariance of the event study; the suite on TWFE's
+    hon = run(
+        "honest",
+        panel,
+        *base,
+        "--target",
+        "first",
+        "--leads",
+        "2",
+        "--lags",
+        "2",
+        "--conley-km",
+        "120",
+        "--coords",
+        gpkg,
+    )
+    assert hon["inference"].startswith("Conley spatial HAC (bartlett kernel, cutoff 120 km")
+    names = ["pre_2", "current", "post_1", "post_2"]
+    Ve = numpy_conley(event_dummies(df, names, 2, 2), names, coords, ConleySpec(120.0))
+    assert hon["honest"]["original"]["se"] == pytest.approx(float(np.sqrt(Ve[1, 1])), rel=1e-6)
+    suite = run("run", panel, *base, "--draws", "0", "--conley-km", "120", "--coords", gpkg)
+    assert suite["inference"].startswith("Conley spatial HAC")
+    assert suite["coefficients"]["did"]["se"] == pytest.approx(float(np.sqrt(V[0, 0])), rel=1e-6)
     for cmd in ("sun-abraham", "psm"):
         extra = ["--controls", "x1"] if cmd == "psm" else []
         res = run(cmd, panel, *base, *extra, "--conley-km", "100", "--coords", gpkg)

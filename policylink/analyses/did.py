@@ -1521,7 +1521,7 @@ HONEST_RESTRICTIONS = ("rm", "sd")
 
 
 @dataclass(frozen=True)
-class HonestOptions:
+class HonestOptions(InferenceOptions):
     """Options of the Rambachan-Roth sensitivity analysis of the TWFE event study.
 
     Attributes
@@ -1538,6 +1538,8 @@ class HonestOptions:
         1 - confidence level.
     seed : int
         Seed of the simulated simultaneous critical value.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC covariance of the event study (see :class:`InferenceOptions`).
     """
 
     restriction: str = "rm"
@@ -1560,15 +1562,22 @@ class HonestAnalysis(DidAnalysis):
     power : dict
         Pre-trend test power (Roth 2022): ``slope_50``, ``slope_80`` (linear trends detected
         with 50 % / 80 % probability).
+    inference : str or None
+        Which covariance of the event study the bounds use (clustered or Conley).
     """
 
     result: Any = None
     power: dict[str, float] = field(default_factory=dict)
+    inference: str | None = None
     kind: str = field(default="did_honest", init=False)
 
     def content(self) -> dict[str, Any]:
         """``honest`` block and ``pretrend_power``."""
-        return {"honest": self.result.to_dict(), "pretrend_power": dict(self.power)}
+        return {
+            "honest": self.result.to_dict(),
+            "pretrend_power": dict(self.power),
+            "inference": self.inference,
+        }
 
     def table(self, lang: str = "en") -> pd.DataFrame:
         """M, identified set, confidence set."""
@@ -1579,13 +1588,17 @@ class HonestAnalysis(DidAnalysis):
         r = self.result
         kind = {"rm": ("相对幅度", "relative magnitudes"), "sd": ("平滑性", "smoothness")}
         zh, en = kind[r.restriction]
-        return _t(
-            lang,
-            f"HonestDiD 敏感性分析（{zh}，目标 {r.target}）：原估计 "
-            f"{r.original['estimate']:.4f}，突破值 M = {r.breakdown:.4g}；",
-            f"HonestDiD sensitivity ({en}, target {r.target}): estimate "
-            f"{r.original['estimate']:.4f}, breakdown M = {r.breakdown:.4g}; ",
-        ) + self._source_title(lang)
+        return (
+            _t(
+                lang,
+                f"HonestDiD 敏感性分析（{zh}，目标 {r.target}）：原估计 "
+                f"{r.original['estimate']:.4f}，突破值 M = {r.breakdown:.4g}；",
+                f"HonestDiD sensitivity ({en}, target {r.target}): estimate "
+                f"{r.original['estimate']:.4f}, breakdown M = {r.breakdown:.4g}; ",
+            )
+            + _inference_title(self.inference, lang)
+            + self._source_title(lang)
+        )
 
     def figures(self) -> dict[str, Any]:
         """``honest``: the sensitivity plot."""
@@ -1624,7 +1637,15 @@ def run_honest(inputs: DidInputs, options: HonestOptions | None = None) -> Hones
             raise ConfigError(
                 f"target {o.target!r}: use average, first or an event time (0, 1, ...)"
             ) from None
-    es = event_study(inputs.panel, inputs.spec, leads=o.leads, lags=o.lags, reference=-1)
+    es = event_study(
+        inputs.panel,
+        inputs.spec,
+        leads=o.leads,
+        lags=o.lags,
+        reference=-1,
+        conley=_conley(inputs, o),
+        coords_km=inputs.coords,
+    )
     tab = es.table[es.table.rel_time != -1]
     terms = list(tab.term)
     V = es.model.vcov.loc[terms, terms].to_numpy(float)
@@ -1648,7 +1669,7 @@ def run_honest(inputs: DidInputs, options: HonestOptions | None = None) -> Hones
         "slope_50": slope_for_power(e_pre, Vp, 0.5, alpha=o.alpha),
         "slope_80": slope_for_power(e_pre, Vp, 0.8, alpha=o.alpha),
     }
-    return HonestAnalysis(provenance(inputs), o, res, power)
+    return HonestAnalysis(provenance(inputs), o, res, power, es.model.info.get("inference"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -2342,7 +2363,7 @@ def run_heterogeneity(inputs: DidInputs, options: HeterogeneityOptions) -> Heter
 # the suite
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class SuiteOptions:
+class SuiteOptions(InferenceOptions):
     """Options of the whole seed 004 pipeline.
 
     Attributes
@@ -2359,6 +2380,9 @@ class SuiteOptions:
         PSM-DID on the controls (skipped without controls).
     staggered : bool
         Callaway-Sant'Anna (never-treated controls when there are any) and Sun-Abraham.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC SEs of TWFE, event study, PSM-DID and Sun-Abraham (see
+        :class:`InferenceOptions`); the placebo test and CS keep theirs.
     """
 
     leads: int = DEFAULT_LEADS
@@ -2422,6 +2446,7 @@ class SuiteAnalysis(DidAnalysis):
             cs=self.cs.result.to_dict() if self.cs else None,
             sun_abraham=self.sun_abraham.result.to_records() if self.sun_abraham else None,
             skipped=list(self.skipped),
+            inference=self.twfe.result.info.get("inference"),
         )
         return out
 
@@ -2526,8 +2551,9 @@ def run_suite(
     import numpy as np
 
     o = options or SuiteOptions()
-    twfe = run_twfe(inputs)
-    es = run_event_study(inputs, EventStudyOptions(o.leads, o.lags, o.reference))
+    inf = {"conley_km": o.conley_km, "kernel": o.kernel}
+    twfe = run_twfe(inputs, TwfeOptions(**inf))
+    es = run_event_study(inputs, EventStudyOptions(o.leads, o.lags, o.reference, **inf))
     skipped: list[str] = []
 
     def optional(name: str, fn: Callable[[], Any]) -> Any:
@@ -2543,13 +2569,14 @@ def run_suite(
         placebo = run_placebo(inputs, popts, progress=progress)
     psm = None
     if o.psm and inputs.spec.controls:
-        psm = optional("PSM-DID", lambda: run_psm(inputs, PsmOptions(seed=o.seed)))
+        psm = optional("PSM-DID", lambda: run_psm(inputs, PsmOptions(seed=o.seed, **inf)))
     cs = sa = None
     if o.staggered:
         cs = optional(
             "Callaway-Sant'Anna", lambda: run_callaway_santanna(inputs, CsOptions(control="auto"))
         )
         sa = optional(
-            "Sun-Abraham", lambda: run_sun_abraham(inputs, SunAbrahamOptions(o.leads, o.lags))
+            "Sun-Abraham",
+            lambda: run_sun_abraham(inputs, SunAbrahamOptions(o.leads, o.lags, **inf)),
         )
     return SuiteAnalysis(provenance(inputs), o, twfe, es, placebo, psm, cs, sa, skipped)

@@ -670,6 +670,7 @@ def dcdh_cmd(
 @click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event-study lags.")
 @seed_option("Seed (critical value).")
 @plot_option("the sensitivity plot")
+@inference_options
 @_guard
 def honest_cmd(
     restriction: str,
@@ -694,8 +695,9 @@ def honest_cmd(
         raise ConfigError(f"--m-values {m_values!r}: give numbers such as 0,0.5,1") from None
     if not ms or min(ms) < 0:
         raise ConfigError("--m-values: give one or more numbers >= 0")
-    opts = HonestOptions(restriction, ms, target, leads, lags, 0.05, seed)
-    res = run_honest(_inputs(kw), opts)
+    conley, coords = _inference(kw)
+    opts = HonestOptions(restriction, ms, target, leads, lags, 0.05, seed, **conley)
+    res = run_honest(_inputs(kw, coordinates=coords), opts)
     _write_plot(res.figures()["honest"] if plot else None, plot)
     _show(res, kw)
 
@@ -847,6 +849,7 @@ def heterogeneity_cmd(group_col: str, **kw: Any) -> None:
     help="Directory for event_study.png, event_study_compare.png (TWFE, Sun-Abraham, "
     "Callaway-Sant'Anna), placebo.png, psm_balance.png.",
 )
+@inference_options
 @_guard
 def run_cmd(draws: int, seed: int, leads: int, lags: int, plot_dir: str | None, **kw: Any) -> None:
     """The whole seed 004 pipeline: TWFE, event study, placebo, PSM-DID, plus Callaway-Sant'Anna
@@ -857,8 +860,9 @@ def run_cmd(draws: int, seed: int, leads: int, lags: int, plot_dir: str | None, 
     """
     from policylink.analyses.did import SuiteOptions, run_suite
 
-    opts = SuiteOptions(leads=leads, lags=lags, draws=draws, seed=seed)
-    res = run_suite(_inputs(kw), opts, progress=progress)
+    conley, coords = _inference(kw)
+    opts = SuiteOptions(leads=leads, lags=lags, draws=draws, seed=seed, **conley)
+    res = run_suite(_inputs(kw, coordinates=coords), opts, progress=progress)
     if plot_dir:
         for name, fig in res.figures().items():
             _write_plot(fig, str(Path(plot_dir) / f"{name}.png"))
