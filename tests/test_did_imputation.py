@@ -227,7 +227,13 @@ def test_run_imputation_result_conventions():
     assert res.att == pytest.approx(direct.overall["att"], abs=1e-12)
     d = res.to_dict()
     assert d["synthetic"] is True and d["synthetic_variables"] == ["y"]
-    assert d["options"] == {"horizons": 3, "pretrends": 2, "anticipation": 0}
+    assert d["options"] == {
+        "horizons": 3,
+        "pretrends": 2,
+        "anticipation": 0,
+        "conley_km": None,
+        "kernel": "bartlett",
+    }
     assert "SYNTHETIC" in res.title("en") and "插补法" in res.title("zh")
     assert "相对政策年份" in res.table("zh").columns
     assert list(res.frame().rel_time) == [-2, -1, 0, 1, 2, 3]

@@ -13,9 +13,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where it is used: the CLI reads DEFAULT_SEED at start-up
+    import pandas as pd
 
 #: Permutations for permutation inference unless the user asks otherwise (every front-end).
 DEFAULT_PERMUTATIONS = 999
@@ -42,6 +43,7 @@ def jsonable(obj: Any) -> Any:
         Plain Python values that :func:`json.dumps` accepts.
     """
     import numpy as np
+    import pandas as pd
 
     if hasattr(obj, "to_dict") and callable(obj.to_dict) and not isinstance(obj, pd.Series):
         if isinstance(obj, pd.DataFrame):

@@ -25,6 +25,14 @@ import numpy as np
 import pandas as pd
 
 from policylink.analyses.base import DEFAULT_SEED, AnalysisResult, Provenance, check_lang
+from policylink.analyses.did_defaults import (
+    DEFAULT_DCDH_DRAWS,
+    DEFAULT_LAGS,
+    DEFAULT_LEADS,
+    DEFAULT_PLACEBO_DRAWS,
+    DEFAULT_REFERENCE,
+    DEFAULT_SDID_REPLICATIONS,
+)
 from policylink.analyses.sdm import DEFAULT_DRAWS as DEFAULT_EFFECT_DRAWS
 from policylink.did_inputs import DEFAULT_EFFECTIVE_YEARS, DEFAULT_PROGRAMME, DidInputs
 from policylink.errors import ConfigError, InputError
@@ -48,6 +56,9 @@ __all__ = [
     "CsOptions",
     "CS_AGGREGATIONS",
     "CS_ESTIMATORS",
+    "CONLEY_KERNELS",
+    "InferenceOptions",
+    "OverallEffect",
     "DcdhAnalysis",
     "DcdhOptions",
     "DidAnalysis",
@@ -97,14 +108,6 @@ __all__ = [
     "run_twfe",
 ]
 
-#: Event-study pre-periods shown; ``e <= -leads`` is pooled (seed 004: 5).
-DEFAULT_LEADS = 5
-#: Event-study post-periods shown; ``e >= lags`` is pooled (seed 004: 5).
-DEFAULT_LAGS = 5
-#: Omitted event time: the year before adoption.
-DEFAULT_REFERENCE = -1
-#: Random treatment reassignments of the placebo test (seed 004 Fig. 2: 1,000).
-DEFAULT_PLACEBO_DRAWS = 1000
 PLACEBO_MODES = ("units", "timing", "both")
 PLACEBO_METHODS = ("fast", "loop")
 #: Callaway-Sant'Anna comparison groups; ``auto`` = never-treated when there are any.
@@ -194,6 +197,96 @@ def _coef_row(res: Any, term: str = "did") -> dict[str, float]:
     }
 
 
+#: Kernels of the Conley spatial-HAC weights.
+CONLEY_KERNELS = ("bartlett", "uniform")
+
+
+@dataclass(frozen=True, kw_only=True)
+class InferenceOptions:
+    """Spatial-HAC standard errors, shared by every regression-type estimator's options.
+
+    The clustering (by unit, or two-way by unit and year) is a property of the inputs
+    (``DidInputs.spec.cluster``); these options replace it by Conley spatial-HAC errors.
+
+    Attributes
+    ----------
+    conley_km : float or None
+        Conley spatial-HAC standard errors with this distance cutoff in km (needs the units'
+        coordinates); None = cluster-robust as the inputs say, which assumes errors
+        independent across clusters.
+    kernel : {'bartlett', 'uniform'}
+        Kernel of the Conley weights.
+    """
+
+    conley_km: float | None = None
+    kernel: str = "bartlett"
+
+
+def _conley(inputs: DidInputs, o: Any) -> Any:
+    """The :class:`~policylink.spatial.did.conley.ConleySpec` of the options, or None.
+
+    Raises
+    ------
+    ConfigError
+        A cutoff that is not a positive number, an unknown kernel, or inputs without the
+        units' coordinates.
+    """
+    km = getattr(o, "conley_km", None)
+    if km is None:
+        return None
+    from policylink.spatial.did.conley import ConleySpec
+
+    spec = ConleySpec(float(km), o.kernel)
+    try:
+        spec.check()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    if inputs.coords is None:
+        raise ConfigError(
+            "Conley standard errors need the units' coordinates: read the panel from the "
+            "database or give a boundary layer (--coords FILE)"
+        )
+    return spec
+
+
+def _inference_title(text: str | None, lang: str) -> str:
+    """Title fragment naming the standard errors (``text``: the result's ``inference``)."""
+    if not text:
+        return ""
+    if check_lang(lang) == "en":
+        return f"SEs: {text}; "
+    m = re.match(r"(.*)Conley spatial HAC \((\w+) kernel, cutoff ([^ ]+) km", text)
+    if m:
+        bjs = "Borusyak-Jaravel-Spiess 保守方差，" if m.group(1) else ""
+        return (
+            f"标准误：{bjs}Conley 空间 HAC（{m.group(2)} 核，截断距离 {m.group(3)} km，"
+            "单元内序列相关）；"
+        )
+    if "two-way" in text:
+        return "标准误：按单元和年份双向聚类稳健（假定聚类之间误差独立）；"
+    return "标准误：按单元聚类稳健（假定聚类之间误差独立，不能应对单元间的空间相关）；"
+
+
+class OverallEffect:
+    """``att`` and ``se`` of results whose estimator reports an ``overall`` dict.
+
+    Mixed into the analyses of Callaway-Sant'Anna (simple aggregation), Sun-Abraham (average of
+    the post-adoption cohort effects) and the imputation DID (mean over treated observations).
+    """
+
+    result: Any
+
+    @property
+    def att(self) -> float:
+        """The overall ATT."""
+        return float(self.result.overall["att"])
+
+    @property
+    def se(self) -> float:
+        """Its standard error (as the estimator computes it; see the result's inference)."""
+        return float(self.result.overall["se"])
+
+
 @dataclass
 class DidAnalysis(AnalysisResult):
     """Base of the DID results: provenance keys, CSV with the source, paper tables, figures."""
@@ -266,7 +359,7 @@ class DidAnalysis(AnalysisResult):
 # TWFE
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class TwfeOptions:
+class TwfeOptions(InferenceOptions):
     """Options of the two-way fixed-effects DID.
 
     Attributes
@@ -279,6 +372,8 @@ class TwfeOptions:
         Bootstrap weights.
     seed : int
         Seed of the bootstrap weights.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors (see :class:`InferenceOptions`).
     """
 
     label: str = "TWFE DID"
@@ -308,13 +403,14 @@ class TwfeAnalysis(DidAnalysis):
 
     @property
     def se(self) -> float:
-        """Its cluster-robust standard error."""
+        """Its standard error (cluster-robust or Conley, see ``info['inference']``)."""
         return self.result.se()
 
     def content(self) -> dict[str, Any]:
         """``coefficients``, ``n_obs``, ``n_units``, ``r2``, ``r2_within``, ``label``, ``info``
         (and ``wild_bootstrap`` when asked)."""
         out = self.result.to_dict()
+        out["inference"] = self.result.info.get("inference")
         if self.wild is not None:
             out["wild_bootstrap"] = self.wild.to_dict()
         return out
@@ -340,6 +436,7 @@ class TwfeAnalysis(DidAnalysis):
                 f"{r.label}：N = {r.n_obs}，{r.n_units} 个单元，组内 R2 = {r.r2_within:.4f}；",
                 f"{r.label}: N = {r.n_obs}, units = {r.n_units}, within R2 = {r.r2_within:.4f}; ",
             )
+            + _inference_title(r.info.get("inference"), lang)
             + wild
             + self._source_title(lang)
         )
@@ -368,7 +465,8 @@ def run_twfe(inputs: DidInputs, options: TwfeOptions | None = None) -> TwfeAnaly
     from policylink.spatial.did import twfe_did
 
     o = options or TwfeOptions()
-    res = twfe_did(inputs.panel, inputs.spec, label=o.label)
+    conley = _conley(inputs, o)
+    res = twfe_did(inputs.panel, inputs.spec, label=o.label, conley=conley, coords_km=inputs.coords)
     wild = None
     if o.wild_draws > 0:
         from policylink.spatial.did.wild import WEIGHTS, wild_cluster_bootstrap
@@ -385,7 +483,7 @@ def run_twfe(inputs: DidInputs, options: TwfeOptions | None = None) -> TwfeAnaly
 # event study
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class EventStudyOptions:
+class EventStudyOptions(InferenceOptions):
     """Options of the event study.
 
     Attributes
@@ -394,6 +492,8 @@ class EventStudyOptions:
         Pre- and post-periods shown; the end points are binned.
     reference : int
         Omitted event time.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors (see :class:`InferenceOptions`).
     """
 
     leads: int = DEFAULT_LEADS
@@ -424,6 +524,7 @@ class EventStudyAnalysis(DidAnalysis):
         return {
             "event_study": self.result.to_records(),
             "pretrend": self.result.pretrend,
+            "inference": self.result.model.info.get("inference"),
             **_counts(self.result.model),
         }
 
@@ -435,13 +536,17 @@ class EventStudyAnalysis(DidAnalysis):
         """Pre-trend test and source."""
         pt = self.result.pretrend
         o = self.options
-        return _t(
-            lang,
-            f"事件研究（参照期 {o.reference}）：前期联合 Wald chi2({pt['df']}) = {pt['wald']:.3f}，"
-            f"p = {pt['p_chi2']:.4f}；",
-            f"Event study (reference {o.reference}): pre-trend Wald chi2({pt['df']}) = "
-            f"{pt['wald']:.3f}, p = {pt['p_chi2']:.4f}; ",
-        ) + self._source_title(lang)
+        return (
+            _t(
+                lang,
+                f"事件研究（参照期 {o.reference}）：前期联合 Wald chi2({pt['df']}) = {pt['wald']:.3f}，"
+                f"p = {pt['p_chi2']:.4f}；",
+                f"Event study (reference {o.reference}): pre-trend Wald chi2({pt['df']}) = "
+                f"{pt['wald']:.3f}, p = {pt['p_chi2']:.4f}; ",
+            )
+            + _inference_title(self.result.model.info.get("inference"), lang)
+            + self._source_title(lang)
+        )
 
     def paper_table(self, fmt: str = "markdown") -> str:
         """Seed 004 Table 4 layout with the pre-trend test in the note."""
@@ -475,7 +580,15 @@ def run_event_study(
     from policylink.spatial.did import event_study
 
     o = options or EventStudyOptions()
-    es = event_study(inputs.panel, inputs.spec, leads=o.leads, lags=o.lags, reference=o.reference)
+    es = event_study(
+        inputs.panel,
+        inputs.spec,
+        leads=o.leads,
+        lags=o.lags,
+        reference=o.reference,
+        conley=_conley(inputs, o),
+        coords_km=inputs.coords,
+    )
     return EventStudyAnalysis(provenance(inputs), o, es)
 
 
@@ -601,7 +714,7 @@ def run_placebo(
 # PSM-DID
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class PsmOptions:
+class PsmOptions(InferenceOptions):
     """Options of the propensity-score matched DID.
 
     Attributes
@@ -612,6 +725,8 @@ class PsmOptions:
         Largest propensity-score distance of a match.
     seed : int
         Seed of the matching order.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors (see :class:`InferenceOptions`).
     """
 
     covariates: tuple[str, ...] | None = None
@@ -674,6 +789,7 @@ class PsmAnalysis(DidAnalysis):
             "psm": self.result.to_dict(),
             "balance_warning": self.balance_warning("en"),
             **self.result.did.to_dict(),
+            "inference": self.result.did.info.get("inference"),
         }
 
     def table(self, lang: str = "en") -> pd.DataFrame:
@@ -694,6 +810,7 @@ class PsmAnalysis(DidAnalysis):
                 f"{n} 对匹配单元；PSM-DID = {self.att:.4f}（标准误 {self.se:.4f}）；",
                 f"{n} matched pairs; PSM-DID = {self.att:.4f} (se {self.se:.4f}); ",
             )
+            + _inference_title(self.result.did.info.get("inference"), lang)
             + (_t(lang, f"警告：{warn}；", f"WARNING: {warn}; ") if warn else "")
             + self._source_title(lang)
         )
@@ -729,7 +846,15 @@ def run_psm(inputs: DidInputs, options: PsmOptions | None = None) -> PsmAnalysis
 
     o = options or PsmOptions()
     covs = list(o.covariates) if o.covariates else None
-    res = psm_did(inputs.panel, inputs.spec, covs, caliper=o.caliper, seed=o.seed)
+    res = psm_did(
+        inputs.panel,
+        inputs.spec,
+        covs,
+        caliper=o.caliper,
+        seed=o.seed,
+        conley=_conley(inputs, o),
+        coords_km=inputs.coords,
+    )
     return PsmAnalysis(provenance(inputs), o, res)
 
 
@@ -772,7 +897,7 @@ class CsOptions:
 
 
 @dataclass
-class CsAnalysis(DidAnalysis):
+class CsAnalysis(OverallEffect, DidAnalysis):
     """Callaway-Sant'Anna group-time ATTs with simple, dynamic and group aggregations.
 
     Attributes
@@ -786,16 +911,6 @@ class CsAnalysis(DidAnalysis):
     result: Any = None
     bands: Any = None
     kind: str = field(default="did_cs", init=False)
-
-    @property
-    def att(self) -> float:
-        """Simple aggregated ATT."""
-        return float(self.result.overall["att"])
-
-    @property
-    def se(self) -> float:
-        """Its standard error."""
-        return float(self.result.overall["se"])
 
     def content(self) -> dict[str, Any]:
         """``cs`` block (with ``uniform_bands`` when asked)."""
@@ -918,13 +1033,15 @@ def run_callaway_santanna(inputs: DidInputs, options: CsOptions | None = None) -
 # Sun-Abraham
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class SunAbrahamOptions:
+class SunAbrahamOptions(InferenceOptions):
     """Options of the Sun-Abraham event study.
 
     Attributes
     ----------
     leads, lags : int or None
         Event times shown (the regression stays saturated); None = all.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors (see :class:`InferenceOptions`).
     """
 
     leads: int | None = None
@@ -932,7 +1049,7 @@ class SunAbrahamOptions:
 
 
 @dataclass
-class SunAbrahamAnalysis(DidAnalysis):
+class SunAbrahamAnalysis(OverallEffect, DidAnalysis):
     """Sun-Abraham interaction-weighted event study.
 
     Attributes
@@ -949,6 +1066,7 @@ class SunAbrahamAnalysis(DidAnalysis):
         return {
             "event_study": self.result.to_records(),
             "control": self.result.control_cohort,
+            "inference": self.result.model.info.get("inference"),
             **_counts(self.result.model),
         }
 
@@ -959,9 +1077,11 @@ class SunAbrahamAnalysis(DidAnalysis):
     def title(self, lang: str = "en") -> str:
         """Control cohort and source."""
         c = self.result.control_cohort
-        return _t(
-            lang, f"Sun-Abraham 事件研究（对照：{c}）；", f"Sun-Abraham (control: {c}); "
-        ) + self._source_title(lang)
+        return (
+            _t(lang, f"Sun-Abraham 事件研究（对照：{c}）；", f"Sun-Abraham (control: {c}); ")
+            + _inference_title(self.result.model.info.get("inference"), lang)
+            + self._source_title(lang)
+        )
 
     def figures(self) -> dict[str, Any]:
         """``sun_abraham``: interaction-weighted event study."""
@@ -992,7 +1112,14 @@ def run_sun_abraham(
     from policylink.spatial.did import sun_abraham
 
     o = options or SunAbrahamOptions()
-    res = sun_abraham(inputs.panel, inputs.spec, leads=o.leads, lags=o.lags)
+    res = sun_abraham(
+        inputs.panel,
+        inputs.spec,
+        leads=o.leads,
+        lags=o.lags,
+        conley=_conley(inputs, o),
+        coords_km=inputs.coords,
+    )
     return SunAbrahamAnalysis(provenance(inputs), o, res)
 
 
@@ -1000,7 +1127,7 @@ def run_sun_abraham(
 # imputation DID (Borusyak-Jaravel-Spiess)
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ImputationOptions:
+class ImputationOptions(InferenceOptions):
     """Options of the imputation DID.
 
     Attributes
@@ -1011,6 +1138,8 @@ class ImputationOptions:
         Leads in the pre-trend test on the untreated observations (0 = none).
     anticipation : int
         Years before adoption in which units may already react (left out of the first stage).
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors (see :class:`InferenceOptions`).
     """
 
     horizons: int | None = None
@@ -1019,7 +1148,7 @@ class ImputationOptions:
 
 
 @dataclass
-class ImputationAnalysis(DidAnalysis):
+class ImputationAnalysis(OverallEffect, DidAnalysis):
     """Imputation DID: overall and event-time ATTs, pre-trend test.
 
     Attributes
@@ -1031,19 +1160,9 @@ class ImputationAnalysis(DidAnalysis):
     result: Any = None
     kind: str = field(default="did_imputation", init=False)
 
-    @property
-    def att(self) -> float:
-        """Overall ATT (mean over the treated observations)."""
-        return float(self.result.overall["att"])
-
-    @property
-    def se(self) -> float:
-        """Its standard error (BJS conservative, clustered by unit)."""
-        return float(self.result.overall["se"])
-
     def content(self) -> dict[str, Any]:
         """``imputation`` block: att, event_study, pretrend, counts, notes."""
-        return {"imputation": self.result.to_dict()}
+        return {"imputation": self.result.to_dict(), "inference": self.result.inference}
 
     def table(self, lang: str = "en") -> pd.DataFrame:
         """rel_time, estimate, se, p, n_obs, kind (``effect`` or ``pretrend``)."""
@@ -1052,14 +1171,18 @@ class ImputationAnalysis(DidAnalysis):
     def title(self, lang: str = "en") -> str:
         """Overall ATT, pre-trend test and source."""
         o, pt = self.result.overall, self.result.pretrend
-        return _t(
-            lang,
-            f"插补法 DID（Borusyak-Jaravel-Spiess）总体 ATT = {o['att']:.4f}（标准误 "
-            f"{o['se']:.4f}，p {o['p']:.4f}；{o['n_obs']} 个处理观测）；前趋势检验 p = "
-            f"{pt['p']:.4f}；",
-            f"Imputation DID (Borusyak-Jaravel-Spiess) ATT = {o['att']:.4f} (se {o['se']:.4f}, "
-            f"p {o['p']:.4f}; {o['n_obs']} treated obs.); pre-trend test p = {pt['p']:.4f}; ",
-        ) + self._source_title(lang)
+        return (
+            _t(
+                lang,
+                f"插补法 DID（Borusyak-Jaravel-Spiess）总体 ATT = {o['att']:.4f}（标准误 "
+                f"{o['se']:.4f}，p {o['p']:.4f}；{o['n_obs']} 个处理观测）；前趋势检验 p = "
+                f"{pt['p']:.4f}；",
+                f"Imputation DID (Borusyak-Jaravel-Spiess) ATT = {o['att']:.4f} (se {o['se']:.4f}, "
+                f"p {o['p']:.4f}; {o['n_obs']} treated obs.); pre-trend test p = {pt['p']:.4f}; ",
+            )
+            + _inference_title(self.result.inference, lang)
+            + self._source_title(lang)
+        )
 
     def event_table(self) -> pd.DataFrame:
         """rel_time, estimate, se (leads and effects, for event-study plots)."""
@@ -1104,6 +1227,8 @@ def run_imputation(
         horizons=o.horizons,
         pretrends=o.pretrends,
         anticipation=o.anticipation,
+        conley=_conley(inputs, o),
+        coords_km=inputs.coords,
     )
     return ImputationAnalysis(provenance(inputs), o, res)
 
@@ -1115,8 +1240,6 @@ def run_imputation(
 SDID_METHODS = ("sdid", "sc", "did")
 #: Synthetic DID standard errors.
 SDID_SE = ("placebo", "jackknife", "bootstrap", "none", "auto")
-#: Placebo / bootstrap replications of the synthetic DID SE (synthdid's default).
-DEFAULT_SDID_REPLICATIONS = 200
 
 
 @dataclass(frozen=True)
@@ -1284,8 +1407,6 @@ def run_sdid(inputs: DidInputs, options: SdidOptions | None = None) -> SdidAnaly
 # --------------------------------------------------------------------------------------------
 # de Chaisemartin-D'Haultfoeuille (switching treatments)
 # --------------------------------------------------------------------------------------------
-#: Bootstrap draws of the de Chaisemartin-D'Haultfoeuille standard errors.
-DEFAULT_DCDH_DRAWS = 200
 
 
 @dataclass(frozen=True)
@@ -1400,7 +1521,7 @@ HONEST_RESTRICTIONS = ("rm", "sd")
 
 
 @dataclass(frozen=True)
-class HonestOptions:
+class HonestOptions(InferenceOptions):
     """Options of the Rambachan-Roth sensitivity analysis of the TWFE event study.
 
     Attributes
@@ -1417,6 +1538,8 @@ class HonestOptions:
         1 - confidence level.
     seed : int
         Seed of the simulated simultaneous critical value.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC covariance of the event study (see :class:`InferenceOptions`).
     """
 
     restriction: str = "rm"
@@ -1439,15 +1562,22 @@ class HonestAnalysis(DidAnalysis):
     power : dict
         Pre-trend test power (Roth 2022): ``slope_50``, ``slope_80`` (linear trends detected
         with 50 % / 80 % probability).
+    inference : str or None
+        Which covariance of the event study the bounds use (clustered or Conley).
     """
 
     result: Any = None
     power: dict[str, float] = field(default_factory=dict)
+    inference: str | None = None
     kind: str = field(default="did_honest", init=False)
 
     def content(self) -> dict[str, Any]:
         """``honest`` block and ``pretrend_power``."""
-        return {"honest": self.result.to_dict(), "pretrend_power": dict(self.power)}
+        return {
+            "honest": self.result.to_dict(),
+            "pretrend_power": dict(self.power),
+            "inference": self.inference,
+        }
 
     def table(self, lang: str = "en") -> pd.DataFrame:
         """M, identified set, confidence set."""
@@ -1458,13 +1588,17 @@ class HonestAnalysis(DidAnalysis):
         r = self.result
         kind = {"rm": ("相对幅度", "relative magnitudes"), "sd": ("平滑性", "smoothness")}
         zh, en = kind[r.restriction]
-        return _t(
-            lang,
-            f"HonestDiD 敏感性分析（{zh}，目标 {r.target}）：原估计 "
-            f"{r.original['estimate']:.4f}，突破值 M = {r.breakdown:.4g}；",
-            f"HonestDiD sensitivity ({en}, target {r.target}): estimate "
-            f"{r.original['estimate']:.4f}, breakdown M = {r.breakdown:.4g}; ",
-        ) + self._source_title(lang)
+        return (
+            _t(
+                lang,
+                f"HonestDiD 敏感性分析（{zh}，目标 {r.target}）：原估计 "
+                f"{r.original['estimate']:.4f}，突破值 M = {r.breakdown:.4g}；",
+                f"HonestDiD sensitivity ({en}, target {r.target}): estimate "
+                f"{r.original['estimate']:.4f}, breakdown M = {r.breakdown:.4g}; ",
+            )
+            + _inference_title(self.inference, lang)
+            + self._source_title(lang)
+        )
 
     def figures(self) -> dict[str, Any]:
         """``honest``: the sensitivity plot."""
@@ -1503,7 +1637,15 @@ def run_honest(inputs: DidInputs, options: HonestOptions | None = None) -> Hones
             raise ConfigError(
                 f"target {o.target!r}: use average, first or an event time (0, 1, ...)"
             ) from None
-    es = event_study(inputs.panel, inputs.spec, leads=o.leads, lags=o.lags, reference=-1)
+    es = event_study(
+        inputs.panel,
+        inputs.spec,
+        leads=o.leads,
+        lags=o.lags,
+        reference=-1,
+        conley=_conley(inputs, o),
+        coords_km=inputs.coords,
+    )
     tab = es.table[es.table.rel_time != -1]
     terms = list(tab.term)
     V = es.model.vcov.loc[terms, terms].to_numpy(float)
@@ -1527,20 +1669,23 @@ def run_honest(inputs: DidInputs, options: HonestOptions | None = None) -> Hones
         "slope_50": slope_for_power(e_pre, Vp, 0.5, alpha=o.alpha),
         "slope_80": slope_for_power(e_pre, Vp, 0.8, alpha=o.alpha),
     }
-    return HonestAnalysis(provenance(inputs), o, res, power)
+    return HonestAnalysis(provenance(inputs), o, res, power, es.model.info.get("inference"))
 
 
 # --------------------------------------------------------------------------------------------
 # estimator comparison (TWFE, Callaway-Sant'Anna, imputation, Sun-Abraham)
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ComparisonOptions:
+class ComparisonOptions(InferenceOptions):
     """Options of the estimator comparison.
 
     Attributes
     ----------
     leads, lags : int
         Event-time window of the figure (and of the TWFE event study).
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC standard errors of the regression-type rows (TWFE, event study,
+        imputation, Sun-Abraham; see :class:`InferenceOptions`); CS and SDID keep theirs.
     """
 
     leads: int = DEFAULT_LEADS
@@ -1635,7 +1780,12 @@ class ComparisonAnalysis(DidAnalysis):
             ]
             for name, tab in self.event_tables().items()
         }
-        return {"comparison": self.rows(), "event_time": ev, "skipped": list(self.skipped)}
+        return {
+            "comparison": self.rows(),
+            "event_time": ev,
+            "skipped": list(self.skipped),
+            "inference": self.twfe.result.info.get("inference"),
+        }
 
     def table(self, lang: str = "en") -> pd.DataFrame:
         """estimator, estimate, se, p, averages."""
@@ -1649,12 +1799,16 @@ class ComparisonAnalysis(DidAnalysis):
 
     def title(self, lang: str = "en") -> str:
         """What is compared and the source."""
-        return _t(
-            lang,
-            "估计量比较：TWFE、Callaway-Sant'Anna、插补法、Sun-Abraham 与合成双重差分；",
-            "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation, Sun-Abraham and "
-            "synthetic DID; ",
-        ) + self._source_title(lang)
+        return (
+            _t(
+                lang,
+                "估计量比较：TWFE、Callaway-Sant'Anna、插补法、Sun-Abraham 与合成双重差分；",
+                "Estimator comparison: TWFE, Callaway-Sant'Anna, imputation, Sun-Abraham and "
+                "synthetic DID; ",
+            )
+            + _inference_title(self.twfe.result.info.get("inference"), lang)
+            + self._source_title(lang)
+        )
 
     def event_tables(self) -> dict[str, pd.DataFrame]:
         """rel_time, estimate, se per estimator, within the event-time window."""
@@ -1710,8 +1864,9 @@ def run_comparison(
     ComparisonAnalysis
     """
     o = options or ComparisonOptions()
-    twfe = run_twfe(inputs)
-    es = run_event_study(inputs, EventStudyOptions(o.leads, o.lags, DEFAULT_REFERENCE))
+    inf = {"conley_km": o.conley_km, "kernel": o.kernel}
+    twfe = run_twfe(inputs, TwfeOptions(**inf))
+    es = run_event_study(inputs, EventStudyOptions(o.leads, o.lags, DEFAULT_REFERENCE, **inf))
     skipped: list[str] = []
 
     def optional(name: str, fn: Callable[[], Any]) -> Any:
@@ -1726,9 +1881,11 @@ def run_comparison(
     )
     imp = optional(
         "imputation",
-        lambda: run_imputation(inputs, ImputationOptions(horizons=o.lags, pretrends=o.leads)),
+        lambda: run_imputation(
+            inputs, ImputationOptions(horizons=o.lags, pretrends=o.leads, **inf)
+        ),
     )
-    sa = optional("Sun-Abraham", lambda: run_sun_abraham(inputs, SunAbrahamOptions()))
+    sa = optional("Sun-Abraham", lambda: run_sun_abraham(inputs, SunAbrahamOptions(**inf)))
     sdid = optional("synthetic DID", lambda: run_sdid(inputs, SdidOptions(se="auto")))
     return ComparisonAnalysis(provenance(inputs), o, twfe, es, cs, imp, sa, skipped, sdid)
 
@@ -1924,22 +2081,9 @@ def run_spatial_did(
         raise ConfigError("the spatial DID needs weights (a weights file or a weights kind)")
     if o.model not in SPATIAL_MODELS:
         raise ConfigError(f"model {o.model!r}: use {', '.join(SPATIAL_MODELS)}")
-    conley = None
-    if o.conley_km is not None:
-        from policylink.spatial.did.conley import ConleySpec
-
-        conley = ConleySpec(float(o.conley_km), o.kernel)
-        try:
-            conley.check()
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from exc
-        if o.model != "slx":
-            raise ConfigError("Conley standard errors are offered for the SLX model")
-        if inputs.coords is None:
-            raise ConfigError(
-                "Conley standard errors need the units' coordinates: read the panel from the "
-                "database or give a boundary layer (--coords FILE)"
-            )
+    conley = _conley(inputs, o)
+    if conley is not None and o.model != "slx":
+        raise ConfigError("Conley standard errors are offered for the SLX model")
     res = spatial_did(
         inputs.panel,
         inputs.spec,
@@ -2219,7 +2363,7 @@ def run_heterogeneity(inputs: DidInputs, options: HeterogeneityOptions) -> Heter
 # the suite
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class SuiteOptions:
+class SuiteOptions(InferenceOptions):
     """Options of the whole seed 004 pipeline.
 
     Attributes
@@ -2236,6 +2380,9 @@ class SuiteOptions:
         PSM-DID on the controls (skipped without controls).
     staggered : bool
         Callaway-Sant'Anna (never-treated controls when there are any) and Sun-Abraham.
+    conley_km, kernel : float or None, str
+        Conley spatial-HAC SEs of TWFE, event study, PSM-DID and Sun-Abraham (see
+        :class:`InferenceOptions`); the placebo test and CS keep theirs.
     """
 
     leads: int = DEFAULT_LEADS
@@ -2299,6 +2446,7 @@ class SuiteAnalysis(DidAnalysis):
             cs=self.cs.result.to_dict() if self.cs else None,
             sun_abraham=self.sun_abraham.result.to_records() if self.sun_abraham else None,
             skipped=list(self.skipped),
+            inference=self.twfe.result.info.get("inference"),
         )
         return out
 
@@ -2403,8 +2551,9 @@ def run_suite(
     import numpy as np
 
     o = options or SuiteOptions()
-    twfe = run_twfe(inputs)
-    es = run_event_study(inputs, EventStudyOptions(o.leads, o.lags, o.reference))
+    inf = {"conley_km": o.conley_km, "kernel": o.kernel}
+    twfe = run_twfe(inputs, TwfeOptions(**inf))
+    es = run_event_study(inputs, EventStudyOptions(o.leads, o.lags, o.reference, **inf))
     skipped: list[str] = []
 
     def optional(name: str, fn: Callable[[], Any]) -> Any:
@@ -2420,13 +2569,14 @@ def run_suite(
         placebo = run_placebo(inputs, popts, progress=progress)
     psm = None
     if o.psm and inputs.spec.controls:
-        psm = optional("PSM-DID", lambda: run_psm(inputs, PsmOptions(seed=o.seed)))
+        psm = optional("PSM-DID", lambda: run_psm(inputs, PsmOptions(seed=o.seed, **inf)))
     cs = sa = None
     if o.staggered:
         cs = optional(
             "Callaway-Sant'Anna", lambda: run_callaway_santanna(inputs, CsOptions(control="auto"))
         )
         sa = optional(
-            "Sun-Abraham", lambda: run_sun_abraham(inputs, SunAbrahamOptions(o.leads, o.lags))
+            "Sun-Abraham",
+            lambda: run_sun_abraham(inputs, SunAbrahamOptions(o.leads, o.lags, **inf)),
         )
     return SuiteAnalysis(provenance(inputs), o, twfe, es, placebo, psm, cs, sa, skipped)

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 
+# Only light modules at the top: `policylink did --help` builds every subcommand's options but
+# runs no analysis, so numpy, pandas and the estimators are imported inside the commands.
 from policylink.analyses.base import DEFAULT_SEED
-from policylink.analyses.did import (
+from policylink.analyses.did_defaults import (
     DEFAULT_DCDH_DRAWS,
     DEFAULT_LAGS,
     DEFAULT_LEADS,
@@ -29,7 +30,6 @@ from policylink.analyses.did import (
     DEFAULT_SDID_REPLICATIONS,
 )
 from policylink.commands._common import parse_years, split_list
-from policylink.did_inputs import DEFAULT_EFFECTIVE_YEARS, DEFAULT_PROGRAMME
 from policylink.errors import ConfigError, InputError
 from policylink.output import emit, export_result, format_option, progress
 
@@ -52,15 +52,15 @@ def panel_options(fn: Callable, export: bool = False) -> Callable:
         ),
         click.option(
             "--programme",
-            default=DEFAULT_PROGRAMME,
-            show_default=True,
-            help="--db: policy_event.programme whose designations define the treatment.",
+            default=None,
+            help="--db: policy_event.programme whose designations define the treatment "
+            "(default: the adoption rules' programme, seed 004's low-carbon city pilots).",
         ),
         click.option(
             "--effective-years",
-            default=",".join(str(y) for y in DEFAULT_EFFECTIVE_YEARS),
-            show_default=True,
-            help="--db: first treated year of batch 1, 2, 3, ... (seed 004 rule).",
+            default=None,
+            help="--db: first treated year of batch 1, 2, 3, ... (default: the adoption "
+            "rules' years, seed 004's rule).",
         ),
         click.option(
             "--within",
@@ -102,6 +102,71 @@ def panel_options(fn: Callable, export: bool = False) -> Callable:
     return fn
 
 
+def inference_options(fn: Callable) -> Callable:
+    """Conley spatial-HAC options shared by the regression-type subcommands.
+
+    ``--cluster`` (unit or two-way) is a panel option; ``--conley-km`` replaces the clustered
+    errors by Conley's, with the units' coordinates from the database or ``--coords``.
+    """
+    opts = [
+        click.option(
+            "--conley-km",
+            type=float,
+            default=None,
+            help="Conley spatial-HAC standard errors with this distance cutoff in km, robust "
+            "to spatial correlation between units; default: cluster-robust by --cluster.",
+        ),
+        click.option(
+            "--kernel",
+            type=click.Choice(["bartlett", "uniform"]),
+            default="bartlett",
+            show_default=True,
+            help="Kernel of the Conley weights.",
+        ),
+        click.option(
+            "--coords",
+            "coords_file",
+            default=None,
+            type=click.Path(dir_okay=False),
+            help="PANEL_FILE: boundary layer (GPKG/SHP/GeoJSON, id field = --unit) for "
+            "--conley-km; with --db the database's unit geometries are used.",
+        ),
+    ]
+    for o in reversed(opts):
+        fn = o(fn)
+    return fn
+
+
+def _inference(kw: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Take the :func:`inference_options` out of ``kw``: option values and the coordinates file."""
+    coords_file = kw.pop("coords_file", None)
+    conley = {"conley_km": kw.pop("conley_km", None), "kernel": kw.pop("kernel", "bartlett")}
+    if coords_file and kw.get("from_db"):
+        raise ConfigError("--coords goes with PANEL_FILE (--db reads the unit geometries)")
+    return conley, coords_file
+
+
+def plot_option(what: str) -> Callable:
+    """``--plot FILE.png`` of ``what``."""
+    return click.option(
+        "--plot", default=None, type=click.Path(dir_okay=False), help=f"PNG of {what}."
+    )
+
+
+def seed_option(what: str = "Random seed.") -> Callable:
+    """``--seed`` with the project's default seed."""
+    return click.option("--seed", default=DEFAULT_SEED, show_default=True, help=what)
+
+
+#: ``--anticipation`` of the estimators that allow it (CS, imputation).
+anticipation_option = click.option(
+    "--anticipation",
+    default=0,
+    show_default=True,
+    help="Years before adoption in which units may already react.",
+)
+
+
 def _effective(value: str) -> tuple[int, ...]:
     years = parse_years(value, "--effective-years")
     if not years:
@@ -123,7 +188,12 @@ def _inputs(
     ``attributes`` grouping columns (``unit_attribute`` schemes with ``--db``), ``weights`` a
     weights file or (with ``--db``) a weights kind.
     """
-    from policylink.did_inputs import DidSource, load_did_inputs
+    from policylink.did_inputs import (
+        DEFAULT_EFFECTIVE_YEARS,
+        DEFAULT_PROGRAMME,
+        DidSource,
+        load_did_inputs,
+    )
 
     if kw.get("from_db"):
         if kw["panel_file"] or kw["treat"] or kw["first_treated"]:
@@ -145,13 +215,21 @@ def _inputs(
         kw["outcome"],
         controls=kw["controls"],
         within=kw["within"] if kw.get("from_db") else None,
-        effective_years=_effective(kw["effective_years"]) if kw.get("from_db") else None,
+        effective_years=(
+            (
+                _effective(kw["effective_years"])
+                if kw["effective_years"]
+                else DEFAULT_EFFECTIVE_YEARS
+            )
+            if kw.get("from_db")
+            else None
+        ),
         variables=variables,
         attributes=attributes,
         cluster=kw["cluster"],
         weights=weights,
         coordinates=coordinates,
-        programme=kw["programme"],
+        programme=kw["programme"] or DEFAULT_PROGRAMME,
         county_pilots=kw["county_pilots"],
         **files,
     )
@@ -204,7 +282,7 @@ def _guard(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kw: Any) -> Any:
         try:
             return fn(*args, **kw)
-        except (ValueError, np.linalg.LinAlgError) as exc:
+        except ValueError as exc:  # numpy's LinAlgError is a ValueError
             if isinstance(exc, InputError):
                 raise
             raise ConfigError(
@@ -241,7 +319,8 @@ def did_group() -> None:
     default="rademacher",
     show_default=True,
 )
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the bootstrap.")
+@seed_option("Seed of the bootstrap.")
+@inference_options
 @_guard
 def twfe_cmd(wild_draws: int, wild_weights: str, seed: int, **kw: Any) -> None:
     """Two-way fixed-effects DID with controls (seed 004 eq. 1, Table 3).
@@ -253,8 +332,9 @@ def twfe_cmd(wild_draws: int, wild_weights: str, seed: int, **kw: Any) -> None:
 
     if wild_draws < 0:
         raise ConfigError("--wild-bootstrap must be 0 or more")
-    opts = TwfeOptions(wild_draws=wild_draws, wild_weights=wild_weights, seed=seed)
-    _show(run_twfe(_inputs(kw), opts), kw)
+    conley, coords = _inference(kw)
+    opts = TwfeOptions(wild_draws=wild_draws, wild_weights=wild_weights, seed=seed, **conley)
+    _show(run_twfe(_inputs(kw, coordinates=coords), opts), kw)
 
 
 @did_group.command("event-study")
@@ -268,15 +348,16 @@ def twfe_cmd(wild_draws: int, wild_weights: str, seed: int, **kw: Any) -> None:
 @click.option(
     "--reference", default=DEFAULT_REFERENCE, show_default=True, help="Omitted event time."
 )
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the coefficients."
-)
+@plot_option("the coefficients")
+@inference_options
 @_guard
 def event_study_cmd(leads: int, lags: int, reference: int, plot: str | None, **kw: Any) -> None:
     """Event study with leads/lags and a joint pre-trend test (seed 004 Table 4, Fig. 1)."""
     from policylink.analyses.did import EventStudyOptions, run_event_study
 
-    res = run_event_study(_inputs(kw), EventStudyOptions(leads, lags, reference))
+    conley, coords = _inference(kw)
+    opts = EventStudyOptions(leads, lags, reference, **conley)
+    res = run_event_study(_inputs(kw, coordinates=coords), opts)
     _write_plot(res.figures()["event_study"] if plot else None, plot)
     _show(res, kw)
 
@@ -293,7 +374,7 @@ def event_study_cmd(leads: int, lags: int, reference: int, plot: str | None, **k
     show_default=True,
     help="Shuffle first-treated years across units, draw random years, or both.",
 )
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Random seed.")
+@seed_option()
 @click.option(
     "--method",
     type=click.Choice(["fast", "loop"]),
@@ -301,9 +382,7 @@ def event_study_cmd(leads: int, lags: int, reference: int, plot: str | None, **k
     show_default=True,
     help="FWL fast path or pyfixest loop.",
 )
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the distribution."
-)
+@plot_option("the distribution")
 @click.option(
     "--draws-out",
     default=None,
@@ -335,10 +414,9 @@ def placebo_cmd(
 @panel_options
 @click.option("--covariates", default=None, help="Matching covariates (default: the controls).")
 @click.option("--caliper", type=float, default=None, help="Largest propensity-score distance.")
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the matching order.")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the balance (Fig. 3)."
-)
+@seed_option("Seed of the matching order.")
+@plot_option("the balance (Fig. 3)")
+@inference_options
 @_guard
 def psm_cmd(
     covariates: str | None, caliper: float | None, seed: int, plot: str | None, **kw: Any
@@ -347,7 +425,9 @@ def psm_cmd(
     from policylink.analyses.did import PsmOptions, run_psm
 
     covs = tuple(split_list(covariates)) or None
-    res = run_psm(_inputs(kw, variables=covs or ()), PsmOptions(covs, caliper, seed))
+    conley, coords = _inference(kw)
+    opts = PsmOptions(covs, caliper, seed, **conley)
+    res = run_psm(_inputs(kw, variables=covs or (), coordinates=coords), opts)
     _write_plot(res.figures()["psm_balance"] if plot else None, plot)
     _show(res, kw)
 
@@ -380,22 +460,15 @@ def psm_cmd(
     show_default=True,
     help="Aggregation shown (and covered by --bands).",
 )
-@click.option(
-    "--anticipation",
-    default=0,
-    show_default=True,
-    help="Years before adoption in which units may already react.",
-)
+@anticipation_option
 @click.option(
     "--bands",
     default=0,
     show_default=True,
     help="Multiplier-bootstrap draws for uniform (simultaneous) 95% bands; 0 = none.",
 )
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the bootstrap.")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the event-time ATTs."
-)
+@seed_option("Seed of the bootstrap.")
+@plot_option("the event-time ATTs")
 @_guard
 def cs_cmd(
     control: str,
@@ -428,15 +501,15 @@ def cs_cmd(
 @panel_options
 @click.option("--leads", default=None, type=int, help="Show event times >= -leads.")
 @click.option("--lags", default=None, type=int, help="Show event times <= lags.")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the IW event study."
-)
+@plot_option("the IW event study")
+@inference_options
 @_guard
 def sun_abraham_cmd(leads: int | None, lags: int | None, plot: str | None, **kw: Any) -> None:
     """Sun-Abraham interaction-weighted event study (saturated cohort x event-time TWFE)."""
     from policylink.analyses.did import SunAbrahamOptions, run_sun_abraham
 
-    res = run_sun_abraham(_inputs(kw), SunAbrahamOptions(leads, lags))
+    conley, coords = _inference(kw)
+    res = run_sun_abraham(_inputs(kw, coordinates=coords), SunAbrahamOptions(leads, lags, **conley))
     _write_plot(res.figures()["sun_abraham"] if plot else None, plot)
     _show(res, kw)
 
@@ -450,15 +523,9 @@ def sun_abraham_cmd(leads: int | None, lags: int | None, plot: str | None, **kw:
     show_default=True,
     help="Leads in the pre-trend test on untreated observations (0 = none).",
 )
-@click.option(
-    "--anticipation",
-    default=0,
-    show_default=True,
-    help="Years before adoption in which units may already react.",
-)
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the event-time ATTs."
-)
+@anticipation_option
+@plot_option("the event-time ATTs")
+@inference_options
 @_guard
 def imputation_cmd(
     horizons: int | None, pretrends: int, anticipation: int, plot: str | None, **kw: Any
@@ -467,11 +534,14 @@ def imputation_cmd(
 
     Fits unit and year effects (and the controls) on untreated observations only, imputes
     the untreated outcome of treated observations and averages the differences: overall and
-    by event time, with the BJS conservative standard errors and a pre-trend test.
+    by event time, with the BJS conservative standard errors (clustered by --cluster, or
+    Conley with --conley-km) and a pre-trend test.
     """
     from policylink.analyses.did import ImputationOptions, run_imputation
 
-    res = run_imputation(_inputs(kw), ImputationOptions(horizons, pretrends, anticipation))
+    conley, coords = _inference(kw)
+    opts = ImputationOptions(horizons, pretrends, anticipation, **conley)
+    res = run_imputation(_inputs(kw, coordinates=coords), opts)
     _write_plot(res.figures()["imputation"] if plot else None, plot)
     _show(res, kw)
 
@@ -500,7 +570,7 @@ def imputation_cmd(
     show_default=True,
     help="Placebo / bootstrap replications.",
 )
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the draws.")
+@seed_option("Seed of the draws.")
 @click.option(
     "--weights-out",
     default=None,
@@ -559,10 +629,8 @@ def sdid_cmd(
     show_default=True,
     help="Bootstrap resamples of units (0 = no SEs).",
 )
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the bootstrap.")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of DID_l and placebos."
-)
+@seed_option("Seed of the bootstrap.")
+@plot_option("DID_l and placebos")
 @_guard
 def dcdh_cmd(
     effects: int, placebos: int, draws: int, seed: int, plot: str | None, **kw: Any
@@ -600,10 +668,9 @@ def dcdh_cmd(
 )
 @click.option("--leads", default=DEFAULT_LEADS, show_default=True, help="Event-study leads.")
 @click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event-study lags.")
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed (critical value).")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG of the sensitivity plot."
-)
+@seed_option("Seed (critical value).")
+@plot_option("the sensitivity plot")
+@inference_options
 @_guard
 def honest_cmd(
     restriction: str,
@@ -628,8 +695,9 @@ def honest_cmd(
         raise ConfigError(f"--m-values {m_values!r}: give numbers such as 0,0.5,1") from None
     if not ms or min(ms) < 0:
         raise ConfigError("--m-values: give one or more numbers >= 0")
-    opts = HonestOptions(restriction, ms, target, leads, lags, 0.05, seed)
-    res = run_honest(_inputs(kw), opts)
+    conley, coords = _inference(kw)
+    opts = HonestOptions(restriction, ms, target, leads, lags, 0.05, seed, **conley)
+    res = run_honest(_inputs(kw, coordinates=coords), opts)
     _write_plot(res.figures()["honest"] if plot else None, plot)
     _show(res, kw)
 
@@ -638,24 +706,23 @@ def honest_cmd(
 @panel_options
 @click.option("--leads", default=DEFAULT_LEADS, show_default=True, help="Event times shown before.")
 @click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event times shown after.")
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG: the four event studies."
-)
+@plot_option("the four event studies")
+@inference_options
 @_guard
 def compare_cmd(leads: int, lags: int, plot: str | None, **kw: Any) -> None:
     """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham: one table, one figure."""
     from policylink.analyses.did import ComparisonOptions, run_comparison
 
-    res = run_comparison(_inputs(kw), ComparisonOptions(leads, lags))
+    conley, coords = _inference(kw)
+    opts = ComparisonOptions(leads, lags, **conley)
+    res = run_comparison(_inputs(kw, coordinates=coords), opts)
     _write_plot(res.figures()["compare"] if plot else None, plot)
     _show(res, kw)
 
 
 @did_group.command("bacon")
 @panel_options
-@click.option(
-    "--plot", default=None, type=click.Path(dir_okay=False), help="PNG: estimate vs weight."
-)
+@plot_option("estimate vs weight")
 @_guard
 def bacon_cmd(plot: str | None, **kw: Any) -> None:
     """Goodman-Bacon decomposition of the TWFE DID (balanced panel, no controls)."""
@@ -683,38 +750,9 @@ def bacon_cmd(plot: str | None, **kw: Any) -> None:
     help="TWFE with W*D (slx) or ML spatial Durbin panel (sdm).",
 )
 @click.option("--lag-controls", is_flag=True, help="Also include spatial lags of the controls.")
-@click.option(
-    "--conley-km",
-    type=float,
-    default=None,
-    help="Conley spatial-HAC standard errors with this distance cutoff in km (SLX), robust to "
-    "spatial correlation between units; default: cluster-robust by --cluster.",
-)
-@click.option(
-    "--kernel",
-    type=click.Choice(["bartlett", "uniform"]),
-    default="bartlett",
-    show_default=True,
-    help="Kernel of the Conley weights.",
-)
-@click.option(
-    "--coords",
-    "coords_file",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="PANEL_FILE: boundary layer (GPKG/SHP/GeoJSON, id field = --unit) for --conley-km; "
-    "with --db the database's unit geometries are used.",
-)
+@inference_options
 @_guard
-def spatial_cmd(
-    weights_src: str | None,
-    model: str,
-    lag_controls: bool,
-    conley_km: float | None,
-    kernel: str,
-    coords_file: str | None,
-    **kw: Any,
-) -> None:
+def spatial_cmd(weights_src: str | None, model: str, lag_controls: bool, **kw: Any) -> None:
     """Spatial DID: direct effect and spillover from the share of treated neighbours.
 
     The title and the JSON (``inference``) say which standard errors were used.
@@ -730,11 +768,8 @@ def spatial_cmd(
             "--weights: give a weights file (CSV of pairs, .gal, .gwt)"
             + (f"; {weights_src!r} is not a file" if weights_src else "")
         )
-    if coords_file and kw.get("from_db"):
-        raise ConfigError("--coords goes with PANEL_FILE (--db reads the unit geometries)")
-    opts = SpatialDidOptions(
-        model=model, lag_controls=lag_controls, conley_km=conley_km, kernel=kernel
-    )
+    conley, coords_file = _inference(kw)
+    opts = SpatialDidOptions(model=model, lag_controls=lag_controls, **conley)
     _show(run_spatial_did(_inputs(kw, weights=weights, coordinates=coords_file), opts), kw)
 
 
@@ -814,6 +849,7 @@ def heterogeneity_cmd(group_col: str, **kw: Any) -> None:
     help="Directory for event_study.png, event_study_compare.png (TWFE, Sun-Abraham, "
     "Callaway-Sant'Anna), placebo.png, psm_balance.png.",
 )
+@inference_options
 @_guard
 def run_cmd(draws: int, seed: int, leads: int, lags: int, plot_dir: str | None, **kw: Any) -> None:
     """The whole seed 004 pipeline: TWFE, event study, placebo, PSM-DID, plus Callaway-Sant'Anna
@@ -824,8 +860,9 @@ def run_cmd(draws: int, seed: int, leads: int, lags: int, plot_dir: str | None, 
     """
     from policylink.analyses.did import SuiteOptions, run_suite
 
-    opts = SuiteOptions(leads=leads, lags=lags, draws=draws, seed=seed)
-    res = run_suite(_inputs(kw), opts, progress=progress)
+    conley, coords = _inference(kw)
+    opts = SuiteOptions(leads=leads, lags=lags, draws=draws, seed=seed, **conley)
+    res = run_suite(_inputs(kw, coordinates=coords), opts, progress=progress)
     if plot_dir:
         for name, fig in res.figures().items():
             _write_plot(fig, str(Path(plot_dir) / f"{name}.png"))

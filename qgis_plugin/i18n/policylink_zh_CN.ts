@@ -928,6 +928,114 @@
       <translation>安慰剂检验</translation>
     </message>
     <message>
+      <source>Synthetic DID (Arkhangelsky et al.)</source>
+      <translation>合成双重差分（Arkhangelsky 等）</translation>
+    </message>
+    <message>
+      <source>Synthetic difference-in-differences (Arkhangelsky et al. 2021; policylink.analyses.did.run_sdid, as `policylink did sdid`) for staggered adoption: each adoption cohort against the never-treated units with unit weights (controls that track the cohort before adoption) and time weights (pre-periods that resemble the post-periods); overall ATT weighted by treated units x post periods, with placebo, jackknife or bootstrap standard errors. Also synthetic control and plain DID. Outputs: table of the ATT and the cohort estimates, time weights table (cohort, year, lambda), and with a unit layer the unit weights joined to the unit geometries (field omega_&lt;cohort&gt; per cohort; treated units get their cohort and no weight). Balanced panel; controls are not used.</source>
+      <translation>合成双重差分（Arkhangelsky 等 2021；policylink.analyses.did.run_sdid，与 `policylink did sdid` 相同），用于交错采纳：每个采纳批次与从未处理单元比较，单元权重使对照单元在采纳前贴近该批次，时间权重使处理前各期贴近处理后各期；总体 ATT 按处理单元数 × 处理后期数加权，标准误可用安慰剂法、刀切法或自助法。也可估计合成控制和普通双重差分。输出：ATT 与各批次估计表、时间权重表（cohort、year、lambda）；给出单元图层时还输出连接到单元几何的单元权重（每个批次一个字段 omega_&lt;cohort&gt;；处理单元给出其批次、不给权重）。需要平衡面板；不使用控制变量。</translation>
+    </message>
+    <message>
+      <source>de Chaisemartin-D'Haultfoeuille DID</source>
+      <translation>de Chaisemartin-D'Haultfoeuille 双重差分</translation>
+    </message>
+    <message>
+      <source>de Chaisemartin and D'Haultfoeuille estimators for treatments that may switch on and off (policylink.analyses.did.run_dcdh, as `policylink did dcdh`): DID_M compares units whose treatment changes (joiners and leavers) with units whose treatment does not; DID_l follows units from their first switch, with placebos before it; bootstrap standard errors over units. Treatment: the optional 0/1 field (may switch off), else the first treated year (absorbing). Output: table rel_time, estimate, se, p, n_switchers (placebos at negative rel_time). Balanced panel; controls are not used.</source>
+      <translation>de Chaisemartin 和 D'Haultfoeuille 的估计量，适用于可以进入和退出的处理（policylink.analyses.did.run_dcdh，与 `policylink did dcdh` 相同）：DID_M 比较处理状态改变的单元（进入者和退出者）与处理状态不变的单元；DID_l 从单元首次转换起跟踪，并在此之前给出安慰剂估计；标准误由按单元的自助法得到。处理：可选的 0/1 字段（可以退出），否则为首次处理年份（吸收型）。输出：表 rel_time、estimate、se、p、n_switchers（安慰剂位于负的 rel_time）。需要平衡面板；不使用控制变量。</translation>
+    </message>
+    <message>
+      <source>Synthetic DID</source>
+      <translation>合成双重差分</translation>
+    </message>
+    <message>
+      <source>Synthetic control</source>
+      <translation>合成控制</translation>
+    </message>
+    <message>
+      <source>Plain DID</source>
+      <translation>普通双重差分</translation>
+    </message>
+    <message>
+      <source>Placebo</source>
+      <translation>安慰剂法</translation>
+    </message>
+    <message>
+      <source>Jackknife</source>
+      <translation>刀切法</translation>
+    </message>
+    <message>
+      <source>Bootstrap</source>
+      <translation>自助法</translation>
+    </message>
+    <message>
+      <source>No standard errors</source>
+      <translation>不计算标准误</translation>
+    </message>
+    <message>
+      <source>Placebo with enough controls, else bootstrap</source>
+      <translation>对照单元足够时用安慰剂法，否则用自助法</translation>
+    </message>
+    <message>
+      <source>Standard errors</source>
+      <translation>标准误</translation>
+    </message>
+    <message>
+      <source>Placebo / bootstrap replications</source>
+      <translation>安慰剂 / 自助法重复次数</translation>
+    </message>
+    <message>
+      <source>Synthetic DID estimates</source>
+      <translation>合成双重差分估计</translation>
+    </message>
+    <message>
+      <source>Time weights</source>
+      <translation>时间权重</translation>
+    </message>
+    <message>
+      <source>Optional: unit layer for the unit weights</source>
+      <translation>可选：用于单元权重的单元图层</translation>
+    </message>
+    <message>
+      <source>Unit weights (one field per cohort)</source>
+      <translation>单元权重（每个采纳批次一个字段）</translation>
+    </message>
+    <message>
+      <source>Plot: treated vs synthetic control</source>
+      <translation>图：处理组与合成对照</translation>
+    </message>
+    <message>
+      <source>The unit weights need the unit layer and its unit id field.</source>
+      <translation>单元权重需要单元图层及其单元编号字段。</translation>
+    </message>
+    <message>
+      <source>Optional: 0/1 treatment field (may switch off; replaces the first year)</source>
+      <translation>可选：0/1 处理字段（可以退出处理；代替首次处理年份）</translation>
+    </message>
+    <message>
+      <source>Dynamic effects DID_1..DID_n</source>
+      <translation>动态效应 DID_1..DID_n</translation>
+    </message>
+    <message>
+      <source>Placebo estimators</source>
+      <translation>安慰剂估计量个数</translation>
+    </message>
+    <message>
+      <source>Bootstrap draws (0 = no standard errors)</source>
+      <translation>自助法抽样次数（0 = 不计算标准误）</translation>
+    </message>
+    <message>
+      <source>DID_l and placebos</source>
+      <translation>DID_l 与安慰剂估计</translation>
+    </message>
+    <message>
+      <source>Plot: DID_l and placebos</source>
+      <translation>图：DID_l 与安慰剂估计</translation>
+    </message>
+    <message>
+      <source>Give exactly one of the first treated year field and the 0/1 treatment field.</source>
+      <translation>首次处理年份字段和 0/1 处理字段必须且只能给出其中一个。</translation>
+    </message>
+    <message>
       <source>Diffusion paths</source>
       <translation>扩散路径</translation>
     </message>

@@ -128,10 +128,61 @@ def conley_vcov(
     if X.ndim == 1:
         X = X[:, None]
     e = np.asarray(resid, float).ravel()
-    if X.shape[0] != e.shape[0] or len(unit) != e.shape[0] or len(time) != e.shape[0]:
-        raise ValueError("X, resid, unit and time must have one entry per row")
+    if X.shape[0] != e.shape[0]:
+        raise ValueError("X and resid must have one entry per row")
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(e))):
         raise ValueError("regressors and residuals must be finite")
+    meat = conley_meat(X * e[:, None], unit, time, coords_km, spec)
+    xtx = X.T @ X
+    try:
+        bread = np.linalg.inv(xtx)
+    except np.linalg.LinAlgError as exc:
+        raise ValueError("the regressors are collinear: no covariance") from exc
+    V = bread @ meat @ bread
+    return (V + V.T) / 2.0
+
+
+def conley_meat(
+    scores: np.ndarray,
+    unit: Sequence[object],
+    time: Sequence[object],
+    coords_km: pd.DataFrame,
+    spec: ConleySpec,
+) -> np.ndarray:
+    """Kernel-weighted sum of score cross-products, :math:`\\sum_{a,b} k_{ab} s_a s_b'`.
+
+    The "meat" of every Conley covariance here: of OLS coefficients (scores
+    :math:`\\tilde x_a \\hat u_a`, :func:`conley_vcov`) and of estimators linear in the
+    outcome, such as the imputation DID (scores :math:`v_a \\tilde\\varepsilon_a`).
+
+    Parameters
+    ----------
+    scores : ndarray, shape (n,) or (n, k)
+        One score (vector) per row.
+    unit, time : sequence, length n
+        Unit id and period of each row.
+    coords_km : DataFrame
+        Indexed by unit id (as text), columns ``x_km``, ``y_km`` in km.
+    spec : ConleySpec
+        Cutoff and kernel.
+
+    Returns
+    -------
+    ndarray, shape (k, k)
+
+    Raises
+    ------
+    ValueError
+        A unit without coordinates, non-finite scores or coordinates, or lengths that differ.
+    """
+    spec.check()
+    S = np.asarray(scores, float)
+    if S.ndim == 1:
+        S = S[:, None]
+    if len(unit) != S.shape[0] or len(time) != S.shape[0]:
+        raise ValueError("scores, unit and time must have one entry per row")
+    if not np.all(np.isfinite(S)):
+        raise ValueError("scores must be finite")
     units = pd.Index([str(u) for u in unit])
     uniq = units.unique()
     lacking = [u for u in uniq if u not in coords_km.index]
@@ -143,33 +194,20 @@ def conley_vcov(
     uidx = uniq.get_indexer(units)
     d = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
     K = kernel_weights(d, spec)
-    S = X * e[:, None]  # scores, (n, k)
-    meat = np.zeros((X.shape[1], X.shape[1]))
-    # spatial part: pairs within the same period
+    k = S.shape[1]
+    meat = np.zeros((k, k))
     tcodes, _ = pd.factorize(pd.Index(list(time)))
-    for t in np.unique(tcodes):
-        rows = np.flatnonzero(tcodes == t)
-        Kt = K[np.ix_(uidx[rows], uidx[rows])]
-        St = S[rows]
-        meat += St.T @ Kt @ St
-    # serial part: pairs of the same unit in different periods (same period already counted)
-    G = np.zeros((len(uniq), X.shape[1]))
+    # unit sums of the scores: serial correlation within a unit at any lag
+    G = np.zeros((len(uniq), k))
     np.add.at(G, uidx, S)
     meat += G.T @ G
-    same = np.zeros((X.shape[1], X.shape[1]))
     for t in np.unique(tcodes):
         rows = np.flatnonzero(tcodes == t)
-        Gt = np.zeros((len(uniq), X.shape[1]))
+        Gt = np.zeros((len(uniq), k))
         np.add.at(Gt, uidx[rows], S[rows])
-        same += Gt.T @ Gt
-    meat -= same
-    xtx = X.T @ X
-    try:
-        bread = np.linalg.inv(xtx)
-    except np.linalg.LinAlgError as exc:
-        raise ValueError("the regressors are collinear: no covariance") from exc
-    V = bread @ meat @ bread
-    return (V + V.T) / 2.0
+        # spatial pairs within the period, minus the same-unit pairs already counted above
+        meat += Gt.T @ K @ Gt - Gt.T @ Gt
+    return meat
 
 
 def conley_table(

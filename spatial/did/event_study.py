@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from policylink.spatial.did.conley import ConleySpec
 from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, prepare_panel
 from policylink.spatial.did.twfe import DIDResult, check_identified, fit_fe
 
@@ -150,6 +151,8 @@ def event_study(
     leads: int = 5,
     lags: int = 5,
     reference: int = -1,
+    conley: ConleySpec | None = None,
+    coords_km: pd.DataFrame | None = None,
 ) -> EventStudyResult:
     """Dynamic TWFE event study with end bins and a joint pre-trend test.
 
@@ -165,6 +168,11 @@ def event_study(
         Number of post-periods shown; ``e >= lags`` is pooled (seed 004: 5, ``post_5``).
     reference : int
         Omitted event time (default -1, the year before adoption).
+    conley : ConleySpec, optional
+        Conley spatial-HAC standard errors (and pre-trend test) instead of the cluster-robust
+        ones of ``spec.cluster``.
+    coords_km : DataFrame, optional
+        Unit coordinates in km (index unit id, columns ``x_km``, ``y_km``), with ``conley``.
 
     Returns
     -------
@@ -186,7 +194,15 @@ def event_study(
     check_identified(panel, spec, [DID_COL])
     names = add_event_dummies(panel, spec, leads, lags, reference)
     model = fit_fe(
-        panel, spec, names, label="event study", leads=leads, lags=lags, reference=reference
+        panel,
+        spec,
+        names,
+        label="event study",
+        conley=conley,
+        coords_km=coords_km,
+        leads=leads,
+        lags=lags,
+        reference=reference,
     )
     co = model.coefficients
     rows = []

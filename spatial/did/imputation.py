@@ -15,7 +15,10 @@ clustered by unit: :math:`\\hat\\sigma^2 = \\sum_i (\\sum_t v_{it}\\tilde\\varep
 with :math:`\\tilde\\varepsilon` the first-stage residuals on :math:`\\Omega_0` and
 :math:`\\hat\\tau_{it} - \\bar\\tau_{G_i,t}` on :math:`\\Omega_1`, where
 :math:`\\bar\\tau_{G_i,t}` is the leave-out mean of the other effects in the cohort x year cell
-(BJS's default ``avgeffectsby`` in its leave-out version).
+(BJS's default ``avgeffectsby`` in its leave-out version). The same scores
+:math:`s_{it} = v_{it}\\tilde\\varepsilon_{it}` give the two-way clustered variance (unit and year,
+Cameron, Gelbach and Miller 2011: :math:`\\sum_i (\\sum_t s)^2 + \\sum_t (\\sum_i s)^2 - \\sum s^2`)
+and the Conley spatial-HAC variance (:func:`policylink.spatial.did.conley.conley_meat`).
 
 Pre-trends are tested as BJS recommend (Test 1), separately from the estimation: on
 :math:`\\Omega_0`, regress the outcome on the fixed effects, the controls and lead dummies
@@ -40,6 +43,7 @@ import scipy.sparse as sp
 from scipy import stats
 from scipy.sparse.linalg import splu
 
+from policylink.spatial.did.conley import ConleySpec, conley_meat
 from policylink.spatial.did.panel import FIRST_COL, PanelSpec, check_fixed_effects, prepare_panel
 from policylink.spatial.errors import InputError, Problem
 
@@ -85,6 +89,8 @@ class ImputationResult:
     influence : dict
         Per-unit :math:`\\sum_t v_{it}\\tilde\\varepsilon_{it}` of each estimate (key
         ``'overall'`` and event times), for bootstrap or aggregation.
+    inference : str
+        Which variance was used (clustering or Conley).
     """
 
     overall: dict[str, float]
@@ -98,6 +104,7 @@ class ImputationResult:
     controls: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     influence: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
+    inference: str = "Borusyak-Jaravel-Spiess conservative, clustered by unit"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON ``imputation`` block."""
@@ -121,7 +128,8 @@ class ImputationResult:
             "n_untreated": self.n_untreated,
             "controls": list(self.controls),
             "notes": list(self.notes),
-            "variance": "Borusyak-Jaravel-Spiess conservative, clustered by unit",
+            "variance": self.inference,
+            "inference": self.inference,
         }
 
 
@@ -136,6 +144,8 @@ def imputation_did(
     horizons: int | None = None,
     pretrends: int = 5,
     anticipation: int = 0,
+    conley: ConleySpec | None = None,
+    coords_km: pd.DataFrame | None = None,
 ) -> ImputationResult:
     """Borusyak-Jaravel-Spiess imputation DID with event-time effects and a pre-trend test.
 
@@ -144,8 +154,8 @@ def imputation_did(
     df : DataFrame
         Long panel (need not be balanced).
     spec : PanelSpec
-        Column roles; the controls enter the first stage. Standard errors are clustered by
-        unit whatever ``spec.cluster`` says.
+        Column roles; the controls enter the first stage. Standard errors are clustered as
+        ``spec.cluster`` says (by unit, or two-way by unit and year).
     horizons : int, optional
         Largest event time reported (the overall ATT always uses every treated observation).
         Default: all.
@@ -154,6 +164,11 @@ def imputation_did(
     anticipation : int
         Periods before ``first_treated`` in which units may already react; they are left out
         of the first stage and get imputed effects (event times ``-anticipation .. -1``).
+    conley : ConleySpec, optional
+        Conley spatial-HAC variance of the same scores instead of the clustered one (the
+        pre-trend test stays cluster-robust).
+    coords_km : DataFrame, optional
+        Unit coordinates in km (index unit id, columns ``x_km``, ``y_km``), with ``conley``.
 
     Returns
     -------
@@ -167,6 +182,10 @@ def imputation_did(
     """
     if anticipation < 0 or pretrends < 0:
         raise ValueError("anticipation and pretrends must be >= 0")
+    if conley is not None:
+        conley.check()
+        if coords_km is None:
+            raise ValueError("Conley standard errors need the units' coordinates")
     panel, spec = prepare_panel(df, spec)
     controls = list(spec.controls)
     panel = panel.reset_index(drop=True)
@@ -258,7 +277,23 @@ def imputation_did(
     contrib = V * eps[:, None]
     per_unit = np.zeros((nu, W1m.shape[1]))
     np.add.at(per_unit, u_code, contrib)
-    se = np.sqrt((per_unit**2).sum(axis=0))
+    var = (per_unit**2).sum(axis=0)
+    inference = "Borusyak-Jaravel-Spiess conservative, clustered by unit"
+    if conley is not None:
+        coords = coords_km.copy()  # type: ignore[union-attr]
+        coords.index = coords.index.map(str)
+        try:
+            var = np.diag(conley_meat(contrib, unit, t, coords, conley)).copy()
+        except ValueError as exc:
+            raise _problem(spec, spec.unit, str(exc)) from exc
+        inference = "Borusyak-Jaravel-Spiess conservative, " + conley.describe()
+    elif spec.cluster == "twoway":
+        # one observation per unit-year: the intersection clusters are the observations
+        per_year = np.zeros((len(t_lev), W1m.shape[1]))
+        np.add.at(per_year, t_code, contrib)
+        var = var + (per_year**2).sum(axis=0) - (contrib**2).sum(axis=0)
+        inference = "Borusyak-Jaravel-Spiess conservative, clustered by unit and year (two-way)"
+    se = np.sqrt(np.clip(var, 0.0, None))
     est = W1m.T @ tau
     scale = max(float(np.std(y)), 1.0)
     se = np.where(se > 1e-10 * scale, se, np.nan)  # exact fits: no inference
@@ -300,6 +335,7 @@ def imputation_did(
         controls=controls,
         notes=notes,
         influence=influence,
+        inference=inference,
     )
 
 
@@ -312,7 +348,7 @@ def _pretrend_test(
     leads: int,
     anticipation: int,
 ) -> tuple[list[tuple], dict[str, float]]:
-    """BJS Test 1: lead dummies on the untreated observations (pyfixest, CRV1 by unit)."""
+    """BJS Test 1: lead dummies on the untreated observations (pyfixest, CRV1 by ``spec.cluster``)."""
     empty = {"stat": float("nan"), "df": 0, "p": float("nan")}
     if leads == 0:
         return [], empty
@@ -341,7 +377,7 @@ def _pretrend_test(
     rhs = " + ".join(_q(c) for c in [*names, *spec.controls])
     formula = f"{_q(spec.outcome)} ~ {rhs} | {_q(spec.unit)} + {_q(spec.time)}"
     try:
-        fit = pf.feols(formula, data, vcov={"CRV1": spec.unit})
+        fit = pf.feols(formula, data, vcov=spec.vcov())
     except Exception:  # noqa: BLE001 - the test is optional; the estimates stand without it
         return [], empty
     tid = fit.tidy()

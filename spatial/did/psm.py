@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from policylink.spatial.did.conley import ConleySpec
 from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, prepare_panel
 from policylink.spatial.did.twfe import DIDResult, check_identified, fit_fe
 
@@ -162,6 +163,8 @@ def psm_did(
     *,
     caliper: float | None = None,
     seed: int = 0,
+    conley: ConleySpec | None = None,
+    coords_km: pd.DataFrame | None = None,
 ) -> PSMResult:
     """Propensity-score matched DID.
 
@@ -177,6 +180,11 @@ def psm_did(
         Maximum absolute propensity-score distance of a match.
     seed : int
         Seed of the matching order.
+    conley : ConleySpec, optional
+        Conley spatial-HAC standard errors of the matched-sample DID instead of the
+        cluster-robust ones.
+    coords_km : DataFrame, optional
+        Unit coordinates in km (index unit id, columns ``x_km``, ``y_km``), with ``conley``.
 
     Returns
     -------
@@ -233,6 +241,8 @@ def psm_did(
         spec,
         [DID_COL],
         label="PSM-DID",
+        conley=conley,
+        coords_km=coords_km,
         matching="logit propensity, 1:1 nearest neighbour without replacement",
         caliper=caliper,
         covariates=covs,

@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from policylink.spatial.did.conley import ConleySpec, conley_table, conley_vcov
+from policylink.spatial.did.conley import ConleySpec
 from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, prepare_panel
-from policylink.spatial.did.twfe import DIDResult, fit_fe, within_residual
+from policylink.spatial.did.twfe import DIDResult, fit_fe
 from policylink.spatial.errors import InputError, Problem
 
 WD_COL = "w_did"
@@ -204,16 +204,16 @@ def spatial_did(
             for c in spec.controls:
                 panel[f"w_{c}"] = _lag_column(panel, spec, W, ids, c)
                 regs.append(f"w_{c}")
-        res: DIDResult = fit_fe(panel, spec, regs, label="spatial DID (SLX)", **info)
-        if conley is None:
-            info["inference"] = (
-                f"cluster-robust (CRV1) by {spec.cluster}; assumes errors independent across "
-                "clusters (not robust to spatial correlation between units)"
-            )
-        else:
-            res = _with_conley(res, panel, spec, conley, coords_km)
-            info["inference"] = conley.describe()
-        res.info["inference"] = info["inference"]
+        res: DIDResult = fit_fe(
+            panel,
+            spec,
+            regs,
+            label="spatial DID (SLX)",
+            conley=conley,
+            coords_km=coords_km,
+            **info,
+        )
+        info["inference"] = res.info["inference"]
         co = res.coefficients
         eff = pd.DataFrame(
             {
@@ -267,34 +267,6 @@ def spatial_did(
     info["rho"] = float(fit.rho) if fit.rho is not None else None
     info["inference"] = f"ML information matrix with {draws} parameter draws for the effects"
     return SpatialDIDResult(eff, "sdm", fit, info)
-
-
-def _with_conley(
-    res: DIDResult,
-    panel: pd.DataFrame,
-    spec: PanelSpec,
-    conley: ConleySpec,
-    coords_km: pd.DataFrame,
-) -> DIDResult:
-    """The fit with Conley spatial-HAC SEs (same estimates; FWL residuals of the FE fit)."""
-    from dataclasses import replace
-
-    names = list(res.coefficients.index)
-    beta = res.coefficients["estimate"].to_numpy(float)
-    Xd = np.column_stack([within_residual(panel[c].to_numpy(float), panel, spec) for c in names])
-    yd = within_residual(panel[spec.outcome].to_numpy(float), panel, spec)
-    resid = yd - Xd @ beta
-    coords = coords_km.copy()
-    coords.index = coords.index.map(str)
-    try:
-        V = conley_vcov(Xd, resid, panel[spec.unit], panel[spec.time], coords, conley)
-    except ValueError as exc:
-        raise InputError([Problem(spec.source, None, spec.unit, None, str(exc))]) from exc
-    table = conley_table(names, beta, V)
-    info = {**res.info, "vcov": "Conley", "conley_cutoff_km": conley.cutoff_km}
-    info["conley_kernel"] = conley.kernel
-    vc = pd.DataFrame(V, index=names, columns=names)
-    return replace(res, coefficients=table, vcov=vc, info=info)
 
 
 def _lag_column(

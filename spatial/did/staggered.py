@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from policylink.spatial.did.conley import ConleySpec
 from policylink.spatial.did.panel import DID_COL, FIRST_COL, PanelSpec, is_balanced, prepare_panel
 from policylink.spatial.did.twfe import DIDResult, check_identified, fit_fe
 from policylink.spatial.errors import InputError, Problem
@@ -664,7 +665,13 @@ class SunAbrahamResult:
 
 
 def sun_abraham(
-    df: pd.DataFrame, spec: PanelSpec, *, leads: int | None = None, lags: int | None = None
+    df: pd.DataFrame,
+    spec: PanelSpec,
+    *,
+    leads: int | None = None,
+    lags: int | None = None,
+    conley: ConleySpec | None = None,
+    coords_km: pd.DataFrame | None = None,
 ) -> SunAbrahamResult:
     """Sun-Abraham interaction-weighted event-study estimator on pyfixest.
 
@@ -684,6 +691,10 @@ def sun_abraham(
         Column roles (controls and clustering apply).
     leads, lags : int, optional
         Report only event times in ``[-leads, lags]`` (the regression stays fully saturated).
+    conley : ConleySpec, optional
+        Conley spatial-HAC covariance of the interactions instead of the cluster-robust one.
+    coords_km : DataFrame, optional
+        Unit coordinates in km (index unit id, columns ``x_km``, ``y_km``), with ``conley``.
 
     Returns
     -------
@@ -718,7 +729,15 @@ def sun_abraham(
             panel[name] = ((G == g) & (e == k)).astype(int)
             names.append(name)
             meta.append((int(g), int(k), name))
-    model = fit_fe(panel, spec, names, label="Sun-Abraham", control=control)
+    model = fit_fe(
+        panel,
+        spec,
+        names,
+        label="Sun-Abraham",
+        conley=conley,
+        coords_km=coords_km,
+        control=control,
+    )
     co, V = model.coefficients, model.vcov
     ses = co.loc[co.index.intersection(names), "se"].to_numpy(float)
     if ses.size and not (np.isfinite(ses) & (ses > 0)).any():

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from policylink.spatial.did.conley import ConleySpec, conley_table, conley_vcov
 from policylink.spatial.did.panel import DID_COL, PanelSpec, prepare_panel
 from policylink.spatial.errors import InputError, Problem
 
@@ -162,10 +163,26 @@ def fe_formula(spec: PanelSpec, regressors: list[str]) -> str:
     return f"{_q(spec.outcome)} ~ {rhs} | {_q(spec.unit)} + {_q(spec.time)}"
 
 
+def cluster_inference(spec: PanelSpec) -> str:
+    """Text saying which cluster-robust standard errors ``spec`` asks for."""
+    by = "unit and year (two-way)" if spec.cluster == "twoway" else "unit"
+    return (
+        f"cluster-robust (CRV1) by {by}; assumes errors independent across clusters "
+        "(not robust to spatial correlation between units)"
+    )
+
+
 def fit_fe(
-    panel: pd.DataFrame, spec: PanelSpec, regressors: list[str], *, label: str = "", **info: Any
+    panel: pd.DataFrame,
+    spec: PanelSpec,
+    regressors: list[str],
+    *,
+    label: str = "",
+    conley: ConleySpec | None = None,
+    coords_km: pd.DataFrame | None = None,
+    **info: Any,
 ) -> DIDResult:
-    """Fit ``outcome ~ regressors + controls | unit + year`` with pyfixest (CRV1 errors).
+    """Fit ``outcome ~ regressors + controls | unit + year`` with pyfixest.
 
     Parameters
     ----------
@@ -177,12 +194,19 @@ def fit_fe(
         Regressors of interest placed before the controls.
     label : str
         Label stored on the result.
+    conley : ConleySpec, optional
+        Conley spatial-HAC standard errors with this cutoff and kernel instead of the
+        cluster-robust ones of ``spec.cluster`` (same estimates).
+    coords_km : DataFrame, optional
+        Unit coordinates in km (index unit id, columns ``x_km``, ``y_km``); needed with
+        ``conley``.
     **info
         Extra entries for ``DIDResult.info``.
 
     Returns
     -------
     DIDResult
+        ``info['inference']`` says which standard errors were used.
     """
     import pyfixest as pf
 
@@ -193,6 +217,12 @@ def fit_fe(
     data = panel.copy()
     fit = pf.feols(fe_formula(spec, regressors), data, vcov=spec.vcov())
     res = result_from_pyfixest(fit, data, spec, label=label, **info)
+    if conley is None:
+        res.info["inference"] = cluster_inference(spec)
+    else:
+        if coords_km is None:
+            raise ValueError("Conley standard errors need the units' coordinates")
+        res = with_conley(res, panel, spec, conley, coords_km)
     for name in _KEY_TERMS:
         if name in regressors and name in res.coefficients.index:
             se = float(res.coefficients.loc[name, "se"])
@@ -215,6 +245,63 @@ def fit_fe(
 
 #: Regressors whose coefficient is the point of a fit: they must be identified.
 _KEY_TERMS = ("did", "w_did")
+
+
+def with_conley(
+    res: DIDResult,
+    panel: pd.DataFrame,
+    spec: PanelSpec,
+    conley: ConleySpec,
+    coords_km: pd.DataFrame,
+) -> DIDResult:
+    """The fit with Conley spatial-HAC standard errors (same estimates).
+
+    The scores are those of the fixed-effects-purged regression (Frisch-Waugh-Lovell): every
+    regressor and the outcome with unit and year effects removed, and its residuals.
+
+    Parameters
+    ----------
+    res : DIDResult
+        A fit of :func:`fit_fe` on ``panel``.
+    panel : DataFrame
+        The rows of the fit.
+    spec : PanelSpec
+        Column roles.
+    conley : ConleySpec
+        Cutoff and kernel.
+    coords_km : DataFrame
+        Unit coordinates in km (index unit id, columns ``x_km``, ``y_km``).
+
+    Returns
+    -------
+    DIDResult
+        Coefficients with Conley SEs, normal p-values and intervals; ``info['vcov']`` is
+        ``'Conley'`` and ``info['inference']`` describes it.
+
+    Raises
+    ------
+    policylink.spatial.errors.InputError
+        A unit without coordinates or a singular design.
+    """
+    from dataclasses import replace
+
+    names = list(res.coefficients.index)
+    beta = res.coefficients["estimate"].to_numpy(float)
+    Xd = np.column_stack([within_residual(panel[c].to_numpy(float), panel, spec) for c in names])
+    yd = within_residual(panel[spec.outcome].to_numpy(float), panel, spec)
+    resid = yd - Xd @ beta
+    coords = coords_km.copy()
+    coords.index = coords.index.map(str)
+    try:
+        V = conley_vcov(Xd, resid, panel[spec.unit], panel[spec.time], coords, conley)
+    except ValueError as exc:
+        raise InputError([Problem(spec.source, None, spec.unit, None, str(exc))]) from exc
+    table = conley_table(names, beta, V)
+    info = {**res.info, "vcov": "Conley", "conley_cutoff_km": conley.cutoff_km}
+    info["conley_kernel"] = conley.kernel
+    info["inference"] = conley.describe()
+    vc = pd.DataFrame(V, index=names, columns=names)
+    return replace(res, coefficients=table, vcov=vc, info=info)
 
 
 def within_residual(values: np.ndarray, panel: pd.DataFrame, spec: PanelSpec) -> np.ndarray:
@@ -306,7 +393,14 @@ def check_identified(panel: pd.DataFrame, spec: PanelSpec, regressors: list[str]
             )
 
 
-def twfe_did(df: pd.DataFrame, spec: PanelSpec, *, label: str = "TWFE DID") -> DIDResult:
+def twfe_did(
+    df: pd.DataFrame,
+    spec: PanelSpec,
+    *,
+    label: str = "TWFE DID",
+    conley: ConleySpec | None = None,
+    coords_km: pd.DataFrame | None = None,
+) -> DIDResult:
     """Two-way fixed-effects DID with controls and cluster-robust errors (seed 004 eq. 1).
 
     Parameters
@@ -318,6 +412,10 @@ def twfe_did(df: pd.DataFrame, spec: PanelSpec, *, label: str = "TWFE DID") -> D
         and clustering (``'unit'`` or ``'twoway'``).
     label : str
         Label stored on the result.
+    conley : ConleySpec, optional
+        Conley spatial-HAC standard errors instead of the cluster-robust ones.
+    coords_km : DataFrame, optional
+        Unit coordinates in km, needed with ``conley``.
 
     Returns
     -------
@@ -339,4 +437,4 @@ def twfe_did(df: pd.DataFrame, spec: PanelSpec, *, label: str = "TWFE DID") -> D
     clustering. Journal of Business & Economic Statistics, 29(2), 238-249.
     """
     panel, spec = prepare_panel(df, spec)
-    return fit_fe(panel, spec, [DID_COL], label=label)
+    return fit_fe(panel, spec, [DID_COL], label=label, conley=conley, coords_km=coords_km)

@@ -15,6 +15,7 @@ from .coordination_link_layer import CoordinationLinkLayer
 from .cross_section_model import CrossSectionModel
 from .did_modern import DIDCallawaySantAnna, DIDHonest, DIDImputation
 from .did_suite import DIDSuite
+from .did_synthetic import DIDDcdh, DIDSynthetic
 from .diffusion_path_layer import DiffusionPathLayer
 from .dynamic_spatial_panel import DynamicSpatialPanel
 from .event_history_table import EventHistoryTable
@@ -45,6 +46,8 @@ ALGORITHMS: tuple[type[QgsProcessingAlgorithm], ...] = (
     DIDCallawaySantAnna,
     DIDImputation,
     DIDHonest,
+    DIDSynthetic,
+    DIDDcdh,
     PilotBatchLayer,
     AdoptionPeriodLayer,
     CoordinationLinkLayer,
@@ -64,9 +67,11 @@ __all__ = [
     "CoordinationLinkLayer",
     "CrossSectionModel",
     "DIDCallawaySantAnna",
+    "DIDDcdh",
     "DIDHonest",
     "DIDImputation",
     "DIDSuite",
+    "DIDSynthetic",
     "DiffusionPathLayer",
     "DynamicSpatialPanel",
     "EventHistoryTable",
