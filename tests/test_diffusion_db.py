@@ -134,3 +134,22 @@ def test_synthetic_covariate_is_labelled_and_cli_runs(conn, bundled_url, monkeyp
     assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 88
     r = runner.invoke(cli, ["diffusion", "dyad", "--format", "csv"])
     assert r.exit_code == 0 and "log_distance_km" in r.output
+
+
+def test_unit_ratios_on_the_real_pilots_equal_statsmodels(conn):
+    """Each unit's ratio in its last year at risk: exp(b' x) with statsmodels' b, x read from
+    the risk set (the latest year of the unit)."""
+    inp = di.load_eha_inputs(di.EhaSource(), conn=conn)
+    res = run_eha(inp, EhaOptions())
+    d = res.result.design
+    ref = _statsmodels(d, d.rows["code"])
+    names = list(d.names)
+    regs = list(EhaOptions().regressors)
+    b = np.array([float(np.asarray(ref.params)[names.index(r)]) for r in regs])
+    last = inp.risk.sort_values("year").groupby("code").tail(1).set_index("code")
+    got = res.unit_ratios().set_index("code")
+    assert set(got.index) == set(inp.risk["code"])
+    assert (got["year"] == last.loc[got.index, "year"]).all()
+    expected = np.exp(last.loc[got.index, regs].to_numpy(float) @ b)
+    np.testing.assert_allclose(got["ratio"], expected, rtol=1e-5)
+    assert (got["ratio_low"] <= got["ratio"]).all() and (got["ratio"] <= got["ratio_high"]).all()
