@@ -208,3 +208,31 @@ def test_covariate_ratio_and_interval_equal_statsmodels():
     # a row with x = 0 and no adopted neighbour has ratio 1 exactly
     zero = pd.DataFrame({"x": [0.0], "share": [0.0]}).to_numpy() @ b
     assert np.exp(zero[0]) == 1.0
+
+
+def test_jupyter_html_display_carries_the_estimates():
+    """A result's rich display (``_repr_html_``, issue 22) is an HTML table whose coefficient
+    and SE cells equal statsmodels' GLM on the same simulated risk set, and SYNTHETIC shows."""
+    import io
+
+    from policylink.analyses.base import Provenance
+    from policylink.analyses.diffusion import EhaAnalysis, EhaOptions
+
+    risk, first, W, ids = simulate_histories(seed=13)
+    risk["share"], _ = neighbour_exposure(risk["unit"], risk["year"], first, W, ids=ids)
+    res = fit_eha(risk, ["x", "share"], link="logit", dependence="log", cluster="unit")
+    prov = Provenance("simulated histories", "ring", len(ids), ("x",))
+    opts = EhaOptions(regressors=("x", "share"), dependence="log", cluster="unit")
+    html = EhaAnalysis(prov, opts, res, ("sim",), {"sim": int(risk["event"].sum())})._repr_html_()
+    assert "SYNTHETIC" in html
+    table = pd.read_html(io.StringIO(html))[0]
+    d = res.design
+    ref = sm.GLM(d.y, d.X, family=sm.families.Binomial()).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(d.rows["unit"])[0]}
+    )
+    rows = {r.iloc[0]: r for _, r in table.iterrows()}
+    for name in ("x", "share"):
+        k = d.names.index(name)
+        cells = [float(v) for v in rows[name].iloc[1:3]]
+        assert cells[0] == pytest.approx(float(np.asarray(ref.params)[k]), abs=1e-3)
+        assert cells[1] == pytest.approx(float(np.asarray(ref.bse)[k]), abs=1e-3)
