@@ -105,7 +105,16 @@ def clean_env(tmp_path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("args", [["--help"], ["db", "--help"], ["db", "status"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["db", "--help"],
+        ["db", "status"],
+        ["weights", "--help"],
+        ["weights", "report", "--help"],
+    ],
+)
 def test_light_commands_import_no_heavy_library(args, clean_env):
     rc, found, out = _heavy_imports(args, clean_env)
     assert rc == 0
