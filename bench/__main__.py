@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default=",".join(ALL_ROWS),
         help="comma-separated rows: 1 weights, 2 Moran, 3 SDM, 4 DID placebo, 5 ETL, 6 demo, "
-        "7 extra modules, 8 start-up (default: all)",
+        "7 extra modules, 8 start-up, 9 diffusion, 10 Callaway-Sant'Anna, 11 LISA, "
+        "12 DID placebo end to end, 13 cost curve (default: all)",
     )
     ap.add_argument(
         "--quick", action="store_true", help="small sizes, 1 run per case (smoke check)"

@@ -73,8 +73,8 @@ def agreement(ours: Measurement, anchor: Measurement) -> str:
     """Whether both sides computed the same thing, from their summaries.
 
     Checks, by what the summaries hold: identical neighbour-pair sets (count and digest), Moran's
-    I per year, spatial autoregressive coefficient, placebo coefficients draw by draw, rows
-    loaded.
+    I per year, spatial autoregressive coefficient, placebo coefficients draw by draw, named
+    coefficients, Markov transition counts, rows loaded.
 
     Parameters
     ----------
@@ -128,6 +128,15 @@ def agreement(ours: Measurement, anchor: Measurement) -> str:
         if d is None:
             return f"rho {a['rho']:.4f} vs {b['rho']:.4f}"
         return f"rho {a['rho']:.4f} vs {b['rho']:.4f}; max abs diff of rho and betas {d:.1e}"
+    if "coef" in a and "coef" in b:
+        if set(a["coef"]) != set(b["coef"]):
+            return "DIFFER: other coefficients"
+        d = _max_abs_diff(list(a["coef"].values()), [b["coef"][k] for k in a["coef"]])
+        return "—" if d is None else f"max abs diff of coefficients {d:.1e}"
+    if "T" in a and "T" in b:
+        if a["T"] == b["T"]:
+            return f"same transition counts ({sum(a['T']):,} moves)"
+        return f"DIFFER: {sum(a['T']):,} vs {sum(b['T']):,} moves"
     if "rows_loaded" in a and "rows_loaded" in b:
         return f"rows loaded {a['rows_loaded']:,} vs {b['rows_loaded']:,}"
     if "heavy_imports" in a and "heavy_imports" in b:

@@ -54,6 +54,35 @@ def test_agreement_flags_different_pair_sets():
     assert diff.startswith("DIFFER")
 
 
+def test_agreement_of_coefficients_and_transition_counts():
+    coef = agreement(_m(1, {"coef": {"a": 1.0, "b": 2.0}}), _m(1, {"coef": {"b": 2.5, "a": 1.0}}))
+    assert coef == "max abs diff of coefficients 5.0e-01"
+    assert agreement(_m(1, {"coef": {"a": 1.0}}), _m(1, {"coef": {"b": 1.0}})).startswith("DIFFER")
+    assert agreement(_m(1, {"T": [1, 2, 3]}), _m(1, {"T": [1, 2, 3]})) == (
+        "same transition counts (6 moves)"
+    )
+    assert agreement(_m(1, {"T": [1, 2, 3]}), _m(1, {"T": [1, 3, 3]})).startswith("DIFFER")
+
+
+def test_diffusion_row_agrees_with_statsmodels_and_the_counting_loop():
+    """Row 9 in-process: pooled EHA coefficients equal statsmodels', Markov counts the loop's."""
+    pytest.importorskip("policylink.spatial.diffusion")
+    params = {"quick": True}
+    for ours_name, anchor_name in (
+        ("diffusion.eha.ours", "diffusion.eha.statsmodels"),
+        ("diffusion.markov.ours", "diffusion.markov.loop"),
+    ):
+        ours = measure(REGISTRY[ours_name], params, runs=1, warmup=False)
+        anchor = measure(REGISTRY[anchor_name], params, runs=1, warmup=False)
+        assert ours.status == anchor.status == "ok", (ours.message, anchor.message)
+        if "coef" in ours.summary:
+            for k, v in ours.summary["coef"].items():
+                assert v == pytest.approx(anchor.summary["coef"][k], abs=1e-5)
+        else:
+            assert ours.summary["T"] == anchor.summary["T"]
+            assert sum(ours.summary["T"]) == 370 * 19
+
+
 def test_moran_row_agrees_with_esda(tmp_path):
     """Row 2 at toy size in-process: PolicyLink's I per year equals esda's (independent)."""
     import libpysal

@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import psycopg
+import psycopg.sql
 import pytest
 from click.testing import CliRunner
 
@@ -134,3 +135,54 @@ def test_synthetic_covariate_is_labelled_and_cli_runs(conn, bundled_url, monkeyp
     assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 88
     r = runner.invoke(cli, ["diffusion", "dyad", "--format", "csv"])
     assert r.exit_code == 0 and "log_distance_km" in r.output
+
+
+def test_unit_ratios_on_the_real_pilots_equal_statsmodels(conn):
+    """Each unit's ratio in its last year at risk: exp(b' x) with statsmodels' b, x read from
+    the risk set (the latest year of the unit)."""
+    inp = di.load_eha_inputs(di.EhaSource(), conn=conn)
+    res = run_eha(inp, EhaOptions())
+    d = res.result.design
+    ref = _statsmodels(d, d.rows["code"])
+    names = list(d.names)
+    regs = list(EhaOptions().regressors)
+    b = np.array([float(np.asarray(ref.params)[names.index(r)]) for r in regs])
+    last = inp.risk.sort_values("year").groupby("code").tail(1).set_index("code")
+    got = res.unit_ratios().set_index("code")
+    assert set(got.index) == set(inp.risk["code"])
+    assert (got["year"] == last.loc[got.index, "year"]).all()
+    expected = np.exp(last.loc[got.index, regs].to_numpy(float) @ b)
+    np.testing.assert_allclose(got["ratio"], expected, rtol=1e-5)
+    assert (got["ratio_low"] <= got["ratio"]).all() and (got["ratio"] <= got["ratio_high"]).all()
+
+
+@pytest.mark.parametrize(
+    ("neighbours", "pairs_sql"),
+    [
+        (
+            "links",
+            "SELECT code_a AS i, code_b AS j FROM coordination_link_summary_at('prefecture', "
+            "p_within => %(w)s) UNION SELECT code_b, code_a FROM coordination_link_summary_at("
+            "'prefecture', p_within => %(w)s)",
+        ),
+        ("distance:150000", "SELECT i, j FROM w_distance('prefecture', 150000, %(w)s)"),
+    ],
+)
+def test_neighbour_share_from_links_and_distance_is_a_direct_count(conn, neighbours, pairs_sql):
+    """The neighbour count from the coordination-link network and from a distance band equals a
+    SQL count over those pairs and eha_cascade (JJJ prefectures, adopted before the year)."""
+    src = di.EhaSource(
+        programmes=("jjj_policy_adoption",), within=JJJ, years=(2006, 2019), neighbours=neighbours
+    )
+    risk = di.load_eha_inputs(src, conn=conn).risk
+    query = psycopg.sql.SQL(
+        "WITH p AS ({}), c AS (SELECT unit_code, first_year FROM "
+        "eha_cascade('jjj_policy_adoption', 'prefecture', %(w)s)) "
+        "SELECT p.i, count(*) FILTER (WHERE c.first_year IS NOT NULL), "
+        "array_agg(c.first_year) FROM p LEFT JOIN c ON c.unit_code = p.j GROUP BY p.i"
+    ).format(psycopg.sql.SQL(pairs_sql))
+    rows = conn.execute(query, {"w": list(JJJ)}).fetchall()
+    firsts = {i: [y for y in ys if y is not None] for i, _, ys in rows}
+    assert sum(len(v) for v in firsts.values()) > 0  # some neighbour adopted
+    for code, year, count in risk[["code", "year", "neighbour_count"]].itertuples(index=False):
+        assert count == sum(y <= year - 1 for y in firsts.get(code, [])), (code, year)

@@ -183,3 +183,56 @@ def test_refusals():
     x = np.r_[np.zeros(20), np.ones(20)]
     with pytest.raises(ValueError, match="separation"):
         fit_binary(x, np.column_stack([np.ones(40), x]))
+
+
+def test_covariate_ratio_and_interval_equal_statsmodels():
+    """exp(x_c' b_c) per row and its delta-method interval from statsmodels' cluster covariance."""
+    risk, first, W, ids = simulate_histories(link="cloglog", seed=11)
+    risk["share"], _ = neighbour_exposure(risk["unit"], risk["year"], first, W, ids=ids)
+    res = fit_eha(risk, ["x", "share"], link="cloglog", dependence="cubic", cluster="unit")
+    d = res.design
+    lk = sm.families.links.CLogLog()
+    ref = sm.GLM(d.y, d.X, family=sm.families.Binomial(link=lk)).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(d.rows["unit"])[0]}
+    )
+    idx = [d.names.index("x"), d.names.index("share")]
+    b = np.asarray(ref.params)[idx]
+    V = np.asarray(ref.cov_params())[np.ix_(idx, idx)]
+    xc = d.rows[["x", "share"]].to_numpy()
+    eta = xc @ b
+    se = np.sqrt(np.array([v @ V @ v for v in xc]))
+    got = res.covariate_ratio(0.90)
+    np.testing.assert_allclose(got["ratio"], np.exp(eta), rtol=1e-6)
+    np.testing.assert_allclose(got["ratio_low"], np.exp(eta - 1.6448536 * se), rtol=1e-4)
+    np.testing.assert_allclose(got["ratio_high"], np.exp(eta + 1.6448536 * se), rtol=1e-4)
+    # a row with x = 0 and no adopted neighbour has ratio 1 exactly
+    zero = pd.DataFrame({"x": [0.0], "share": [0.0]}).to_numpy() @ b
+    assert np.exp(zero[0]) == 1.0
+
+
+def test_jupyter_html_display_carries_the_estimates():
+    """A result's rich display (``_repr_html_``, issue 22) is an HTML table whose coefficient
+    and SE cells equal statsmodels' GLM on the same simulated risk set, and SYNTHETIC shows."""
+    import io
+
+    from policylink.analyses.base import Provenance
+    from policylink.analyses.diffusion import EhaAnalysis, EhaOptions
+
+    risk, first, W, ids = simulate_histories(seed=13)
+    risk["share"], _ = neighbour_exposure(risk["unit"], risk["year"], first, W, ids=ids)
+    res = fit_eha(risk, ["x", "share"], link="logit", dependence="log", cluster="unit")
+    prov = Provenance("simulated histories", "ring", len(ids), ("x",))
+    opts = EhaOptions(regressors=("x", "share"), dependence="log", cluster="unit")
+    html = EhaAnalysis(prov, opts, res, ("sim",), {"sim": int(risk["event"].sum())})._repr_html_()
+    assert "SYNTHETIC" in html
+    table = pd.read_html(io.StringIO(html))[0]
+    d = res.design
+    ref = sm.GLM(d.y, d.X, family=sm.families.Binomial()).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(d.rows["unit"])[0]}
+    )
+    rows = {r.iloc[0]: r for _, r in table.iterrows()}
+    for name in ("x", "share"):
+        k = d.names.index(name)
+        cells = [float(v) for v in rows[name].iloc[1:3]]
+        assert cells[0] == pytest.approx(float(np.asarray(ref.params)[k]), abs=1e-3)
+        assert cells[1] == pytest.approx(float(np.asarray(ref.bse)[k]), abs=1e-3)

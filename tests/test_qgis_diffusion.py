@@ -130,6 +130,30 @@ def test_eha_table_equals_statsmodels_glm(plugin, bundled_url):
     first = {f["code"]: f["first_year"] for f in units.getFeatures() if f["first_year"]}
     adopted = inputs.risk[inputs.risk["event"] == 1].groupby("code")["year"].min()
     assert first == {c: int(y) for c, y in adopted.items()}
+    # hazard (odds) ratio by unit: exp(b' x) with statsmodels' b and x of the unit's last
+    # risk-set row read here; units never at risk carry none
+    regs = ["neighbour_share", "higher_adopted"]
+    b = np.array([float(np.asarray(ref.params)[names.index(r)]) for r in regs])
+    last = inputs.risk.sort_values("year").groupby("code").tail(1).set_index("code")
+    ratios = {f["code"]: f["hazard_ratio"] for f in units.getFeatures()}
+    at_risk = [c for c in ratios if c in last.index]
+    assert len(at_risk) == len(last) > 0
+    for c in at_risk:
+        assert ratios[c] == pytest.approx(
+            float(np.exp(last.loc[c, regs].to_numpy(float) @ b)), 1e-5
+        )
+    assert all(ratios[c] is None or ratios[c] != ratios[c] for c in ratios if c not in last.index)
+    from qgis.core import QgsGraduatedSymbolRenderer
+
+    from qgis_plugin.core.styling import apply_style
+
+    apply_style(units, "hazard_ratio")
+    renderer = units.renderer()
+    assert isinstance(renderer, QgsGraduatedSymbolRenderer)
+    assert renderer.classAttribute() == "hazard_ratio"
+    for c in at_risk[:20]:
+        rng = renderer.rangeForValue(ratios[c])
+        assert rng is not None and rng.lowerValue() <= ratios[c] <= rng.upperValue()
 
 
 def test_adoption_curve_counts_equal_the_cascade(plugin, conn, bundled_url, tmp_path):

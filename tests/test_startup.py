@@ -106,7 +106,15 @@ def clean_env(tmp_path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["db", "--help"], ["db", "status"], ["did", "--help"]]
+    "args",
+    [
+        ["--help"],
+        ["db", "--help"],
+        ["db", "status"],
+        ["did", "--help"],
+        ["weights", "--help"],
+        ["weights", "report", "--help"],
+    ],
 )
 def test_light_commands_import_no_heavy_library(args, clean_env):
     rc, found, out = _heavy_imports(args, clean_env)

@@ -160,3 +160,13 @@ def test_database_report_islands_are_the_view_islands(bundled_url, monkeypatch, 
     code, out, err = _run(capsys, "--kind", "links", "--format", "json")
     assert code == 0, err
     assert len(json.loads(out)) > 0
+
+
+def test_option_choices_are_the_libraries_levels_and_transforms():
+    """The weights command writes its choices out (lazy imports); they equal the one truth."""
+    from policylink import dbread
+    from policylink import weights as wmod
+    from policylink.commands import weights as cmd
+
+    assert cmd.LEVEL_CHOICES == dbread.LEVELS
+    assert cmd.TRANSFORM_CHOICES == wmod.TRANSFORMS

@@ -181,6 +181,44 @@ class Provenance:
         }
 
 
+def panel_periods(inputs: Any) -> list[Any] | None:
+    """The periods present in the inputs' panel, sorted; None for a cross-section.
+
+    Parameters
+    ----------
+    inputs : policylink.inputs.AnalysisInputs
+        Panel (``time_col`` set) or cross-section (``time_col`` None).
+
+    Returns
+    -------
+    list or None
+    """
+    if inputs.time_col is None:
+        return None
+    return sorted(inputs.panel[inputs.time_col].dropna().unique().tolist())
+
+
+def select_periods(inputs: Any, years: Any = None) -> list[Any]:
+    """The periods to analyse: those of the panel within ``years``; ``[None]`` for a cross-section.
+
+    Parameters
+    ----------
+    inputs : policylink.inputs.AnalysisInputs
+        Panel or cross-section.
+    years : collection of int, optional
+        Periods asked for; empty or None = every period.
+
+    Returns
+    -------
+    list
+        Possibly empty (no data for these years): the caller says so in its own words.
+    """
+    have = panel_periods(inputs)
+    if have is None:
+        return [None]
+    return [p for p in have if not years or p in years]
+
+
 @dataclass
 class AnalysisResult:
     """Base of every analysis result.

@@ -140,6 +140,32 @@ class EhaAnalysis(AnalysisResult):
         """The regressors: coefficient, SE, p, odds/hazard ratio and AME with its SE."""
         return _table(self.result, list(self.result.design.covariates), lang)
 
+    def unit_ratios(self, level: float = 0.95) -> pd.DataFrame:
+        """Hazard (cloglog) or odds (logit) ratio of each unit in its last year at risk.
+
+        The ratio is ``exp(x' b)`` over the regressors (neighbour share, higher-level adoption,
+        covariates) of the unit's last fitted risk-set row, against a unit of the same
+        programme and duration with every regressor at 0
+        (:meth:`policylink.spatial.diffusion.EhaResult.covariate_ratio`). Pooled models take
+        the latest year over the programmes (the first programme in sort order on ties).
+
+        Parameters
+        ----------
+        level : float
+            Confidence level of ``ratio_low`` / ``ratio_high``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per unit: ``code``, ``programme``, ``year``, ``ratio``, ``ratio_low``,
+            ``ratio_high``.
+        """
+        rows = self.result.design.rows
+        ratios = self.result.covariate_ratio(level)
+        both = pd.concat([rows[["code", "programme", "year"]], ratios], axis=1)
+        both = both.sort_values(["code", "year", "programme"], ascending=[True, False, True])
+        return both.drop_duplicates("code").reset_index(drop=True)
+
     def title(self, lang: str = "en") -> str:
         """Method, programme(s), link, duration term, neighbours and source."""
         o = self.options

@@ -18,6 +18,7 @@ from policylink.analyses.base import (
     AnalysisResult,
     Provenance,
     check_lang,
+    select_periods,
 )
 from policylink.errors import InputError, Problem
 
@@ -168,15 +169,11 @@ def run_geary(inputs: Any, options: GearyOptions) -> GearyAnalysis:
     from policylink.spatial.esda_more import geary
 
     o = options
-    if inputs.time_col is None:
-        periods: list[Any] = [None]
-    else:
-        have = sorted(inputs.panel[inputs.time_col].dropna().unique().tolist())
-        periods = [p for p in have if not o.years or p in o.years]
-        if not periods:
-            raise InputError(
-                [Problem(inputs.source, None, inputs.time_col, None, "no data for these years")]
-            )
+    periods = select_periods(inputs, o.years)
+    if not periods:
+        raise InputError(
+            [Problem(inputs.source, None, inputs.time_col, None, "no data for these years")]
+        )
     results = []
     for period in periods:
         sub = inputs.cross_section([o.variable], period)

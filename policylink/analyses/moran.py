@@ -18,6 +18,8 @@ from policylink.analyses.base import (
     AnalysisResult,
     Provenance,
     check_lang,
+    panel_periods,
+    select_periods,
 )
 from policylink.analyses.geary import transformation_name
 from policylink.errors import InputError, Problem
@@ -238,17 +240,13 @@ def _run_derived(inputs: Any, o: MoranOptions) -> MoranAnalysis:
         raise ConfigError("choose either a rate (--rate) or a change (--diff), not both")
     if o.change_from is not None and inputs.time_col is None:
         raise ConfigError("a change between years (--diff) needs a panel with periods")
-    if inputs.time_col is None:
-        periods: list[Any] = [None]
-    else:
-        have = sorted(inputs.panel[inputs.time_col].dropna().unique().tolist())
-        periods = [p for p in have if not o.years or p in o.years]
-        if o.change_from is not None:
-            if o.change_from not in have:
-                raise ConfigError(f"--diff {o.change_from}: no data for that year")
-            periods = [p for p in periods if p > o.change_from]
-        if not periods:
-            raise ConfigError("no period to test (check --years and --diff)")
+    periods = select_periods(inputs, o.years)
+    if o.change_from is not None:
+        if o.change_from not in (panel_periods(inputs) or []):
+            raise ConfigError(f"--diff {o.change_from}: no data for that year")
+        periods = [p for p in periods if p > o.change_from]
+    if not periods:
+        raise ConfigError("no period to test (check --years and --diff)")
     cols = [o.variable] + ([o.rate_base] if o.rate_base else [])
     ids = list(inputs.w.id_order)
     base = None

@@ -9,18 +9,24 @@ FIELD``). ``policylink weights report`` prints the connectivity report
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import libpysal
-import pandas as pd
 
-from policylink import dbread
 from policylink.errors import ConfigError
 from policylink.output import emit, format_option
-from policylink.weights import TRANSFORMS, WeightsSpec, describe, pairs_to_w, transformed
+
+if TYPE_CHECKING:  # numpy, pandas, libpysal and psycopg load when a command runs, not for --help
+    import libpysal
+    import pandas as pd
+
+    from policylink.weights import WeightsSpec
 
 _SUFFIXES = (".gal", ".gwt", ".csv", ".parquet")
+#: ``policylink.dbread.LEVELS`` and ``policylink.weights.TRANSFORMS``, written out so that the
+#: options exist without importing those modules (tests/test_weights_cli.py checks they agree).
+LEVEL_CHOICES = ("province", "prefecture", "county")
+TRANSFORM_CHOICES = ("r", "b", "v", "d", "o")
 
 
 def write_weights(w: libpysal.weights.W, pairs: pd.DataFrame, path: Path, spec: WeightsSpec) -> str:
@@ -71,6 +77,8 @@ def write_weights(w: libpysal.weights.W, pairs: pd.DataFrame, path: Path, spec: 
             ) from exc
         return "parquet"
     if suffix == ".gal":
+        import libpysal
+
         f = libpysal.io.open(str(path), "w")
         try:
             f.write(w)
@@ -112,6 +120,7 @@ def load_pairs(
     tuple
         ``(pairs, ids, source)``; ids sorted as text for the database, layer order otherwise.
     """
+    from policylink import dbread
     from policylink.weights import build_pairs
 
     if layer_file:
@@ -149,7 +158,7 @@ def _selection_options(f: Any) -> Any:
         ),
         click.option(
             "--level",
-            type=click.Choice(dbread.LEVELS),
+            type=click.Choice(LEVEL_CHOICES),
             default="prefecture",
             show_default=True,
             help="Administrative level (county = 2,875 county-level units).",
@@ -170,7 +179,7 @@ def _selection_options(f: Any) -> Any:
         click.option("--id", "id_col", default=None, help="Unit id field of --layer."),
         click.option(
             "--transform",
-            type=click.Choice(list(TRANSFORMS)),
+            type=click.Choice(list(TRANSFORM_CHOICES)),
             default="o",
             show_default=True,
             help="libpysal transformation: r row-standardised, b binary, v variance "
@@ -193,6 +202,9 @@ def _export(
     out: Path | None,
     fmt: str,
 ) -> None:
+    """Write the selected weights to ``out`` and print a summary (print the pairs without it)."""
+    from policylink.weights import WeightsSpec, pairs_to_w, transformed
+
     spec = WeightsSpec.parse(kind)
     if out is not None and out.suffix.lower() not in _SUFFIXES:
         raise ConfigError(
@@ -231,22 +243,15 @@ _OUT = click.option(
 )
 
 
+def _export_options(f: Any) -> Any:
+    """The options of an export (selection, ``--out``, ``--format``): the group and ``export``."""
+    return _selection_options(_OUT(format_option()(f)))
+
+
 @click.group("weights", invoke_without_command=True)
-@_selection_options
-@_OUT
-@format_option()
+@_export_options
 @click.pass_context
-def weights_cmd(
-    ctx: click.Context,
-    kind: str,
-    level: str,
-    within: str | None,
-    layer_file: str | None,
-    id_col: str | None,
-    transform: str,
-    out: Path | None,
-    fmt: str,
-) -> None:
+def weights_cmd(ctx: click.Context, **options: Any) -> None:
     """Export spatial weights (as ``weights export``), or ``weights report`` their connectivity.
 
     Ids are GB/T 2260 codes in ascending order (database) or the layer's ids. Units without
@@ -254,30 +259,19 @@ def weights_cmd(
     back with libpysal.io.open(...).read() and in GeoDa.
     """
     if ctx.invoked_subcommand is None:
-        _export(kind, level, within, layer_file, id_col, transform, out, fmt)
+        _export(**options)
 
 
 @weights_cmd.command("export")
-@_selection_options
-@_OUT
-@format_option()
-def export_cmd(
-    kind: str,
-    level: str,
-    within: str | None,
-    layer_file: str | None,
-    id_col: str | None,
-    transform: str,
-    out: Path | None,
-    fmt: str,
-) -> None:
+@_export_options
+def export_cmd(**options: Any) -> None:
     """Write weights to a GAL, GWT, CSV or parquet file (or print the pairs).
 
     \b
       policylink weights export --kind queen^2 --within 130000 --out hebei_q2.gal
       policylink weights export --kind idw:200000:2 --transform r --out idw.gwt
     """
-    _export(kind, level, within, layer_file, id_col, transform, out, fmt)
+    _export(**options)
 
 
 @weights_cmd.command("report")
@@ -304,6 +298,10 @@ def report_cmd(
       policylink weights report --level prefecture --weights queen
       policylink weights report --level county --weights knn:6 --format json
     """
+    import pandas as pd
+
+    from policylink.weights import WeightsSpec, describe, pairs_to_w, transformed
+
     spec = WeightsSpec.parse(kind)
     pairs, ids, source = load_pairs(spec, level, within, layer_file, id_col)
     rep = describe(transformed(pairs_to_w(pairs, ids), transform))

@@ -49,6 +49,7 @@ BATCH_FIELD = "batch"
 LINK_TYPE_FIELD = "link_type"
 LINK_COUNT_FIELD = "n_events"
 LAG_FIELD = "lag_years"
+RATIO_FIELD = "hazard_ratio"
 
 LISA_COLOURS = {
     "HH": "#ff0000",
@@ -141,6 +142,7 @@ STYLES = (
     "coordination_links",
     "diffusion_arrows",
     "netinf_ties",
+    "hazard_ratio",
 )
 LINE_STYLES = ("coordination_links", "diffusion_arrows", "netinf_ties")
 """The styles of line layers (the others are for polygons)."""
@@ -249,6 +251,24 @@ def netinf_ties_renderer() -> QgsSingleSymbolRenderer:
     return QgsSingleSymbolRenderer(symbol)
 
 
+def hazard_ratio_renderer() -> QgsGraduatedSymbolRenderer:
+    """Units by their hazard (or odds) ratio of adoption, diverging around 1 (field ``hazard_ratio``).
+
+    Fixed classes, symmetric on the log scale: below 1 / 1.25 blue, 1 / 1.25 - 1.25 grey, above
+    reds up to 4 and more; units not at risk (no ratio) are not drawn by these ranges.
+    """
+    ranges = []
+    for lo, hi, colour, label in (
+        (0.0, 0.8, "#4393c3", tr("Below 0.8 (lower hazard)")),
+        (0.8, 1.25, "#f7f7f7", tr("0.8-1.25 (about the same)")),
+        (1.25, 2.0, "#fddbc7", tr("1.25-2")),
+        (2.0, 4.0, "#ef8a62", tr("2-4")),
+        (4.0, 1e12, "#b2182b", tr("4 and more")),
+    ):
+        ranges.append(QgsRendererRange(lo, hi, _fill(colour), label))
+    return QgsGraduatedSymbolRenderer(RATIO_FIELD, ranges)
+
+
 BUILDERS = {
     "lisa": lisa_renderer,
     "lisa_significance": lisa_significance_renderer,
@@ -258,6 +278,7 @@ BUILDERS = {
     "coordination_links": coordination_links_renderer,
     "diffusion_arrows": diffusion_arrows_renderer,
     "netinf_ties": netinf_ties_renderer,
+    "hazard_ratio": hazard_ratio_renderer,
 }
 
 

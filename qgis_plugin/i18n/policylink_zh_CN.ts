@@ -260,6 +260,26 @@
       <translation>4年及以上</translation>
     </message>
     <message>
+      <source>Below 0.8 (lower hazard)</source>
+      <translation>低于 0.8（风险较低）</translation>
+    </message>
+    <message>
+      <source>0.8-1.25 (about the same)</source>
+      <translation>0.8—1.25（大致相同）</translation>
+    </message>
+    <message>
+      <source>1.25-2</source>
+      <translation>1.25—2</translation>
+    </message>
+    <message>
+      <source>2-4</source>
+      <translation>2—4</translation>
+    </message>
+    <message>
+      <source>4 and more</source>
+      <translation>4 及以上</translation>
+    </message>
+    <message>
       <source>No synthetic variable: checked against the PolicyLink database catalogue.</source>
       <translation>不含合成变量：已对照 PolicyLink 数据库变量目录核查。</translation>
     </message>
@@ -1048,8 +1068,8 @@
       <translation>政策采纳事件史分析（风险比）</translation>
     </message>
     <message>
-      <source>Discrete-time event history analysis (Berry &amp; Berry 1990): the yearly hazard that a unit still at risk adopts the programme, by the lagged share of its neighbours that adopted, whether its higher-level unit adopted, optional covariates from the database (lagged one year) and a cubic duration term. Several programmes (comma-separated) are pooled with programme-specific baselines. Logit gives odds ratios, cloglog hazard ratios; standard errors are clustered by unit. Outputs: the coefficient table with ratios and average marginal effects, and a unit layer with each unit's first adoption year, years at risk and neighbour share in its last year at risk. Same inputs and numbers as `policylink diffusion eha`.</source>
-      <translation>离散时间事件史分析（Berry &amp; Berry 1990）：尚处风险集中的单元每年采纳该项目的风险，解释变量为滞后一期的已采纳邻居比例、上级单元是否已采纳、可选的数据库协变量（滞后一年）以及三次时间依赖项。多个项目（逗号分隔）合并估计，各项目有各自的基线。Logit 给出优势比，cloglog 给出风险比；标准误按单元聚类。输出：含比值与平均边际效应的系数表，以及记录各单元首次采纳年份、处于风险集的年数和最后风险年邻居比例的单元图层。输入与数值与 `policylink diffusion eha` 相同。</translation>
+      <source>Discrete-time event history analysis (Berry &amp; Berry 1990): the yearly hazard that a unit still at risk adopts the programme, by the lagged share of its neighbours that adopted, whether its higher-level unit adopted, optional covariates from the database (lagged one year) and a cubic duration term. Several programmes (comma-separated) are pooled with programme-specific baselines. Logit gives odds ratios, cloglog hazard ratios; standard errors are clustered by unit. Outputs: the coefficient table with ratios and average marginal effects, and a unit layer with each unit's first adoption year, years at risk, neighbour share in its last year at risk and its hazard (odds) ratio then, exp of the regressors times their coefficients with a 95% interval, against a unit with every regressor at 0, coloured by that ratio. Same inputs and numbers as `policylink diffusion eha`.</source>
+      <translation>离散时间事件史分析（Berry &amp; Berry 1990）：尚处风险集中的单元每年采纳该项目的风险，解释变量为滞后一期的已采纳邻居比例、上级单元是否已采纳、可选的数据库协变量（滞后一年）以及三次时间依赖项。多个项目（逗号分隔）合并估计，各项目有各自的基线。Logit 给出优势比，cloglog 给出风险比；标准误按单元聚类。输出：含比值与平均边际效应的系数表，以及单元图层：各单元首次采纳年份、处于风险集的年数、最后风险年的邻居比例及其当年的风险比（优势比），即各解释变量乘以系数之和的指数及其 95% 置信区间，以所有解释变量为 0 的单元为参照，并按该比值着色。输入与数值与 `policylink diffusion eha` 相同。</translation>
     </message>
     <message>
       <source>Hazard model coefficients</source>
@@ -1068,8 +1088,8 @@
       <translation>协变量（变量名，逗号分隔）</translation>
     </message>
     <message>
-      <source>Units with adoption year and neighbour exposure</source>
-      <translation>含采纳年份与邻居暴露的单元</translation>
+      <source>Units with adoption year, neighbour exposure and hazard ratio</source>
+      <translation>含采纳年份、邻居暴露与风险比的单元</translation>
     </message>
     <message>
       <source>Logit (odds ratios)</source>

@@ -3,7 +3,8 @@
 The model is :func:`policylink.analyses.diffusion.run_eha` on the risk set of
 :func:`policylink.diffusion_inputs.load_eha_inputs` (as ``policylink diffusion eha``). Outputs:
 the coefficient table (odds or hazard ratios, average marginal effects of the neighbour share)
-and a per-unit layer of each unit's first adoption year and lagged neighbour exposure.
+and a per-unit layer of each unit's first adoption year, lagged neighbour exposure and its hazard
+(cloglog) or odds (logit) ratio in its last year at risk, styled by that ratio.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ class EventHistoryTable(_DiffusionAlgorithm):
         "year) and a cubic duration term. Several programmes (comma-separated) are pooled with "
         "programme-specific baselines. Logit gives odds ratios, cloglog hazard ratios; standard "
         "errors are clustered by unit. Outputs: the coefficient table with ratios and average "
-        "marginal effects, and a unit layer with each unit's first adoption year, years at risk "
-        "and neighbour share in its last year at risk. Same inputs and numbers as "
+        "marginal effects, and a unit layer with each unit's first adoption year, years at risk, "
+        "neighbour share in its last year at risk and its hazard (odds) ratio then, exp of the "
+        "regressors times their coefficients with a 95% interval, against a unit with every "
+        "regressor at 0, coloured by that ratio. Same inputs and numbers as "
         "`policylink diffusion eha`."
     )
 
@@ -80,7 +83,7 @@ class EventHistoryTable(_DiffusionAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.UNITS,
-                tr("Units with adoption year and neighbour exposure"),
+                tr("Units with adoption year, neighbour exposure and hazard ratio"),
                 QgsProcessing.TypeVectorPolygon,
                 optional=True,
                 createByDefault=False,
@@ -96,7 +99,7 @@ class EventHistoryTable(_DiffusionAlgorithm):
         from policylink.analyses.diffusion import EhaOptions, run_eha
         from policylink.diffusion_inputs import load_eha_inputs
 
-        from ..postprocess import label_output
+        from ..postprocess import label_output, style_on_load
 
         neighbours = NEIGHBOURS[self.parameterAsEnum(parameters, self.NEIGHBOURS, context)]
         source = self.source(parameters, context, neighbours=neighbours)
@@ -143,8 +146,16 @@ class EventHistoryTable(_DiffusionAlgorithm):
             gdf["first_year"] = gdf["code"].map(first).astype("Int64")
             gdf["years_at_risk"] = gdf["code"].map(per_unit["years_at_risk"]).astype("Int64")
             gdf["neighbour_share"] = gdf["code"].map(per_unit["neighbour_share"]).astype(float)
+            ratios = analysis.unit_ratios().set_index("code")
+            for col, field in (
+                ("ratio", "hazard_ratio"),
+                ("ratio_low", "ratio_low"),
+                ("ratio_high", "ratio_high"),
+            ):
+                gdf[field] = gdf["code"].map(ratios[col]).astype(float)
             out[self.UNITS] = write_geo(
                 self, parameters, context, self.UNITS, gdf, QgsWkbTypes.MultiPolygon
             )
+            style_on_load(context, out[self.UNITS], "hazard_ratio")
             label_output(context, out[self.UNITS], synthetic, True, analysis.title("en"))
         return out
