@@ -29,6 +29,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.path not in slow)  # stable: False (slow) sorts first
 
 
+#: Modules scheduled together on one xdist worker (``--dist loadfile``): they share a slow
+#: session fixture, which is then built once instead of once per worker.
+SCHEDULE_GROUPS: dict[str, str] = {
+    "tests/test_etl_boundaries.py": "all_units_url",
+    "tests/test_views_counties.py": "all_units_url",
+}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """With ``--dist loadfile``, schedule by module except the modules of ``SCHEDULE_GROUPS``,
+    which form one work unit; any other ``--dist`` mode is left to xdist."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class _GroupedLoadFile(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return SCHEDULE_GROUPS.get(module, module)
+
+    return _GroupedLoadFile(config, log)
+
+
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[EmbeddedCluster]:
     """A private PostgreSQL + PostGIS cluster for this test session (deleted afterwards).
@@ -188,6 +211,29 @@ def bundled_url(pg_cluster: EmbeddedCluster, migrated_template: str) -> Iterator
             ),
         )
         refresh_materialized_views(conn)  # the weight views (w_queen) are materialised
+    yield url
+    _drop_database(pg_cluster, name)
+
+
+@pytest.fixture(scope="session")
+def all_units_url(pg_cluster: EmbeddedCluster, migrated_template: str) -> Iterator[str]:
+    """Every bundled cnmaps unit (34 provinces, 370 prefectures, 2,875 county-level units) loaded
+    by ``load_cnmaps(conn)`` into a fresh migrated database, views refreshed; read-only.
+
+    The load takes minutes, so it is made once per worker and shared by the test of that load
+    (``test_etl_boundaries.py``) and the county weights test (``test_views_counties.py``);
+    ``pytest_xdist_make_scheduler`` keeps the two modules on one worker.
+    """
+    from policylink.etl.boundaries import load_cnmaps
+    from policylink.etl.migrate import refresh_materialized_views
+
+    name = "all_units_session"
+    _drop_database(pg_cluster, name)
+    url = clone_database(pg_cluster, migrated_template, name)
+    with psycopg.connect(url) as conn:
+        load_cnmaps(conn)
+        conn.commit()
+        refresh_materialized_views(conn)
     yield url
     _drop_database(pg_cluster, name)
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 import libpysal
 import psycopg
 import pytest
-from psycopg import sql
 
 from policylink import dbread
-from policylink.etl.bundle import load_bundled
-from policylink.etl.migrate import refresh_materialized_views
 
 pytestmark = pytest.mark.slow  # loads every county boundary (4 M vertices): ~2-3 minutes
 
@@ -17,17 +14,10 @@ TOL_M = 1.0
 
 
 @pytest.fixture(scope="module")
-def county_db(pg_cluster, clone_migrated) -> str:
-    """A database with provinces, prefectures and all county-level units, views refreshed."""
-    name, url = clone_migrated("t_counties_")
-    with psycopg.connect(url) as conn:
-        load_bundled(conn, parts=["provinces", "prefectures", "counties_all"])
-        refresh_materialized_views(conn)
-    yield url
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+def county_db(all_units_url) -> str:
+    """A database with provinces, prefectures and all county-level units, views refreshed
+    (the session's ``all_units_url``, loaded once per worker)."""
+    return all_units_url
 
 
 def _pairs(w: libpysal.weights.W, ids: list[str]) -> set[tuple[str, str]]:
