@@ -37,6 +37,7 @@ SCHEDULE_GROUPS: dict[str, str] = {
 }
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: fine when it is absent
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """With ``--dist loadfile``, schedule by module except the modules of ``SCHEDULE_GROUPS``,
     which form one work unit; any other ``--dist`` mode is left to xdist."""
