@@ -40,7 +40,20 @@ SCHEDULE_GROUPS: dict[str, str] = {
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: fine when it is absent
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """With ``--dist loadfile``, schedule by module except the modules of ``SCHEDULE_GROUPS``,
-    which form one work unit; any other ``--dist`` mode is left to xdist."""
+    which form one work unit; any other ``--dist`` mode is left to xdist.
+
+    Parameters
+    ----------
+    config : pytest.Config
+        The controller's configuration.
+    log : object
+        xdist's log producer, passed on to the scheduler.
+
+    Returns
+    -------
+    object or None
+        A ``LoadFileScheduling`` with grouped scopes, or None for xdist's own choice.
+    """
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
@@ -103,6 +116,20 @@ def clone_database(cluster: EmbeddedCluster, template: str, name: str) -> str:
     does not copy per-database settings (``ALTER DATABASE ... SET``, e.g. the
     ``client_connection_check_interval`` of migration 0050), so they are copied here: the clone
     is then what ``migrate`` would have made.
+
+    Parameters
+    ----------
+    cluster : EmbeddedCluster
+        The session's cluster.
+    template : str
+        Name of the database to copy; nobody may be connected to it.
+    name : str
+        Name of the new database.
+
+    Returns
+    -------
+    str
+        URL of the new database.
     """
     ident = psycopg.sql.Identifier
     with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
