@@ -2,7 +2,8 @@
 #   make demo   installs what is missing, starts the embedded PostGIS, loads the bundled data,
 #               runs the analyses and writes maps + a report under out/
 #   make test   the same set-up plus headless QGIS, then lint and the whole test suite
-#               (two pytest-xdist workers, one test module per worker at a time)
+#               (two pytest-xdist workers, one test module per worker at a time, the 20
+#               slowest steps listed at the end; see docs/testing.md)
 SHELL := /bin/bash
 PY_SYS ?= /usr/bin/python3
 VENV ?= .venv
@@ -52,7 +53,7 @@ translations: setup-test
 	@$(PY) scripts/build_translations.py
 
 test: setup-test lint translations
-	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 --dist loadfile
+	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 --dist loadfile --durations=20
 
 plugin: setup translations
 	@$(PY) scripts/build_plugin.py

@@ -10,7 +10,6 @@ import base64
 import re
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -25,21 +24,17 @@ from demo_fixtures import (
 )
 
 from policylink import dbread, mapdata
-from policylink.etl.migrate import migrate, refresh_materialized_views
+from policylink.etl.migrate import refresh_materialized_views
 from policylink.report import build_report
 from policylink.report import network as net
 from policylink.report.sections import all_sections
 
 
 @pytest.fixture(scope="module")
-def grid_url(pg_cluster):
+def grid_url(pg_cluster, clone_migrated):
     """A migrated database holding the synthetic grid."""
-    name = f"t_rep_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
-        c.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    url = pg_cluster.url(name)
+    name, url = clone_migrated("t_rep_")
     with psycopg.connect(url) as conn:
-        migrate(conn)
         load_synthetic(conn)
         load_synthetic_panel(conn)
         conn.commit()

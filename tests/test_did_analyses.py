@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,17 +113,13 @@ def _load(conn: psycopg.Connection, ref: pd.DataFrame) -> None:
 
 
 @pytest.fixture(scope="module")
-def did_db(pg_cluster) -> Iterator[tuple[str, pd.DataFrame]]:  # noqa: ANN001
+def did_db(pg_cluster, clone_migrated) -> Iterator[tuple[str, pd.DataFrame]]:  # noqa: ANN001
     """URL of a migrated database holding the panel, and the hand-coded panel."""
-    from policylink.etl.migrate import migrate, refresh_materialized_views
+    from policylink.etl.migrate import refresh_materialized_views
 
-    name = f"t_didan_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
-        c.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    url = pg_cluster.url(name)
+    name, url = clone_migrated("t_didan_")
     ref = _panel()
     with psycopg.connect(url) as conn:
-        migrate(conn)
         _load(conn, ref)
         conn.commit()
         refresh_materialized_views(conn)

@@ -146,10 +146,10 @@ def test_load_cnmaps_provinces_prefectures_and_jjj_counties(make_db):
 
 
 @pytest.mark.slow
-def test_load_cnmaps_all_counties(make_db):
-    url = make_db()
-    with psycopg.connect(url) as conn:
-        load_cnmaps(conn)
+def test_load_cnmaps_all_counties(all_units_url):
+    # all_units_url is load_cnmaps(conn) on a fresh migrated database (conftest: built once,
+    # shared with test_views_counties.py)
+    with psycopg.connect(all_units_url) as conn:
         n = conn.execute(
             "SELECT count(*) FROM admin_unit WHERE level = 'county' OR also_county"
         ).fetchone()[0]

@@ -21,18 +21,10 @@ SYN = DATA_DIR / "synthetic"
 
 
 @pytest.fixture(scope="module")
-def jjj_url(pg_cluster):
+def jjj_url(pg_cluster, clone_migrated):
     """A database with the JJJ prefectures (module-scoped to keep the file fast)."""
-    import uuid
-
-    from policylink.etl.migrate import migrate
-
-    name = f"t_bundle_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    url = pg_cluster.url(name)
+    name, url = clone_migrated("t_bundle_")
     with psycopg.connect(url) as conn:
-        migrate(conn)
         load_cnmaps(conn, levels=("prefecture",), within=["110000", "120000", "130000"])
         conn.commit()
     yield url

@@ -97,18 +97,10 @@ def test_encoding_detection(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def hebei_url(pg_cluster):
+def hebei_url(pg_cluster, clone_migrated):
     """A database with the Hebei/Beijing prefectures (module-scoped to keep the file fast)."""
-    import uuid
-
-    from policylink.etl.migrate import migrate
-
-    name = f"t_panels_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    url = pg_cluster.url(name)
+    name, url = clone_migrated("t_panels_")
     with psycopg.connect(url) as conn:
-        migrate(conn)
         load_cnmaps(conn, levels=("prefecture",), within=["130000", "110000"])
         conn.commit()
     yield url

@@ -23,18 +23,12 @@ from policylink.figures import MapRequest, render_map
 
 
 @pytest.fixture(scope="module")
-def grid_url(pg_cluster) -> str:
+def grid_url(pg_cluster, clone_migrated) -> str:
     """A fresh migrated database holding the synthetic grid (module scope: built once)."""
-    import uuid
+    from policylink.etl.migrate import refresh_materialized_views
 
-    from policylink.etl.migrate import migrate, refresh_materialized_views
-
-    name = f"t_maps_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
-        c.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    url = pg_cluster.url(name)
+    name, url = clone_migrated("t_maps_")
     with psycopg.connect(url) as conn:
-        migrate(conn)
         load_synthetic(conn)
         conn.commit()
         refresh_materialized_views(conn)

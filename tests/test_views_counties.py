@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import libpysal
 import psycopg
 import pytest
-from psycopg import sql
 
 from policylink import dbread
-from policylink.etl.bundle import load_bundled
-from policylink.etl.migrate import migrate, refresh_materialized_views
 
 pytestmark = pytest.mark.slow  # loads every county boundary (4 M vertices): ~2-3 minutes
 
@@ -19,21 +14,10 @@ TOL_M = 1.0
 
 
 @pytest.fixture(scope="module")
-def county_db(pg_cluster) -> str:
-    """A database with provinces, prefectures and all county-level units, views refreshed."""
-    name = f"t_counties_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = pg_cluster.url(name)
-    with psycopg.connect(url) as conn:
-        migrate(conn)
-        load_bundled(conn, parts=["provinces", "prefectures", "counties_all"])
-        refresh_materialized_views(conn)
-    yield url
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+def county_db(all_units_url) -> str:
+    """A database with provinces, prefectures and all county-level units, views refreshed
+    (the session's ``all_units_url``, loaded once per worker)."""
+    return all_units_url
 
 
 def _pairs(w: libpysal.weights.W, ids: list[str]) -> set[tuple[str, str]]:
