@@ -25,10 +25,10 @@ DROP MATERIALIZED VIEW IF EXISTS w_contiguity_rook CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS w_contiguity_queen CASCADE;
 
 -- Kind of contact of two polygons known to be within p_tol_m of each other (p_gap_m = their
--- distance, 0 when they intersect): step 3 of the method above. One SELECT without CTEs, so
--- that PostgreSQL inlines it into the calling query: the former CTE + UNION ALL body ran
--- through the SQL-function executor once per pair, 5x slower than the same GEOS calls inline
--- (the rook view took ~50 s for all levels; see docs/views.md).
+-- distance, 0 when they intersect): step 3 of the method above. PostgreSQL inlines it into the
+-- calling query; the OFFSET 0 keeps the relate matrix a computed column. (The former body, a
+-- CTE read by three ST_RelateMatch calls, was flattened on inlining with the clipped ST_Relate
+-- copied into each match: four GEOS relates per pair, the rook view 5x slower; docs/views.md.)
 CREATE FUNCTION pair_contact(a geometry, b geometry, p_gap_m double precision, p_tol_m double precision)
 RETURNS TABLE (contact text, rook boolean)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
