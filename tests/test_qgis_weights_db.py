@@ -130,3 +130,26 @@ def test_other_layers_build_from_geometries(qgis_app, bundled_url):
 
     copy = mixed.materialize(QgsFeatureRequest())
     assert copy.providerType() == "memory" and database_connection(copy) is None
+
+
+def test_pilot_map_algorithms_take_database_pairs(qgis_app, bundled_url):
+    """``diffusionpaths`` / ``neighbouradoption`` on database units: the views' queen pairs,
+    equal to the geometric rule on the same units (Jing-Jin-Ji prefectures)."""
+    from qgis.core import QgsProcessingContext
+
+    from policylink import dbread
+    from qgis_plugin.core.weights import weights_from_frame
+    from qgis_plugin.processing_provider.algs.diffusion_path_layer import DiffusionPathLayer
+
+    alg = DiffusionPathLayer()
+    alg.initAlgorithm()
+    params = {"DATABASE_URL": bundled_url, "WITHIN": "110000,120000,130000"}
+    context = QgsProcessingContext()
+    gdf = alg.frame(params, context)
+    assert len(gdf) == 13
+    codes = gdf["code"].tolist()
+    assert dbread.read_unit_weights(bundled_url, "queen", codes) is not None  # the views' path
+    w = alg.queen_weights(params, context, gdf)
+    geometric = weights_from_frame(gdf.assign(fid=range(len(gdf))), "code", "queen")
+    assert _sets(w) == _sets(geometric)
+    assert "110100" in w.neighbors["131000"] and "120100" in w.neighbors["131000"]
