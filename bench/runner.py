@@ -61,6 +61,8 @@ ROWS: dict[str, Row] = {
             "County queen contiguity weights",
             [
                 ("weights.view", "weights.fuzzy"),
+                ("weights.view_county", "weights.fuzzy"),
+                ("weights.refresh_all", "weights.fuzzy"),
                 ("weights.view", "weights.queen"),
                 ("weights.view", "weights.st_touches"),
             ],

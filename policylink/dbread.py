@@ -281,6 +281,64 @@ def read_weights(
     return pairs_to_w(pairs, order, transform)  # induced sub-graph over `order`
 
 
+def read_unit_weights(
+    conn: Conn, kind: str | WeightsSpec, ids: Sequence[str]
+) -> libpysal.weights.W | None:
+    """Contiguity weights of a set of unit codes from the materialized views, if they are units.
+
+    The one reader behind front-ends that hold units of the database without knowing their
+    level (the QGIS plugin with a PostgreSQL layer of ``admin_unit``): the level is the one
+    level set holding every code, and the weights are the views' pairs among the codes (the
+    induced sub-graph, which for contiguity is what the geometries of these units alone give).
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    kind : str or WeightsSpec
+        ``queen`` or ``rook`` with the views' 1 m gap tolerance.
+    ids : sequence of str
+        Unit codes, in the order wanted (the result's ``id_order``).
+
+    Returns
+    -------
+    libpysal.weights.W or None
+        Binary weights with ``id_order = ids``; None when the kind is not the views' contiguity,
+        the codes are not all units of exactly one level set (or repeat), or the contiguity
+        view of that level is empty (not refreshed): then the caller builds the weights from
+        the geometries.
+    """
+    spec = as_spec(kind)
+    order = [str(i) for i in ids]
+    if (
+        not spec.contiguity
+        or spec.derived
+        or spec.tolerance_m != GAP_TOLERANCE_M
+        or not order
+        or len(set(order)) != len(order)
+    ):
+        return None
+    with _connection(conn) as c:
+        levels = [
+            r[0]
+            for r in c.execute(
+                "SELECT level FROM unit_level WHERE code = ANY(%s) GROUP BY level "
+                "HAVING count(*) = %s",
+                (order, len(order)),
+            ).fetchall()
+        ]
+        if len(levels) != 1:
+            return None
+        refreshed = c.execute(
+            "SELECT c.relispopulated AND EXISTS (SELECT 1 FROM w_contiguity_queen "
+            "WHERE level = %s) FROM pg_class c WHERE c.oid = 'w_contiguity_queen'::regclass",
+            (levels[0],),
+        ).fetchone()
+        if not refreshed or not refreshed[0]:
+            return None
+        return read_weights(c, spec, levels[0], ids=order)
+
+
 def read_islands(conn: Conn, level: str = "prefecture") -> pd.DataFrame:
     """Units without contiguity neighbours (view ``w_islands``).
 

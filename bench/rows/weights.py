@@ -1,7 +1,9 @@
 """Row 1: county queen contiguity weights.
 
 Ours: refreshing the materialized ``w_queen`` view (and the materialized views it is built from)
-in PostGIS, i.e. what ``policylink views refresh`` does for the weights. Anchors, on the same
+in PostGIS, i.e. what ``policylink views refresh`` does for the weights; the county query of
+that refresh alone (like for like with the anchors); and the whole ``views refresh`` (all
+levels, queen and rook). Anchors, on the same
 geometries read back from the database: libpysal ``fuzzy_contiguity`` (STRtree, intersects),
 libpysal ``Queen.from_dataframe`` (shared vertices), and a naive ``ST_Touches`` self-join.
 """
@@ -117,6 +119,86 @@ def setup_view(p: dict[str, Any]) -> Prepared:
         backend_pid=pid,
         cleanup=conn.close,
         note="materialized views refreshed and analysed: " + ", ".join(mats),
+    )
+
+
+@case(
+    "weights.view_county",
+    row="1",
+    side="ours",
+    label="county queen pairs in PostGIS (contiguity_pairs('county', 1 m), into a table)",
+)
+def setup_view_county(p: dict[str, Any]) -> Prepared:
+    """The county part of the ``w_contiguity_queen`` refresh: the same units as the anchors.
+
+    ``w_contiguity_queen`` holds all three level sets; this times its county query alone
+    (``CREATE TEMP TABLE ... AS SELECT * FROM contiguity_pairs('county', 1.0, false)``), the
+    like-for-like comparison with libpysal on the 2,875 county-level units.
+    """
+    import psycopg
+
+    conn = psycopg.connect(p["url"], autocommit=True)
+    if (
+        conn.execute("SELECT to_regprocedure('contiguity_pairs(text,float8,boolean)')").fetchone()[
+            0
+        ]
+        is None
+    ):
+        conn.close()
+        raise Unavailable("function contiguity_pairs does not exist")
+    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+    def between() -> None:
+        conn.execute("DROP TABLE IF EXISTS bench_county_queen")
+
+    def run() -> None:
+        conn.execute(
+            "CREATE TEMP TABLE bench_county_queen AS "
+            "SELECT code_i, code_j, gap_m FROM contiguity_pairs('county', 1.0, false)"
+        )
+
+    def summarise(_: Any) -> dict[str, Any]:
+        rows = conn.execute(
+            "SELECT code_i, code_j FROM bench_county_queen WHERE gap_m = 0"
+        ).fetchall()
+        return pair_digest({p for a, b in rows for p in ((a, b), (b, a))})
+
+    return Prepared(
+        run=run,
+        between=between,
+        summarise=summarise,
+        backend_pid=pid,
+        cleanup=conn.close,
+        note="touching pairs digested (fuzzy_contiguity's rule; the 1 m gap pairs left out)",
+    )
+
+
+@case(
+    "weights.refresh_all",
+    row="1",
+    side="ours",
+    label="policylink views refresh: every materialized view, all levels (queen + rook)",
+    runs=1,
+)
+def setup_refresh_all(p: dict[str, Any]) -> Prepared:
+    """What ``policylink views refresh`` does: every materialized view, then ANALYZE."""
+    import psycopg
+
+    from policylink.etl.migrate import refresh_materialized_views
+
+    conn = psycopg.connect(p["url"], autocommit=True)
+    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    names: list[str] = []
+
+    def run() -> None:
+        names[:] = refresh_materialized_views(conn)
+
+    return Prepared(
+        run=run,
+        summarise=lambda _: pair_digest(_view_pairs(conn)),
+        backend_pid=pid,
+        cleanup=conn.close,
+        note="refreshed: unit_point, w_contiguity_queen, w_contiguity_rook (all levels)",
     )
 
 

@@ -2,7 +2,9 @@
 
 This only adapts a layer to :mod:`policylink.weights` (the one definition of every weights kind)
 and reads/writes weights files; no statistic is computed here. Database users get the same
-neighbours from the ``w_queen`` / ``w_rook`` / ``w_knn`` / ``w_distance`` views.
+neighbours from the ``w_queen`` / ``w_rook`` / ``w_knn`` / ``w_distance`` views, and a layer
+that *is* the database's unit table (a PostgreSQL layer of ``admin_unit``) has its contiguity
+read from those views (:func:`weights_from_database`) instead of rebuilt from its polygons.
 """
 
 from __future__ import annotations
@@ -86,6 +88,81 @@ def weights_from_frame(
     for i, j in pairs[["i", "j"]].itertuples(index=False):
         neighbors[back[i]].append(back[j])
     return weights.W(neighbors, id_order=ids.tolist(), silence_warnings=True)
+
+
+#: Tables of the PolicyLink database whose features are units with their ``code``.
+UNIT_TABLES = ("admin_unit",)
+
+
+def database_connection(layer: Any) -> str | None:
+    """The libpq connection string of a PostgreSQL layer of the PolicyLink unit table.
+
+    Parameters
+    ----------
+    layer : QgsVectorLayer or None
+
+    Returns
+    -------
+    str or None
+        ``connectionInfo`` of the layer's data source when the layer is a ``postgres`` provider
+        layer of ``admin_unit`` (schema ``public`` or unqualified), else None.
+    """
+    if layer is None or layer.providerType() != "postgres":
+        return None
+    from qgis.core import QgsDataSourceUri
+
+    uri = QgsDataSourceUri(layer.source())
+    if uri.table() not in UNIT_TABLES or uri.schema() not in ("", "public"):
+        return None
+    return uri.connectionInfo(True)
+
+
+def weights_from_database(conninfo: str, frame: pd.DataFrame, id_field: str, kind: str) -> Any:
+    """Contiguity weights of a database layer's units, read from the materialized views.
+
+    The views hold the contiguity of ``geom_eq`` by the same rule as
+    :func:`weights_from_frame` (``policylink.weights``), computed once in the database, so
+    this gives the same neighbours without rebuilding them from full-resolution polygons.
+
+    Parameters
+    ----------
+    conninfo : str
+        libpq connection string (:func:`database_connection`).
+    frame : pandas.DataFrame
+        The layer's features; ``id_field`` holds the unit codes.
+    id_field : str
+        Column with the unit codes.
+    kind : str
+        ``queen`` or ``rook``.
+
+    Returns
+    -------
+    libpysal.weights.W or None
+        ``id_order`` = the ids in frame order (values as in ``frame``); None when the ids are
+        not the codes of units of one level set, the kind is not contiguity, or the database
+        cannot be read (the caller then builds the weights from the geometries).
+    """
+    import psycopg
+    from libpysal import weights
+
+    from policylink import dbread
+
+    ids = frame[id_field].tolist()
+    if kind not in ("queen", "rook") or any(v is None for v in ids):
+        return None
+    codes = [str(v).strip() for v in ids]
+    try:
+        w = dbread.read_unit_weights(conninfo, kind, codes)
+    except psycopg.Error:
+        return None
+    if w is None:
+        return None
+    back = dict(zip(codes, ids, strict=True))
+    return weights.W(
+        {back[i]: [back[j] for j in w.neighbors[i]] for i in codes},
+        id_order=ids,
+        silence_warnings=True,
+    )
 
 
 def read_weights_file(path: str | Path, ids: list[Any]) -> Any:

@@ -1496,6 +1496,10 @@
       <translation>空间权重：{n} 个单元，{links} 条连接，平均 {mean:.2f} 个邻居</translation>
     </message>
     <message>
+      <source>Contiguity read from the database views (w_{kind}).</source>
+      <translation>邻接关系读自数据库视图（w_{kind}）。</translation>
+    </message>
+    <message>
       <source>{algorithm} needs the Python package '{package}', which QGIS's Python cannot import. Install it with: {command} and restart QGIS.</source>
       <translation>{algorithm} 需要 Python 包 '{package}'，但 QGIS 的 Python 无法导入它。请用以下命令安装：{command}，然后重启 QGIS。</translation>
     </message>

@@ -34,7 +34,13 @@ from ..core.deps import requirements_of
 from ..core.i18n import tr
 from ..core.resources import ICON
 from ..core.results import cell, qvariant_type
-from ..core.weights import KINDS, read_weights_file, weights_from_frame
+from ..core.weights import (
+    KINDS,
+    database_connection,
+    read_weights_file,
+    weights_from_database,
+    weights_from_frame,
+)
 from .checks import check_weights_file, guarded
 
 __all__ = ["PolicyLinkAlgorithm", "cell", "qvariant_type", "table_fields", "write_table"]
@@ -168,7 +174,15 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
             )
         )
 
-    def weights(self, parameters: dict, context: Any, frame: pd.DataFrame, id_field: str, feedback):
+    def weights(
+        self,
+        parameters: dict,
+        context: Any,
+        frame: pd.DataFrame,
+        id_field: str,
+        feedback,
+        layer: Any = None,
+    ):
         """Build or read the weights for ``frame`` and warn about islands.
 
         Parameters
@@ -181,11 +195,15 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
             Column of ``frame`` with the unique unit ids.
         feedback : QgsProcessingFeedback
             Receives the islands warning and a summary of the weights.
+        layer : QgsVectorLayer, optional
+            The layer ``frame`` was read from: when it is a PostgreSQL layer of the PolicyLink
+            unit table, queen / rook contiguity is read from the database's views.
 
         Returns
         -------
         libpysal.weights.W
-            From ``WEIGHTS_FILE`` when given, else built with ``WEIGHTS_KIND`` and ``KNN_K``.
+            From ``WEIGHTS_FILE`` when given, else from the database (contiguity of a database
+            unit layer), else built with ``WEIGHTS_KIND`` and ``KNN_K``.
         """
         path = self.parameterAsFile(parameters, self.WEIGHTS_FILE, context)
         if path:
@@ -196,7 +214,14 @@ class PolicyLinkAlgorithm(QgsProcessingAlgorithm):
             else:
                 kind = KINDS[self.parameterAsEnum(parameters, self.WEIGHTS_KIND, context)]
                 k = self.parameterAsInt(parameters, self.KNN_K, context)
-                w = weights_from_frame(frame, id_field, kind, k)
+                conninfo = database_connection(layer) if kind in ("queen", "rook") else None
+                w = weights_from_database(conninfo, frame, id_field, kind) if conninfo else None
+                if w is not None:
+                    feedback.pushInfo(
+                        tr("Contiguity read from the database views (w_{kind}).").format(kind=kind)
+                    )
+                else:
+                    w = weights_from_frame(frame, id_field, kind, k)
         except (ValueError, KeyError, PolicyLinkError) as exc:
             raise QgsProcessingException(str(exc)) from exc
         if w.islands:

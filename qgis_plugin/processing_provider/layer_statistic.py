@@ -231,5 +231,5 @@ class _LayerStatistic(PolicyLinkAlgorithm):
         self.check_units(parameters, context, layer, id_field, value_fields)
         frame = layer_to_frame(layer, [id_field, *value_fields], feedback=feedback)
         frame[id_field] = frame[id_field].map(lambda v: None if v is None else str(v))
-        w = self.weights(parameters, context, frame, id_field, feedback)
+        w = self.weights(parameters, context, frame, id_field, feedback, layer)
         return layer, id_field, frame, w

@@ -19,36 +19,42 @@
 
 DROP FUNCTION IF EXISTS contiguity_pairs(text, double precision, boolean) CASCADE;
 DROP FUNCTION IF EXISTS pair_contact(geometry, geometry, double precision, double precision) CASCADE;
+DROP FUNCTION IF EXISTS contiguity_contacts(double precision) CASCADE;
 DROP VIEW IF EXISTS w_contiguity CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS w_contiguity CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS w_contiguity_rook CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS w_contiguity_queen CASCADE;
 
 -- Kind of contact of two polygons known to be within p_tol_m of each other (p_gap_m = their
--- distance, 0 when they intersect): step 3 of the method above.
+-- distance, 0 when they intersect): step 3 of the method above. PostgreSQL inlines it into the
+-- calling query; the OFFSET 0 keeps the relate matrix a computed column. (The former body, a
+-- CTE read by three ST_RelateMatch calls, was flattened on inlining with the clipped ST_Relate
+-- copied into each match: four GEOS relates per pair, the rook view 5x slower; docs/views.md.)
 CREATE FUNCTION pair_contact(a geometry, b geometry, p_gap_m double precision, p_tol_m double precision)
 RETURNS TABLE (contact text, rook boolean)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    WITH m AS (
-        SELECT ST_Relate(ST_ClipByBox2D(a, bx), ST_ClipByBox2D(b, bx)) AS m
-        FROM (SELECT ST_Expand(box2d(ST_Intersection(ST_Envelope(a), ST_Envelope(b))), 1.0) AS bx) x
-        WHERE p_gap_m = 0
-    ),
-    g AS (
-        SELECT ST_Length(ST_Intersection(ST_Boundary(ST_ClipByBox2D(a, bx)),
-                                         ST_Buffer(ST_ClipByBox2D(b, bx), p_tol_m))) AS near_len
-        FROM (SELECT ST_Expand(box2d(ST_Intersection(ST_Envelope(ST_Expand(a, p_tol_m)),
-                                                     ST_Envelope(ST_Expand(b, p_tol_m)))),
-                               p_tol_m) AS bx) x
-        WHERE p_gap_m > 0
-    )
-    SELECT CASE WHEN ST_RelateMatch(m.m, '2********') THEN 'overlap'
-                WHEN ST_RelateMatch(m.m, '****1****') THEN 'edge'
+    SELECT CASE WHEN p_gap_m > 0 THEN 'gap'
+                WHEN ST_RelateMatch(y.m, '2********') THEN 'overlap'
+                WHEN ST_RelateMatch(y.m, '****1****') THEN 'edge'
                 ELSE 'point' END,
-           ST_RelateMatch(m.m, '2********') OR ST_RelateMatch(m.m, '****1****')
-    FROM m
-    UNION ALL
-    SELECT 'gap', g.near_len > 2 * p_tol_m FROM g
+           CASE WHEN p_gap_m > 0 THEN y.near_len > 2 * p_tol_m
+                ELSE ST_RelateMatch(y.m, '2********') OR ST_RelateMatch(y.m, '****1****') END
+    FROM (
+        -- touching: DE-9IM of the pair clipped to the overlap of the boxes (+1 m);
+        -- gap: length of a's boundary within the tolerance of b, both clipped likewise
+        SELECT CASE WHEN p_gap_m = 0
+                    THEN ST_Relate(ST_ClipByBox2D(a, x.bx), ST_ClipByBox2D(b, x.bx)) END AS m,
+               CASE WHEN p_gap_m > 0
+                    THEN ST_Length(ST_Intersection(ST_Boundary(ST_ClipByBox2D(a, x.gx)),
+                                                   ST_Buffer(ST_ClipByBox2D(b, x.gx), p_tol_m)))
+                    END AS near_len
+        FROM (SELECT ST_Expand(box2d(ST_Intersection(ST_Envelope(a), ST_Envelope(b))), 1.0) AS bx,
+                     ST_Expand(box2d(ST_Intersection(ST_Envelope(ST_Expand(a, p_tol_m)),
+                                                     ST_Envelope(ST_Expand(b, p_tol_m)))),
+                               p_tol_m) AS gx
+              WHERE p_gap_m >= 0) x
+        OFFSET 0  -- compute the matrix once, not once per CASE branch that reads it
+    ) y
 $$;
 COMMENT ON FUNCTION pair_contact(geometry, geometry, double precision, double precision) IS 'Contact of two polygons within the tolerance: overlap / edge / point from the DE-9IM of the pair clipped to the overlap of their boxes, or gap (rook when more than 2 x tolerance of boundary lies within the tolerance).';
 
@@ -58,7 +64,11 @@ CREATE FUNCTION contiguity_pairs(
     p_with_rook boolean DEFAULT true
 )
 RETURNS TABLE (level text, code_i text, code_j text, contact text, rook boolean, gap_m double precision)
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE
+-- the planner's cost of the GEOS calls crosses jit_above_cost, and compiling costs ~0.1 s per
+-- level and query for no gain (the time is spent inside GEOS)
+SET jit = off
+AS $fn$
 DECLARE
     lvl text;
 BEGIN
@@ -154,12 +164,24 @@ COMMENT ON COLUMN w_contiguity_queen.code_i IS 'Smaller code of the pair.';
 COMMENT ON COLUMN w_contiguity_queen.code_j IS 'Larger code of the pair.';
 COMMENT ON COLUMN w_contiguity_queen.gap_m IS 'Distance between the polygons in metres (0 when they touch or overlap).';
 
+-- The contacts of the materialized queen pairs, in a function only to run without JIT: the
+-- planner's cost of ~9,000 relates crosses jit_inline_above_cost / jit_optimize_above_cost and
+-- LLVM would inline and optimise 14 functions for a query that spends its time in GEOS.
+CREATE FUNCTION contiguity_contacts(p_tol_m double precision DEFAULT 1.0)
+RETURNS TABLE (level text, code_i text, code_j text, contact text, rook boolean)
+LANGUAGE sql STABLE
+SET jit = off
+AS $$
+    SELECT q.level, q.code_i, q.code_j, c.contact, c.rook
+    FROM w_contiguity_queen q
+    JOIN admin_unit a ON a.code = q.code_i
+    JOIN admin_unit b ON b.code = q.code_j
+    CROSS JOIN LATERAL pair_contact(a.geom_eq, b.geom_eq, q.gap_m, p_tol_m) c
+$$;
+COMMENT ON FUNCTION contiguity_contacts(double precision) IS 'Kind of contact (pair_contact) of every pair of w_contiguity_queen; the body of w_contiguity_rook.';
+
 CREATE MATERIALIZED VIEW w_contiguity_rook AS
-SELECT q.level, q.code_i, q.code_j, c.contact, c.rook
-FROM w_contiguity_queen q
-JOIN admin_unit a ON a.code = q.code_i
-JOIN admin_unit b ON b.code = q.code_j
-CROSS JOIN LATERAL pair_contact(a.geom_eq, b.geom_eq, q.gap_m, 1.0) c;
+SELECT level, code_i, code_j, contact, rook FROM contiguity_contacts(1.0);
 CREATE UNIQUE INDEX w_contiguity_rook_uix ON w_contiguity_rook (level, code_i, code_j);
 ANALYZE w_contiguity_rook;
 COMMENT ON MATERIALIZED VIEW w_contiguity_rook IS 'Kind of contact of every queen pair (pair_contact); refreshed after w_contiguity_queen by policylink views refresh.';

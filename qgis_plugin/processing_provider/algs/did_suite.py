@@ -246,7 +246,7 @@ class DIDSuite(PolicyLinkAlgorithm):
             )
         frame = layer_to_frame(layer, [id_field], feedback=feedback)
         frame[id_field] = frame[id_field].map(lambda v: None if v is None else str(v))
-        w = self.weights(parameters, context, frame, id_field, feedback)
+        w = self.weights(parameters, context, frame, id_field, feedback, layer)
         coords = centroids_km(frame, id_field, source=layer.name()) if conley else None
         return w, coords, f"weights of layer {layer.name()}"
 

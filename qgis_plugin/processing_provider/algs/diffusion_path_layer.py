@@ -1,7 +1,7 @@
 """Processing algorithm ``diffusionpaths``: arrows from earlier to later adopting neighbours.
 
 The units and their effective pilot years come from
-:class:`.pilot_batch_layer.PilotBatchLayer`; contiguity from :func:`core.weights.weights_from_frame`.
+:class:`.pilot_batch_layer.PilotBatchLayer`; contiguity from :meth:`.pilot_batch_layer.PilotBatchLayer.queen_weights` (the database views for database units).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import pandas as pd
 from qgis.core import QgsProcessing, QgsWkbTypes
 
 from ...core.i18n import tr
-from ...core.weights import weights_from_frame
 from ..map_algorithm import write_geo
 from ..postprocess import style_on_load
 from .pilot_batch_layer import PilotBatchLayer
@@ -39,7 +38,7 @@ class DiffusionPathLayer(PilotBatchLayer):
         import shapely
 
         gdf = self.frame(parameters, context)
-        w = weights_from_frame(gdf.assign(fid=range(len(gdf))), "code", "queen")
+        w = self.queen_weights(parameters, context, gdf)
         first = dict(zip(gdf["code"], gdf["first_year"], strict=True))
         pts = dict(zip(gdf["code"], gdf.geometry.representative_point(), strict=True))
         rows: list[dict[str, Any]] = []

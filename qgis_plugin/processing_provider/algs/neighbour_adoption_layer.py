@@ -16,7 +16,6 @@ from qgis.core import (
 )
 
 from ...core.i18n import tr
-from ...core.weights import weights_from_frame
 from ..map_algorithm import write_geo
 from .pilot_batch_layer import PilotBatchLayer
 
@@ -58,7 +57,7 @@ class NeighbourAdoptionLayer(PilotBatchLayer):
             y0, y1 = (int(v) for v in text.split("-"))
         except ValueError as exc:
             raise QgsProcessingException(tr("Years must look like 2009-2019.")) from exc
-        w = weights_from_frame(gdf.assign(fid=range(len(gdf))), "code", "queen")
+        w = self.queen_weights(parameters, context, gdf)
         years = list(range(y0, y1 + 1))
         panel = pd.DataFrame(
             {

@@ -85,6 +85,25 @@ class PilotBatchLayer(_MapAlgorithm):
 
         return gpd.GeoDataFrame(out, geometry="geometry", crs=4326)
 
+    def queen_weights(self, parameters, context, gdf):
+        """Queen contiguity of :meth:`frame`'s units (ids = ``code``).
+
+        Units read from the database get the database's materialized pairs
+        (``policylink.dbread.read_unit_weights``) instead of contiguity rebuilt from their
+        full-resolution polygons; a ``UNITS`` layer (or units the views cannot place in one
+        level set) gets the geometric rule of :func:`core.weights.weights_from_frame`.
+        """
+        from ...core.weights import weights_from_frame
+
+        if not self.uses_layer(parameters, context):
+            from policylink import dbread
+
+            with self.connect(parameters, context) as conn:
+                w = dbread.read_unit_weights(conn, "queen", gdf["code"].tolist())
+            if w is not None:
+                return w
+        return weights_from_frame(gdf.assign(fid=range(len(gdf))), "code", "queen")
+
     def frame_from_layer(self, parameters, context, eff: dict[int, int]):
         """:meth:`frame` from the ``UNITS`` layer: its batch or first-year field, no database."""
         units = self.units_from_layer(parameters, context, need=("first_year", "batch"))
