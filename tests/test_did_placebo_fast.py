@@ -20,7 +20,7 @@ import pytest
 
 from policylink.spatial.did import PanelSpec, placebo_did, simulate_staggered
 from policylink.spatial.did.panel import fe_codes
-from policylink.spatial.did.placebo import _Within
+from policylink.spatial.did.placebo import _t_tail_and_quantile, _Within
 
 SPEC = PanelSpec(
     outcome="y", unit="unit", time="year", first_treated="first_treated", controls=("x1", "x2")
@@ -89,7 +89,7 @@ def test_cli_placebo_does_not_import_pyfixest(sim: pd.DataFrame, tmp_path: Path)
         "import sys, runpy; sys.argv = ['policylink'] + sys.argv[1:]\n"
         "try:\n    runpy.run_module('policylink.cli', run_name='__main__')\n"
         "except SystemExit as e:\n    code = e.code\n"
-        "print('HEAVY', sorted(m for m in ('pyfixest', 'scipy.stats', 'matplotlib', "
+        "print('HEAVY', sorted(m for m in ('pyfixest', 'scipy', 'matplotlib', "
         "'libpysal', 'geopandas') if m in sys.modules))\n"
     )
     args = ["did", "placebo", str(csv), "-y", "y", "--first-treated", "first_treated"]
@@ -105,3 +105,13 @@ def test_cli_placebo_does_not_import_pyfixest(sim: pd.DataFrame, tmp_path: Path)
         float(ref.coef()["treat"]), abs=1e-8
     )
     assert len(pd.read_csv(out)) == 50
+
+
+@pytest.mark.parametrize("df", [1, 2, 5, 30, 217, 5000])
+def test_student_t_equals_scipy(df: int) -> None:
+    from scipy.special import stdtr, stdtrit
+
+    t = np.array([0.0, 0.3, 1.0, 1.96, 3.5, 8.0, 40.0])
+    p, q = _t_tail_and_quantile(t, df)
+    np.testing.assert_allclose(p, 2.0 * stdtr(df, -t), rtol=1e-10, atol=1e-300)
+    assert q == pytest.approx(float(stdtrit(df, 0.975)), rel=1e-12)
