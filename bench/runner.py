@@ -77,7 +77,7 @@ ROWS: dict[str, Row] = {
         Row(
             "3",
             "Two-way FE spatial Durbin panel with effects (1,000 draws), N counties x T=20",
-            [("sdm.ours", "sdm.spreg")],
+            [("sdm.ours", "sdm.spreg"), ("sdm.ours", "sdm.sar")],
             ("counties", "weights"),
         ),
         Row(

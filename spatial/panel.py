@@ -30,7 +30,9 @@ LeSage, J. and Pace, R. K. (2009). *Introduction to Spatial Econometrics*. CRC (
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,6 +251,27 @@ class SpectralW:
         direct = np.real(beta * s0[:, None] + theta * s1[:, None]) / n
         total = np.real(beta * t0[:, None] + theta * t1[:, None]) / n
         return direct, total - direct, total
+
+
+@contextlib.contextmanager
+def fit_threads(n_units: int) -> Iterator[int]:
+    """Limit the BLAS / OpenMP threads of a fit; yields the number chosen.
+
+    Above ``EIGEN_LIMIT`` units the work is sparse (LU factorisations, sparse products: one
+    thread each), so extra BLAS threads only spin and contend with other processes: one thread.
+    Below it the dense eigen-decomposition and inverse use the cores that the load average
+    leaves free (at least one). Fixing the count keeps the time of a fit stable on a shared,
+    loaded machine (no oversubscription).
+    """
+    from threadpoolctl import threadpool_limits
+
+    if n_units > EIGEN_LIMIT:
+        n = 1
+    else:
+        cores = os.cpu_count() or 1
+        n = max(1, min(cores, cores - int(os.getloadavg()[0] + 0.5) + 1))
+    with threadpool_limits(limits=n):
+        yield n
 
 
 def weights_operator(
@@ -978,20 +1001,21 @@ def fit_spatial_panel(
     SpatialPanelResult
     """
     Y, X, _ = panel_arrays(panel, y=y, x=x, id_col=id_col, time_col=time_col, ids=w.id_order)
-    W = weights_operator(weights_matrix(w, transformation), w_method)
-    return fit_arrays(
-        Y,
-        X,
-        W,
-        names=list(x),
-        model=model,
-        fe=fe,
-        durbin=durbin,
-        lee_yu=lee_yu,
-        effects=effects,
-        draws=draws,
-        seed=seed,
-    )
+    with fit_threads(len(w.id_order)):
+        W = weights_operator(weights_matrix(w, transformation), w_method)
+        return fit_arrays(
+            Y,
+            X,
+            W,
+            names=list(x),
+            model=model,
+            fe=fe,
+            durbin=durbin,
+            lee_yu=lee_yu,
+            effects=effects,
+            draws=draws,
+            seed=seed,
+        )
 
 
 def fit_sdm(panel: pd.DataFrame, w: libpysal.weights.W, **kwargs: Any) -> SpatialPanelResult:

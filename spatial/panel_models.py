@@ -75,6 +75,7 @@ from policylink.spatial.panel import (
     _ols,
     _pvalue,
     demean,
+    fit_threads,
     panel_arrays,
     spatial_lag,
     weights_matrix,
@@ -369,8 +370,9 @@ def fit_panel_general(
     SpatialPanelResult
     """
     Y, X, _ = panel_arrays(panel, y=y, x=x, id_col=id_col, time_col=time_col, ids=w.id_order)
-    W = weights_operator(weights_matrix(w, transformation), w_method)
-    return fit_general(Y, X, W, names=list(x), **kwargs)
+    with fit_threads(len(w.id_order)):
+        W = weights_operator(weights_matrix(w, transformation), w_method)
+        return fit_general(Y, X, W, names=list(x), **kwargs)
 
 
 def _observed_cov(

@@ -5,6 +5,8 @@ LeSage-Pace direct / indirect / total effects simulated with 1,000 draws. Anchor
 ``Panel_FE_Lag`` (SAR, unit fixed effects, concentrated ML) on the same data with the spatially
 lagged regressors W*x added and the year means removed first, which makes its estimates the
 two-way FE SDM point estimates; spreg reports no effects, so the anchor does strictly less work.
+Second comparison (issue 21): the same SDM with effects against PolicyLink's two-way FE SAR fit
+alone (no effects) on the same panel; the target is at most 2x.
 Input: a SYNTHETIC panel (:func:`bench.data.synthetic_sdm_panel`), N = all counties, T = 20.
 """
 
@@ -72,6 +74,30 @@ def setup_ours(p: dict[str, Any]) -> Prepared:
         }
 
     return Prepared(run=run, summarise=summarise, note=_note(w, years, draws))
+
+
+@case("sdm.sar", row="3", side="anchor", label="PolicyLink two-way FE SAR, no effects")
+def setup_sar(p: dict[str, Any]) -> Prepared:
+    """The SAR fit alone on the same panel: the SDM with 1,000 effect draws should stay within
+    2x of it (issue 21)."""
+    fit = _ours_fitter()
+    w, panel, years = _inputs(p)
+    kwargs: dict[str, Any] = {
+        "y": "y",
+        "x": ["x1", "x2"],
+        "id_col": "code",
+        "time_col": "year",
+        "model": "sar",
+        "fe": "twoways",
+        "effects": False,
+    }
+
+    # a different model: nothing to agree on with the SDM (the agreement column shows "—")
+    return Prepared(
+        run=lambda: fit(panel, w, **kwargs),
+        summarise=lambda _res: {},
+        note=_note(w, years) + "; SAR (no W*x), no effects",
+    )
 
 
 @case("sdm.spreg", row="3", side="anchor", label="spreg Panel_FE_Lag (SAR, W*x as regressors)")
