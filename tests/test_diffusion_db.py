@@ -161,11 +161,16 @@ def test_unit_ratios_on_the_real_pilots_equal_statsmodels(conn):
     [
         (
             "links",
-            "SELECT code_a AS i, code_b AS j FROM coordination_link_summary_at('prefecture', "
-            "p_within => %(w)s) UNION SELECT code_b, code_a FROM coordination_link_summary_at("
-            "'prefecture', p_within => %(w)s)",
+            psycopg.sql.SQL(
+                "SELECT code_a AS i, code_b AS j FROM coordination_link_summary_at('prefecture', "
+                "p_within => %(w)s) UNION SELECT code_b, code_a FROM coordination_link_summary_at("
+                "'prefecture', p_within => %(w)s)"
+            ),
         ),
-        ("distance:150000", "SELECT i, j FROM w_distance('prefecture', 150000, %(w)s)"),
+        (
+            "distance:150000",
+            psycopg.sql.SQL("SELECT i, j FROM w_distance('prefecture', 150000, %(w)s)"),
+        ),
     ],
 )
 def test_neighbour_share_from_links_and_distance_is_a_direct_count(conn, neighbours, pairs_sql):
@@ -180,7 +185,7 @@ def test_neighbour_share_from_links_and_distance_is_a_direct_count(conn, neighbo
         "eha_cascade('jjj_policy_adoption', 'prefecture', %(w)s)) "
         "SELECT p.i, count(*) FILTER (WHERE c.first_year IS NOT NULL), "
         "array_agg(c.first_year) FROM p LEFT JOIN c ON c.unit_code = p.j GROUP BY p.i"
-    ).format(psycopg.sql.SQL(pairs_sql))
+    ).format(pairs_sql)
     rows = conn.execute(query, {"w": list(JJJ)}).fetchall()
     firsts = {i: [y for y in ys if y is not None] for i, _, ys in rows}
     assert sum(len(v) for v in firsts.values()) > 0  # some neighbour adopted
