@@ -55,9 +55,9 @@ from scipy.optimize import minimize_scalar
 
 from policylink.spatial.panel import (
     SpectralW,
+    checked_arrays,
     demean,
     spatial_lag,
-    weights_operator,
 )
 from policylink.spatial.sparse_w import SparseW
 
@@ -344,23 +344,11 @@ def fit_dynamic_panel(
         raise ValueError(f"fe must be one of {DYNAMIC_FE} for a dynamic panel, not {fe!r}")
     if lags not in LAGS:
         raise ValueError(f"lags must be one of {LAGS}, not {lags!r}")
-    Y = np.asarray(Y, dtype=float)
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 2:
-        X = X[:, :, None]
-    T0, N = Y.shape
+    T0 = np.shape(Y)[0]
     if T0 < 3:
         raise ValueError(f"a dynamic panel needs at least 3 periods, the panel has {T0}")
-    if X.shape[:2] != (T0, N):
-        raise ValueError(f"X has shape {X.shape}, expected ({T0}, {N}, K)")
-    names = list(names)
-    if len(names) != X.shape[2]:
-        raise ValueError("names must have one entry per column of X")
-    if not (np.all(np.isfinite(Y)) and np.all(np.isfinite(X))):
-        raise ValueError("Y and X must be finite (balanced panel without missing values)")
-    sw = weights_operator(W)
-    if sw.n != N:
-        raise ValueError(f"W is {sw.n} x {sw.n} but the panel has {N} units")
+    Y, X, names, sw = checked_arrays(Y, X, names, W)
+    N = Y.shape[1]
     if fe == "twoways" and not sw.row_stochastic:
         raise ValueError("time effects in the dynamic panel need a row-standardised W")
     if bias_correction and N > DYNAMIC_DENSE_LIMIT:

@@ -589,6 +589,91 @@ def paper_table(results: dict[str, SpatialPanelResult], *, digits: int = 4) -> p
 # --------------------------------------------------------------------------------------------
 # Estimation
 # --------------------------------------------------------------------------------------------
+def checked_arrays(
+    Y: np.ndarray,
+    X: np.ndarray,
+    names: Sequence[str],
+    W: sparse.spmatrix | np.ndarray | SpectralW | SparseW,
+) -> tuple[np.ndarray, np.ndarray, list[str], SpectralW | SparseW]:
+    """Validate the arrays every spatial panel fit takes and build the weights operator.
+
+    Parameters
+    ----------
+    Y : ndarray, shape (T, N)
+        Outcome.
+    X : ndarray, shape (T, N, K) or (T, N)
+        Regressors.
+    names : sequence of str
+        One name per column of X.
+    W : sparse matrix, ndarray or weights operator
+        N x N spatial weights.
+
+    Returns
+    -------
+    Y, X, names, sw
+        Float arrays (X always 3-D), the names as a list and the weights operator.
+
+    Raises
+    ------
+    ValueError
+        Shapes that do not match, a name count that differs from K, non-finite values, or a W
+        of another size.
+    """
+    Y = np.asarray(Y, dtype=float)
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 2:
+        X = X[:, :, None]
+    T, N = Y.shape
+    if X.shape[:2] != (T, N):
+        raise ValueError(f"X has shape {X.shape}, expected ({T}, {N}, K)")
+    names = list(names)
+    if len(names) != X.shape[2]:
+        raise ValueError("names must have one entry per column of X")
+    if not (np.all(np.isfinite(Y)) and np.all(np.isfinite(X))):
+        raise ValueError("Y and X must be finite (balanced panel without missing values)")
+    sw = weights_operator(W)
+    if sw.n != N:
+        raise ValueError(f"W is {sw.n} x {sw.n} but the panel has {N} units")
+    return Y, X, names, sw
+
+
+def durbin_design(
+    X: np.ndarray, names: list[str], Wm: sparse.spmatrix, durbin: Sequence[str] | None
+) -> tuple[np.ndarray, list[str], list[int]]:
+    """Append the spatial lags W*x of the Durbin variables to X.
+
+    Parameters
+    ----------
+    X : ndarray, shape (T, N, K)
+        Regressors.
+    names : list of str
+        Their names.
+    Wm : sparse matrix
+        N x N weights.
+    durbin : sequence of str or None
+        Variables to lag; None lags every regressor.
+
+    Returns
+    -------
+    Xfull, xnames, durbin_idx
+        X with the lags appended (named ``W*name``) and the column indices lagged.
+
+    Raises
+    ------
+    ValueError
+        A Durbin variable that is not a regressor.
+    """
+    dn = list(names) if durbin is None else list(durbin)
+    unknown = [d for d in dn if d not in names]
+    if unknown:
+        raise ValueError(f"durbin variables not among the regressors: {unknown}")
+    idx = [names.index(d) for d in dn]
+    if not idx:
+        return X, list(names), []
+    Xfull = np.concatenate([X, spatial_lag(Wm, X[:, :, idx])], axis=2)
+    return Xfull, [*names, *(f"W*{d}" for d in dn)], idx
+
+
 def _ols(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.linalg.lstsq(X, y, rcond=None)[0]
 
@@ -646,21 +731,8 @@ def fit_arrays(
         raise ValueError(f"model must be one of {MODELS}, not {model!r}")
     if fe not in FIXED_EFFECTS:
         raise ValueError(f"fe must be one of {FIXED_EFFECTS}, not {fe!r}")
-    Y = np.asarray(Y, dtype=float)
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 2:
-        X = X[:, :, None]
+    Y, X, names, sw = checked_arrays(Y, X, names, W)
     T, N = Y.shape
-    if X.shape[:2] != (T, N):
-        raise ValueError(f"X has shape {X.shape}, expected ({T}, {N}, K)")
-    names = list(names)
-    if len(names) != X.shape[2]:
-        raise ValueError("names must have one entry per column of X")
-    if not (np.all(np.isfinite(Y)) and np.all(np.isfinite(X))):
-        raise ValueError("Y and X must be finite (balanced panel without missing values)")
-    sw = weights_operator(W)
-    if sw.n != N:
-        raise ValueError(f"W is {sw.n} x {sw.n} but the panel has {N} units")
     if lee_yu and fe in ("time", "twoways") and not sw.row_stochastic:
         raise ValueError("the Lee-Yu correction with time effects needs a row-standardised W")
     Wm = sw.W
@@ -669,14 +741,7 @@ def fit_arrays(
     Xfull = X
     durbin_idx: list[int] = []
     if model == "sdm":
-        dn = list(names) if durbin is None else list(durbin)
-        unknown = [d for d in dn if d not in names]
-        if unknown:
-            raise ValueError(f"durbin variables not among the regressors: {unknown}")
-        durbin_idx = [names.index(d) for d in dn]
-        WX = spatial_lag(Wm, X[:, :, durbin_idx])
-        Xfull = np.concatenate([X, WX], axis=2)
-        xnames += [f"W*{d}" for d in dn]
+        Xfull, xnames, durbin_idx = durbin_design(X, names, Wm, durbin)
     if fe == "none":
         Xfull = np.concatenate([np.ones((T, N, 1)), Xfull], axis=2)
         xnames = ["const", *xnames]

@@ -74,7 +74,9 @@ from policylink.spatial.panel import (
     _num_hessian,
     _ols,
     _pvalue,
+    checked_arrays,
     demean,
+    durbin_design,
     fit_threads,
     panel_arrays,
     spatial_lag,
@@ -156,21 +158,8 @@ def fit_general(
     if fe not in FIXED_EFFECTS:
         raise ValueError(f"fe must be one of {FIXED_EFFECTS}, not {fe!r}")
     has_rho, has_lam, has_wx = STRUCTURE[model]
-    Y = np.asarray(Y, dtype=float)
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 2:
-        X = X[:, :, None]
+    Y, X, names, sw = checked_arrays(Y, X, names, W)
     T, N = Y.shape
-    if X.shape[:2] != (T, N):
-        raise ValueError(f"X has shape {X.shape}, expected ({T}, {N}, K)")
-    names = list(names)
-    if len(names) != X.shape[2]:
-        raise ValueError("names must have one entry per column of X")
-    if not (np.all(np.isfinite(Y)) and np.all(np.isfinite(X))):
-        raise ValueError("Y and X must be finite (balanced panel without missing values)")
-    sw = weights_operator(W)
-    if sw.n != N:
-        raise ValueError(f"W is {sw.n} x {sw.n} but the panel has {N} units")
     if lee_yu and fe in ("time", "twoways") and not sw.row_stochastic:
         raise ValueError("the Lee-Yu correction with time effects needs a row-standardised W")
     Wm = sw.W
@@ -179,14 +168,7 @@ def fit_general(
     Xfull = X
     durbin_idx: list[int] = []
     if has_wx:
-        dn = list(names) if durbin is None else list(durbin)
-        unknown = [d for d in dn if d not in names]
-        if unknown:
-            raise ValueError(f"durbin variables not among the regressors: {unknown}")
-        durbin_idx = [names.index(d) for d in dn]
-        if durbin_idx:
-            Xfull = np.concatenate([X, spatial_lag(Wm, X[:, :, durbin_idx])], axis=2)
-            xnames += [f"W*{d}" for d in dn]
+        Xfull, xnames, durbin_idx = durbin_design(X, names, Wm, durbin)
     if fe == "none":
         Xfull = np.concatenate([np.ones((T, N, 1)), Xfull], axis=2)
         xnames = ["const", *xnames]
