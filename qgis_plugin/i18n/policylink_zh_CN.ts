@@ -632,16 +632,16 @@
       <translation>插补法 DID（Borusyak-Jaravel-Spiess）</translation>
     </message>
     <message>
-      <source>Imputation difference-in-differences (Borusyak, Jaravel and Spiess 2024; policylink.analyses.did.run_imputation, as `policylink did imputation`): unit and year effects (and controls) fitted on the untreated observations, treated outcomes compared with their imputed counterfactual; overall ATT and event-time effects with standard errors clustered by unit, and a pre-trend test on the untreated observations. Output: table rel_time, estimate, se, p, n_obs, kind (effect or pretrend).</source>
-      <translation>插补法双重差分（Borusyak、Jaravel 与 Spiess 2024；policylink.analyses.did.run_imputation，与 `policylink did imputation` 相同）：用未处理观测拟合单元与年份效应（及控制变量），将处理观测的结果与插补的反事实比较；给出总体 ATT 和按相对年份的效应（按单元聚类的标准误），以及基于未处理观测的前趋势检验。输出：表 rel_time、estimate、se、p、n_obs、kind（effect 或 pretrend）。</translation>
+      <source>Imputation difference-in-differences (Borusyak, Jaravel and Spiess 2024; policylink.analyses.did.run_imputation, as `policylink did imputation`): unit and year effects (and controls) fitted on the untreated observations, treated outcomes compared with their imputed counterfactual; overall ATT and event-time effects with the BJS conservative standard errors clustered by unit, two-way by unit and year, or Conley spatial HAC with a distance cutoff in km (units located by the centroids of a unit layer), and a pre-trend test on the untreated observations. Output: table rel_time, estimate, se, p, n_obs, kind (effect or pretrend); INFERENCE names the standard errors.</source>
+      <translation>插补法双重差分（Borusyak、Jaravel 与 Spiess 2024；policylink.analyses.did.run_imputation，与 `policylink did imputation` 相同）：用未处理观测拟合单元与年份效应（及控制变量），将处理观测的结果与插补的反事实比较；给出总体 ATT 和按相对年份的效应，标准误为 BJS 保守方差，可按单元聚类、按单元和年份双向聚类，或采用带距离截断（km）的 Conley 空间 HAC（单元位置取单元图层的质心），以及基于未处理观测的前趋势检验。输出：表 rel_time、estimate、se、p、n_obs、kind（effect 或 pretrend）；INFERENCE 说明所用的标准误。</translation>
     </message>
     <message>
       <source>HonestDiD sensitivity (Rambachan-Roth)</source>
       <translation>HonestDiD 敏感性分析（Rambachan-Roth）</translation>
     </message>
     <message>
-      <source>How robust is the event-study effect to violations of parallel trends (Rambachan and Roth 2023; policylink.analyses.did.run_honest, as `policylink did honest`): for each M, the identified set and the confidence set of the target (average of the post periods, the first, or one event time) under relative-magnitude (post violations at most M times the largest pre-period one) or smoothness restrictions (slope changes at most M per period), the breakdown value of M, and the power of the pre-trend test (Roth 2022: linear trends detected with 50% and 80% probability). Optional PNG: the sensitivity plot.</source>
-      <translation>事件研究效应对平行趋势偏离的稳健程度（Rambachan 与 Roth 2023；policylink.analyses.did.run_honest，与 `policylink did honest` 相同）：对每个 M，给出目标（处理后各期的平均、第一期或某一相对年份）在相对幅度约束（处理后偏离不超过处理前最大偏离的 M 倍）或平滑性约束（每期斜率变化不超过 M）下的识别集与置信集、M 的突破值，以及前趋势检验的功效（Roth 2022：以 50% 和 80% 概率检出的线性趋势）。可选 PNG：敏感性图。</translation>
+      <source>How robust is the event-study effect to violations of parallel trends (Rambachan and Roth 2023; policylink.analyses.did.run_honest, as `policylink did honest`): for each M, the identified set and the confidence set of the target (average of the post periods, the first, or one event time) under relative-magnitude (post violations at most M times the largest pre-period one) or smoothness restrictions (slope changes at most M per period), the breakdown value of M, and the power of the pre-trend test (Roth 2022: linear trends detected with 50% and 80% probability). The event study's covariance is clustered by unit, two-way by unit and year, or Conley spatial HAC with a distance cutoff in km (units located by the centroids of a unit layer); INFERENCE names it. Optional PNG: the sensitivity plot.</source>
+      <translation>事件研究效应对平行趋势偏离的稳健程度（Rambachan 与 Roth 2023；policylink.analyses.did.run_honest，与 `policylink did honest` 相同）：对每个 M，给出目标（处理后各期的平均、第一期或某一相对年份）在相对幅度约束（处理后偏离不超过处理前最大偏离的 M 倍）或平滑性约束（每期斜率变化不超过 M）下的识别集与置信集、M 的突破值，以及前趋势检验的功效（Roth 2022：以 50% 和 80% 概率检出的线性趋势）。事件研究的协方差可按单元聚类、按单元和年份双向聚类，或采用带距离截断（km）的 Conley 空间 HAC（单元位置取单元图层的质心）；INFERENCE 说明所用的标准误。可选 PNG：敏感性图。</translation>
     </message>
     <message>
       <source>Outcome regression</source>
@@ -816,8 +816,8 @@
       <translation>双重差分分析（TWFE、事件研究、安慰剂检验）</translation>
     </message>
     <message>
-      <source>Staggered difference-in-differences on a long panel (seed 004): two-way fixed-effects DID with controls and cluster-robust errors (pyfixest), an event study with binned leads and lags (reference: the year before adoption) and a joint pre-trend test, and optionally a placebo test with random reassignments of treatment. Treatment is a 0/1 column or the first treated year (0 or empty = never), e.g. from the adoption_panel view. Outputs: coefficient table, event-study table and an HTML page with the plots. With a layer of the units' boundaries, also the spatial DID (SLX: TWFE with the share of treated neighbours, W*D, weights from the boundaries or a GAL/GWT file): its direct effect and spillover, with either cluster-robust standard errors (as chosen above; they assume errors independent across clusters) or Conley spatial-HAC standard errors with a distance cutoff in km (errors of units closer than the cutoff may be correlated). The output INFERENCE says which standard errors were used.</source>
-      <translation>长面板上的交错双重差分（seed 004）：含控制变量和聚类稳健标准误的双向固定效应 DID（pyfixest）、对首尾期合并的事件研究（参照期为采纳前一年）及联合平行趋势检验，并可选随机重新分配处理的安慰剂检验。处理变量为 0/1 列或首次处理年份（0 或空 = 从未处理），例如来自 adoption_panel 视图。输出：系数表、事件研究表和含图的 HTML 页面。若提供单元边界图层，还估计空间 DID（SLX：加入处理邻居比例 W*D 的 TWFE，权重来自边界或 GAL/GWT 文件）的直接效应与溢出效应，标准误可选聚类稳健（按上面的聚类方式；假定聚类之间误差独立）或带距离截断（km）的 Conley 空间 HAC（距离小于截断值的单元误差可以相关）。输出 INFERENCE 说明所用的标准误。</translation>
+      <source>Staggered difference-in-differences on a long panel (seed 004): two-way fixed-effects DID with controls and cluster-robust errors (pyfixest), an event study with binned leads and lags (reference: the year before adoption) and a joint pre-trend test, and optionally a placebo test with random reassignments of treatment. Treatment is a 0/1 column or the first treated year (0 or empty = never), e.g. from the adoption_panel view. Outputs: coefficient table, event-study table and an HTML page with the plots. With a layer of the units' boundaries, also the spatial DID (SLX: TWFE with the share of treated neighbours, W*D, weights from the boundaries or a GAL/GWT file): its direct effect and spillover, with either cluster-robust standard errors (as chosen above; they assume errors independent across clusters) or Conley spatial-HAC standard errors with a distance cutoff in km (errors of units closer than the cutoff may be correlated). Conley also replaces the clustered errors of the TWFE DID and the event study (units located by the centroids of the boundaries layer). The outputs INFERENCE (TWFE) and INFERENCE_SPATIAL say which standard errors were used.</source>
+      <translation>长面板上的交错双重差分（seed 004）：含控制变量和聚类稳健标准误的双向固定效应 DID（pyfixest）、对首尾期合并的事件研究（参照期为采纳前一年）及联合平行趋势检验，并可选随机重新分配处理的安慰剂检验。处理变量为 0/1 列或首次处理年份（0 或空 = 从未处理），例如来自 adoption_panel 视图。输出：系数表、事件研究表和含图的 HTML 页面。若提供单元边界图层，还估计空间 DID（SLX：加入处理邻居比例 W*D 的 TWFE，权重来自边界或 GAL/GWT 文件）的直接效应与溢出效应，标准误可选聚类稳健（按上面的聚类方式；假定聚类之间误差独立）或带距离截断（km）的 Conley 空间 HAC（距离小于截断值的单元误差可以相关）。选择 Conley 时，TWFE DID 和事件研究的聚类标准误也由 Conley 标准误代替（单元位置取边界图层的质心）。输出 INFERENCE（TWFE）和 INFERENCE_SPATIAL 说明所用的标准误。</translation>
     </message>
     <message>
       <source>Or: first treated year from another layer (e.g. Pilot batches)</source>
@@ -856,8 +856,20 @@
       <translation>边界图层的单元 ID 字段</translation>
     </message>
     <message>
-      <source>Standard errors of the spatial DID</source>
-      <translation>空间 DID 的标准误</translation>
+      <source>Standard errors (TWFE, event study and spatial DID)</source>
+      <translation>标准误（TWFE、事件研究和空间 DID）</translation>
+    </message>
+    <message>
+      <source>Optional: unit boundaries (their centroids locate the units for Conley)</source>
+      <translation>可选：单元边界图层（以其质心作为 Conley 标准误的单元位置）</translation>
+    </message>
+    <message>
+      <source>Standard errors: {inference}</source>
+      <translation>标准误：{inference}</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' has no coordinate reference system (CRS), so the distances of the Conley standard errors cannot be measured; set its CRS (Layer Properties, Source).</source>
+      <translation>图层 '{layer}' 没有坐标参考系（CRS），无法测量 Conley 标准误所需的距离；请设置其 CRS（图层属性 &gt; 源）。</translation>
     </message>
     <message>
       <source>Conley distance cutoff (km)</source>

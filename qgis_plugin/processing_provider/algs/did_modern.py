@@ -47,9 +47,134 @@ class _DidPanelAlgorithm(PolicyLinkAlgorithm):
     CONTROLS = "CONTROLS"
     OUTPUT = "OUTPUT"
 
+    CLUSTER = "CLUSTER"
+    INFERENCE = "INFERENCE"
+    CONLEY_KM = "CONLEY_KM"
+    KERNEL = "KERNEL"
+    UNITS = "UNITS"
+    UNITS_ID = "UNITS_ID"
+
     _requires = ("did",)
     _group = "Regression"
     _group_id = "regression"
+
+    def add_inference_parameters(self) -> None:
+        """Add the standard errors: clusters (unit or two-way), or Conley with a unit layer.
+
+        The same choices as ``--cluster``, ``--conley-km`` and ``--kernel`` of the CLI; the
+        units' coordinates are the centroids of the unit layer (as in ``didsuite``).
+        """
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.CLUSTER,
+                tr("Clustered standard errors"),
+                options=[tr("By unit"), tr("By unit and year")],
+                defaultValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.INFERENCE,
+                tr("Standard errors"),
+                options=[
+                    tr("Cluster-robust (clusters as chosen above)"),
+                    tr("Conley spatial HAC (distance cutoff below)"),
+                ],
+                defaultValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.CONLEY_KM,
+                tr("Conley distance cutoff (km)"),
+                QgsProcessingParameterNumber.Double,
+                100.0,
+                False,
+                0.001,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.KERNEL,
+                tr("Conley kernel"),
+                options=[tr("Bartlett (weight falls linearly to the cutoff)"), tr("Uniform")],
+                defaultValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterVectorLayer(
+                self.UNITS,
+                tr("Optional: unit boundaries (their centroids locate the units for Conley)"),
+                [QgsProcessing.TypeVectorAnyGeometry],
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.UNITS_ID,
+                tr("Unit id field of the boundaries"),
+                parentLayerParameterName=self.UNITS,
+                optional=True,
+            )
+        )
+
+    def inference_options(self, parameters: dict, context: Any) -> dict[str, Any]:
+        """``conley_km`` and ``kernel`` for the analysis options (``conley_km`` None = clusters).
+
+        Parameters
+        ----------
+        parameters, context
+            What Processing passes to ``processAlgorithm``.
+
+        Returns
+        -------
+        dict
+            Keyword arguments of :class:`policylink.analyses.did.InferenceOptions`.
+        """
+        from .did_suite import INFERENCES, KERNELS
+
+        if self.parameterDefinition(self.INFERENCE) is None:
+            return {}
+        if INFERENCES[self.parameterAsEnum(parameters, self.INFERENCE, context)] != "conley":
+            return {"conley_km": None}
+        return {
+            "conley_km": self.parameterAsDouble(parameters, self.CONLEY_KM, context),
+            "kernel": KERNELS[self.parameterAsEnum(parameters, self.KERNEL, context)],
+        }
+
+    def unit_coords(self, parameters: dict, context: Any, feedback: Any) -> Any:
+        """Centroids (km, equal-area projection) of the unit layer, for Conley errors.
+
+        Raises
+        ------
+        QgsProcessingException
+            No unit layer or id field, or a layer without a CRS.
+        """
+        from policylink.weights import centroids_km
+
+        from ..checks import check_fields
+
+        layer = self.parameterAsVectorLayer(parameters, self.UNITS, context)
+        id_field = self.parameterAsString(parameters, self.UNITS_ID, context)
+        if layer is None or not id_field:
+            raise QgsProcessingException(
+                tr(
+                    "Conley standard errors need the units' locations: give the unit "
+                    "boundaries layer and its unit id field."
+                )
+            )
+        check_fields(layer, [id_field])
+        if not layer.crs().isValid():
+            raise QgsProcessingException(
+                tr(
+                    "Layer '{layer}' has no coordinate reference system (CRS), so the distances "
+                    "of the Conley standard errors cannot be measured; set its CRS (Layer "
+                    "Properties, Source)."
+                ).format(layer=layer.name())
+            )
+        frame = layer_to_frame(layer, [id_field], feedback=feedback)
+        frame[id_field] = frame[id_field].map(lambda v: None if v is None else str(v))
+        return centroids_km(frame, id_field, source=layer.name())
 
     def add_panel_inputs(self, controls: bool = True) -> None:
         """Add ``PANEL`` and its unit, year, outcome, first-treated-year (and control) fields."""
@@ -103,6 +228,11 @@ class _DidPanelAlgorithm(PolicyLinkAlgorithm):
         cols = [*names.values(), *controls]
         df = layer_to_frame(layer, cols, geometry=False, feedback=feedback).drop(columns="fid")
         df[names[self.UNIT]] = df[names[self.UNIT]].map(lambda v: None if v is None else str(v))
+        cluster = {}
+        if self.parameterDefinition(self.CLUSTER) is not None:
+            from .did_suite import CLUSTERS
+
+            cluster["cluster"] = CLUSTERS[self.parameterAsEnum(parameters, self.CLUSTER, context)]
         spec = PanelSpec(
             outcome=names[self.OUTCOME],
             unit=names[self.UNIT],
@@ -110,9 +240,19 @@ class _DidPanelAlgorithm(PolicyLinkAlgorithm):
             first_treated=names[self.FIRST_TREATED],
             controls=tuple(controls),
             source=layer.name(),
+            **cluster,
         )
         self._panel_layer = layer
-        return did_inputs_from_frame(df, spec, source=layer.name())
+        inputs = did_inputs_from_frame(df, spec, source=layer.name())
+        if self.inference_options(parameters, context).get("conley_km") is not None:
+            inputs = inputs.with_coords(self.unit_coords(parameters, context, feedback))
+        return inputs
+
+    def log_inference(self, inference: str | None, feedback: Any) -> str:
+        """Log the standard errors used (the estimator's own words) and return them."""
+        text = inference or ""
+        feedback.pushInfo(tr("Standard errors: {inference}").format(inference=text))
+        return text
 
     def finish(self, analysis: Any, parameters: dict, context: Any, feedback: Any) -> dict:
         """Write ``OUTPUT`` (the analysis table), label it, log the title; return the results."""
@@ -324,9 +464,11 @@ class DIDImputation(_DidPanelAlgorithm):
         "Imputation difference-in-differences (Borusyak, Jaravel and Spiess 2024; "
         "policylink.analyses.did.run_imputation, as `policylink did imputation`): unit and year "
         "effects (and controls) fitted on the untreated observations, treated outcomes compared "
-        "with their imputed counterfactual; overall ATT and event-time effects with standard "
-        "errors clustered by unit, and a pre-trend test on the untreated observations. Output: "
-        "table rel_time, estimate, se, p, n_obs, kind (effect or pretrend)."
+        "with their imputed counterfactual; overall ATT and event-time effects with the BJS "
+        "conservative standard errors clustered by unit, two-way by unit and year, or Conley "
+        "spatial HAC with a distance cutoff in km (units located by the centroids of a unit "
+        "layer), and a pre-trend test on the untreated observations. Output: table rel_time, "
+        "estimate, se, p, n_obs, kind (effect or pretrend); INFERENCE names the standard errors."
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
@@ -343,6 +485,7 @@ class DIDImputation(_DidPanelAlgorithm):
                     key, label, QgsProcessingParameterNumber.Integer, default, False, low, 50
                 )
             )
+        self.add_inference_parameters()
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.OUTPUT, tr("Imputation DID by event time"), QgsProcessing.TypeVector
@@ -360,11 +503,13 @@ class DIDImputation(_DidPanelAlgorithm):
                 horizons=horizons or None,
                 pretrends=self.parameterAsInt(parameters, self.PRETRENDS, context),
                 anticipation=self.parameterAsInt(parameters, self.ANTICIPATION, context),
+                **self.inference_options(parameters, context),
             ),
         )
         out = self.finish(analysis, parameters, context, feedback)
         out.update(
             {
+                "INFERENCE": self.log_inference(analysis.result.inference, feedback),
                 "ATT": analysis.att,
                 "SE": analysis.se,
                 "PRETREND_P": float(analysis.result.pretrend.get("p", float("nan"))),
@@ -393,8 +538,10 @@ class DIDHonest(_DidPanelAlgorithm):
         "the first, or one event time) under relative-magnitude (post violations at most M "
         "times the largest pre-period one) or smoothness restrictions (slope changes at most "
         "M per period), the breakdown value of M, and the power of the pre-trend test (Roth "
-        "2022: linear trends detected with 50% and 80% probability). Optional PNG: the "
-        "sensitivity plot."
+        "2022: linear trends detected with 50% and 80% probability). The event study's "
+        "covariance is clustered by unit, two-way by unit and year, or Conley spatial HAC with a "
+        "distance cutoff in km (units located by the centroids of a unit layer); INFERENCE "
+        "names it. Optional PNG: the sensitivity plot."
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
@@ -442,6 +589,7 @@ class DIDHonest(_DidPanelAlgorithm):
             )
         )
         self.add_seed()
+        self.add_inference_parameters()
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.OUTPUT, tr("HonestDiD sensitivity"), QgsProcessing.TypeVector
@@ -477,9 +625,11 @@ class DIDHonest(_DidPanelAlgorithm):
                 lags=self.parameterAsInt(parameters, self.LAGS, context),
                 alpha=self.parameterAsDouble(parameters, self.ALPHA, context),
                 seed=self.parameterAsInt(parameters, self.SEED, context),
+                **self.inference_options(parameters, context),
             ),
         )
         out = self.finish(analysis, parameters, context, feedback)
+        out["INFERENCE"] = self.log_inference(analysis.inference, feedback)
         png = self.parameterAsFileOutput(parameters, self.OUTPUT_PNG, context)
         if png:
             from ..checks import check_output_file

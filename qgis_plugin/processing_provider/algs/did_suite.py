@@ -74,8 +74,10 @@ class DIDSuite(PolicyLinkAlgorithm):
         "W*D, weights from the boundaries or a GAL/GWT file): its direct effect and spillover, "
         "with either cluster-robust standard errors (as chosen above; they assume errors "
         "independent across clusters) or Conley spatial-HAC standard errors with a distance "
-        "cutoff in km (errors of units closer than the cutoff may be correlated). The output "
-        "INFERENCE says which standard errors were used."
+        "cutoff in km (errors of units closer than the cutoff may be correlated). Conley also "
+        "replaces the clustered errors of the TWFE DID and the event study (units located by "
+        "the centroids of the boundaries layer). The outputs INFERENCE (TWFE) and "
+        "INFERENCE_SPATIAL say which standard errors were used."
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
@@ -168,7 +170,7 @@ class DIDSuite(PolicyLinkAlgorithm):
         self.addParameter(
             QgsProcessingParameterEnum(
                 self.INFERENCE,
-                tr("Standard errors of the spatial DID"),
+                tr("Standard errors (TWFE, event study and spatial DID)"),
                 options=[
                     tr("Cluster-robust (clusters as chosen above)"),
                     tr("Conley spatial HAC (distance cutoff below)"),
@@ -312,6 +314,16 @@ class DIDSuite(PolicyLinkAlgorithm):
             source=layer.name(),
         )
         draws = self.parameterAsInt(parameters, "PLACEBO_DRAWS", context)
+        conley = INFERENCES[self.parameterAsEnum(parameters, "INFERENCE", context)] == "conley"
+        # Conley replaces the clustered errors of TWFE and the event study as well (as --conley-km)
+        inference = (
+            {
+                "conley_km": self.parameterAsDouble(parameters, "CONLEY_KM", context),
+                "kernel": KERNELS[self.parameterAsEnum(parameters, "KERNEL", context)],
+            }
+            if conley
+            else {}
+        )
         options = SuiteOptions(
             leads=self.parameterAsInt(parameters, "LEADS", context),
             lags=self.parameterAsInt(parameters, "LAGS", context),
@@ -319,6 +331,7 @@ class DIDSuite(PolicyLinkAlgorithm):
             seed=self.parameterAsInt(parameters, "SEED", context),
             psm=False,
             staggered=False,
+            **inference,
         )
         try:
             # the one DID pipeline (as `policylink did run` and the report)
@@ -333,11 +346,11 @@ class DIDSuite(PolicyLinkAlgorithm):
                 w=w,
                 weights=weights or "given weights",
             )
+            if coords is not None:
+                inputs = inputs.with_coords(coords)
             suite = run_suite(inputs, options)
             spatial = None
             if w is not None:
-                if coords is not None:
-                    inputs = inputs.with_coords(coords)
                 km = self.parameterAsDouble(parameters, "CONLEY_KM", context)
                 spatial = run_spatial_did(
                     inputs,
@@ -369,7 +382,11 @@ class DIDSuite(PolicyLinkAlgorithm):
         label_output(context, out["OUTPUT"], *synthetic, suite.twfe.title("en"))
         cluster = CLUSTERS[self.parameterAsEnum(parameters, "CLUSTER", context)]
         out["INFERENCE"] = (
-            "cluster-robust by unit" if cluster == "unit" else "cluster-robust by unit and year"
+            did.info.get("inference", "")
+            if conley
+            else "cluster-robust by unit"
+            if cluster == "unit"
+            else "cluster-robust by unit and year"
         )
         if spatial is not None:
             effects = spatial.result.effects.reset_index(names="effect")
