@@ -6,6 +6,8 @@ cs|imputation|honest`` and the report): :func:`~policylink.analyses.did.run_call
 :func:`~policylink.analyses.did.run_imputation`, :func:`~policylink.analyses.did.run_honest`.
 These classes only read the panel table, write the tables and, for Callaway-Sant'Anna, the
 unit-level effects layer (each unit with its cohort's ATT, joined to a unit layer).
+``didimputation`` and ``didhonest`` also take the CLI's standard-error choices (clusters by unit
+or two-way, or Conley with the units located by the centroids of a unit layer).
 """
 
 from __future__ import annotations
