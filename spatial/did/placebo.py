@@ -206,6 +206,8 @@ class _Within:
     @staticmethod
     def usable(codes: np.ndarray) -> bool:
         """True when the exact transformation is affordable (small dense level matrices)."""
+        if codes.shape[0] == 0:
+            return False
         n_levels = sorted(int(c.max()) + 1 for c in codes.T)
         return n_levels[0] <= _EXACT_MAX_LEVELS and n_levels[0] * n_levels[1] <= 50_000_000
 
@@ -457,11 +459,13 @@ def placebo_did(
     panel = drop_singletons(panel, spec)
     fwl = observed = None
     if method == "fast":
+        # refuse degenerate panels (no rows left, no treated unit) before the partialling
+        check_fixed_effects(panel, spec)
+        if spec.cluster == "unit":
+            check_identified(panel, spec, [DID_COL])
         fwl = _FWL(panel, spec)
         if spec.cluster == "unit":
             # the same fit as fit_fe from the partialled design: no pyfixest on this path
-            check_fixed_effects(panel, spec)
-            check_identified(panel, spec, [DID_COL])
             observed = fwl.observed(panel, spec, "TWFE DID")
     if observed is None:
         observed = fit_fe(panel, spec, [DID_COL], label="TWFE DID")
