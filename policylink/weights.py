@@ -370,8 +370,9 @@ def _contiguity_pairs(geoms: Any, spec: WeightsSpec) -> list[tuple[int, int]]:
     if spec.kind == "queen" or len(left) == 0:
         return list(zip(left.tolist(), right.tolist(), strict=True))
     a, b = arr[left], arr[right]
-    gap = shapely.distance(a, b)
-    touching = gap == 0
+    # touching = intersecting, the views' ST_Intersects (a distance of 0 gives the same pairs
+    # but computes every full-resolution distance: ~10x slower on the prefecture boundaries)
+    touching = shapely.intersects(a, b)
     rook = np.zeros(len(left), dtype=bool)
     if touching.any():
         # DE-9IM: interiors overlap in 2-D ('2' first) or boundaries share a line ('1' fifth)

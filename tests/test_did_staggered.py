@@ -85,11 +85,14 @@ def test_cs_standard_errors(sim: pd.DataFrame) -> None:
     # aggregated SE (with the weights' influence function) against a unit bootstrap
     rng = np.random.default_rng(0)
     units = sim.unit.unique()
+    rows = sim.groupby("unit", sort=False).indices  # row positions of each unit, in order
     boots = []
     for _ in range(150):
         pick = rng.choice(units, size=len(units), replace=True)
-        parts = [sim[sim.unit == u].assign(unit=f"b{i}") for i, u in enumerate(pick)]
-        boots.append(callaway_santanna(pd.concat(parts), SPEC).overall["att"])
+        # the drawn units' rows, each copy a new unit b0, b1, ... (one iloc, not a mask a unit)
+        idx = np.concatenate([rows[u] for u in pick])
+        labels = np.repeat([f"b{i}" for i in range(len(pick))], [len(rows[u]) for u in pick])
+        boots.append(callaway_santanna(sim.iloc[idx].assign(unit=labels), SPEC).overall["att"])
     assert cs.overall["se"] == pytest.approx(np.std(boots, ddof=1), rel=0.25)
 
 

@@ -21,6 +21,9 @@ def _w(side: int) -> tuple[libpysal.weights.W, sparse.csr_matrix]:
     return w, sparse.csr_matrix(w.sparse)
 
 
+_INVERSES: dict[tuple[bytes, float, float], tuple[np.ndarray, np.ndarray]] = {}
+
+
 def _sarar(W, T, rho, lam, seed, beta=(1.0, -1.0)):
     """SYNTHETIC SARAR panel with unit effects: y_t = (I - rho W)^-1 (X_t b + mu + u_t),
     u_t = (I - lam W)^-1 e_t, e ~ N(0, 1)."""
@@ -29,8 +32,10 @@ def _sarar(W, T, rho, lam, seed, beta=(1.0, -1.0)):
     Wd = W.toarray()
     X = rng.normal(size=(T, N, len(beta)))
     mu = rng.normal(size=N)
-    A = np.linalg.inv(np.eye(N) - rho * Wd)
-    B = np.linalg.inv(np.eye(N) - lam * Wd)
+    key = (Wd.tobytes(), rho, lam)  # the simulations reuse two (W, rho, lambda): invert once
+    if key not in _INVERSES:
+        _INVERSES[key] = (np.linalg.inv(np.eye(N) - rho * Wd), np.linalg.inv(np.eye(N) - lam * Wd))
+    A, B = _INVERSES[key]
     Y = np.stack([A @ (X[t] @ np.array(beta) + mu + B @ rng.normal(size=N)) for t in range(T)])
     return Y, X
 

@@ -238,7 +238,9 @@ def test_gi_star_equals_esda() -> None:
     y = np.random.default_rng(3).gamma(2.0, size=36)
     y[:6] += 4
     res = getis_ord_gi_star(y, w, permutations=199, seed=9)
-    ref = esda.G_Local(y, w, transform="R", permutations=199, star=True, seed=9)
+    # only esda's analytic Gs / Zs are compared: no esda permutations (with its default
+    # n_jobs=-1 they compiled numba's parallel kernel, minutes of a test run)
+    ref = esda.G_Local(y, w, transform="R", permutations=0, star=True)
     assert np.allclose(res.table.Gi_star, ref.Gs)
     assert np.allclose(res.table.z_norm, ref.Zs)
     hot = res.table.significant & (res.table.z_norm > 0)
