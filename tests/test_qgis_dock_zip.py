@@ -69,9 +69,7 @@ def test_dock_runs_moran_and_lisa_from_a_layer(lattice, tmp_path):
     assert dock.last_error is None, dock.last_error
     layer = dock.last_layer
     assert layer.renderer().classAttribute() == "lisa_cl"
-    ref = esda.Moran_Local(
-        lattice_values(lattice, "y2010"), lattice_w(), permutations=99, seed=12345, n_jobs=1
-    )
+    ref = esda.Moran_Local(lattice_values(lattice, "y2010"), lattice_w(), permutations=0)
     got = sorted((f["code"], f["lisa_i"]) for f in layer.getFeatures())
     np.testing.assert_allclose([v for _c, v in got], ref.Is, atol=1e-12)
     out = dock.print_map(str(tmp_path / "lisa"))
