@@ -1,13 +1,15 @@
-"""Shared parameters of the regression algorithms (``spatialpanel`` and ``didsuite``)."""
+"""Shared parameters of the regression algorithms (``spatialpanel`` and the DID algorithms)."""
 
 from __future__ import annotations
 
 from qgis.core import (
     QgsProcessing,
     QgsProcessingAlgorithm,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterField,
     QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
 )
 
 from ..core.i18n import tr
@@ -64,5 +66,53 @@ def add_outputs(alg: QgsProcessingAlgorithm, table: str, extra: str, extra_label
     alg.addParameter(
         QgsProcessingParameterFileDestination(
             "OUTPUT_HTML", tr("Results page"), fileFilter="HTML (*.html)", optional=True
+        )
+    )
+
+
+#: Default Conley distance cutoff (km) of the DID algorithms.
+CONLEY_KM_DEFAULT = 100.0
+
+
+def add_inference_parameters(alg: QgsProcessingAlgorithm, label: str) -> None:
+    """Add the standard-error choice (cluster-robust or Conley), the cutoff and the kernel.
+
+    The parameters are named ``INFERENCE``, ``CONLEY_KM`` and ``KERNEL``, as every DID
+    algorithm reads them.
+
+    Parameters
+    ----------
+    alg : QgsProcessingAlgorithm
+        The algorithm being initialised.
+    label : str
+        Translated label of the standard-error choice.
+    """
+    alg.addParameter(
+        QgsProcessingParameterEnum(
+            "INFERENCE",
+            label,
+            options=[
+                tr("Cluster-robust (clusters as chosen above)"),
+                tr("Conley spatial HAC (distance cutoff below)"),
+            ],
+            defaultValue=0,
+        )
+    )
+    alg.addParameter(
+        QgsProcessingParameterNumber(
+            "CONLEY_KM",
+            tr("Conley distance cutoff (km)"),
+            QgsProcessingParameterNumber.Double,
+            CONLEY_KM_DEFAULT,
+            False,
+            0.001,
+        )
+    )
+    alg.addParameter(
+        QgsProcessingParameterEnum(
+            "KERNEL",
+            tr("Conley kernel"),
+            options=[tr("Bartlett (weight falls linearly to the cutoff)"), tr("Uniform")],
+            defaultValue=0,
         )
     )

@@ -35,7 +35,7 @@ from qgis.PyQt.QtCore import QVariant
 from ...core.i18n import tr
 from ...core.layers import layer_to_frame
 from ..base import PolicyLinkAlgorithm, cell, write_table
-from ..regression import panel_field
+from ..regression import add_inference_parameters, panel_field
 
 
 class _DidPanelAlgorithm(PolicyLinkAlgorithm):
@@ -74,35 +74,7 @@ class _DidPanelAlgorithm(PolicyLinkAlgorithm):
                 defaultValue=0,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.INFERENCE,
-                tr("Standard errors"),
-                options=[
-                    tr("Cluster-robust (clusters as chosen above)"),
-                    tr("Conley spatial HAC (distance cutoff below)"),
-                ],
-                defaultValue=0,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.CONLEY_KM,
-                tr("Conley distance cutoff (km)"),
-                QgsProcessingParameterNumber.Double,
-                100.0,
-                False,
-                0.001,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.KERNEL,
-                tr("Conley kernel"),
-                options=[tr("Bartlett (weight falls linearly to the cutoff)"), tr("Uniform")],
-                defaultValue=0,
-            )
-        )
+        add_inference_parameters(self, tr("Standard errors"))
         self.addParameter(
             QgsProcessingParameterVectorLayer(
                 self.UNITS,

@@ -21,7 +21,7 @@ from ...core.i18n import tr
 from ...core.layers import layer_to_frame
 from ...core.weights import KINDS
 from ..base import PolicyLinkAlgorithm, write_table
-from ..regression import add_outputs, panel_field
+from ..regression import add_inference_parameters, add_outputs, panel_field
 
 CLUSTERS = ("unit", "twoway")
 """Values of ``CLUSTER``, in the order of its options."""
@@ -167,35 +167,7 @@ class DIDSuite(PolicyLinkAlgorithm):
             )
         )
         self.add_weights_parameters()
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.INFERENCE,
-                tr("Standard errors (TWFE, event study and spatial DID)"),
-                options=[
-                    tr("Cluster-robust (clusters as chosen above)"),
-                    tr("Conley spatial HAC (distance cutoff below)"),
-                ],
-                defaultValue=0,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.CONLEY_KM,
-                tr("Conley distance cutoff (km)"),
-                QgsProcessingParameterNumber.Double,
-                100.0,
-                False,
-                0.001,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.KERNEL,
-                tr("Conley kernel"),
-                options=[tr("Bartlett (weight falls linearly to the cutoff)"), tr("Uniform")],
-                defaultValue=0,
-            )
-        )
+        add_inference_parameters(self, tr("Standard errors (TWFE, event study and spatial DID)"))
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.SPATIAL,
