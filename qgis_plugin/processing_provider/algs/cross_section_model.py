@@ -16,10 +16,9 @@ from qgis.core import (
 
 from ...core.htmlreport import write_html
 from ...core.i18n import tr
-from ..base import write_table
 from ..layer_statistic import _LayerStatistic
 from ..regression import add_outputs
-from .dynamic_spatial_panel import add_draws, add_panel_inputs, read_panel_inputs
+from .dynamic_spatial_panel import add_draws, add_panel_inputs, read_panel_inputs, run_model_tables
 
 CROSS_MODELS = ("sar", "sem", "sdm")
 """Values of ``MODEL``, in the order of its options."""
@@ -75,9 +74,6 @@ class CrossSectionModel(_LayerStatistic):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         from policylink.analyses.models import CrossSectionOptions, run_cross_section
-        from policylink.errors import PolicyLinkError
-
-        from ..postprocess import label_output
 
         inputs, y, xs, synthetic = read_panel_inputs(self, parameters, context, feedback)
         year = self.parameterAsInt(parameters, self.YEAR, context)
@@ -92,17 +88,11 @@ class CrossSectionModel(_LayerStatistic):
             draws=self.parameterAsInt(parameters, "DRAWS", context),
             seed=self.parameterAsInt(parameters, "SEED", context),
         )
-        try:
-            # the one cross-section analysis (as `policylink model cross-section` and the report)
-            analysis = run_cross_section(inputs, options)
-        except (ValueError, PolicyLinkError) as exc:
-            raise QgsProcessingException(str(exc)) from exc
-        if analysis.provenance.is_synthetic:
-            feedback.pushWarning(tr("SYNTHETIC data."))
+        # the one cross-section analysis (as `policylink model cross-section` and the report)
+        analysis, out, title = run_model_tables(
+            self, run_cross_section, inputs, options, parameters, context, feedback, synthetic
+        )
         res = analysis.result
-        title = analysis.title("en")
-        out = {"OUTPUT": write_table(self, parameters, context, "OUTPUT", res.coefficients)}
-        label_output(context, out["OUTPUT"], *synthetic, title)
         out.update(
             {
                 "LOG_LIKELIHOOD": res.log_likelihood,
@@ -111,9 +101,6 @@ class CrossSectionModel(_LayerStatistic):
                 "N_UNITS": res.n,
             }
         )
-        if res.effects is not None and parameters.get("EFFECTS"):
-            out["EFFECTS"] = write_table(self, parameters, context, "EFFECTS", res.effects)
-            label_output(context, out["EFFECTS"], *synthetic, title)
         html_path = self.parameterAsFileOutput(parameters, "OUTPUT_HTML", context)
         if html_path:
             stats = pd.DataFrame(

@@ -114,6 +114,56 @@ def read_panel_inputs(
     return inputs, y, tuple(xs), synthetic
 
 
+def run_model_tables(
+    alg: _LayerStatistic,
+    run: Any,
+    inputs: Any,
+    options: Any,
+    parameters: dict,
+    context: Any,
+    feedback: Any,
+    synthetic: tuple[tuple[str, ...], bool],
+) -> tuple[Any, dict[str, Any], str]:
+    """Run one model analysis and write its coefficient and (optional) effects tables.
+
+    Parameters
+    ----------
+    alg : _LayerStatistic
+        The running algorithm (outputs ``OUTPUT`` and ``EFFECTS``).
+    run : callable
+        The analysis function, ``run(inputs, options)``.
+    inputs, options
+        Its arguments.
+    parameters, context, feedback
+        As passed to ``processAlgorithm``.
+    synthetic : tuple
+        As returned by :func:`read_panel_inputs`.
+
+    Returns
+    -------
+    analysis, out, title
+        The analysis object, the outputs written so far and the English title they carry.
+    """
+    from policylink.errors import PolicyLinkError
+
+    from ..postprocess import label_output
+
+    try:
+        analysis = run(inputs, options)
+    except (ValueError, PolicyLinkError) as exc:
+        raise QgsProcessingException(str(exc)) from exc
+    if analysis.provenance.is_synthetic:
+        feedback.pushWarning(tr("SYNTHETIC data."))
+    res = analysis.result
+    title = analysis.title("en")
+    out = {"OUTPUT": write_table(alg, parameters, context, "OUTPUT", res.coefficients)}
+    label_output(context, out["OUTPUT"], *synthetic, title)
+    if res.effects is not None and parameters.get("EFFECTS"):
+        out["EFFECTS"] = write_table(alg, parameters, context, "EFFECTS", res.effects)
+        label_output(context, out["EFFECTS"], *synthetic, title)
+    return analysis, out, title
+
+
 class DynamicSpatialPanel(_LayerStatistic):
     """Dynamic spatial (Durbin) panel: y_{t-1}, W y_{t-1}, W y_t, X and W X, bias-corrected
     quasi-ML, short- and long-run effects."""
@@ -176,9 +226,6 @@ class DynamicSpatialPanel(_LayerStatistic):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802, D102
         from policylink.analyses.models import DynamicOptions, run_dynamic_panel
-        from policylink.errors import PolicyLinkError
-
-        from ..postprocess import label_output
 
         inputs, y, xs, synthetic = read_panel_inputs(self, parameters, context, feedback)
         options = DynamicOptions(
@@ -191,17 +238,11 @@ class DynamicSpatialPanel(_LayerStatistic):
             draws=self.parameterAsInt(parameters, "DRAWS", context),
             seed=self.parameterAsInt(parameters, "SEED", context),
         )
-        try:
-            # the one dynamic panel analysis (as `policylink model dynamic` and the report)
-            analysis = run_dynamic_panel(inputs, options)
-        except (ValueError, PolicyLinkError) as exc:
-            raise QgsProcessingException(str(exc)) from exc
-        if analysis.provenance.is_synthetic:
-            feedback.pushWarning(tr("SYNTHETIC data."))
+        # the one dynamic panel analysis (as `policylink model dynamic` and the report)
+        analysis, out, title = run_model_tables(
+            self, run_dynamic_panel, inputs, options, parameters, context, feedback, synthetic
+        )
         res = analysis.result
-        title = analysis.title("en")
-        out = {"OUTPUT": write_table(self, parameters, context, "OUTPUT", res.coefficients)}
-        label_output(context, out["OUTPUT"], *synthetic, title)
         out.update(
             {
                 "LOG_LIKELIHOOD": res.log_likelihood,
@@ -209,9 +250,6 @@ class DynamicSpatialPanel(_LayerStatistic):
                 "N_PERIODS": res.n_periods,
             }
         )
-        if res.effects is not None and parameters.get("EFFECTS"):
-            out["EFFECTS"] = write_table(self, parameters, context, "EFFECTS", res.effects)
-            label_output(context, out["EFFECTS"], *synthetic, title)
         html_path = self.parameterAsFileOutput(parameters, "OUTPUT_HTML", context)
         if html_path:
             sections = [(tr("Coefficients"), res.coefficients)]
