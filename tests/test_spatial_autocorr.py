@@ -247,6 +247,59 @@ def test_gi_star_equals_esda() -> None:
     assert (res.table.cluster[hot] == "hot spot").all()
 
 
+def test_gi_star_permutation_p_values_follow_the_conditional_scheme() -> None:
+    # esda crand's scheme for Gi* written out unit by unit: unit i keeps y_i (self weight),
+    # its k_i neighbours are k_i distinct draws from the other units; row-standardised
+    # weights over the k_i + 1 members, divided by sum(y)
+    w = libpysal.weights.lat2W(7, 7, rook=False)
+    y = np.random.default_rng(5).gamma(2.0, size=49)
+    y[[0, 1, 2, 7, 8, 9, 14, 15, 16]] += 6.0  # a hot 3 x 3 corner
+    res = getis_ord_gi_star(y, w, permutations=999, seed=2)
+    wb = libpysal.weights.W(w.neighbors, w.weights, id_order=w.id_order)
+    wb.transform = "B"
+
+    def gi(i: int, wi: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+        return (y[i] + y[drawn] @ wi) / ((wi.size + 1) * y.sum())
+
+    p_ref = _loop_local_p(wb, gi, res.table.Gi_star.to_numpy(), 999)
+    assert np.abs(res.table.p_sim - p_ref).max() < 0.08
+    # z against the exact moments of a sum of k_i draws without replacement from the other
+    # n - 1 values: mean k mu, variance k s^2 (N - k) / (N - 1) (s^2 with ddof 0, N = n - 1)
+    many = getis_ord_gi_star(y, w, permutations=9999, seed=3).table
+    z_exact = np.empty(49)
+    for i, uid in enumerate(wb.id_order):
+        others = np.delete(y, i)
+        k, big_n = len(wb.neighbors[uid]), others.size
+        s_i = y[wb.neighbors[uid]].sum()
+        var = k * others.var() * (big_n - k) / (big_n - 1)
+        z_exact[i] = (s_i - k * others.mean()) / np.sqrt(var)
+    assert np.abs(many.z_sim - z_exact).max() < 0.15
+    # the hot corner is found by both, and nothing else is far apart
+    assert (res.table.cluster.iloc[[0, 1, 7, 8]] == "hot spot").all()
+    assert ((res.table.p_sim <= 0.05) == (p_ref <= 0.05)).mean() > 0.85
+    # the grid of the pseudo p-value: (r + 1) / (m + 1) with r <= m / 2
+    r = res.table.p_sim.to_numpy() * 1000 - 1
+    assert np.allclose(r, np.round(r)) and r.max() <= 500
+
+
+def _loop_local_p(
+    w: libpysal.weights.W, stat, observed: np.ndarray, m: int, seed: int = 77
+) -> np.ndarray:
+    """Reference: conditional permutations one unit at a time (esda ``crand``'s scheme, with
+    numpy draws of its own): ``stat(i, wi, drawn)`` for ``drawn`` of shape (m, k_i)."""
+    rng = np.random.default_rng(seed)
+    n = w.n
+    p = np.empty(n)
+    for i, uid in enumerate(w.id_order):
+        wi = np.asarray(w.weights[uid], dtype=float)
+        others = np.delete(np.arange(n), i)
+        drawn = np.stack([rng.choice(others, size=wi.size, replace=False) for _ in range(m)])
+        sims = stat(i, wi, drawn)
+        larger = int((sims >= observed[i]).sum())
+        p[i] = (min(larger, m - larger) + 1) / (m + 1)
+    return p
+
+
 def test_bivariate_moran_equals_esda() -> None:
     w = libpysal.weights.lat2W(6, 6)
     rng = np.random.default_rng(8)
