@@ -257,11 +257,20 @@ def _apply_view_files(conn: psycopg.Connection, *, force: bool) -> list[str]:
     return [f.name for f in todo]
 
 
-def refresh_materialized_views(conn: psycopg.Connection, progress=None) -> list[str]:
-    """Refresh every materialized view of the ``public`` schema in creation order.
+#: The tables the materialized views are computed from (migration 0060 counts their writes in
+#: ``data_version``); tests/test_view_freshness.py checks that no view reads another table.
+MATVIEW_SOURCES: tuple[str, ...] = ("admin_unit",)
+
+
+def refresh_materialized_views(
+    conn: psycopg.Connection, progress=None, *, only_stale: bool = False
+) -> list[str]:
+    """Refresh the materialized views of the ``public`` schema in creation order.
 
     ``REFRESH ... CONCURRENTLY`` is used where the view has a unique index and is already
-    populated, so readers are not blocked; other views get a plain refresh.
+    populated, so readers are not blocked; other views get a plain refresh. Each refresh is
+    recorded in ``matview_refresh`` with the write counter of :data:`MATVIEW_SOURCES` it saw
+    (migration 0060).
 
     Parameters
     ----------
@@ -269,27 +278,52 @@ def refresh_materialized_views(conn: psycopg.Connection, progress=None) -> list[
         A connection; each view is refreshed and committed on its own.
     progress : callable, optional
         Called with each view name before it is refreshed.
+    only_stale : bool
+        Skip the views whose last recorded refresh saw the current write counter and the
+        view's current oid (a view re-created by a view file is stale). Without the records
+        of migration 0060, every view is refreshed.
 
     Returns
     -------
     list of str
         Names of the refreshed views.
     """
+    tracked = _table_exists(conn, "matview_refresh")
+    version = 0
+    if tracked:
+        row = conn.execute(
+            "SELECT coalesce(sum(version), 0)::bigint FROM data_version WHERE tbl = ANY(%s)",
+            (list(MATVIEW_SOURCES),),
+        ).fetchone()
+        version = int(row[0]) if row else 0
     rows = conn.execute(
         """
         SELECT c.relname, c.relispopulated,
                EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique
-                       AND i.indpred IS NULL AND i.indexprs IS NULL) AS has_unique
+                       AND i.indpred IS NULL AND i.indexprs IS NULL) AS has_unique,
+               c.oid
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind = 'm' AND n.nspname = 'public'
         ORDER BY c.oid
         """
     ).fetchall()
+    fresh: set[str] = set()
+    if tracked and only_stale:
+        fresh = {
+            name
+            for (name,) in conn.execute(
+                "SELECT r.view FROM matview_refresh r JOIN pg_class c ON c.oid = r.view_oid "
+                "WHERE c.relname = r.view AND c.relispopulated AND r.data_version = %s",
+                (version,),
+            ).fetchall()
+        }
     conn.commit()
     old_autocommit = conn.autocommit
     conn.autocommit = True
     names = []
-    for name, populated, has_unique in rows:
+    for name, populated, has_unique, oid in rows:
+        if name in fresh:
+            continue
         if progress:
             progress(name)
         ident = psycopg.sql.Identifier(name)
@@ -301,6 +335,19 @@ def refresh_materialized_views(conn: psycopg.Connection, progress=None) -> list[
         # fresh statistics: a refreshed view has none until autovacuum runs, and the planner then
         # skips the GiST index of KNN/contiguity queries (w_knn goes from 0.7 s to 12 s)
         conn.execute(psycopg.sql.SQL("ANALYZE {}").format(ident))
+        if tracked:  # the counter read before the refresh: writes during it make it stale
+            conn.execute(
+                "INSERT INTO matview_refresh (view, view_oid, data_version) "
+                "VALUES (%s, %s, %s) ON CONFLICT (view) DO UPDATE SET "
+                "view_oid = EXCLUDED.view_oid, data_version = EXCLUDED.data_version, "
+                "refreshed_at = now()",
+                (name, oid, version),
+            )
         names.append(name)
     conn.autocommit = old_autocommit
     return names
+
+
+def _table_exists(conn: psycopg.Connection, name: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"public.{name}",)).fetchone()
+    return bool(row and row[0])

@@ -48,4 +48,5 @@ def test_demo_runs_and_reruns(make_db, tmp_path, monkeypatch, capsys):
     rc = main(["demo", "--lang", "en", "--draws", "99"])
     text = capsys.readouterr().out
     assert rc == 0, text
+    assert "materialized views: up to date" in text  # nothing loaded: no refresh (0060)
     assert {p.name for p in (out / "figures").glob("*.png")} == first
