@@ -11,11 +11,14 @@ from policylink.etl.migrate import MATVIEW_SOURCES, refresh_materialized_views
 MATVIEWS = {"unit_point", "w_contiguity_queen", "w_contiguity_rook"}
 
 
-def _square(code: str, x0: float) -> str:
-    return (
-        f"('{code}', '测试', 'province', ST_Multi(ST_GeomFromText("
-        f"'POLYGON(({x0} 30,{x0 + 1} 30,{x0 + 1} 31,{x0} 31,{x0} 30))', 4326)), 'test')"
-    )
+def _square(x0: float) -> str:
+    return f"POLYGON(({x0} 30,{x0 + 1} 30,{x0 + 1} 31,{x0} 31,{x0} 30))"
+
+
+_INSERT = (
+    "INSERT INTO admin_unit(code, name_zh, level, geom, source) "
+    "VALUES (%s, '测试', 'province', ST_Multi(ST_GeomFromText(%s, 4326)), 'test')"
+)
 
 
 def _queen_pairs(conn: psycopg.Connection) -> set[tuple[str, str]]:
@@ -26,10 +29,7 @@ def _queen_pairs(conn: psycopg.Connection) -> set[tuple[str, str]]:
 def test_only_views_of_changed_sources_are_refreshed(make_db):
     url = make_db()
     with psycopg.connect(url) as conn:
-        conn.execute(
-            "INSERT INTO admin_unit(code, name_zh, level, geom, source) VALUES "
-            + ", ".join([_square("990100", 110), _square("990200", 111)])
-        )
+        conn.cursor().executemany(_INSERT, [("990100", _square(110)), ("990200", _square(111))])
         conn.commit()
         # two touching squares: every view is stale, then every view is fresh
         assert set(refresh_materialized_views(conn, only_stale=True)) == MATVIEWS
