@@ -18,6 +18,7 @@ Wartenberg, D. (1985). Multivariate spatial correlation. *Geographical Analysis*
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -614,6 +615,15 @@ def ordered_samples(n_from: int, k: int, m: int, rng: np.random.Generator) -> np
     return out
 
 
+def _one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """Context limiting BLAS to one thread (no limit where threadpoolctl is missing)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a dependency; QGIS's own Python may lack it
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def conditional_permutation_summary(
     z: np.ndarray,
     wsp: Any,
@@ -661,7 +671,6 @@ def conditional_permutation_summary(
         Mean and population sd of the simulated values.
     """
     import scipy.sparse as sp
-    from threadpoolctl import threadpool_limits
 
     n = z.shape[0]
     m = permutations
@@ -691,7 +700,7 @@ def conditional_permutation_summary(
     sd = np.zeros(n)
     sims = np.empty((CRAND_BATCH, m))
     done = 0
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _one_blas_thread():
         for a in range(0, n, CRAND_BATCH):
             b = min(n, a + CRAND_BATCH)
             for i in range(a, b):
