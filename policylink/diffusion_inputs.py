@@ -26,12 +26,13 @@ import psycopg
 
 from policylink import dbread
 from policylink.errors import ConfigError
+from policylink.input_defaults import DEFAULT_DIFFUSION_YEARS
 from policylink.weights import as_spec
 
 #: Participant roles that make a unit an adopter (a city issuing its own plan adopts it).
 ALL_ROLES: tuple[str, ...] = ("party", "sender", "receiver", "issuer")
 #: Observation window of risk sets unless the user asks otherwise.
-DEFAULT_YEARS: tuple[int, int] = (2009, 2022)
+DEFAULT_YEARS: tuple[int, int] = DEFAULT_DIFFUSION_YEARS
 #: Neighbour kind meaning "the coordination-link network" instead of spatial weights.
 LINKS_KIND = "links"
 

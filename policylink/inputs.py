@@ -24,10 +24,8 @@ from typing import Any
 import pandas as pd
 
 from policylink.errors import ConfigError, InputError, Problem
+from policylink.input_defaults import DEFAULT_LEVEL
 from policylink.weights import WeightsSpec, as_spec, build_weights
-
-#: Unit level used when none is given (prefecture-level cities, the seeds' unit).
-DEFAULT_LEVEL = "prefecture"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 The analytic moments come from esda (Cliff and Ord 1981); permutation inference is seeded here so
 that results are reproducible (``seed`` argument), which esda's global statistics do not offer,
 and batched: a block of permuted copies goes through one sparse-matrix product (global Moran),
-and the conditional permutation of the local Moran is applied to chunks of units at once.
+and the conditional permutation of the local Moran keeps one table of the values its draws read,
+updated from unit to unit (one matrix-vector product per unit).
 
 References
 ----------
@@ -17,6 +18,7 @@ Wartenberg, D. (1985). Multivariate spatial correlation. *Geographical Analysis*
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -575,9 +577,9 @@ class LocalResult:
         }
 
 
-#: Bytes of the (units x permutations x neighbours) array of one step of the conditional
-#: permutation (a few MiB: stays in cache, bounded memory at any N).
-CRAND_CHUNK_BYTES = 8 * 2**20
+#: Units whose simulated values are summarised together in the conditional permutation
+#: (8 to 32 measured alike on the county W at 9,999 permutations).
+CRAND_BATCH = 16
 
 
 def ordered_samples(n_from: int, k: int, m: int, rng: np.random.Generator) -> np.ndarray:
@@ -613,6 +615,15 @@ def ordered_samples(n_from: int, k: int, m: int, rng: np.random.Generator) -> np
     return out
 
 
+def _one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """Context limiting BLAS to one thread (no limit where threadpoolctl is missing)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a dependency; QGIS's own Python may lack it
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def conditional_permutation_summary(
     z: np.ndarray,
     wsp: Any,
@@ -627,10 +638,15 @@ def conditional_permutation_summary(
     values are replaced by k_i distinct values drawn from the other n - 1 units; one matrix of
     ``permutations`` ordered samples of ``max k_i`` positions is drawn once and unit i uses its
     first k_i columns (position j of "all units but i" is unit j below i, unit j + 1 from i on).
-    Here the units of one cardinality are taken in chunks of consecutive indices [lo, hi]: a
-    draw below lo or above hi reads the same unit for the whole chunk, so the chunk's lags are
-    one dense matrix product plus a correction for the few draws that fall inside [lo, hi).
-    Only the summaries are kept (memory O(chunk x permutations)).
+
+    The units are taken in index order with one table V of the values the draws read: a draw
+    at position j reads z[j + 1] for the units up to j and z[j] after, so going from unit i to
+    unit i + 1 changes only the draws at position i. With the draws sorted once by position,
+    each step switches those few entries of V, and unit i's simulated values are one
+    matrix-vector product of its scaled weights with the first k_i rows of V: exact (no
+    difference of values) and no (permutations x k) gather per unit. Batches of
+    :data:`CRAND_BATCH` units are then summarised together. Memory O(permutations x max k_i).
+    The products run on one BLAS thread: each is small, and a second thread only contends.
 
     Parameters
     ----------
@@ -657,47 +673,51 @@ def conditional_permutation_summary(
     import scipy.sparse as sp
 
     n = z.shape[0]
+    m = permutations
     coo = sp.coo_matrix(wsp)
     off = coo.row != coo.col
     w = sp.csr_matrix((coo.data[off], (coo.row[off], coo.col[off])), shape=(n, n))
     w.sort_indices()
     card = np.diff(w.indptr)
     rng = np.random.default_rng(seed)
-    draws = ordered_samples(n - 1, int(card.max()), permutations, rng)
+    kmax = int(card.max())
+    draws = ordered_samples(n - 1, kmax, m, rng)
+    # V[j, p] is what draw (p, j) reads, entry j * m + p of vt; it starts at z[pos + 1] (the
+    # value for unit 0) and switches to z[pos] once the unit index passes pos
+    pos = np.ascontiguousarray(draws.T).ravel()
+    vt = z[pos + 1].reshape(kmax, m)
+    vflat = vt.reshape(-1)
+    # entries by position (a stable radix sort when positions fit 16 bits); the first
+    # passed[i] of them lie below unit i
+    order = np.argsort(pos.astype(np.int16) if n <= 2**15 else pos, kind="stable")
+    spos = pos[order]
+    below = z[spos]
+    passed = np.searchsorted(spos, np.arange(n)).tolist()
+    wscaled = w.data * np.repeat(scale, card)
+    ptr = w.indptr.tolist()
     larger = np.zeros(n, dtype=np.int64)
     mean = np.zeros(n)
     sd = np.zeros(n)
-    for k in np.unique(card):
-        units = np.nonzero(card == k)[0]
-        if k == 0:  # no neighbour: the lag and every simulated value are 0
-            larger[units] = (observed[units] <= 0) * permutations
-            continue
-        pos = draws[:, :k]
-        # Position j of "all units but i" is unit j when j < i, else unit j + 1.
-        below, above = z[pos], z[pos + 1]
-        diff = below - above
-        wk = w.data[w.indptr[units][:, None] + np.arange(k)]
-        # chunk of c units: the dense part costs ~ (units / c) m k, the window part ~ c m k
-        step = max(1, min(int(np.sqrt(units.size)), CRAND_CHUNK_BYTES // (8 * permutations)))
-        for a in range(0, units.size, step):
-            u = units[a : a + step]  # ascending
-            lo, hi = int(u[0]), int(u[-1])
-            # Draws below lo read unit j for every unit of the chunk, draws at or above hi
-            # unit j + 1: one dense product. Only draws in [lo, hi) depend on the unit.
-            wu = wk[a : a + step] * scale[u][:, None]
-            # einsum, not BLAS: these small products run many times, and a threaded BLAS
-            # spends more on waking threads than on the work (measured slower on 2 cores)
-            sims = np.einsum("ck,mk->cm", wu, np.where(pos < lo, below, above))  # (c, m)
-            rr, kk = np.nonzero((pos >= lo) & (pos < hi))
-            if rr.size:
-                corr = (pos[rr, kk][None, :] < u[:, None]) * wu[:, kk] * diff[rr, kk]
-                starts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
-                sims[:, rr[starts]] += np.add.reduceat(corr, starts, axis=1)
-            larger[u] = (sims >= observed[u][:, None]).sum(axis=1)
-            mu = sims.sum(axis=1) / permutations
-            mean[u] = mu
-            var = np.einsum("ij,ij->i", sims, sims) / permutations - mu * mu
-            sd[u] = np.sqrt(np.maximum(var, 0.0))
+    sims = np.empty((CRAND_BATCH, m))
+    done = 0
+    with _one_blas_thread():
+        for a in range(0, n, CRAND_BATCH):
+            b = min(n, a + CRAND_BATCH)
+            for i in range(a, b):
+                if passed[i] > done:
+                    vflat[order[done : passed[i]]] = below[done : passed[i]]
+                    done = passed[i]
+                k = ptr[i + 1] - ptr[i]
+                if k:
+                    np.dot(wscaled[ptr[i] : ptr[i + 1]], vt[:k], out=sims[i - a])
+                else:  # no neighbour: the lag and every simulated value are 0
+                    sims[i - a] = 0.0
+            s = sims[: b - a]
+            larger[a:b] = np.count_nonzero(s >= observed[a:b, None], axis=1)
+            mu = s.sum(axis=1) / m
+            mean[a:b] = mu
+            var = np.einsum("ij,ij->i", s, s) / m - mu * mu
+            sd[a:b] = np.sqrt(np.maximum(var, 0.0))
     return larger, mean, sd
 
 
@@ -720,7 +740,7 @@ def local_moran(
     w : libpysal.weights.W
         Weights.
     permutations : int
-        Conditional permutations per unit (esda ``crand``'s scheme, vectorised in
+        Conditional permutations per unit (esda ``crand``'s scheme, computed by
         :func:`conditional_permutation_summary`; I_i, z and quadrants as esda ``Moran_Local``
         defines them, without its per-unit loop). ``p_sim`` is the folded
         one-sided pseudo p-value (r + 1) / (m + 1) of the tail the observed value lies in, as in

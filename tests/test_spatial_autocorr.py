@@ -9,6 +9,7 @@ import libpysal
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from scipy import stats
 
 from policylink.spatial.autocorr import (
@@ -406,7 +407,7 @@ def _crand_loop(z, wsp, observed, m, seed, scale):
 
 
 def test_conditional_permutation_equals_unit_by_unit_loop() -> None:
-    """The chunked product and its window correction equal the per-unit loop on the same draws."""
+    """The switched table of draws and per-unit products equal the per-unit loop on the same draws."""
     w = libpysal.weights.lat2W(13, 11, rook=False)  # cardinalities 3, 5 and 8
     w.transform = "R"
     rng = np.random.default_rng(6)
@@ -419,6 +420,80 @@ def test_conditional_permutation_equals_unit_by_unit_loop() -> None:
     np.testing.assert_array_equal(larger, ref[:, 0])
     np.testing.assert_allclose(mean, ref[:, 1], atol=1e-12)
     np.testing.assert_allclose(sd, ref[:, 2], rtol=1e-8)
+
+
+def _mixed_weights() -> sp.csr_matrix:
+    """Stored (unequal) weights with islands, single neighbours, cardinalities 1-8 and self-weights.
+
+    A 7 x 7 queen lattice (units 0-48, random weights), two pairs (49-50, 51-52), a star (55 with
+    leaves 56-58) and two islands (53, 54); units with one neighbour have weight 1, and every
+    unit a self-weight of 0.5 (which the conditional permutation must ignore).
+    """
+    rng = np.random.default_rng(31)
+    lat = libpysal.weights.lat2W(7, 7, rook=False)
+    edges = [(i, j, rng.uniform(0.2, 2.0)) for i, nbrs in lat.neighbors.items() for j in nbrs]
+    edges += [(a, b, 1.0) for a, b in ((49, 50), (50, 49), (51, 52), (52, 51))]
+    edges += [(leaf, 55, 1.0) for leaf in (56, 57, 58)]
+    edges += [(55, leaf, rng.uniform(0.2, 2.0)) for leaf in (56, 57, 58)]
+    rows, cols, vals = zip(*edges, strict=True)
+    n = 59
+    w = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    return w + 0.5 * sp.identity(n, format="csr")
+
+
+def test_conditional_permutation_with_islands_ties_and_self_weights() -> None:
+    """Islands, exact ties of single-neighbour units, unequal weights: equal to the per-unit loop.
+
+    The pairs and islands share one value, so a unit with one neighbour (weight 1) often draws
+    its neighbour's value again: an exact tie, which counts as ">= observed" in both.
+    """
+    w = _mixed_weights()
+    rng = np.random.default_rng(9)
+    y = rng.normal(size=w.shape[0])
+    y[[49, 50, 51, 52, 53, 54]] = 1.25
+    z = (y - y.mean()) / y.std()
+    no_self = w - sp.diags(w.diagonal())
+    no_self.eliminate_zeros()
+    scale = (len(z) - 1) * z / (z @ z)
+    observed = scale * (no_self @ z)
+    larger, mean, sd = conditional_permutation_summary(z, w, observed, 499, 12, scale)
+    ref = _crand_loop(z, no_self, observed, 499, 12, scale)
+    np.testing.assert_array_equal(larger, ref[:, 0])
+    np.testing.assert_allclose(mean, ref[:, 1], atol=1e-12)
+    np.testing.assert_allclose(sd, ref[:, 2], rtol=1e-8, atol=1e-15)
+    # the ties are there: unit 49 draws one of the other four units valued 1.25 (4 in 58)
+    draws = ordered_samples(len(z) - 1, 8, 499, np.random.default_rng(12))
+    assert (scale[49] * np.delete(z, 49)[draws[:, 0]] == observed[49]).sum() > 10
+    np.testing.assert_array_equal(larger[[53, 54]], (observed[[53, 54]] <= 0) * 499)
+
+
+def test_conditional_permutation_beyond_16_bit_positions() -> None:
+    """More than 2**15 units: positions sorted without the 16-bit key, still equal to the loop.
+
+    Sampled units against a per-unit reference built with np.delete on the same draws.
+    """
+    rows, cols = 150, 220  # 33,000 units, rook lattice, binary weights
+    n = rows * cols
+    idx = np.arange(n).reshape(rows, cols)
+    pairs = np.vstack(
+        [np.c_[idx[:, :-1].ravel(), idx[:, 1:].ravel()], np.c_[idx[:-1].ravel(), idx[1:].ravel()]]
+    )
+    a = np.r_[pairs[:, 0], pairs[:, 1]]
+    b = np.r_[pairs[:, 1], pairs[:, 0]]
+    w = sp.csr_matrix((np.ones(a.size), (a, b)), shape=(n, n))
+    w.sort_indices()
+    z = np.random.default_rng(4).normal(size=n)
+    scale = np.full(n, 0.5)
+    observed = scale * (w @ z)
+    m, seed = 40, 8
+    larger, mean, _ = conditional_permutation_summary(z, w, observed, m, seed, scale)
+    card = np.diff(w.indptr)
+    draws = ordered_samples(n - 1, int(card.max()), m, np.random.default_rng(seed))
+    for i in list(range(0, n, 997)) + [n - 1]:
+        wts = w.data[w.indptr[i] : w.indptr[i + 1]]
+        sims = scale[i] * (np.delete(z, i)[draws[:, : card[i]]] @ wts)
+        assert larger[i] == (sims >= observed[i]).sum()
+        assert mean[i] == pytest.approx(sims.mean(), abs=1e-12)
 
 
 def test_local_moran_null_coverage_matches_esda() -> None:

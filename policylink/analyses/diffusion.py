@@ -22,17 +22,17 @@ from policylink.analyses.base import (
     Provenance,
     check_lang,
 )
+from policylink.analyses.diffusion_defaults import (
+    DEFAULT_CURVES,
+    DEFAULT_DEPENDENCE,
+    DEFAULT_DYAD_REGRESSORS,
+    DEFAULT_EHA_REGRESSORS,
+    DEFAULT_LINK,
+    DEFAULT_MARKOV_K,
+    DEFAULT_NETINF_MODEL,
+    DEFAULT_NETINF_P,
+)
 from policylink.errors import ConfigError, InputError, Problem
-
-#: Regressors of a monadic EHA unless the user asks otherwise: the lagged neighbour-adoption
-#: share (Berry & Berry 1990) and the lagged adoption of a higher-level unit.
-DEFAULT_EHA_REGRESSORS: tuple[str, ...] = ("neighbour_share", "higher_adopted")
-#: Pair regressors of a dyad EHA unless the user asks otherwise (Volden 2006).
-DEFAULT_DYAD_REGRESSORS: tuple[str, ...] = ("border", "log_distance_km", "link", "same_province")
-#: Hazard link unless the user asks otherwise.
-DEFAULT_LINK = "logit"
-#: Duration dependence unless the user asks otherwise (Carter & Signorino 2010).
-DEFAULT_DEPENDENCE = "cubic"
 
 _HEAD = {
     "en": ["variable", "coefficient", "se", "p", "ratio", "AME", "AME se"],
@@ -361,11 +361,6 @@ def run_dyad(inputs: Any, options: DyadOptions | None = None) -> DyadAnalysis:
 # --------------------------------------------------------------------------------------------
 # network inference
 # --------------------------------------------------------------------------------------------
-#: Stopping rule of NetInf unless the user gives a number of ties: the next tie's one-sided
-#: p-value (NetworkInference's criterion, Desmarais, Harden & Boehmke 2015).
-DEFAULT_NETINF_P = 0.05
-#: Transmission-time density of NetInf unless the user asks otherwise.
-DEFAULT_NETINF_MODEL = "exponential"
 
 
 @dataclass(frozen=True)
@@ -583,8 +578,6 @@ def run_netinf(inputs: Any, options: NetinfOptions | None = None) -> NetinfAnaly
 # --------------------------------------------------------------------------------------------
 # diffusion curves
 # --------------------------------------------------------------------------------------------
-#: Curves fitted unless the user asks otherwise.
-DEFAULT_CURVES: tuple[str, ...] = ("logistic", "bass")
 
 _CURVE_HEAD = {
     "en": ["model", "parameter", "estimate", "se", "p", "R2"],
@@ -931,8 +924,6 @@ def run_joincount(inputs: Any, options: JoinCountOptions | None = None) -> JoinC
 # --------------------------------------------------------------------------------------------
 #: Markov chains offered: classic, conditioned on the spatial lag's class, LISA quadrants.
 MARKOV_KINDS: tuple[str, ...] = ("classic", "spatial", "lisa")
-#: Quantile classes of the variable and of its spatial lag unless the user asks otherwise.
-DEFAULT_MARKOV_K = 4
 #: Lag cut-off of the adoption state unless the user asks otherwise: no neighbour had adopted
 #: (share 0) versus some had.
 DEFAULT_ADOPTION_LAG_CUTOFFS: tuple[float, ...] = (0.0,)

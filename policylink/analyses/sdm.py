@@ -21,14 +21,12 @@ from policylink.analyses.base import (
     Provenance,
     check_lang,
 )
+from policylink.analyses.sdm_defaults import DEFAULT_DRAWS, MODELS
 from policylink.errors import ConfigError, InputError, Problem
 
-MODELS = ("sdm", "sar", "sem", "sac", "sdem", "gns")
 #: Models with random unit effects (``fe='random'``).
 RANDOM_MODELS = ("sar", "sdm", "sem")
 EFFECTS = ("twoways", "unit", "time", "none", "random")
-#: Parameter draws for the standard errors of direct / indirect / total effects.
-DEFAULT_DRAWS = 1000
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,14 @@ the views' (``eha_cascade``, ``eha_risk_set``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+# Only light modules at the top: `policylink diffusion --help` builds every subcommand's options
+# but runs no analysis, so numpy, pandas, psycopg and the inputs load inside the commands.
 from policylink.analyses.base import DEFAULT_PERMUTATIONS, DEFAULT_SEED
-from policylink.analyses.diffusion import (
+from policylink.analyses.diffusion_defaults import (
     DEFAULT_CURVES,
     DEFAULT_DEPENDENCE,
     DEFAULT_DYAD_REGRESSORS,
@@ -23,9 +25,12 @@ from policylink.analyses.diffusion import (
     DEFAULT_NETINF_P,
 )
 from policylink.commands._common import parse_years, split_list
-from policylink.diffusion_inputs import DEFAULT_YEARS, CascadeRules, EhaSource
 from policylink.errors import ConfigError
+from policylink.input_defaults import DEFAULT_DIFFUSION_YEARS as DEFAULT_YEARS
 from policylink.output import emit, format_option
+
+if TYPE_CHECKING:
+    from policylink.diffusion_inputs import EhaSource
 
 JJJ = "110000,120000,130000"
 
@@ -41,6 +46,8 @@ def _source(
     covariates: str | None,
     lag: int,
 ) -> EhaSource:
+    from policylink.diffusion_inputs import CascadeRules, EhaSource
+
     yrs = parse_years(years) if years else list(DEFAULT_YEARS)
     if not yrs:
         raise ConfigError("--years: give a range such as 2009-2022")
@@ -213,7 +220,7 @@ def cascade_cmd(
     programme: str, level: str | None, within: str | None, covers: bool, rollup: bool, fmt: str
 ) -> None:
     """The adoption cascade of a programme: each unit's first adoption date and its precision."""
-    from policylink.diffusion_inputs import read_cascade
+    from policylink.diffusion_inputs import CascadeRules, read_cascade
     from policylink.etl import db as dbmod
 
     with dbmod.connect(dbmod.database_url()) as c:
@@ -274,7 +281,7 @@ def netinf_cmd(
       policylink diffusion netinf --programme low_carbon_pilot,ets_pilot --format json
     """
     from policylink.analyses.diffusion import NetinfOptions, run_netinf
-    from policylink.diffusion_inputs import load_netinf_inputs
+    from policylink.diffusion_inputs import CascadeRules, EhaSource, load_netinf_inputs
 
     progs = tuple(split_list(programme))
     source = EhaSource(

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from policylink.analyses.base import DEFAULT_SEED
-from policylink.analyses.sdm import DEFAULT_DRAWS
+from policylink.analyses.sdm_defaults import DEFAULT_DRAWS
 from policylink.commands._common import split_list
 from policylink.commands.stats import _input_options, _inputs, _years
 from policylink.errors import ConfigError

@@ -8,17 +8,22 @@ Processing algorithms and the dock call the same functions, so they show the sam
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+# Only light modules at the top: `policylink moran --help` (and lisa, geary, sdm, model) builds
+# the options but runs no analysis, so numpy, pandas and the inputs layer load in the commands.
 from policylink.analyses.base import DEFAULT_PERMUTATIONS, DEFAULT_SEED
-from policylink.analyses.sdm import DEFAULT_DRAWS
-from policylink.analyses.sdm import MODELS as SDM_MODELS
+from policylink.analyses.sdm_defaults import DEFAULT_DRAWS
+from policylink.analyses.sdm_defaults import MODELS as SDM_MODELS
 from policylink.commands._common import parse_years, split_list
 from policylink.errors import ConfigError
-from policylink.inputs import DEFAULT_LEVEL, AnalysisInputs, InputSource, load_inputs
+from policylink.input_defaults import DEFAULT_LEVEL
 from policylink.output import emit, export_result, format_option
+
+if TYPE_CHECKING:
+    from policylink.inputs import AnalysisInputs
 
 JJJ = "110000,120000,130000"
 
@@ -36,6 +41,8 @@ def _inputs(
     years: list[int] | None = None,
 ) -> AnalysisInputs:
     """The command's inputs through the one inputs layer; notes go to stderr."""
+    from policylink.inputs import InputSource, load_inputs
+
     source = InputSource.from_options(**src)
     inp = load_inputs(source, variables, extra=extra or (), years=years)
     for note in inp.notes:
