@@ -216,29 +216,67 @@ def make_db(
         _drop_database(pg_cluster, name)
 
 
+#: Bundled parts in ``boundaries_template`` (the rest of ``bundled_url`` is loaded on a copy).
+BOUNDARY_PARTS = ("provinces", "prefectures", "counties_jjj")
+
+
 @pytest.fixture(scope="session")
-def bundled_url(pg_cluster: EmbeddedCluster, migrated_template: str) -> Iterator[str]:
+def boundaries_template(pg_cluster: EmbeddedCluster, migrated_template: str) -> str:
+    """Name of a session template database with the bundled boundaries (34 provinces, 370
+    prefectures, the JJJ counties), materialized views refreshed.
+
+    Loading these boundaries takes tens of seconds; tests that need them without testing their
+    load get a copy (``clone_boundaries``, ~0.3 s), and ``bundled_url`` is built on a copy.
+    Nobody connects to the template after it is built. Dropped with the cluster.
+    """
+    from policylink.etl.bundle import load_bundled
+    from policylink.etl.migrate import refresh_materialized_views
+
+    name = "tpl_boundaries"
+    _drop_database(pg_cluster, name)
+    clone_database(pg_cluster, migrated_template, name)
+    with psycopg.connect(pg_cluster.url(name)) as conn:
+        load_bundled(conn, parts=BOUNDARY_PARTS)
+        refresh_materialized_views(conn)  # the weight views (w_queen) are materialised
+    return name
+
+
+@pytest.fixture
+def clone_boundaries(
+    pg_cluster: EmbeddedCluster, boundaries_template: str
+) -> Iterator[Callable[[], str]]:
+    """Factory: ``clone_boundaries() -> url`` of a copy of ``boundaries_template`` (dropped
+    after the test)."""
+    created: list[str] = []
+
+    def _clone() -> str:
+        name = f"b_{uuid.uuid4().hex[:12]}"
+        created.append(name)
+        return clone_database(pg_cluster, boundaries_template, name)
+
+    yield _clone
+    for name in created:
+        _drop_database(pg_cluster, name)
+
+
+@pytest.fixture(scope="session")
+def bundled_url(pg_cluster: EmbeddedCluster, boundaries_template: str) -> Iterator[str]:
     """A database with the bundled real data (provinces, prefectures, JJJ counties, events) and
-    the SYNTHETIC JJJ panel, views refreshed; loaded once per session, read-only for tests."""
+    the SYNTHETIC JJJ panel, views refreshed; loaded once per session, read-only for tests.
+
+    A copy of ``boundaries_template`` with the events, the catalogue and the SYNTHETIC JJJ panel
+    loaded on top: the materialized views, computed from the boundaries alone, are already up to
+    date there (migration 0060), so the refresh finds nothing to do.
+    """
     from policylink.etl.bundle import load_bundled
     from policylink.etl.migrate import refresh_materialized_views
 
     name = "bundled_session"
     _drop_database(pg_cluster, name)
-    url = clone_database(pg_cluster, migrated_template, name)
+    url = clone_database(pg_cluster, boundaries_template, name)
     with psycopg.connect(url) as conn:
-        load_bundled(
-            conn,
-            parts=(
-                "provinces",
-                "prefectures",
-                "counties_jjj",
-                "events",
-                "catalogue",
-                "synthetic_jjj",
-            ),
-        )
-        refresh_materialized_views(conn)  # the weight views (w_queen) are materialised
+        load_bundled(conn, parts=("events", "catalogue", "synthetic_jjj"))
+        refresh_materialized_views(conn, only_stale=True)
     yield url
     _drop_database(pg_cluster, name)
 

@@ -202,7 +202,7 @@ def test_spatial_did_with_database_weights(
 
 @pytest.mark.slow
 def test_bundled_national_panel_end_to_end(
-    make_db: Callable[..., str],
+    clone_boundaries: Callable[[], str],
     capsys: pytest.CaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path,  # noqa: ANN001
@@ -212,13 +212,11 @@ def test_bundled_national_panel_end_to_end(
 
     from policylink.etl.bundle import load_bundled
 
-    url = make_db()
+    url = clone_boundaries()  # provinces, prefectures (and the JJJ counties) already loaded
     with psycopg.connect(url) as conn:
         load_bundled(
             conn,
             parts=[
-                "provinces",
-                "prefectures",
                 "events",
                 "catalogue",
                 "attributes",

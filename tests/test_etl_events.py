@@ -186,10 +186,15 @@ def test_empty_and_missing_column_files(small_db, tmp_path):
     assert {p.column for p in ei.value.problems} >= {"title_zh", "level", "kind", "source"}
 
 
-def test_bundled_events_load_87_pilot_units_and_are_idempotent(make_db):
-    url = make_db()
+def test_bundled_events_load_87_pilot_units_and_are_idempotent(clone_boundaries):
+    url = clone_boundaries()  # the boundaries are loaded (their load: test_etl_boundaries.py)
     with psycopg.connect(url) as conn:
-        load_bundled(conn, parts=("provinces", "prefectures", "counties_jjj", "events"))
+        first = load_bundled(conn, parts=("provinces", "prefectures", "counties_jjj", "events"))
+        assert {r.status for r in first if r.kind == "events"} == {"done"}
+        # provinces, prefectures and JJJ counties were there; the events part adds the 8
+        # pilot counties outside Jing-Jin-Ji
+        bounds = [r.status for r in first if r.kind == "boundaries"]
+        assert bounds == ["unchanged"] * 3 + ["done"]
         per_batch = dict(
             conn.execute(
                 "SELECT e.batch, count(*) FROM policy_event e JOIN event_participant p "
