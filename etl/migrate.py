@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -257,7 +257,9 @@ def _apply_view_files(conn: psycopg.Connection, *, force: bool) -> list[str]:
     return [f.name for f in todo]
 
 
-def refresh_materialized_views(conn: psycopg.Connection, progress=None) -> list[str]:
+def refresh_materialized_views(
+    conn: psycopg.Connection, progress=None, only: Iterable[str] | None = None
+) -> list[str]:
     """Refresh every materialized view of the ``public`` schema in creation order.
 
     ``REFRESH ... CONCURRENTLY`` is used where the view has a unique index and is already
@@ -269,6 +271,9 @@ def refresh_materialized_views(conn: psycopg.Connection, progress=None) -> list[
         A connection; each view is refreshed and committed on its own.
     progress : callable, optional
         Called with each view name before it is refreshed.
+    only : iterable of str, optional
+        Refresh only these views (still in creation order, the same statements); names that
+        are not materialized views of ``public`` are ignored. Default: all.
 
     Returns
     -------
@@ -289,7 +294,10 @@ def refresh_materialized_views(conn: psycopg.Connection, progress=None) -> list[
     old_autocommit = conn.autocommit
     conn.autocommit = True
     names = []
+    wanted = None if only is None else set(only)
     for name, populated, has_unique in rows:
+        if wanted is not None and name not in wanted:
+            continue
         if progress:
             progress(name)
         ident = psycopg.sql.Identifier(name)
