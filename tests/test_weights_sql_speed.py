@@ -88,16 +88,18 @@ def test_pair_contact_matches_shapely(pg_url, name):
     assert (contact, rook) == (want_contact, want_rook)
 
 
-def test_rook_view_query_is_parallel_with_one_relate_per_pair(pg_url):
+@pytest.mark.slow
+def test_rook_view_query_is_parallel_with_one_relate_per_pair(bundled_url):
     """The body of ``contiguity_contacts`` (the rook view) has a parallel plan.
 
     The relates of the queen pairs are independent, so they run in parallel workers; the plan
     must keep one ``ST_Relate`` per pair (a single call, below the Gather) and the function
     must carry the settings that make the planner consider it (JIT off, no table-size
-    threshold for the small table of queen pairs). Parallel costs are zeroed here so that the
-    test checks the query's shape (parallel safety), not the cost model on an empty table.
+    threshold for the small table of queen pairs). On the bundled units (tables with rows and
+    statistics; on empty tables the planner has nothing to split), with parallel costs zeroed
+    so that the test checks the query's shape (parallel safety), not the cost model.
     """
-    with psycopg.connect(pg_url) as conn:
+    with psycopg.connect(bundled_url) as conn:
         body, config = conn.execute(
             "SELECT prosrc, proconfig FROM pg_proc "
             "WHERE oid = 'contiguity_contacts(float8)'::regprocedure"
