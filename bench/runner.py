@@ -62,6 +62,9 @@ ROWS: dict[str, Row] = {
             [
                 ("weights.view", "weights.fuzzy"),
                 ("weights.view_county", "weights.fuzzy"),
+                ("weights.refresh_queen", "weights.fuzzy"),
+                ("weights.refresh_rook", "weights.fuzzy"),
+                ("weights.refresh_rook", "weights.rook"),
                 ("weights.refresh_all", "weights.fuzzy"),
                 ("weights.view", "weights.queen"),
                 ("weights.view", "weights.st_touches"),

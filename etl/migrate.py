@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -263,7 +263,11 @@ MATVIEW_SOURCES: tuple[str, ...] = ("admin_unit",)
 
 
 def refresh_materialized_views(
-    conn: psycopg.Connection, progress=None, *, only_stale: bool = False
+    conn: psycopg.Connection,
+    progress=None,
+    only: Iterable[str] | None = None,
+    *,
+    only_stale: bool = False,
 ) -> list[str]:
     """Refresh the materialized views of the ``public`` schema in creation order.
 
@@ -278,6 +282,9 @@ def refresh_materialized_views(
         A connection; each view is refreshed and committed on its own.
     progress : callable, optional
         Called with each view name before it is refreshed.
+    only : iterable of str, optional
+        Refresh only these views (still in creation order, the same statements); names that
+        are not materialized views of ``public`` are ignored. Default: all.
     only_stale : bool
         Skip the views whose last recorded refresh saw the current write counter and the
         view's current oid (a view re-created by a view file is stale). Without the records
@@ -321,8 +328,9 @@ def refresh_materialized_views(
     old_autocommit = conn.autocommit
     conn.autocommit = True
     names = []
+    wanted = None if only is None else set(only)
     for name, populated, has_unique, oid in rows:
-        if name in fresh:
+        if name in fresh or (wanted is not None and name not in wanted):
             continue
         if progress:
             progress(name)

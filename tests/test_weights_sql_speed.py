@@ -3,9 +3,11 @@
 Speed itself is measured by ``make bench`` row 1 (``bench/results.md``); what a test can check
 without timing on a shared machine is the plan: ``pair_contact`` computes the DE-9IM once per
 pair (its former body was flattened into four relates per pair, 5x slower) and
-``contiguity_pairs`` runs without JIT compilation. The contacts are compared with shapely's
-DE-9IM on small SYNTHETIC squares (edge, corner, sliver overlap, gaps along a line and at a
-corner), an independent implementation of the same relation.
+``contiguity_pairs`` runs without JIT compilation; the rook view's query
+(``contiguity_contacts``) can run in parallel workers, again with one relate per pair. The
+contacts are compared with shapely's DE-9IM on small SYNTHETIC squares (edge, corner, sliver
+overlap, gaps along a line and at a corner) and on every touching pair of the bundled units,
+an independent implementation of the same relation.
 """
 
 from __future__ import annotations
@@ -84,3 +86,65 @@ def test_pair_contact_matches_shapely(pg_url, name):
             (A, wkt, gap),
         ).fetchone()
     assert (contact, rook) == (want_contact, want_rook)
+
+
+@pytest.mark.slow
+def test_rook_view_query_is_parallel_with_one_relate_per_pair(bundled_url):
+    """The body of ``contiguity_contacts`` (the rook view) has a parallel plan.
+
+    The relates of the queen pairs are independent, so they run in parallel workers; the plan
+    must keep one ``ST_Relate`` per pair (a single call, below the Gather) and the function
+    must carry the settings that make the planner consider it (JIT off, no table-size
+    threshold for the small table of queen pairs). On the bundled units (tables with rows and
+    statistics; on empty tables the planner has nothing to split), with parallel costs zeroed
+    so that the test checks the query's shape (parallel safety), not the cost model.
+    """
+    with psycopg.connect(bundled_url) as conn:
+        body, config = conn.execute(
+            "SELECT prosrc, proconfig FROM pg_proc "
+            "WHERE oid = 'contiguity_contacts(float8)'::regprocedure"
+        ).fetchone()
+        assert "jit=off" in config and "min_parallel_table_scan_size=0" in config, config
+        conn.execute("SET parallel_setup_cost = 0")
+        conn.execute("SET parallel_tuple_cost = 0")
+        conn.execute("SET min_parallel_table_scan_size = 0")
+        # the body as a prepared statement (its parameter p_tol_m becomes $1)
+        conn.execute(
+            "CREATE FUNCTION pg_temp.explain_contacts(p_body text) RETURNS json "
+            "LANGUAGE plpgsql AS $f$ DECLARE r json; BEGIN "
+            "EXECUTE format('PREPARE rook_body(float8) AS %s', "
+            "replace(p_body, 'p_tol_m', '$1')); "
+            "EXECUTE 'EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE rook_body(1.0)' INTO r; "
+            "DEALLOCATE rook_body; RETURN r; END $f$"
+        )
+        plan = conn.execute("SELECT pg_temp.explain_contacts(%s)", (body,)).fetchone()[0][0]["Plan"]
+    nodes = _nodes(plan)
+    gathers = [n for n in nodes if n["Node Type"] in ("Gather", "Gather Merge")]
+    assert gathers, plan
+    below = _nodes(gathers[0])[1:]
+    calls = [" ".join(n.get("Output", [])).lower().count("st_relate(") for n in below]
+    # the relate is computed below the Gather (in the workers), in one node, once
+    assert sorted(c for c in calls if c) == [1], plan
+    above = [n for n in nodes if n not in _nodes(gathers[0])]
+    assert not any("st_relate(" in " ".join(n.get("Output", [])).lower() for n in above), plan
+
+
+@pytest.mark.slow
+def test_rook_view_contacts_match_shapely(bundled_url):
+    """Every touching pair of the materialized rook view (built in parallel) has the contact of
+    shapely's DE-9IM of the whole polygons, and the rook flag follows from it."""
+    with psycopg.connect(bundled_url) as conn:
+        rows = conn.execute(
+            "SELECT r.code_i, r.code_j, r.contact, r.rook, "
+            "ST_AsBinary(a.geom_eq), ST_AsBinary(b.geom_eq) "
+            "FROM w_contiguity_rook r JOIN admin_unit a ON a.code = r.code_i "
+            "JOIN admin_unit b ON b.code = r.code_j WHERE r.contact <> 'gap'"
+        ).fetchall()
+    assert len(rows) > 500
+    kinds = set()
+    for i, j, contact, rook, wa, wb in rows:
+        im = shapely.relate(shapely.from_wkb(wa), shapely.from_wkb(wb))
+        ref = "overlap" if im[0] == "2" else "edge" if im[4] == "1" else "point"
+        assert (contact, rook) == (ref, ref != "point"), (i, j, im)
+        kinds.add(contact)
+    assert {"edge", "point"} <= kinds

@@ -2,10 +2,12 @@
 
 Ours: refreshing the materialized ``w_queen`` view (and the materialized views it is built from)
 in PostGIS, i.e. what ``policylink views refresh`` does for the weights; the county query of
-that refresh alone (like for like with the anchors); and the whole ``views refresh`` (all
-levels, queen and rook). Anchors, on the same
+that refresh alone (like for like with the anchors); each materialized weights view refreshed
+on its own as ``views refresh`` does it (``w_contiguity_queen`` and ``w_contiguity_rook``, all
+levels); and the whole ``views refresh`` (all levels, queen and rook). Anchors, on the same
 geometries read back from the database: libpysal ``fuzzy_contiguity`` (STRtree, intersects),
-libpysal ``Queen.from_dataframe`` (shared vertices), and a naive ``ST_Touches`` self-join.
+libpysal ``Queen.from_dataframe`` (shared vertices), libpysal ``Rook.from_dataframe`` (shared
+edges; the neighbour-set check of the rook view), and a naive ``ST_Touches`` self-join.
 """
 
 from __future__ import annotations
@@ -202,6 +204,82 @@ def setup_refresh_all(p: dict[str, Any]) -> Prepared:
     )
 
 
+def _setup_refresh_one(p: dict[str, Any], view: str, pairs_sql: str, note: str) -> Prepared:
+    """Refresh one materialized view as ``views refresh`` does (timed); digest county pairs.
+
+    Parameters
+    ----------
+    p : dict
+        Row parameters (``url``).
+    view : str
+        Materialized view to refresh (with its ANALYZE), all levels.
+    pairs_sql : str
+        Query of the county pairs ``(code_i, code_j)`` to digest, both directions.
+    note : str
+        Note for the results.
+
+    Returns
+    -------
+    Prepared
+        The timed refresh.
+    """
+    import psycopg
+
+    from policylink.etl.migrate import refresh_materialized_views
+
+    conn = psycopg.connect(p["url"], autocommit=True)
+    if conn.execute("SELECT to_regclass(%s)", (f"public.{view}",)).fetchone()[0] is None:
+        conn.close()
+        raise Unavailable(f"materialized view {view} does not exist")
+    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+    def run() -> list[str]:
+        return refresh_materialized_views(conn, only=[view])
+
+    def summarise(_: Any) -> dict[str, Any]:
+        rows = conn.execute(pairs_sql).fetchall()
+        return pair_digest({x for a, b in rows for x in ((a, b), (b, a))})
+
+    return Prepared(run=run, summarise=summarise, backend_pid=pid, cleanup=conn.close, note=note)
+
+
+@case(
+    "weights.refresh_queen",
+    row="1",
+    side="ours",
+    label="w_contiguity_queen refresh as views refresh does it, all levels",
+)
+def setup_refresh_queen(p: dict[str, Any]) -> Prepared:
+    """``REFRESH MATERIALIZED VIEW CONCURRENTLY w_contiguity_queen`` and ANALYZE (all levels)."""
+    return _setup_refresh_one(
+        p,
+        "w_contiguity_queen",
+        "SELECT code_i, code_j FROM w_contiguity_queen WHERE level = 'county' AND gap_m = 0",
+        "county touching pairs digested (fuzzy_contiguity's rule; the 1 m gap pairs left out)",
+    )
+
+
+@case(
+    "weights.refresh_rook",
+    row="1",
+    side="ours",
+    label="w_contiguity_rook refresh as views refresh does it, all levels",
+)
+def setup_refresh_rook(p: dict[str, Any]) -> Prepared:
+    """``REFRESH MATERIALIZED VIEW CONCURRENTLY w_contiguity_rook`` and ANALYZE (all levels).
+
+    The view classifies every queen pair (DE-9IM of the clipped pair); its county rook pairs
+    are digested, to compare with libpysal ``Rook.from_dataframe`` (shared edges). Against
+    ``fuzzy_contiguity`` (queen) they differ by the point contacts, which are not rook.
+    """
+    return _setup_refresh_one(
+        p,
+        "w_contiguity_rook",
+        "SELECT code_i, code_j FROM w_contiguity_rook WHERE level = 'county' AND rook",
+        "county rook pairs digested (overlap, edge, or a gap contact longer than 2 m)",
+    )
+
+
 def _frame(p: dict[str, Any]) -> Any:
     gdf = read_units(p["url"], "county")
     return gdf.set_index("code")
@@ -228,6 +306,23 @@ def setup_queen(p: dict[str, Any]) -> Prepared:
     gdf = _frame(p)
     return Prepared(
         run=lambda: Queen.from_dataframe(gdf, use_index=True, silence_warnings=True),
+        summarise=lambda w: pair_digest(pairs_of(w)),
+        note=f"{len(gdf)} units",
+    )
+
+
+@case("weights.rook", row="1", side="anchor", label="libpysal Rook.from_dataframe", runs=1)
+def setup_rook(p: dict[str, Any]) -> Prepared:
+    """libpysal ``Rook.from_dataframe`` (shared edges) on the same geometries.
+
+    The neighbour-set reference of ``weights.refresh_rook``; one run (it is as slow as
+    ``Queen.from_dataframe`` and the ratio of interest is against ``fuzzy_contiguity``).
+    """
+    from libpysal.weights import Rook
+
+    gdf = _frame(p)
+    return Prepared(
+        run=lambda: Rook.from_dataframe(gdf, use_index=True, silence_warnings=True),
         summarise=lambda w: pair_digest(pairs_of(w)),
         note=f"{len(gdf)} units",
     )

@@ -19,40 +19,83 @@
 
 DROP FUNCTION IF EXISTS contiguity_pairs(text, double precision, boolean) CASCADE;
 DROP FUNCTION IF EXISTS pair_contact(geometry, geometry, double precision, double precision) CASCADE;
+DROP FUNCTION IF EXISTS pair_contact_matrix(geometry, geometry, double precision) CASCADE;
+DROP FUNCTION IF EXISTS pair_contact_near(geometry, geometry, double precision, double precision) CASCADE;
+DROP FUNCTION IF EXISTS contact_of(text, double precision) CASCADE;
+DROP FUNCTION IF EXISTS rook_of(text, double precision, double precision, double precision) CASCADE;
 DROP FUNCTION IF EXISTS contiguity_contacts(double precision) CASCADE;
 DROP VIEW IF EXISTS w_contiguity CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS w_contiguity CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS w_contiguity_rook CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS w_contiguity_queen CASCADE;
 
+-- Step 3 of the method above, in parts: the DE-9IM (touching pairs) and the near length (gap
+-- pairs) of one pair, and the contact and rook flag they give. pair_contact composes them for
+-- one pair; contiguity_contacts (the rook view) composes them over all queen pairs in a
+-- parallel-safe shape. All four are single expressions, so PostgreSQL inlines them.
+
+-- Touching pair (p_gap_m = 0): DE-9IM of the pair clipped to the overlap of their boxes (+1 m);
+-- NULL for a gap pair.
+CREATE FUNCTION pair_contact_matrix(a geometry, b geometry, p_gap_m double precision)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN p_gap_m = 0
+                THEN ST_Relate(
+                    ST_ClipByBox2D(a, ST_Expand(box2d(ST_Intersection(ST_Envelope(a), ST_Envelope(b))), 1.0)),
+                    ST_ClipByBox2D(b, ST_Expand(box2d(ST_Intersection(ST_Envelope(a), ST_Envelope(b))), 1.0)))
+           END
+$$;
+COMMENT ON FUNCTION pair_contact_matrix(geometry, geometry, double precision) IS 'DE-9IM of two touching polygons (p_gap_m = 0) clipped to the overlap of their bounding boxes expanded by 1 m (the same relation as the whole polygons: their intersection lies inside both boxes); NULL for a gap pair.';
+
+-- Gap pair (p_gap_m > 0): length of a's boundary within the tolerance of b, both clipped to the
+-- overlap of their boxes expanded by the tolerance (twice); NULL for a touching pair.
+CREATE FUNCTION pair_contact_near(a geometry, b geometry, p_gap_m double precision, p_tol_m double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN p_gap_m > 0
+                THEN ST_Length(ST_Intersection(
+                    ST_Boundary(ST_ClipByBox2D(a, ST_Expand(box2d(ST_Intersection(
+                        ST_Envelope(ST_Expand(a, p_tol_m)), ST_Envelope(ST_Expand(b, p_tol_m)))), p_tol_m))),
+                    ST_Buffer(ST_ClipByBox2D(b, ST_Expand(box2d(ST_Intersection(
+                        ST_Envelope(ST_Expand(a, p_tol_m)), ST_Envelope(ST_Expand(b, p_tol_m)))), p_tol_m)),
+                              p_tol_m)))
+           END
+$$;
+COMMENT ON FUNCTION pair_contact_near(geometry, geometry, double precision, double precision) IS 'Gap pair (p_gap_m > 0): length of the boundary of a within p_tol_m of b, both clipped to the overlap of their boxes expanded by the tolerance; NULL for a touching pair.';
+
+-- Contact from the parts: overlap (interiors overlap), edge (boundaries share a line), point,
+-- or gap; rook for overlap, edge, and a gap contact longer than twice the tolerance.
+CREATE FUNCTION contact_of(m text, p_gap_m double precision)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN p_gap_m > 0 THEN 'gap'
+                WHEN ST_RelateMatch(m, '2********') THEN 'overlap'
+                WHEN ST_RelateMatch(m, '****1****') THEN 'edge'
+                ELSE 'point' END
+$$;
+COMMENT ON FUNCTION contact_of(text, double precision) IS 'Kind of contact from pair_contact_matrix and the gap: overlap, edge, point or gap.';
+
+CREATE FUNCTION rook_of(m text, p_gap_m double precision, p_near_len double precision, p_tol_m double precision)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN p_gap_m > 0 THEN p_near_len > 2 * p_tol_m
+                ELSE ST_RelateMatch(m, '2********') OR ST_RelateMatch(m, '****1****') END
+$$;
+COMMENT ON FUNCTION rook_of(text, double precision, double precision, double precision) IS 'Rook flag from pair_contact_matrix / pair_contact_near: interiors overlap, boundaries share a line, or a gap contact longer than twice the tolerance.';
+
 -- Kind of contact of two polygons known to be within p_tol_m of each other (p_gap_m = their
--- distance, 0 when they intersect): step 3 of the method above. PostgreSQL inlines it into the
--- calling query; the OFFSET 0 keeps the relate matrix a computed column. (The former body, a
--- CTE read by three ST_RelateMatch calls, was flattened on inlining with the clipped ST_Relate
--- copied into each match: four GEOS relates per pair, the rook view 5x slower; docs/views.md.)
+-- distance, 0 when they intersect). PostgreSQL inlines it into the calling query; the OFFSET 0
+-- keeps the relate matrix a computed column. (The former body, a CTE read by three
+-- ST_RelateMatch calls, was flattened on inlining with the clipped ST_Relate copied into each
+-- match: four GEOS relates per pair, the rook view 5x slower; docs/views.md.)
 CREATE FUNCTION pair_contact(a geometry, b geometry, p_gap_m double precision, p_tol_m double precision)
 RETURNS TABLE (contact text, rook boolean)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p_gap_m > 0 THEN 'gap'
-                WHEN ST_RelateMatch(y.m, '2********') THEN 'overlap'
-                WHEN ST_RelateMatch(y.m, '****1****') THEN 'edge'
-                ELSE 'point' END,
-           CASE WHEN p_gap_m > 0 THEN y.near_len > 2 * p_tol_m
-                ELSE ST_RelateMatch(y.m, '2********') OR ST_RelateMatch(y.m, '****1****') END
+    SELECT contact_of(y.m, p_gap_m), rook_of(y.m, p_gap_m, y.near_len, p_tol_m)
     FROM (
-        -- touching: DE-9IM of the pair clipped to the overlap of the boxes (+1 m);
-        -- gap: length of a's boundary within the tolerance of b, both clipped likewise
-        SELECT CASE WHEN p_gap_m = 0
-                    THEN ST_Relate(ST_ClipByBox2D(a, x.bx), ST_ClipByBox2D(b, x.bx)) END AS m,
-               CASE WHEN p_gap_m > 0
-                    THEN ST_Length(ST_Intersection(ST_Boundary(ST_ClipByBox2D(a, x.gx)),
-                                                   ST_Buffer(ST_ClipByBox2D(b, x.gx), p_tol_m)))
-                    END AS near_len
-        FROM (SELECT ST_Expand(box2d(ST_Intersection(ST_Envelope(a), ST_Envelope(b))), 1.0) AS bx,
-                     ST_Expand(box2d(ST_Intersection(ST_Envelope(ST_Expand(a, p_tol_m)),
-                                                     ST_Envelope(ST_Expand(b, p_tol_m)))),
-                               p_tol_m) AS gx
-              WHERE p_gap_m >= 0) x
+        SELECT pair_contact_matrix(a, b, p_gap_m) AS m,
+               pair_contact_near(a, b, p_gap_m, p_tol_m) AS near_len
+        WHERE p_gap_m >= 0
         OFFSET 0  -- compute the matrix once, not once per CASE branch that reads it
     ) y
 $$;
@@ -164,21 +207,36 @@ COMMENT ON COLUMN w_contiguity_queen.code_i IS 'Smaller code of the pair.';
 COMMENT ON COLUMN w_contiguity_queen.code_j IS 'Larger code of the pair.';
 COMMENT ON COLUMN w_contiguity_queen.gap_m IS 'Distance between the polygons in metres (0 when they touch or overlap).';
 
--- The contacts of the materialized queen pairs, in a function only to run without JIT: the
--- planner's cost of ~9,000 relates crosses jit_inline_above_cost / jit_optimize_above_cost and
--- LLVM would inline and optimise 14 functions for a query that spends its time in GEOS.
+-- The contacts of the materialized queen pairs. Each pair costs ~1-2 ms of GEOS relate (~2 us per
+-- vertex of the clipped pieces, ~70% of them on the shared border, so tighter clipping gains
+-- little) and pairs are independent, so the query runs in parallel: the relate sits in the
+-- target list of a subquery without lateral references (pair_contact's lateral subquery takes
+-- the polygons as parameters, which keeps a plan out of parallel workers), OFFSET 0 keeps it
+-- one call per pair, and min_parallel_table_scan_size = 0 lets the planner split the queen
+-- pairs (a table of ~0.5 MB, below the 8 MB default threshold). In a function only to set
+-- these and to run without JIT: the planner's cost of ~9,000 relates crosses
+-- jit_inline_above_cost / jit_optimize_above_cost and LLVM would inline and optimise 14
+-- functions (in every worker) for a query that spends its time in GEOS.
 CREATE FUNCTION contiguity_contacts(p_tol_m double precision DEFAULT 1.0)
 RETURNS TABLE (level text, code_i text, code_j text, contact text, rook boolean)
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET jit = off
+SET min_parallel_table_scan_size = 0
 AS $$
-    SELECT q.level, q.code_i, q.code_j, c.contact, c.rook
-    FROM w_contiguity_queen q
-    JOIN admin_unit a ON a.code = q.code_i
-    JOIN admin_unit b ON b.code = q.code_j
-    CROSS JOIN LATERAL pair_contact(a.geom_eq, b.geom_eq, q.gap_m, p_tol_m) c
+    SELECT y.level, y.code_i, y.code_j, contact_of(y.m, y.gap_m),
+           rook_of(y.m, y.gap_m, y.near_len, p_tol_m)
+    FROM (
+        SELECT q.level, q.code_i, q.code_j, q.gap_m,
+               pair_contact_matrix(a.geom_eq, b.geom_eq, q.gap_m) AS m,
+               pair_contact_near(a.geom_eq, b.geom_eq, q.gap_m, p_tol_m) AS near_len
+        FROM w_contiguity_queen q
+        JOIN admin_unit a ON a.code = q.code_i
+        JOIN admin_unit b ON b.code = q.code_j
+        WHERE q.gap_m >= 0
+        OFFSET 0  -- one relate per pair (not one per reference in contact_of / rook_of)
+    ) y
 $$;
-COMMENT ON FUNCTION contiguity_contacts(double precision) IS 'Kind of contact (pair_contact) of every pair of w_contiguity_queen; the body of w_contiguity_rook.';
+COMMENT ON FUNCTION contiguity_contacts(double precision) IS 'Kind of contact (as pair_contact) of every pair of w_contiguity_queen, in parallel; the body of w_contiguity_rook.';
 
 CREATE MATERIALIZED VIEW w_contiguity_rook AS
 SELECT level, code_i, code_j, contact, rook FROM contiguity_contacts(1.0);
