@@ -52,8 +52,10 @@ format: setup
 translations: setup-test
 	@$(PY) scripts/build_translations.py
 
+# One BLAS/OpenMP thread per xdist worker: two workers on two cores, not four threads fighting.
 test: setup-test lint translations
-	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 --dist loadfile --durations=20
+	@QT_QPA_PLATFORM=offscreen OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+		$(PY) -m pytest -n 2 --dist loadfile --durations=20
 
 plugin: setup translations
 	@$(PY) scripts/build_plugin.py

@@ -63,6 +63,29 @@ class LisaOptions:
     transformation: str = DEFAULT_TRANSFORMATION
     other: str | None = None
 
+    def validate(self) -> None:
+        """Refuse options no input can satisfy; front-ends call it before reading any input.
+
+        Raises
+        ------
+        ConfigError
+            An unknown statistic, ``other`` given without the bivariate Moran (or missing for
+            it), or fewer than 1 permutation.
+        """
+        if self.statistic not in STATISTICS:
+            raise ConfigError(f"statistic {self.statistic!r}: use {' or '.join(STATISTICS)}")
+        if (self.statistic == "bivariate_moran") != bool(self.other):
+            raise ConfigError(
+                "the local bivariate Moran needs the lagged variable (--with), and only it takes "
+                "one"
+            )
+        if self.permutations < 1:
+            # the local p-values are permutation p-values: without permutations none is defined
+            raise ConfigError(
+                f"permutations {self.permutations}: local statistics need permutations for their "
+                "p-values; give at least 99 (default 999)"
+            )
+
 
 @dataclass
 class LisaAnalysis(AnalysisResult):
@@ -211,18 +234,7 @@ def run_lisa(inputs: Any, options: LisaOptions) -> LisaAnalysis:
     from policylink.spatial.autocorr import getis_ord_gi_star, is_constant, local_moran
 
     o = options
-    if o.statistic not in STATISTICS:
-        raise ConfigError(f"statistic {o.statistic!r}: use {' or '.join(STATISTICS)}")
-    if (o.statistic == "bivariate_moran") != bool(o.other):
-        raise ConfigError(
-            "the local bivariate Moran needs the lagged variable (--with), and only it takes one"
-        )
-    if o.permutations < 1:
-        # the local p-values are permutation p-values: without permutations none is defined
-        raise ConfigError(
-            f"permutations {o.permutations}: local statistics need permutations for their "
-            "p-values; give at least 99 (default 999)"
-        )
+    o.validate()
     if inputs.time_col is not None and o.year is None:
         raise ConfigError("a year is required with a panel")
     import numpy as np

@@ -313,13 +313,12 @@ def lisa_cmd(
         raise ConfigError("--year is required with a panel")
     if other and statistic == "local_moran":
         statistic = "bivariate_moran"
-    inp = _inputs([variable] + ([other] if other else []), src, years=[year] if year else None)
-    res = run_lisa(
-        inp,
-        LisaOptions(
-            variable, year, statistic, permutations, seed, alpha, adjust, transformation, other
-        ),
+    options = LisaOptions(
+        variable, year, statistic, permutations, seed, alpha, adjust, transformation, other
     )
+    options.validate()  # before reading the inputs: a mistake is reported at once
+    inp = _inputs([variable] + ([other] if other else []), src, years=[year] if year else None)
+    res = run_lisa(inp, options)
     if out_file:
         res.layer().to_file(out_file)
     if fmt == "json":
