@@ -12,6 +12,8 @@ All functions are vectorised over numpy arrays.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 # Krasovsky 1940 ellipsoid, as used by the GCJ-02 formulas.
@@ -80,6 +82,123 @@ def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
     return lon + dlon, lat + dlat
 
 
+def _offset_scalar(lon: float, lat: float) -> tuple[float, float]:
+    """:func:`_offset` for one point, the same operations in the same order (numba kernel)."""
+    if not (lon >= _LON_MIN and lon <= _LON_MAX and lat >= _LAT_MIN and lat <= _LAT_MAX):
+        return 0.0, 0.0
+    x = lon - 105.0
+    y = lat - 35.0
+    pi = math.pi
+    common = (20.0 * math.sin(6.0 * x * pi) + 20.0 * math.sin(2.0 * x * pi)) * 2.0 / 3.0
+    dlat = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * math.sqrt(abs(x))
+        + common
+        + (20.0 * math.sin(y * pi) + 40.0 * math.sin(y / 3.0 * pi)) * 2.0 / 3.0
+        + (160.0 * math.sin(y / 12.0 * pi) + 320.0 * math.sin(y * pi / 30.0)) * 2.0 / 3.0
+    )
+    dlon = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * math.sqrt(abs(x))
+        + common
+        + (20.0 * math.sin(x * pi) + 40.0 * math.sin(x / 3.0 * pi)) * 2.0 / 3.0
+        + (150.0 * math.sin(x / 12.0 * pi) + 300.0 * math.sin(x / 30.0 * pi)) * 2.0 / 3.0
+    )
+    radlat = lat / 180.0 * pi
+    s = math.sin(radlat)
+    magic = 1.0 - _EE * (s * s)
+    sqrt_magic = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * pi)
+    dlon = (dlon * 180.0) / (_A / sqrt_magic * math.cos(radlat) * pi)
+    return dlon, dlat
+
+
+def _step_kernel(offset):  # noqa: ANN001, ANN202 - numba dispatchers are untyped
+    """Build the fused fixed-point step over all points around a (compiled) offset function."""
+
+    def step(g_lon, g_lat, w_lon, w_lat):  # noqa: ANN001, ANN202
+        # One step w <- w - (F(w) - g) for every point, in place; returns max |correction|,
+        # NaN if a correction is NaN (as numpy's max: the iteration then never converges).
+        worst = 0.0
+        for i in range(g_lon.shape[0]):
+            dlon, dlat = offset(w_lon[i], w_lat[i])
+            e_lon = (w_lon[i] + dlon) - g_lon[i]
+            e_lat = (w_lat[i] + dlat) - g_lat[i]
+            w_lon[i] = w_lon[i] - e_lon
+            w_lat[i] = w_lat[i] - e_lat
+            if e_lon != e_lon or e_lat != e_lat:
+                worst = math.nan
+            elif worst == worst:
+                worst = max(worst, abs(e_lon), abs(e_lat))
+        return worst
+
+    return step
+
+
+def _distinct(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``(a, b)`` int64 pairs (hash table): first index of each, and each pair's number.
+
+    Returns ``(first, inverse)`` with ``a[first[inverse]] == a`` (and the same for ``b``).
+    """
+    n = a.shape[0]
+    size = 1
+    while size < 2 * n:
+        size *= 2
+    mask = size - 1
+    table = np.full(size, -1, dtype=np.int64)
+    first = np.empty(n, dtype=np.int64)
+    inverse = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        # multiplicative hash of the two bit patterns (uint64 arithmetic wraps around)
+        h = (np.uint64(a[i]) * np.uint64(0x9E3779B97F4A7C15)) ^ (
+            np.uint64(b[i]) * np.uint64(0xC2B2AE3D27D4EB4F)
+        )
+        slot = np.int64(h >> np.uint64(20)) & mask
+        while True:
+            j = table[slot]
+            if j < 0:
+                table[slot] = m
+                first[m] = i
+                inverse[i] = m
+                m += 1
+                break
+            k = first[j]
+            if a[k] == a[i] and b[k] == b[i]:
+                inverse[i] = j
+                break
+            slot = (slot + 1) & mask
+    return first[:m].copy(), inverse
+
+
+_KERNELS: tuple | None = None
+
+
+def _kernels():  # noqa: ANN202
+    """The numba-compiled ``(step, distinct)`` (compiled once, cached on disk), or None.
+
+    numba is imported here, not at module import, so that importing the ETL stays light.
+    """
+    global _KERNELS
+    if _KERNELS is None:
+        try:
+            from numba import njit
+        except ImportError:  # pragma: no cover - numba is a dependency; QGIS's Python may lack it
+            _KERNELS = ()
+        else:
+            offset = njit(cache=True, inline="always")(_offset_scalar)
+            _KERNELS = (njit(cache=True)(_step_kernel(offset)), njit(cache=True)(_distinct))
+    return _KERNELS or None
+
+
 def gcj02_to_wgs84(
     lon: np.ndarray, lat: np.ndarray, *, tol: float = 1e-9, max_iter: int = 30
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -91,6 +210,11 @@ def gcj02_to_wgs84(
     of about 200 per step (measured over China), so stopping when the last correction is below
     ``tol = 1e-9`` degrees (0.1 mm) leaves an error near 1e-11 degrees; five forward
     evaluations in practice.
+
+    Every point takes the same number of steps (until the largest correction over all points
+    is below ``tol``). With numba, each step is one compiled pass over the points (the same
+    floating-point operations as the numpy formulas, hence bit-identical results, about three
+    times faster since no temporary arrays are made); without it, numpy.
 
     Parameters
     ----------
@@ -114,6 +238,28 @@ def gcj02_to_wgs84(
     """
     g_lon = np.asarray(lon, dtype=float)
     g_lat = np.asarray(lat, dtype=float)
+    kernels = _kernels() if g_lon.size > 1000 else None
+    if kernels is None:
+        return _inverse_numpy(g_lon, g_lat, tol, max_iter)
+    step, distinct = kernels
+    shape = np.broadcast(g_lon, g_lat).shape
+    g_lon = np.ascontiguousarray(np.broadcast_to(g_lon, shape)).ravel()
+    g_lat = np.ascontiguousarray(np.broadcast_to(g_lat, shape)).ravel()
+    # Each distinct position once (borders shared by neighbours and by the levels, closing
+    # vertices of rings): by the bit patterns, so every point gets exactly its own result.
+    first, inverse = distinct(g_lon.view(np.int64), g_lat.view(np.int64))
+    u_lon, u_lat = g_lon[first], g_lat[first]
+    w_lon, w_lat = u_lon.copy(), u_lat.copy()
+    for _ in range(max_iter):
+        if step(u_lon, u_lat, w_lon, w_lat) < tol:
+            return w_lon[inverse].reshape(shape), w_lat[inverse].reshape(shape)
+    raise RuntimeError("GCJ-02 -> WGS 84 iteration did not converge")
+
+
+def _inverse_numpy(
+    g_lon: np.ndarray, g_lat: np.ndarray, tol: float, max_iter: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`gcj02_to_wgs84` with numpy arrays (small inputs, and without numba)."""
     w_lon, w_lat = g_lon.copy(), g_lat.copy()
     for _ in range(max_iter):
         f_lon, f_lat = wgs84_to_gcj02(w_lon, w_lat)
