@@ -12,8 +12,6 @@ All functions are vectorised over numpy arrays.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 # Krasovsky 1940 ellipsoid, as used by the GCJ-02 formulas.
@@ -82,120 +80,22 @@ def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
     return lon + dlon, lat + dlat
 
 
-def _offset_scalar(lon: float, lat: float) -> tuple[float, float]:
-    """:func:`_offset` for one point, the same operations in the same order (numba kernel)."""
-    if not (lon >= _LON_MIN and lon <= _LON_MAX and lat >= _LAT_MIN and lat <= _LAT_MAX):
-        return 0.0, 0.0
-    x = lon - 105.0
-    y = lat - 35.0
-    pi = math.pi
-    common = (20.0 * math.sin(6.0 * x * pi) + 20.0 * math.sin(2.0 * x * pi)) * 2.0 / 3.0
-    dlat = (
-        -100.0
-        + 2.0 * x
-        + 3.0 * y
-        + 0.2 * y * y
-        + 0.1 * x * y
-        + 0.2 * math.sqrt(abs(x))
-        + common
-        + (20.0 * math.sin(y * pi) + 40.0 * math.sin(y / 3.0 * pi)) * 2.0 / 3.0
-        + (160.0 * math.sin(y / 12.0 * pi) + 320.0 * math.sin(y * pi / 30.0)) * 2.0 / 3.0
-    )
-    dlon = (
-        300.0
-        + x
-        + 2.0 * y
-        + 0.1 * x * x
-        + 0.1 * x * y
-        + 0.1 * math.sqrt(abs(x))
-        + common
-        + (20.0 * math.sin(x * pi) + 40.0 * math.sin(x / 3.0 * pi)) * 2.0 / 3.0
-        + (150.0 * math.sin(x / 12.0 * pi) + 300.0 * math.sin(x / 30.0 * pi)) * 2.0 / 3.0
-    )
-    radlat = lat / 180.0 * pi
-    s = math.sin(radlat)
-    magic = 1.0 - _EE * (s * s)
-    sqrt_magic = math.sqrt(magic)
-    dlat = (dlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * pi)
-    dlon = (dlon * 180.0) / (_A / sqrt_magic * math.cos(radlat) * pi)
-    return dlon, dlat
-
-
-def _step_kernel(offset):  # noqa: ANN001, ANN202 - numba dispatchers are untyped
-    """Build the fused fixed-point step over all points around a (compiled) offset function."""
-
-    def step(g_lon, g_lat, w_lon, w_lat):  # noqa: ANN001, ANN202
-        # One step w <- w - (F(w) - g) for every point, in place; returns max |correction|,
-        # NaN if a correction is NaN (as numpy's max: the iteration then never converges).
-        worst = 0.0
-        for i in range(g_lon.shape[0]):
-            dlon, dlat = offset(w_lon[i], w_lat[i])
-            e_lon = (w_lon[i] + dlon) - g_lon[i]
-            e_lat = (w_lat[i] + dlat) - g_lat[i]
-            w_lon[i] = w_lon[i] - e_lon
-            w_lat[i] = w_lat[i] - e_lat
-            if e_lon != e_lon or e_lat != e_lat:
-                worst = math.nan
-            elif worst == worst:
-                worst = max(worst, abs(e_lon), abs(e_lat))
-        return worst
-
-    return step
-
-
-def _distinct(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct ``(a, b)`` int64 pairs (hash table): first index of each, and each pair's number.
-
-    Returns ``(first, inverse)`` with ``a[first[inverse]] == a`` (and the same for ``b``).
-    """
-    n = a.shape[0]
-    size = 1
-    while size < 2 * n:
-        size *= 2
-    mask = size - 1
-    table = np.full(size, -1, dtype=np.int64)
-    first = np.empty(n, dtype=np.int64)
-    inverse = np.empty(n, dtype=np.int64)
-    m = 0
-    for i in range(n):
-        # multiplicative hash of the two bit patterns (uint64 arithmetic wraps around)
-        h = (np.uint64(a[i]) * np.uint64(0x9E3779B97F4A7C15)) ^ (
-            np.uint64(b[i]) * np.uint64(0xC2B2AE3D27D4EB4F)
-        )
-        slot = np.int64(h >> np.uint64(20)) & mask
-        while True:
-            j = table[slot]
-            if j < 0:
-                table[slot] = m
-                first[m] = i
-                inverse[i] = m
-                m += 1
-                break
-            k = first[j]
-            if a[k] == a[i] and b[k] == b[i]:
-                inverse[i] = j
-                break
-            slot = (slot + 1) & mask
-    return first[:m].copy(), inverse
-
-
 _KERNELS: tuple | None = None
 
 
 def _kernels():  # noqa: ANN202
-    """The numba-compiled ``(step, distinct)`` (compiled once, cached on disk), or None.
+    """The numba-compiled ``(step, distinct)`` of :mod:`policylink.etl._gcj02_numba`, or None.
 
-    numba is imported here, not at module import, so that importing the ETL stays light.
+    Imported on first use, not with this module, so that importing the ETL stays light.
     """
     global _KERNELS
     if _KERNELS is None:
         try:
-            from numba import njit
+            from policylink.etl._gcj02_numba import distinct, step
         except ImportError:  # pragma: no cover - numba is a dependency; QGIS's Python may lack it
             _KERNELS = ()
         else:
-            offset = njit(cache=True, inline="always")(_offset_scalar)
-            _KERNELS = (njit(cache=True)(_step_kernel(offset)), njit(cache=True)(_distinct))
+            _KERNELS = (step, distinct)
     return _KERNELS or None
 
 
