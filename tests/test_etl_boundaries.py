@@ -12,8 +12,17 @@ import shapely
 from shapely.geometry import Point, Polygon, box
 
 from policylink.errors import InputError
-from policylink.etl.boundaries import cnmaps_index, load_boundary_file, load_cnmaps, normalise_code
-from policylink.etl.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from policylink.etl.boundaries import (
+    LEVELS,
+    cnmaps_index,
+    load_boundary_file,
+    load_cnmaps,
+    normalise_code,
+    select_cnmaps,
+    to_multipolygon,
+)
+from policylink.etl.gcj02 import _inverse_numpy, _kernels, gcj02_to_wgs84, wgs84_to_gcj02
+from policylink.etl.geojson_fast import read_multipolygons
 
 # ---------------------------------------------------------------------------------------------
 # GCJ-02: published point pairs from independent implementations
@@ -56,6 +65,118 @@ def test_gcj02_outside_china_is_identity():
     lon, lat = gcj02_to_wgs84(np.array([2.35, -74.0]), np.array([48.85, 40.7]))
     assert lon.tolist() == [2.35, -74.0]
     assert lat.tolist() == [48.85, 40.7]
+
+
+def test_gcj02_compiled_iteration_equals_numpy_formulas():
+    # The numba pass (inputs over 1,000 points) against the numpy formulas on the same input:
+    # random points over and around China, repeated positions, both zeros, outside points.
+    assert _kernels() is not None  # numba is a dependency: the compiled path is what runs
+    rng = np.random.default_rng(7)
+    lon = rng.uniform(74, 134, 20_000)
+    lat = rng.uniform(18, 53, 20_000)
+    lon[-100:] = rng.uniform(-180, 60, 100)  # outside China: unchanged
+    lon[:5000] = lon[5000:10000]  # repeated positions (shared borders)
+    lat[:5000] = lat[5000:10000]
+    lon[10] = 0.0
+    lon[11] = -0.0
+    got = gcj02_to_wgs84(lon, lat)
+    ref = _inverse_numpy(lon, lat, 1e-9, 30)
+    assert np.array_equal(got[0], ref[0]) and np.array_equal(got[1], ref[1])
+    # 2-D input keeps its shape
+    got2 = gcj02_to_wgs84(lon.reshape(100, 200), lat.reshape(100, 200))
+    assert got2[0].shape == (100, 200)
+    assert np.array_equal(got2[0].ravel(), ref[0])
+    # a NaN never converges, as with numpy
+    lon[3] = np.nan
+    with pytest.raises(RuntimeError, match="did not converge"):
+        gcj02_to_wgs84(lon, lat)
+
+
+def test_distinct_positions_match_numpy_unique():
+    from policylink.etl._gcj02_numba import distinct
+
+    rng = np.random.default_rng(3)
+    xy = rng.integers(0, 50, size=(30_000, 2)).astype(float) / 7.0
+    xy[0] = (0.0, 1.0)
+    xy[1] = (-0.0, 1.0)  # another bit pattern: kept apart
+    a = np.ascontiguousarray(xy[:, 0]).view(np.int64)
+    b = np.ascontiguousarray(xy[:, 1]).view(np.int64)
+    first, inverse = distinct(a, b)
+    keys = np.stack([a, b], axis=1)
+    uniq, ref_first = np.unique(keys, axis=0, return_index=True)
+    assert len(first) == len(uniq)
+    assert np.array_equal(np.sort(first), np.sort(ref_first))  # first occurrences
+    assert np.array_equal(a[first[inverse]], a) and np.array_equal(b[first[inverse]], b)
+    assert inverse[0] != inverse[1]
+
+
+@pytest.mark.slow
+def test_fast_geojson_reader_equals_shapely_on_all_cnmaps_files():
+    paths = [e.path for e in cnmaps_index().values()]
+    got = read_multipolygons(paths)
+    ref = shapely.from_geojson([p.read_text(encoding="utf-8") for p in paths])
+    assert len(got) == len(paths) > 3000
+    assert shapely.to_wkb(got).tolist() == shapely.to_wkb(ref).tolist()
+
+
+_RING = "[[116.1, 39.1], [116.2, 39.1], [116.2, 39.2], [116.1, 39.1]]"
+_MP = '{"type": "MultiPolygon", "coordinates": '
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the plain layout, with and without properties, whitespace, negative and integer numbers
+        _MP + "[[RING]], " + '"properties": {"a": [1, {"b": 2}]}}',
+        _MP + "[ [ RING , [[1, 2], [3, 2], [3, 4], [1, 2]] ] ,"
+        " [[[-0.0, -5], [-1.25, -5], [-1.25, 0], [-0.0, -5]]] ]\n}",
+        # numbers the kernel leaves to shapely: exponent, 17+ digits, 23 decimals
+        _MP + "[[[[1e2, 39.1], [116.2, 39.1], [116.2, 39.2], [1e2, 39.1]]]]}",
+        _MP + "[[[[116.12345678901234567, 39.1], [116.2, 39.1], [116.2, 39.2],"
+        " [116.12345678901234567, 39.1]]]]}",
+        _MP + "[[[[0.10000000000000000000001, 39.1], [116.2, 39.1], [116.2, 39.2],"
+        " [0.10000000000000000000001, 39.1]]]]}",
+        # other layouts: 3-D, a short ring, Polygon, key order, a hole, empty
+        _MP + "[[[[116.1, 39.1, 5], [116.2, 39.1, 5], [116.2, 39.2, 5], [116.1, 39.1, 5]]]]}",
+        _MP + "[[[[116.1, 39.1], [116.2, 39.1], [116.1, 39.1]]]]}",
+        '{"type": "Polygon", "coordinates": [RING]}',
+        '{"coordinates": [[RING]], "type": "MultiPolygon"}',
+        _MP + "[[[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]], [[1, 1], [1, 2], [2, 2], [1, 1]]]]}",
+        _MP + "[]}",
+    ],
+)
+def test_fast_geojson_reader_equals_shapely(tmp_path, text):
+    # each case between two plain files, so the kernel runs on the batch
+    plain = _MP + "[[RING]]}"
+    texts = [t.replace("RING", _RING) for t in (plain, text, plain)]
+    paths = []
+    for k, t in enumerate(texts):
+        paths.append(tmp_path / f"{k}.geojson")
+        paths[-1].write_text(t, encoding="utf-8")
+    got = read_multipolygons(paths)
+    ref = shapely.from_geojson(texts)
+    assert shapely.to_wkb(got).tolist() == shapely.to_wkb(ref).tolist()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what shapely's reader rejects is rejected with its error
+        _MP + '[[RING]], "properties": {]}',
+        _MP + "[[[[01, 39.1], [116.2, 39.1], [116.2, 39.2], [01, 39.1]]]]}",
+        _MP + "[[RING]]",
+        _MP + '[[RING]], "type": "Point"}',
+    ],
+)
+def test_fast_geojson_reader_raises_as_shapely(tmp_path, text):
+    text = text.replace("RING", _RING)
+    f = tmp_path / "bad.geojson"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(shapely.errors.GEOSException) as ref:
+        shapely.from_geojson(text)
+    with pytest.raises(shapely.errors.GEOSException) as got:
+        read_multipolygons([f])
+    assert str(got.value) == str(ref.value)
 
 
 def test_normalise_code():
@@ -155,6 +276,27 @@ def test_load_cnmaps_all_counties(all_units_url):
         ).fetchone()[0]
         assert n == 2875
         assert conn.execute("SELECT count(*) FROM admin_unit").fetchone()[0] == 3244
+        stored = dict(conn.execute("SELECT code, ST_AsBinary(geom) FROM admin_unit").fetchall())
+    # Every stored boundary against a second implementation: shapely's GeoJSON reader and the
+    # numpy GCJ-02 inverse, one level at a time as the loader once did: the same rings, the
+    # same vertices to 1e-12 degrees.
+    entries = select_cnmaps(cnmaps_index(), LEVELS)
+    assert len(entries) == len(stored) == 3244
+    worst = 0.0
+    for level in LEVELS:
+        sel = [e for e in entries if e.level == level]
+        raw = shapely.from_geojson([e.path.read_text(encoding="utf-8") for e in sel])
+        ref = shapely.transform(
+            raw, lambda xy: np.column_stack(_inverse_numpy(xy[:, 0], xy[:, 1], 1e-9, 30))
+        )
+        for e, g in zip(sel, ref, strict=True):
+            want = to_multipolygon(g)[0]
+            have = shapely.from_wkb(stored[e.code])
+            assert shapely.get_num_geometries(have) == shapely.get_num_geometries(want)
+            a, b = shapely.get_coordinates(have), shapely.get_coordinates(want)
+            assert a.shape == b.shape, e.code
+            worst = max(worst, float(np.abs(a - b).max()))
+    assert worst < 1e-12
 
 
 # ---------------------------------------------------------------------------------------------
