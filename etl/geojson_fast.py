@@ -23,11 +23,20 @@ import shapely
 PREFIX = b'{"type": "MultiPolygon", "coordinates": '
 
 
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _tail_ok(tail: bytes) -> bool:
-    """Whether ``tail`` (after the coordinates) closes the object as well-formed JSON."""
+    """Whether ``tail`` (after the coordinates) closes the object as well-formed JSON.
+
+    Python's ``json`` accepts NaN and Infinity, which are not JSON: refused here too.
+    """
     try:
-        obj = json.loads(b'{"coordinates": 0' + tail, object_pairs_hook=list)
-    except (ValueError, UnicodeDecodeError):
+        obj = json.loads(
+            b'{"coordinates": 0' + tail, object_pairs_hook=list, parse_constant=_not_json
+        )
+    except ValueError:  # includes UnicodeDecodeError
         return False
     keys = [k for k, _ in obj[1:]]
     return not {"type", "coordinates", "geometries"} & set(keys)

@@ -166,6 +166,7 @@ def test_fast_geojson_reader_equals_shapely(tmp_path, text):
         _MP + "[[[[01, 39.1], [116.2, 39.1], [116.2, 39.2], [01, 39.1]]]]}",
         _MP + "[[RING]]",
         _MP + '[[RING]], "type": "Point"}',
+        _MP + '[[RING]], "properties": {"a": NaN}}',
     ],
 )
 def test_fast_geojson_reader_raises_as_shapely(tmp_path, text):
