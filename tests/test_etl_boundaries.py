@@ -71,6 +71,10 @@ def test_gcj02_compiled_iteration_equals_numpy_formulas():
     # The numba pass (inputs over 1,000 points) against the numpy formulas on the same input:
     # random points over and around China, repeated positions, both zeros, outside points.
     assert _kernels() is not None  # numba is a dependency: the compiled path is what runs
+    from policylink.etl import _gcj02_numba, gcj02
+
+    for name in ("_A", "_EE", "_LON_MIN", "_LON_MAX", "_LAT_MIN", "_LAT_MAX"):
+        assert getattr(_gcj02_numba, name) == getattr(gcj02, name), name
     rng = np.random.default_rng(7)
     lon = rng.uniform(74, 134, 20_000)
     lat = rng.uniform(18, 53, 20_000)
