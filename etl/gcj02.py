@@ -112,9 +112,11 @@ def gcj02_to_wgs84(
     evaluations in practice.
 
     Every point takes the same number of steps (until the largest correction over all points
-    is below ``tol``). With numba, each step is one compiled pass over the points (the same
-    floating-point operations as the numpy formulas, hence bit-identical results, about three
-    times faster since no temporary arrays are made); without it, numpy.
+    is below ``tol``). With numba (inputs over 1,000 points), each step is one compiled pass
+    over the distinct positions, with the same floating-point operations as the numpy formulas
+    and so bit-identical results: about 2.5 times faster per point (no temporary arrays), and
+    boundaries repeat most positions (a county load converts 2.2 of 6.9 million vertices).
+    Otherwise numpy.
 
     Parameters
     ----------
