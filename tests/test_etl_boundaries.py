@@ -388,6 +388,44 @@ def test_reload_same_file_is_noop_and_corrected_file_updates(make_db, tmp_path):
         assert statuses == ["replaced", "unchanged", "done"]
 
 
+def test_write_units_compresses_with_lz4_and_restores_the_setting(make_db, tmp_path):
+    # A boundary with 4,000 vertices on the edges of a box: its WKB (64 kB) repeats
+    # ordinates, so it is stored compressed; the load switches the transaction to lz4
+    # (when the server has it) and back, and the stored value is the geometry written.
+    edge = np.linspace(0.0, 0.5, 1001)[:-1]
+    ring = np.concatenate(
+        [
+            np.column_stack([114 + edge, np.full(1000, 38.0)]),
+            np.column_stack([np.full(1000, 114.5), 38 + edge]),
+            np.column_stack([114.5 - edge, np.full(1000, 38.5)]),
+            np.column_stack([np.full(1000, 114.0), 38.5 - edge]),
+        ]
+    )
+    poly = Polygon(ring)
+    gdf = gpd.GeoDataFrame({"code": ["130100"], "name": ["石家庄市"]}, geometry=[poly], crs=4326)
+    f = tmp_path / "big.geojson"
+    gdf.to_file(f, driver="GeoJSON")
+    url = make_db()
+    with psycopg.connect(url) as conn:
+        _seed_provinces(conn)
+        conn.commit()
+        lz4 = conn.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        ).fetchone()[0]
+        with conn.transaction():
+            before = conn.execute("SHOW default_toast_compression").fetchone()[0]
+            load_boundary_file(conn, f, level="prefecture", code_field="code", name_field="name")
+            assert conn.execute("SHOW default_toast_compression").fetchone()[0] == before
+        method, wkb = conn.execute(
+            "SELECT pg_column_compression(geom), ST_AsBinary(geom) FROM admin_unit "
+            "WHERE code = '130100'"
+        ).fetchone()
+    assert method == ("lz4" if lz4 else before)
+    stored = shapely.from_wkb(bytes(wkb))
+    assert stored.geom_type == "MultiPolygon" and shapely.get_num_coordinates(stored) == 4001
+    assert shapely.hausdorff_distance(stored, poly) < 1e-9
+
+
 def test_bad_boundary_file_lists_every_problem_and_changes_nothing(make_db, tmp_path):
     url = make_db()
     gdf = gpd.GeoDataFrame(
