@@ -47,7 +47,6 @@ from policylink.etl.batch import (
     text_sha256,
 )
 from policylink.etl.gcj02 import gcj02_to_wgs84_coords
-from policylink.etl.geojson_fast import read_multipolygons
 from policylink.etl.validate import NUL_MESSAGE, nul_paths
 
 LEVELS: tuple[str, ...] = ("province", "prefecture", "county")
@@ -750,11 +749,10 @@ def read_cnmaps_geometries(entries: Sequence[CnmapsEntry]) -> tuple[list[MultiPo
 def _read_cnmaps(entries: Sequence[CnmapsEntry]) -> tuple[list[MultiPolygon], np.ndarray]:
     """:func:`read_cnmaps_geometries` with a per-entry ``repaired`` flag.
 
-    The files are read by :func:`policylink.etl.geojson_fast.read_multipolygons` (shapely's
-    reader, faster), and all vertices of all entries converted in one call (one fixed-point
-    iteration over the distinct positions, see :func:`policylink.etl.gcj02.gcj02_to_wgs84`).
+    All vertices of all entries are converted in one call (one fixed-point iteration over the
+    distinct positions, see :func:`policylink.etl.gcj02.gcj02_to_wgs84`).
     """
-    raw = read_multipolygons([e.path for e in entries])
+    raw = shapely.from_geojson([e.path.read_text(encoding="utf-8") for e in entries])
     wgs = shapely.transform(raw, gcj02_to_wgs84_coords)
     out: list[MultiPolygon] = []
     repaired = np.zeros(len(entries), dtype=bool)

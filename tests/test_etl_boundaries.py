@@ -22,7 +22,6 @@ from policylink.etl.boundaries import (
     to_multipolygon,
 )
 from policylink.etl.gcj02 import _inverse_numpy, _kernels, gcj02_to_wgs84, wgs84_to_gcj02
-from policylink.etl.geojson_fast import read_multipolygons
 
 # ---------------------------------------------------------------------------------------------
 # GCJ-02: published point pairs from independent implementations
@@ -112,76 +111,6 @@ def test_distinct_positions_match_numpy_unique():
     assert np.array_equal(np.sort(first), np.sort(ref_first))  # first occurrences
     assert np.array_equal(a[first[inverse]], a) and np.array_equal(b[first[inverse]], b)
     assert inverse[0] != inverse[1]
-
-
-@pytest.mark.slow
-def test_fast_geojson_reader_equals_shapely_on_all_cnmaps_files():
-    paths = [e.path for e in cnmaps_index().values()]
-    got = read_multipolygons(paths)
-    ref = shapely.from_geojson([p.read_text(encoding="utf-8") for p in paths])
-    assert len(got) == len(paths) > 3000
-    assert shapely.to_wkb(got).tolist() == shapely.to_wkb(ref).tolist()
-
-
-_RING = "[[116.1, 39.1], [116.2, 39.1], [116.2, 39.2], [116.1, 39.1]]"
-_MP = '{"type": "MultiPolygon", "coordinates": '
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # the plain layout, with and without properties, whitespace, negative and integer numbers
-        _MP + "[[RING]], " + '"properties": {"a": [1, {"b": 2}]}}',
-        _MP + "[ [ RING , [[1, 2], [3, 2], [3, 4], [1, 2]] ] ,"
-        " [[[-0.0, -5], [-1.25, -5], [-1.25, 0], [-0.0, -5]]] ]\n}",
-        # numbers the kernel leaves to shapely: exponent, 17+ digits, 23 decimals
-        _MP + "[[[[1e2, 39.1], [116.2, 39.1], [116.2, 39.2], [1e2, 39.1]]]]}",
-        _MP + "[[[[116.12345678901234567, 39.1], [116.2, 39.1], [116.2, 39.2],"
-        " [116.12345678901234567, 39.1]]]]}",
-        _MP + "[[[[0.10000000000000000000001, 39.1], [116.2, 39.1], [116.2, 39.2],"
-        " [0.10000000000000000000001, 39.1]]]]}",
-        # other layouts: 3-D, a short ring, Polygon, key order, a hole, empty
-        _MP + "[[[[116.1, 39.1, 5], [116.2, 39.1, 5], [116.2, 39.2, 5], [116.1, 39.1, 5]]]]}",
-        _MP + "[[[[116.1, 39.1], [116.2, 39.1], [116.1, 39.1]]]]}",
-        '{"type": "Polygon", "coordinates": [RING]}',
-        '{"coordinates": [[RING]], "type": "MultiPolygon"}',
-        _MP + "[[[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]], [[1, 1], [1, 2], [2, 2], [1, 1]]]]}",
-        _MP + "[]}",
-    ],
-)
-def test_fast_geojson_reader_equals_shapely(tmp_path, text):
-    # each case between two plain files, so the kernel runs on the batch
-    plain = _MP + "[[RING]]}"
-    texts = [t.replace("RING", _RING) for t in (plain, text, plain)]
-    paths = []
-    for k, t in enumerate(texts):
-        paths.append(tmp_path / f"{k}.geojson")
-        paths[-1].write_text(t, encoding="utf-8")
-    got = read_multipolygons(paths)
-    ref = shapely.from_geojson(texts)
-    assert shapely.to_wkb(got).tolist() == shapely.to_wkb(ref).tolist()
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # what shapely's reader rejects is rejected with its error
-        _MP + '[[RING]], "properties": {]}',
-        _MP + "[[[[01, 39.1], [116.2, 39.1], [116.2, 39.2], [01, 39.1]]]]}",
-        _MP + "[[RING]]",
-        _MP + '[[RING]], "type": "Point"}',
-        _MP + '[[RING]], "properties": {"a": NaN}}',
-    ],
-)
-def test_fast_geojson_reader_raises_as_shapely(tmp_path, text):
-    text = text.replace("RING", _RING)
-    f = tmp_path / "bad.geojson"
-    f.write_text(text, encoding="utf-8")
-    with pytest.raises(shapely.errors.GEOSException) as ref:
-        shapely.from_geojson(text)
-    with pytest.raises(shapely.errors.GEOSException) as got:
-        read_multipolygons([f])
-    assert str(got.value) == str(ref.value)
 
 
 def test_normalise_code():
