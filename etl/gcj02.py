@@ -80,6 +80,25 @@ def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
     return lon + dlon, lat + dlat
 
 
+_KERNELS: tuple | None = None
+
+
+def _kernels():  # noqa: ANN202
+    """The numba-compiled ``(step, distinct)`` of :mod:`policylink.etl._gcj02_numba`, or None.
+
+    Imported on first use, not with this module, so that importing the ETL stays light.
+    """
+    global _KERNELS
+    if _KERNELS is None:
+        try:
+            from policylink.etl._gcj02_numba import distinct, step
+        except ImportError:  # pragma: no cover - numba is a dependency; QGIS's Python may lack it
+            _KERNELS = ()
+        else:
+            _KERNELS = (step, distinct)
+    return _KERNELS or None
+
+
 def gcj02_to_wgs84(
     lon: np.ndarray, lat: np.ndarray, *, tol: float = 1e-9, max_iter: int = 30
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -91,6 +110,13 @@ def gcj02_to_wgs84(
     of about 200 per step (measured over China), so stopping when the last correction is below
     ``tol = 1e-9`` degrees (0.1 mm) leaves an error near 1e-11 degrees; five forward
     evaluations in practice.
+
+    Every point takes the same number of steps (until the largest correction over all points
+    is below ``tol``). With numba (inputs over 1,000 points), each step is one compiled pass
+    over the distinct positions, with the same floating-point operations as the numpy formulas
+    and so bit-identical results: about 2.5 times faster per point (no temporary arrays), and
+    boundaries repeat most positions (a county load converts 2.2 of 6.9 million vertices).
+    Otherwise numpy.
 
     Parameters
     ----------
@@ -114,6 +140,28 @@ def gcj02_to_wgs84(
     """
     g_lon = np.asarray(lon, dtype=float)
     g_lat = np.asarray(lat, dtype=float)
+    kernels = _kernels() if g_lon.size > 1000 else None
+    if kernels is None:
+        return _inverse_numpy(g_lon, g_lat, tol, max_iter)
+    step, distinct = kernels
+    shape = np.broadcast(g_lon, g_lat).shape
+    g_lon = np.ascontiguousarray(np.broadcast_to(g_lon, shape)).ravel()
+    g_lat = np.ascontiguousarray(np.broadcast_to(g_lat, shape)).ravel()
+    # Each distinct position once (borders shared by neighbours and by the levels, closing
+    # vertices of rings): by the bit patterns, so every point gets exactly its own result.
+    first, inverse = distinct(g_lon.view(np.int64), g_lat.view(np.int64))
+    u_lon, u_lat = g_lon[first], g_lat[first]
+    w_lon, w_lat = u_lon.copy(), u_lat.copy()
+    for _ in range(max_iter):
+        if step(u_lon, u_lat, w_lon, w_lat) < tol:
+            return w_lon[inverse].reshape(shape), w_lat[inverse].reshape(shape)
+    raise RuntimeError("GCJ-02 -> WGS 84 iteration did not converge")
+
+
+def _inverse_numpy(
+    g_lon: np.ndarray, g_lat: np.ndarray, tol: float, max_iter: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`gcj02_to_wgs84` with numpy arrays (small inputs, and without numba)."""
     w_lon, w_lat = g_lon.copy(), g_lat.copy()
     for _ in range(max_iter):
         f_lon, f_lat = wgs84_to_gcj02(w_lon, w_lat)

@@ -12,8 +12,16 @@ import shapely
 from shapely.geometry import Point, Polygon, box
 
 from policylink.errors import InputError
-from policylink.etl.boundaries import cnmaps_index, load_boundary_file, load_cnmaps, normalise_code
-from policylink.etl.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from policylink.etl.boundaries import (
+    LEVELS,
+    cnmaps_index,
+    load_boundary_file,
+    load_cnmaps,
+    normalise_code,
+    select_cnmaps,
+    to_multipolygon,
+)
+from policylink.etl.gcj02 import _inverse_numpy, _kernels, gcj02_to_wgs84, wgs84_to_gcj02
 
 # ---------------------------------------------------------------------------------------------
 # GCJ-02: published point pairs from independent implementations
@@ -56,6 +64,53 @@ def test_gcj02_outside_china_is_identity():
     lon, lat = gcj02_to_wgs84(np.array([2.35, -74.0]), np.array([48.85, 40.7]))
     assert lon.tolist() == [2.35, -74.0]
     assert lat.tolist() == [48.85, 40.7]
+
+
+def test_gcj02_compiled_iteration_equals_numpy_formulas():
+    # The numba pass (inputs over 1,000 points) against the numpy formulas on the same input:
+    # random points over and around China, repeated positions, both zeros, outside points.
+    assert _kernels() is not None  # numba is a dependency: the compiled path is what runs
+    from policylink.etl import _gcj02_numba, gcj02
+
+    for name in ("_A", "_EE", "_LON_MIN", "_LON_MAX", "_LAT_MIN", "_LAT_MAX"):
+        assert getattr(_gcj02_numba, name) == getattr(gcj02, name), name
+    rng = np.random.default_rng(7)
+    lon = rng.uniform(74, 134, 20_000)
+    lat = rng.uniform(18, 53, 20_000)
+    lon[-100:] = rng.uniform(-180, 60, 100)  # outside China: unchanged
+    lon[:5000] = lon[5000:10000]  # repeated positions (shared borders)
+    lat[:5000] = lat[5000:10000]
+    lon[10] = 0.0
+    lon[11] = -0.0
+    got = gcj02_to_wgs84(lon, lat)
+    ref = _inverse_numpy(lon, lat, 1e-9, 30)
+    assert np.array_equal(got[0], ref[0]) and np.array_equal(got[1], ref[1])
+    # 2-D input keeps its shape
+    got2 = gcj02_to_wgs84(lon.reshape(100, 200), lat.reshape(100, 200))
+    assert got2[0].shape == (100, 200)
+    assert np.array_equal(got2[0].ravel(), ref[0])
+    # a NaN never converges, as with numpy
+    lon[3] = np.nan
+    with pytest.raises(RuntimeError, match="did not converge"):
+        gcj02_to_wgs84(lon, lat)
+
+
+def test_distinct_positions_match_numpy_unique():
+    from policylink.etl._gcj02_numba import distinct
+
+    rng = np.random.default_rng(3)
+    xy = rng.integers(0, 50, size=(30_000, 2)).astype(float) / 7.0
+    xy[0] = (0.0, 1.0)
+    xy[1] = (-0.0, 1.0)  # another bit pattern: kept apart
+    a = np.ascontiguousarray(xy[:, 0]).view(np.int64)
+    b = np.ascontiguousarray(xy[:, 1]).view(np.int64)
+    first, inverse = distinct(a, b)
+    keys = np.stack([a, b], axis=1)
+    uniq, ref_first = np.unique(keys, axis=0, return_index=True)
+    assert len(first) == len(uniq)
+    assert np.array_equal(np.sort(first), np.sort(ref_first))  # first occurrences
+    assert np.array_equal(a[first[inverse]], a) and np.array_equal(b[first[inverse]], b)
+    assert inverse[0] != inverse[1]
 
 
 def test_normalise_code():
@@ -155,6 +210,27 @@ def test_load_cnmaps_all_counties(all_units_url):
         ).fetchone()[0]
         assert n == 2875
         assert conn.execute("SELECT count(*) FROM admin_unit").fetchone()[0] == 3244
+        stored = dict(conn.execute("SELECT code, ST_AsBinary(geom) FROM admin_unit").fetchall())
+    # Every stored boundary against a second implementation: shapely's GeoJSON reader and the
+    # numpy GCJ-02 inverse, one level at a time as the loader once did: the same rings, the
+    # same vertices to 1e-12 degrees.
+    entries = select_cnmaps(cnmaps_index(), LEVELS)
+    assert len(entries) == len(stored) == 3244
+    worst = 0.0
+    for level in LEVELS:
+        sel = [e for e in entries if e.level == level]
+        raw = shapely.from_geojson([e.path.read_text(encoding="utf-8") for e in sel])
+        ref = shapely.transform(
+            raw, lambda xy: np.column_stack(_inverse_numpy(xy[:, 0], xy[:, 1], 1e-9, 30))
+        )
+        for e, g in zip(sel, ref, strict=True):
+            want = to_multipolygon(g)[0]
+            have = shapely.from_wkb(stored[e.code])
+            assert shapely.get_num_geometries(have) == shapely.get_num_geometries(want)
+            a, b = shapely.get_coordinates(have), shapely.get_coordinates(want)
+            assert a.shape == b.shape, e.code
+            worst = max(worst, float(np.abs(a - b).max()))
+    assert worst < 1e-12
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,6 +315,44 @@ def test_reload_same_file_is_noop_and_corrected_file_updates(make_db, tmp_path):
             )
         ]
         assert statuses == ["replaced", "unchanged", "done"]
+
+
+def test_write_units_compresses_with_lz4_and_restores_the_setting(make_db, tmp_path):
+    # A boundary with 4,000 vertices on the edges of a box: its WKB (64 kB) repeats
+    # ordinates, so it is stored compressed; the load switches the transaction to lz4
+    # (when the server has it) and back, and the stored value is the geometry written.
+    edge = np.linspace(0.0, 0.5, 1001)[:-1]
+    ring = np.concatenate(
+        [
+            np.column_stack([114 + edge, np.full(1000, 38.0)]),
+            np.column_stack([np.full(1000, 114.5), 38 + edge]),
+            np.column_stack([114.5 - edge, np.full(1000, 38.5)]),
+            np.column_stack([np.full(1000, 114.0), 38.5 - edge]),
+        ]
+    )
+    poly = Polygon(ring)
+    gdf = gpd.GeoDataFrame({"code": ["130100"], "name": ["石家庄市"]}, geometry=[poly], crs=4326)
+    f = tmp_path / "big.geojson"
+    gdf.to_file(f, driver="GeoJSON")
+    url = make_db()
+    with psycopg.connect(url) as conn:
+        _seed_provinces(conn)
+        conn.commit()
+        lz4 = conn.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        ).fetchone()[0]
+        with conn.transaction():
+            before = conn.execute("SHOW default_toast_compression").fetchone()[0]
+            load_boundary_file(conn, f, level="prefecture", code_field="code", name_field="name")
+            assert conn.execute("SHOW default_toast_compression").fetchone()[0] == before
+        method, wkb = conn.execute(
+            "SELECT pg_column_compression(geom), ST_AsBinary(geom) FROM admin_unit "
+            "WHERE code = '130100'"
+        ).fetchone()
+    assert method == ("lz4" if lz4 else before)
+    stored = shapely.from_wkb(bytes(wkb))
+    assert stored.geom_type == "MultiPolygon" and shapely.get_num_coordinates(stored) == 4001
+    assert shapely.hausdorff_distance(stored, poly) < 1e-9
 
 
 def test_bad_boundary_file_lists_every_problem_and_changes_nothing(make_db, tmp_path):
