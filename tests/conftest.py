@@ -30,10 +30,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 #: Modules scheduled together on one xdist worker (``--dist loadfile``): they share a slow
-#: session fixture, which is then built once instead of once per worker.
+#: session fixture or a slow first-use compilation, which then happens once instead of once
+#: per worker.
 SCHEDULE_GROUPS: dict[str, str] = {
     "tests/test_etl_boundaries.py": "all_units_url",
     "tests/test_views_counties.py": "all_units_url",
+    # both compare with esda.Moran_Local's permutations, a numba kernel compiled once per
+    # process (30-60 s): on one worker it is compiled once per run
+    "tests/test_spatial_autocorr.py": "esda_moran_local",
+    "tests/test_qgis_esda_views.py": "esda_moran_local",
 }
 
 
