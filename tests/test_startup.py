@@ -50,6 +50,12 @@ HELP_ARGS = [
     ["diffusion", "--help"],
     ["diffusion", "eha", "--help"],
     ["diffusion", "markov", "--help"],
+    ["demo", "--help"],
+    ["load", "--help"],
+    ["load", "boundaries", "--help"],
+    ["map", "--help"],
+    ["migrate", "--help"],
+    ["views", "--help"],
 ]
 
 

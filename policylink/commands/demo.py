@@ -10,7 +10,6 @@ import click
 from policylink.analyses.base import DEFAULT_SEED
 from policylink.errors import PolicyLinkError
 from policylink.etl import db as dbmod
-from policylink.etl.migrate import migrate, refresh_materialized_views
 from policylink.paths import default_out_dir
 
 
@@ -59,6 +58,7 @@ def demo(out_dir: str | None, lang: str, seed: int, draws: int, skip_load: bool)
     JJJ adoption and links, Moran/LISA, spatial Durbin model, DID) and write the report. Each step prints its time and what it wrote; re-running
     replaces the outputs. Exits 1 if a section failed (the report still says which).
     """
+    from policylink.etl.migrate import migrate, refresh_materialized_views
     from policylink.report import build_report
 
     out = Path(out_dir) if out_dir else default_out_dir()

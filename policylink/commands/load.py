@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import psycopg
 
 from policylink.errors import ConfigError, PolicyLinkError
 from policylink.etl import db as dbmod
-from policylink.etl.batch import LoadResult, record_failure
 from policylink.output import emit, format_option
+
+if TYPE_CHECKING:  # psycopg is imported where a load runs: `load --help` stays light
+    import psycopg
+
+    from policylink.etl.batch import LoadResult
 
 
 def _say(what: str, n: int) -> None:
@@ -36,6 +40,8 @@ def _run(kind: str, source: str, file_name: str | None, fn: Callable) -> list[Lo
             out = fn(conn)
             conn.commit()
     except PolicyLinkError as exc:
+        from policylink.etl.batch import record_failure
+
         record_failure(url, kind, source, file_name, str(exc))
         raise
     return out if isinstance(out, list) else [out]
