@@ -721,6 +721,25 @@ def conditional_permutation_summary(
     return larger, mean, sd
 
 
+def _conditional_p(
+    z: np.ndarray,
+    wsp: Any,
+    observed: np.ndarray,
+    permutations: int,
+    seed: int | None,
+    scale: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Folded pseudo p-value (r + 1) / (m + 1) of the tail the observed value lies in (esda
+    'directed', GeoDa) and the z of the observed value among the draws, from
+    :func:`conditional_permutation_summary` (same arguments)."""
+    larger, mean, sd = conditional_permutation_summary(z, wsp, observed, permutations, seed, scale)
+    larger = np.where(permutations - larger < larger, permutations - larger, larger)
+    p = (larger + 1.0) / (permutations + 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_sim = (observed - mean) / sd
+    return p, z_sim
+
+
 def local_moran(
     y: Sequence[float] | np.ndarray,
     w: libpysal.weights.W,
@@ -773,18 +792,7 @@ def local_moran(
     Is = scale * zl
     # quadrants as esda codes them: 1 HH, 2 LH, 3 LL, 4 HL (0 counts as low)
     q = np.where(z > 0, np.where(zl > 0, 1, 4), np.where(zl > 0, 2, 3))
-    if permutations > 0:
-        larger, mean, sd = conditional_permutation_summary(
-            z, wc.sparse, Is, permutations, seed, scale
-        )
-        # folded pseudo p-value of the tail the observed value lies in (esda 'directed', GeoDa)
-        larger = np.where(permutations - larger < larger, permutations - larger, larger)
-        p = (larger + 1.0) / (permutations + 1.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z_sim = (Is - mean) / sd
-    else:
-        p = np.full(n, np.nan)
-        z_sim = np.full(n, np.nan)
+    p, z_sim = _conditional_p(z, wc.sparse, Is, permutations, seed, scale)
     sig = _adjust(p, adjust, alpha)
     labels = np.array([QUADRANT_LABELS[int(c)] for c in q], dtype=object)
     table = pd.DataFrame(
@@ -841,13 +849,7 @@ def getis_ord_gi_star(
     # S_i the sum of k_i values drawn from the other units. It increases with S_i, so the
     # folded pseudo p-value and the z of S_i against its draws are those of Gi*_i.
     s_obs = _lag(wc, yv)
-    larger, mean, sd = conditional_permutation_summary(
-        yv, wc.sparse, s_obs, permutations, seed, np.ones(yv.shape[0])
-    )
-    larger = np.where(permutations - larger < larger, permutations - larger, larger)
-    p = (larger + 1.0) / (permutations + 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z_sim = (s_obs - mean) / sd
+    p, z_sim = _conditional_p(yv, wc.sparse, s_obs, permutations, seed, np.ones(yv.shape[0]))
     sig = _adjust(p, adjust, alpha)
     zs = np.asarray(g.Zs, dtype=float)
     kind = np.where(zs > 0, "hot spot", "cold spot")
