@@ -177,6 +177,7 @@ class EmbeddedCluster:
             "work_mem = 32MB",
             "maintenance_work_mem = 256MB",
             "log_min_messages = warning",
+            "jit = off",  # see policylink.etl.db.SESSION_OPTIONS
         ]
         if not self.durable:
             settings += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]

@@ -49,7 +49,9 @@ def _connection(conn: Conn) -> Iterator[psycopg.Connection]:
     if isinstance(conn, psycopg.Connection):
         yield conn
         return
-    with psycopg.connect(conn) as c:
+    from policylink.etl.db import session_conninfo
+
+    with psycopg.connect(session_conninfo(conn)) as c:
         yield c
 
 

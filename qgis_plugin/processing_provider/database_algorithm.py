@@ -145,9 +145,11 @@ class _DatabaseAlgorithm(PolicyLinkAlgorithm):
         """
         import psycopg
 
+        from policylink.etl.db import session_conninfo
+
         conninfo = self.connection(parameters, context)
         try:
-            return psycopg.connect(conninfo, connect_timeout=10)
+            return psycopg.connect(session_conninfo(conninfo), connect_timeout=10)
         except psycopg.Error as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise QgsProcessingException(

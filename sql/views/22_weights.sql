@@ -61,10 +61,14 @@ COMMENT ON COLUMN w_islands.rook_island IS 'True when the unit has no rook neigh
 
 -- k nearest neighbours by centroid distance in China Albers metres. The lateral query walks the
 -- GiST index in distance order (operator <->) for k + 8 candidates, then ties at the k-th
--- distance are broken by code, so the result has exactly k rows per unit.
+-- distance are broken by code, so the result has exactly k rows per unit. jit = off here and in
+-- w_distance: PostGIS's function costs push even a 13-unit call over jit_above_cost, and LLVM
+-- compilation then takes ~1 s for a query that runs in milliseconds.
 CREATE FUNCTION w_knn(p_level text, p_k integer, p_within text[] DEFAULT NULL)
 RETURNS TABLE (level text, i text, j text, distance_m double precision, weight double precision)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE
+SET jit = off
+AS $$
     SELECT p_level, a.code, nb.code, nb.d, 1.0::double precision
     FROM unit_point a
     CROSS JOIN LATERAL (
@@ -87,7 +91,9 @@ COMMENT ON FUNCTION w_knn(text, integer, text[]) IS 'k-nearest-neighbour weights
 
 CREATE FUNCTION w_distance(p_level text, p_band_m double precision, p_within text[] DEFAULT NULL)
 RETURNS TABLE (level text, i text, j text, distance_m double precision, weight double precision)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE
+SET jit = off
+AS $$
     SELECT p_level, a.code, b.code, ST_Distance(a.centroid_eq, b.centroid_eq), 1.0::double precision
     FROM unit_point a
     JOIN unit_point b ON b.level = a.level AND b.code <> a.code
