@@ -327,3 +327,31 @@ def qgis_app():
 
     Processing.initialize()
     yield app
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _esda_reference_uncompiled() -> None:
+    """Run esda's permutation kernels as the plain Python they are written in.
+
+    esda serves the tests only as the independent reference (PolicyLink's permutations are its
+    own, :mod:`policylink.spatial.autocorr`). Its numba kernels are compiled afresh in every
+    process (esda does not cache them): 30-40 s per worker for ``Moran_Local``, ``Geary_Local``
+    and ``Moran_Local_BV``, whose draws on the test maps then take well under 0.1 s as Python.
+    Each numba function of esda's modules is replaced by its own ``py_func`` (same source, same
+    algorithm; calls between them resolve through the patched module globals), and numba's
+    ``boolean`` dtype by numpy's. Production code is untouched: it never calls these kernels.
+    """
+    try:
+        import esda  # noqa: F401  (imports the submodules whose kernels are patched)
+        import numpy as np
+        from numba.core.dispatcher import Dispatcher
+    except ImportError:  # no numba: esda already runs its Python versions
+        return
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("esda") or module is None:
+            continue
+        for attr, value in list(vars(module).items()):
+            if isinstance(value, Dispatcher):
+                setattr(module, attr, value.py_func)
+        if "boolean" in vars(module) and not isinstance(module.boolean, type):
+            module.boolean = np.bool_
