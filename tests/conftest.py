@@ -7,6 +7,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -35,10 +36,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 SCHEDULE_GROUPS: dict[str, str] = {
     "tests/test_etl_boundaries.py": "all_units_url",
     "tests/test_views_counties.py": "all_units_url",
-    # both compare with esda.Moran_Local's permutations, a numba kernel compiled once per
-    # process (30-60 s): on one worker it is compiled once per run
-    "tests/test_spatial_autocorr.py": "esda_moran_local",
-    "tests/test_qgis_esda_views.py": "esda_moran_local",
+    # libpysal contiguity of the bundled prefectures (``libpysal_contiguity``): 5-10 s each
+    "tests/test_views.py": "libpysal_contiguity",
+    "tests/test_views_levels.py": "libpysal_contiguity",
+    "tests/test_qgis_weights_db.py": "libpysal_contiguity",
 }
 
 
@@ -307,6 +308,68 @@ def all_units_url(pg_cluster: EmbeddedCluster, migrated_template: str) -> Iterat
         refresh_materialized_views(conn)
     yield url
     _drop_database(pg_cluster, name)
+
+
+@dataclass(frozen=True)
+class ContiguityReference:
+    """A libpysal contiguity graph as ordered neighbour pairs of unit codes."""
+
+    ids: tuple[str, ...]
+    pairs: frozenset[tuple[str, str]]
+
+    @property
+    def islands(self) -> set[str]:
+        """Units without a neighbour."""
+        return set(self.ids) - {i for i, _ in self.pairs}
+
+
+#: Gap tolerance of the materialized ``w_contiguity`` (sql/views/21_contiguity.sql), metres.
+CONTIGUITY_TOL_M = 1.0
+
+
+@pytest.fixture(scope="session")
+def libpysal_contiguity(bundled_url: str) -> Callable[[str, str], ContiguityReference]:
+    """``ref(level, kind)``: libpysal's contiguity of the bundled units of ``level`` on their
+    equal-area geometry, built once per session on first use (libpysal's builders take 5-10 s
+    on the full-resolution prefectures, which several modules compare with).
+
+    kind: ``queen`` / ``rook`` (``Queen`` / ``Rook.from_dataframe``: a shared vertex / edge),
+    ``touching`` (``fuzzy_contiguity``: the geometries intersect), ``tolerance``
+    (``fuzzy_contiguity`` with each polygon buffered by half the gap tolerance: at most
+    ``CONTIGUITY_TOL_M`` apart).
+    """
+    import libpysal
+
+    from policylink import dbread
+
+    memo: dict[tuple[str, str], ContiguityReference] = {}
+    frames: dict[str, object] = {}
+
+    def ref(level: str, kind: str) -> ContiguityReference:
+        if (level, kind) in memo:
+            return memo[(level, kind)]
+        if level not in frames:
+            frames[level] = dbread.read_units(bundled_url, level, equal_area=True).reset_index(
+                drop=True
+            )
+        units = frames[level].copy()
+        ids = list(units["code"])
+        if kind in ("queen", "rook"):
+            builder = libpysal.weights.Queen if kind == "queen" else libpysal.weights.Rook
+            w = builder.from_dataframe(units, ids=ids, use_index=False, silence_warnings=True)
+            pairs = {(str(i), str(j)) for i, nbs in w.neighbors.items() for j in nbs}
+        elif kind in ("touching", "tolerance"):
+            extra = (
+                {"buffering": True, "buffer": CONTIGUITY_TOL_M / 2} if kind == "tolerance" else {}
+            )
+            w = libpysal.weights.fuzzy_contiguity(units, silence_warnings=True, **extra)
+            pairs = {(ids[i], ids[j]) for i, nbs in w.neighbors.items() for j in nbs}
+        else:  # pragma: no cover - test typo
+            raise ValueError(kind)
+        memo[(level, kind)] = ContiguityReference(tuple(ids), frozenset(pairs))
+        return memo[(level, kind)]
+
+    return ref
 
 
 @pytest.fixture(scope="session")

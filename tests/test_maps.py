@@ -44,8 +44,9 @@ def grid_url(pg_cluster, clone_migrated) -> str:
 
 def _png_variety(path: Path) -> int:
     img = mpimg.imread(path)
-    rgb = (img[..., :3] * 255).astype(np.uint8).reshape(-1, 3)
-    return len(np.unique(rgb, axis=0))
+    rgb = (img[..., :3] * 255).astype(np.uint32).reshape(-1, 3)
+    # one integer per colour: np.unique(axis=0) sorts rows lexically, ~2 s per image
+    return len(np.unique((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]))
 
 
 REQUESTS = {

@@ -21,7 +21,6 @@ from policylink import dbread
 
 ROOT = Path(__file__).resolve().parents[1]
 JJJ = ["110000", "120000", "130000"]
-TOL_M = 1.0  # gap tolerance of the materialized w_contiguity (sql/views/21_contiguity.sql)
 
 # the session's bundled database (tests/conftest.py) is loaded once for the whole run; tests
 # here only read it (the one that inserts rolls back)
@@ -50,21 +49,10 @@ def _db_pairs(url: str, kind: str, level: str, within=None) -> set[tuple[str, st
 
 
 @pytest.mark.parametrize("level", ["province", "prefecture"])
-def test_queen_equals_libpysal_pair_by_pair(db, level):
-    units = dbread.read_units(db, level, equal_area=True)
-    ids = list(units["code"])
+def test_queen_equals_libpysal_pair_by_pair(db, level, libpysal_contiguity):
     # touching pairs: libpysal fuzzy_contiguity without buffer = "geometries intersect"
-    # (the same predicate as ST_Intersects), and the vertex-based Queen builder
-    fuzzy = libpysal.weights.fuzzy_contiguity(
-        units.reset_index(drop=True).copy(), silence_warnings=True
-    )
-    queen = libpysal.weights.Queen.from_dataframe(
-        units, ids=ids, use_index=True, silence_warnings=True
-    )
-    # within the gap tolerance: buffering each polygon by TOL/2 makes "distance <= TOL"
-    fuzzy_tol = libpysal.weights.fuzzy_contiguity(
-        units.reset_index(drop=True), buffering=True, buffer=TOL_M / 2, silence_warnings=True
-    )
+    # (the same predicate as ST_Intersects), and the vertex-based Queen builder; within the gap
+    # tolerance: fuzzy_contiguity with each polygon buffered by TOL/2 ("distance <= TOL")
     with psycopg.connect(db) as conn:
         touching = {
             (i, j)
@@ -75,18 +63,14 @@ def test_queen_equals_libpysal_pair_by_pair(db, level):
             for i, j in ((a, b), (b, a))
         }
     got = _db_pairs(db, "queen", level)
-    assert touching == _pairs_of(fuzzy, ids)
-    assert touching == _pairs_of(queen)
-    assert got == _pairs_of(fuzzy_tol, ids)
+    assert touching == libpysal_contiguity(level, "touching").pairs
+    assert touching == libpysal_contiguity(level, "queen").pairs
+    assert got == libpysal_contiguity(level, "tolerance").pairs
     assert len(got) > 100
 
 
-def test_rook_equals_libpysal_rook(db):
-    units = dbread.read_units(db, "prefecture", equal_area=True)
-    rook = libpysal.weights.Rook.from_dataframe(
-        units, ids=list(units["code"]), use_index=True, silence_warnings=True
-    )
-    assert _db_pairs(db, "rook", "prefecture") == _pairs_of(rook)
+def test_rook_equals_libpysal_rook(db, libpysal_contiguity):
+    assert _db_pairs(db, "rook", "prefecture") == libpysal_contiguity("prefecture", "rook").pairs
 
 
 def test_jjj_queen_graph_is_the_real_one(db):
@@ -111,17 +95,13 @@ def test_row_standardised_view_rows_sum_to_one(db):
     assert sums and all(abs(s - 1.0) < 1e-12 for _, s in sums)
 
 
-def test_islands_reported_not_dropped(db):
+def test_islands_reported_not_dropped(db, libpysal_contiguity):
     isl = dbread.read_islands(db, "prefecture")
-    units = dbread.read_units(db, "prefecture", equal_area=True)
-    ref = libpysal.weights.fuzzy_contiguity(
-        units.reset_index(drop=True), buffering=True, buffer=TOL_M / 2, silence_warnings=True
-    )
-    ids = list(units["code"])
-    assert set(isl.loc[isl["queen_island"], "code"]) == {ids[k] for k in ref.islands}
+    ref = libpysal_contiguity("prefecture", "tolerance")
+    assert set(isl.loc[isl["queen_island"], "code"]) == ref.islands
     assert "460300" in set(isl["code"])  # Sansha (South China Sea islands)
     w = dbread.read_weights(db, "queen", "prefecture")
-    assert w.n == len(units) and w.cardinalities["460300"] == 0
+    assert w.n == len(ref.ids) and w.cardinalities["460300"] == 0
 
 
 def test_knn_and_distance_band_equal_libpysal(db):
