@@ -112,6 +112,7 @@ ROWS: dict[str, Row] = {
                 ("etl.boundaries.first", "etl.boundaries.geopandas"),
                 ("etl.boundaries.reload", "etl.boundaries.first"),
                 ("etl.panel.first", "etl.panel.copy"),
+                ("etl.panel.first", "etl.panel.copy_same_table"),
                 ("etl.panel.reload", "etl.panel.first"),
             ],
         ),

@@ -291,3 +291,61 @@ def setup_panel_copy(p: dict[str, Any]) -> Prepared:
         rows=n_obs,
         note=f"{n_obs} observations (SYNTHETIC), same file",
     )
+
+
+@case(
+    "etl.panel.copy_same_table",
+    row="5",
+    side="anchor",
+    label="pandas read_csv + melt + COPY into a copy of observation",
+)
+def setup_panel_copy_same_table(p: dict[str, Any]) -> Prepared:
+    """The hand-written loader of ``etl.panel.copy`` writing into a table with exactly the keys,
+    checks, foreign keys and indexes of ``observation`` (and a ``load_batch`` id per row): the
+    cost of the table itself, so that the ratio to it is the loader's own overhead."""
+    import pandas as pd
+    import psycopg
+
+    url, path, n_obs, n_units = _panel_db(p, "bench_etl_copy_same")
+    conn = psycopg.connect(url)
+    conn.execute("CREATE TABLE bench_obs (LIKE observation INCLUDING ALL)")
+    for col, ref in (("unit_code", "admin_unit (code)"), ("variable", "variable (name)")):
+        conn.execute(f"ALTER TABLE bench_obs ADD FOREIGN KEY ({col}) REFERENCES {ref}")
+    conn.execute("ALTER TABLE bench_obs ADD FOREIGN KEY (load_id) REFERENCES load_batch (id)")
+    # the variables of the file, as the catalogue load of the loader declares them
+    conn.execute(
+        "INSERT INTO variable (name, label_en, unit, description, source, is_synthetic) "
+        "SELECT 'v' || lpad(k::text, 2, '0'), 'Synthetic variable ' || k, '1', "
+        "'SYNTHETIC lognormal values for the ETL benchmark', 'bench/data.py', true "
+        "FROM generate_series(1, 10) k ON CONFLICT (name) DO NOTHING"
+    )
+    batch = conn.execute(
+        "INSERT INTO load_batch (kind, source, status) VALUES ('other', 'bench', 'done') "
+        "RETURNING id"
+    ).fetchone()[0]
+    conn.commit()
+
+    def between() -> None:
+        conn.execute("TRUNCATE bench_obs")
+        conn.commit()
+
+    def run() -> int:
+        wide = pd.read_csv(path, dtype={"code": str})
+        long = wide.melt(id_vars=["code", "year"], var_name="variable", value_name="value")
+        long["load_id"] = batch
+        with conn.cursor() as cur:
+            sql = "COPY bench_obs (unit_code, year, variable, value, load_id) FROM STDIN"
+            with cur.copy(sql) as cp:
+                for row in long.itertuples(index=False, name=None):
+                    cp.write_row(row)
+        conn.commit()
+        return len(long)
+
+    return Prepared(
+        run=run,
+        between=between,
+        summarise=lambda n: {"rows_loaded": n},
+        cleanup=_closer(conn, path),
+        rows=n_obs,
+        note=f"{n_obs} observations (SYNTHETIC), same file, observation's keys and indexes",
+    )
