@@ -309,9 +309,11 @@ def setup_panel_copy_same_table(p: dict[str, Any]) -> Prepared:
     url, path, n_obs, n_units = _panel_db(p, "bench_etl_copy_same")
     conn = psycopg.connect(url)
     conn.execute("CREATE TABLE bench_obs (LIKE observation INCLUDING ALL)")
-    for col, ref in (("unit_code", "admin_unit (code)"), ("variable", "variable (name)")):
-        conn.execute(f"ALTER TABLE bench_obs ADD FOREIGN KEY ({col}) REFERENCES {ref}")
-    conn.execute("ALTER TABLE bench_obs ADD FOREIGN KEY (load_id) REFERENCES load_batch (id)")
+    conn.execute(
+        "ALTER TABLE bench_obs ADD FOREIGN KEY (unit_code) REFERENCES admin_unit (code), "
+        "ADD FOREIGN KEY (variable) REFERENCES variable (name), "
+        "ADD FOREIGN KEY (load_id) REFERENCES load_batch (id)"
+    )
     # the variables of the file, as the catalogue load of the loader declares them
     conn.execute(
         "INSERT INTO variable (name, label_en, unit, description, source, is_synthetic) "
