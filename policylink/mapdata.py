@@ -177,10 +177,13 @@ def read_adoption_windows(
     )
 
 
+# Display simplification: plain Douglas-Peucker keeping collapsed parts (islands stay). The
+# topology-preserving variant took 4.3 s for the 404 national provinces and prefectures (of a
+# 7 s pilots map), this one 0.15 s; a ring that self-intersects at 0.02 deg is not visible.
 _UNITS_SQL = """
 SELECT a.code, a.name_zh, a.name_en, a.level, a.parent_code, a.source,
-       ST_AsBinary(CASE WHEN %(tol)s > 0
-                        THEN ST_SimplifyPreserveTopology(a.geom, %(tol)s) ELSE a.geom END) AS wkb
+       ST_AsBinary(CASE WHEN %(tol)s > 0 THEN ST_Simplify(a.geom, %(tol)s, true)
+                        ELSE a.geom END) AS wkb
 FROM unit_within(%(within)s::text[], %(level)s) w JOIN admin_unit a ON a.code = w.code
 ORDER BY a.code
 """
@@ -214,7 +217,8 @@ def read_units(
     within : str or sequence of str, optional
         Codes; keeps units whose code or any ancestor code is listed (CONTRACTS ``--within``).
     simplify : float
-        Douglas-Peucker tolerance in degrees (``ST_SimplifyPreserveTopology``); 0 = exact.
+        Douglas-Peucker tolerance in degrees for display (``ST_Simplify``, collapsed parts
+        kept); 0 = exact.
 
     Returns
     -------
