@@ -254,10 +254,28 @@ def setup_panel_reload(p: dict[str, Any]) -> Prepared:
     )
 
 
+def _melt_and_copy(conn: Any, path: Path, load_id: int | None = None) -> int:
+    """The hand-written loader of the anchors: pandas to long form, ``COPY`` into bench_obs
+    (with ``load_id`` on every row when given); returns the number of rows."""
+    import pandas as pd
+
+    wide = pd.read_csv(path, dtype={"code": str})
+    long = wide.melt(id_vars=["code", "year"], var_name="variable", value_name="value")
+    copy = "COPY bench_obs (unit_code, year, variable, value) FROM STDIN"
+    if load_id is not None:
+        long["load_id"] = load_id
+        copy = "COPY bench_obs (unit_code, year, variable, value, load_id) FROM STDIN"
+    with conn.cursor() as cur:
+        with cur.copy(copy) as cp:
+            for row in long.itertuples(index=False, name=None):
+                cp.write_row(row)
+    conn.commit()
+    return len(long)
+
+
 @case("etl.panel.copy", row="5", side="anchor", label="pandas read_csv + melt + COPY")
 def setup_panel_copy(p: dict[str, Any]) -> Prepared:
     """Hand-written loader: pandas to long form, ``COPY`` into a keyed table with a foreign key."""
-    import pandas as pd
     import psycopg
 
     url, path, n_obs, n_units = _panel_db(p, "bench_etl_copy")
@@ -273,18 +291,8 @@ def setup_panel_copy(p: dict[str, Any]) -> Prepared:
         conn.execute("TRUNCATE bench_obs")
         conn.commit()
 
-    def run() -> int:
-        wide = pd.read_csv(path, dtype={"code": str})
-        long = wide.melt(id_vars=["code", "year"], var_name="variable", value_name="value")
-        with conn.cursor() as cur:
-            with cur.copy("COPY bench_obs (unit_code, year, variable, value) FROM STDIN") as cp:
-                for row in long.itertuples(index=False, name=None):
-                    cp.write_row(row)
-        conn.commit()
-        return len(long)
-
     return Prepared(
-        run=run,
+        run=lambda: _melt_and_copy(conn, path),
         between=between,
         summarise=lambda n: {"rows_loaded": n},
         cleanup=_closer(conn, path),
@@ -303,7 +311,6 @@ def setup_panel_copy_same_table(p: dict[str, Any]) -> Prepared:
     """The hand-written loader of ``etl.panel.copy`` writing into a table with exactly the keys,
     checks, foreign keys and indexes of ``observation`` (and a ``load_batch`` id per row): the
     cost of the table itself, so that the ratio to it is the loader's own overhead."""
-    import pandas as pd
     import psycopg
 
     url, path, n_obs, n_units = _panel_db(p, "bench_etl_copy_same")
@@ -331,20 +338,8 @@ def setup_panel_copy_same_table(p: dict[str, Any]) -> Prepared:
         conn.execute("TRUNCATE bench_obs")
         conn.commit()
 
-    def run() -> int:
-        wide = pd.read_csv(path, dtype={"code": str})
-        long = wide.melt(id_vars=["code", "year"], var_name="variable", value_name="value")
-        long["load_id"] = batch
-        with conn.cursor() as cur:
-            sql = "COPY bench_obs (unit_code, year, variable, value, load_id) FROM STDIN"
-            with cur.copy(sql) as cp:
-                for row in long.itertuples(index=False, name=None):
-                    cp.write_row(row)
-        conn.commit()
-        return len(long)
-
     return Prepared(
-        run=run,
+        run=lambda: _melt_and_copy(conn, path, batch),
         between=between,
         summarise=lambda n: {"rows_loaded": n},
         cleanup=_closer(conn, path),
