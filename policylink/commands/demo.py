@@ -55,8 +55,9 @@ def demo(out_dir: str | None, lang: str, seed: int, draws: int, skip_load: bool)
     Steps: connect (starting the embedded PostGIS if needed), apply migrations, load the
     bundled data (idempotent: a second run loads nothing), refresh the materialized views whose
     source tables changed since their last refresh, then build each report section (pilot map,
-    JJJ adoption and links, Moran/LISA, spatial Durbin model, DID) and write the report. Each step prints its time and what it wrote; re-running
-    replaces the outputs. Exits 1 if a section failed (the report still says which).
+    JJJ adoption and links, Moran/LISA, spatial Durbin model, DID) and write the report. Each
+    step prints its time and what it wrote; re-running replaces the outputs. Exits 1 if a
+    section failed (the report still says which).
     """
     from policylink.etl.migrate import migrate, refresh_materialized_views
     from policylink.report import build_report
