@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,19 +17,54 @@ import pytest
 
 from policylink.etl.embedded import EmbeddedCluster
 from policylink.etl.migrate import migrate
+from tests.geos_reference import within_distance_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run the modules that hold a ``slow`` test first (their order and their tests' order
-    otherwise unchanged).
+#: The longest modules (or module groups of ``SCHEDULE_GROUPS``) of a measured run, longest
+#: first (2 workers, 2026-12-01: 90, 80, 62, 46, 32 s ... 10 s). A scheduling hint only: a
+#: module missing here still runs, after these.
+LONGEST_FIRST: tuple[str, ...] = (
+    "tests/test_views.py",  # with its group: the bundled database's build and libpysal refs
+    "tests/test_etl_boundaries.py",  # with test_views_counties.py: the all-county load
+    "tests/reliability/test_catalogue.py",
+    "tests/test_demo_run.py",
+    "tests/test_edges_files.py",
+    "tests/test_weights_one_rule.py",
+    "tests/reliability/test_load_edges.py",
+    "tests/reliability/test_concurrency.py",
+    "tests/test_edges_cli.py",
+    "tests/test_bench_smoke.py",
+    "tests/test_demo_report.py",
+    "tests/test_diffusion_db.py",
+    "tests/test_qgis_policymaps.py",
+    "tests/test_properties.py",
+    "tests/test_foundation.py",
+    "tests/test_one_truth.py",
+    "tests/test_qgis_dock_zip.py",
+    "tests/test_reader_login.py",
+    "tests/test_notebook.py",
+)
 
-    ``make test`` hands whole modules to two xdist workers (``--dist loadfile``) in collection
-    order; a long module scheduled last keeps one worker busy while the other idles.
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Order the modules longest first: those of ``LONGEST_FIRST`` in its order, then the
+    other modules holding a ``slow`` test, then the rest (each group's own order and every
+    module's test order unchanged).
+
+    ``make test`` hands whole modules to two xdist workers (``--dist loadfile``) in this order
+    (``pytest_xdist_make_scheduler`` turns off xdist's reordering by test count); a long
+    module handed out last keeps one worker busy while the other idles.
     """
+    rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
     slow = {item.path for item in items if item.get_closest_marker("slow") is not None}
-    items.sort(key=lambda item: item.path not in slow)  # stable: False (slow) sorts first
+
+    def key(item: pytest.Item) -> tuple[int, bool]:
+        module = item.path.relative_to(ROOT).as_posix()
+        return rank.get(module, len(rank)), item.path not in slow
+
+    items.sort(key=key)  # stable
 
 
 #: Modules scheduled together on one xdist worker (``--dist loadfile``): they share a slow
@@ -62,6 +99,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     """
     if config.getvalue("dist") != "loadfile":
         return None
+    # keep the collection order of ``pytest_collection_modifyitems`` (longest first): xdist
+    # would otherwise hand out the modules with the most tests first
+    config.option.loadscopereorder = False
     from xdist.scheduler import LoadFileScheduling
 
     class _GroupedLoadFile(LoadFileScheduling):
@@ -72,26 +112,122 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     return _GroupedLoadFile(config, log)
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[EmbeddedCluster]:
-    """A private PostgreSQL + PostGIS cluster for this test session (deleted afterwards).
+#: ``workerinput`` key of the cluster directory the xdist controller hands to its workers.
+_SHARED_HOME = "policylink_pg_home"
 
-    Lives in a fresh ``/tmp`` directory (the ``postgres`` user must reach it when tests run as
-    root), listens on a unix socket only and runs with fsync off: it is throwaway.
-    """
+
+def _new_cluster_home() -> Path:
     home = Path(tempfile.mkdtemp(prefix="policylink-test-"))
-    os.chmod(home, 0o755)
-    cluster = EmbeddedCluster(home, dbname="policylink_test", durable=False)
-    cluster.start()
+    os.chmod(home, 0o755)  # the ``postgres`` user must reach it when tests run as root
+    return home
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: fine when it is absent
+def pytest_configure_node(node: object) -> None:
+    """On the xdist controller: give every worker the same cluster directory.
+
+    One PostgreSQL cluster serves all workers, so its session databases (the migrated and
+    bundled templates, the bundled and all-unit databases) are built once per run instead of
+    once per worker. The first worker that needs the server starts it; the controller stops
+    and deletes it when the run ends (``pytest_unconfigure``).
+
+    Parameters
+    ----------
+    node : object
+        xdist's ``WorkerController``; its ``workerinput`` reaches the worker's config.
+    """
+    config = node.config  # type: ignore[attr-defined]
+    if not hasattr(config, "_policylink_pg_home"):
+        config._policylink_pg_home = _new_cluster_home()
+    node.workerinput[_SHARED_HOME] = str(config._policylink_pg_home)  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """On the xdist controller: stop and delete the cluster the workers shared."""
+    home = getattr(config, "_policylink_pg_home", None)
+    if home is not None:
+        EmbeddedCluster(home).destroy()
+
+
+def _worker_name() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@contextmanager
+def _cluster_lock(cluster: EmbeddedCluster, name: str) -> Iterator[None]:
+    """An exclusive lock named ``name`` among the processes that share ``cluster``."""
+    with open(cluster.home / f".{name}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file is closed
+        yield
+
+
+def shared_database(cluster: EmbeddedCluster, name: str, build: Callable[[str], None]) -> str:
+    """Build the session database ``name`` once per cluster and return its URL.
+
+    The first process (xdist worker) to ask runs ``build(name)``; the others wait for it and
+    then use the same database. A build that failed half-way is dropped and redone by the next
+    caller. Session databases are never dropped by a worker (another may be using them): they
+    go with the cluster.
+
+    Parameters
+    ----------
+    cluster : EmbeddedCluster
+        The run's cluster.
+    name : str
+        Database name.
+    build : callable
+        ``build(name)`` creates and fills the database.
+
+    Returns
+    -------
+    str
+        URL of the database.
+    """
+    ready = cluster.home / f".{name}.ready"
+    with _cluster_lock(cluster, f"db-{name}"):
+        if not ready.exists():
+            _drop_database(cluster, name)
+            build(name)
+            ready.touch()
+    return cluster.url(name)
+
+
+#: Session template with every migration and view applied (``migrated_template``).
+MIGRATED_TEMPLATE = "tpl_migrated"
+
+
+def _create_migrated(cluster: EmbeddedCluster, name: str) -> None:
+    with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
+        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+    with psycopg.connect(cluster.url(name)) as conn:
+        migrate(conn)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(request: pytest.FixtureRequest) -> Iterator[EmbeddedCluster]:
+    """The run's throwaway PostgreSQL + PostGIS cluster (unix socket only, fsync off).
+
+    Under xdist every worker uses the one cluster of the controller (``pytest_configure_node``)
+    and its own default database ``policylink_test_<worker>``; without xdist the session makes
+    and deletes a private cluster. Either way the migrated template (``migrated_template``) is
+    built before any test runs: it creates the cluster-wide reader role of migration 0020, so
+    that workers migrating new databases at the same time never race to create it.
+    """
+    shared = getattr(request.config, "workerinput", {}).get(_SHARED_HOME)
+    home = Path(shared) if shared else _new_cluster_home()
+    cluster = EmbeddedCluster(home, dbname=f"policylink_test_{_worker_name()}", durable=False)
     try:
+        cluster.start()  # under the cluster's own lock: the first worker runs initdb
+        shared_database(cluster, MIGRATED_TEMPLATE, lambda name: _create_migrated(cluster, name))
         yield cluster
     finally:
-        cluster.destroy()
+        if not shared:
+            cluster.destroy()
 
 
 @pytest.fixture(scope="session")
 def pg_url(pg_cluster: EmbeddedCluster) -> str:
-    """URL of the session's test database, with every migration and view applied."""
+    """URL of this worker's test database, with every migration and view applied."""
     url = pg_cluster.url()
     with psycopg.connect(url) as conn:
         migrate(conn)
@@ -161,19 +297,13 @@ def clone_database(cluster: EmbeddedCluster, template: str, name: str) -> str:
 
 @pytest.fixture(scope="session")
 def migrated_template(pg_cluster: EmbeddedCluster) -> str:
-    """Name of a session template database with every migration and view applied.
+    """Name of the run's template database with every migration and view applied.
 
-    Nobody connects to it after it is built (``CREATE DATABASE ... TEMPLATE`` refuses a
-    template with open connections); tests get copies through ``make_db`` or
-    ``clone_migrated``. Dropped with the cluster.
+    Built once per run, before any test (``pg_cluster``). Nobody connects to it after it is
+    built (``CREATE DATABASE ... TEMPLATE`` refuses a template with open connections); tests
+    get copies through ``make_db`` or ``clone_migrated``. Goes with the cluster.
     """
-    name = "tpl_migrated"
-    _drop_database(pg_cluster, name)
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    with psycopg.connect(pg_cluster.url(name)) as conn:
-        migrate(conn)
-    return name
+    return MIGRATED_TEMPLATE
 
 
 @pytest.fixture(scope="session")
@@ -228,23 +358,25 @@ BOUNDARY_PARTS = ("provinces", "prefectures", "counties_jjj")
 
 @pytest.fixture(scope="session")
 def boundaries_template(pg_cluster: EmbeddedCluster, migrated_template: str) -> str:
-    """Name of a session template database with the bundled boundaries (34 provinces, 370
+    """Name of a template database with the bundled boundaries (34 provinces, 370
     prefectures, the JJJ counties), materialized views refreshed.
 
-    Loading these boundaries takes tens of seconds; tests that need them without testing their
+    Loading these boundaries takes tens of seconds: it is done once per run (by the first
+    worker that needs it; ``shared_database``). Tests that need them without testing their
     load get a copy (``clone_boundaries``, ~0.3 s), and ``bundled_url`` is built on a copy.
-    Nobody connects to the template after it is built. Dropped with the cluster.
+    Nobody connects to the template after it is built. Goes with the cluster.
     """
     from policylink.etl.bundle import load_bundled
     from policylink.etl.migrate import refresh_materialized_views
 
-    name = "tpl_boundaries"
-    _drop_database(pg_cluster, name)
-    clone_database(pg_cluster, migrated_template, name)
-    with psycopg.connect(pg_cluster.url(name)) as conn:
-        load_bundled(conn, parts=BOUNDARY_PARTS)
-        refresh_materialized_views(conn)  # the weight views (w_queen) are materialised
-    return name
+    def build(name: str) -> None:
+        clone_database(pg_cluster, migrated_template, name)
+        with psycopg.connect(pg_cluster.url(name)) as conn:
+            load_bundled(conn, parts=BOUNDARY_PARTS)
+            refresh_materialized_views(conn)  # the weight views (w_queen) are materialised
+
+    shared_database(pg_cluster, "tpl_boundaries", build)
+    return "tpl_boundaries"
 
 
 @pytest.fixture
@@ -266,48 +398,47 @@ def clone_boundaries(
 
 
 @pytest.fixture(scope="session")
-def bundled_url(pg_cluster: EmbeddedCluster, boundaries_template: str) -> Iterator[str]:
+def bundled_url(pg_cluster: EmbeddedCluster, boundaries_template: str) -> str:
     """A database with the bundled real data (provinces, prefectures, JJJ counties, events) and
-    the SYNTHETIC JJJ panel, views refreshed; loaded once per session, read-only for tests.
+    the SYNTHETIC JJJ panel, views refreshed; built once per run, read-only for tests (any
+    probe write is rolled back: every worker reads this database).
 
     A copy of ``boundaries_template`` with the events, the catalogue and the SYNTHETIC JJJ panel
-    loaded on top: the materialized views, computed from the boundaries alone, are already up to
-    date there (migration 0060), so the refresh finds nothing to do.
+    loaded on top; the events add the boundaries of the pilot counties outside Jing-Jin-Ji, so
+    the weight views are refreshed for them.
     """
     from policylink.etl.bundle import load_bundled
     from policylink.etl.migrate import refresh_materialized_views
 
-    name = "bundled_session"
-    _drop_database(pg_cluster, name)
-    url = clone_database(pg_cluster, boundaries_template, name)
-    with psycopg.connect(url) as conn:
-        load_bundled(conn, parts=("events", "catalogue", "synthetic_jjj"))
-        refresh_materialized_views(conn, only_stale=True)
-    yield url
-    _drop_database(pg_cluster, name)
+    def build(name: str) -> None:
+        url = clone_database(pg_cluster, boundaries_template, name)
+        with psycopg.connect(url) as conn:
+            load_bundled(conn, parts=("events", "catalogue", "synthetic_jjj"))
+            refresh_materialized_views(conn, only_stale=True)
+
+    return shared_database(pg_cluster, "bundled_session", build)
 
 
 @pytest.fixture(scope="session")
-def all_units_url(pg_cluster: EmbeddedCluster, migrated_template: str) -> Iterator[str]:
+def all_units_url(pg_cluster: EmbeddedCluster, migrated_template: str) -> str:
     """Every bundled cnmaps unit (34 provinces, 370 prefectures, 2,875 county-level units) loaded
     by ``load_cnmaps(conn)`` into a fresh migrated database, views refreshed; read-only.
 
-    The load takes minutes, so it is made once per worker and shared by the test of that load
+    The load takes minutes, so it is made once per run and shared by the test of that load
     (``test_etl_boundaries.py``) and the county weights test (``test_views_counties.py``);
     ``pytest_xdist_make_scheduler`` keeps the two modules on one worker.
     """
     from policylink.etl.boundaries import load_cnmaps
     from policylink.etl.migrate import refresh_materialized_views
 
-    name = "all_units_session"
-    _drop_database(pg_cluster, name)
-    url = clone_database(pg_cluster, migrated_template, name)
-    with psycopg.connect(url) as conn:
-        load_cnmaps(conn)
-        conn.commit()
-        refresh_materialized_views(conn)
-    yield url
-    _drop_database(pg_cluster, name)
+    def build(name: str) -> None:
+        url = clone_database(pg_cluster, migrated_template, name)
+        with psycopg.connect(url) as conn:
+            load_cnmaps(conn)
+            conn.commit()
+            refresh_materialized_views(conn)
+
+    return shared_database(pg_cluster, "all_units_session", build)
 
 
 @dataclass(frozen=True)
@@ -335,8 +466,7 @@ def libpysal_contiguity(bundled_url: str) -> Callable[[str, str], ContiguityRefe
 
     kind: ``queen`` / ``rook`` (``Queen`` / ``Rook.from_dataframe``: a shared vertex / edge),
     ``touching`` (``fuzzy_contiguity``: the geometries intersect), ``tolerance``
-    (``fuzzy_contiguity`` with each polygon buffered by half the gap tolerance: at most
-    ``CONTIGUITY_TOL_M`` apart).
+    (``within_distance_pairs``: at most ``CONTIGUITY_TOL_M`` apart).
     """
     import libpysal
 
@@ -358,12 +488,11 @@ def libpysal_contiguity(bundled_url: str) -> Callable[[str, str], ContiguityRefe
             builder = libpysal.weights.Queen if kind == "queen" else libpysal.weights.Rook
             w = builder.from_dataframe(units, ids=ids, use_index=False, silence_warnings=True)
             pairs = {(str(i), str(j)) for i, nbs in w.neighbors.items() for j in nbs}
-        elif kind in ("touching", "tolerance"):
-            extra = (
-                {"buffering": True, "buffer": CONTIGUITY_TOL_M / 2} if kind == "tolerance" else {}
-            )
-            w = libpysal.weights.fuzzy_contiguity(units, silence_warnings=True, **extra)
+        elif kind == "touching":
+            w = libpysal.weights.fuzzy_contiguity(units, silence_warnings=True)
             pairs = {(ids[i], ids[j]) for i, nbs in w.neighbors.items() for j in nbs}
+        elif kind == "tolerance":
+            pairs = within_distance_pairs(units.geometry.values, ids, CONTIGUITY_TOL_M)
         else:  # pragma: no cover - test typo
             raise ValueError(kind)
         memo[(level, kind)] = ContiguityReference(tuple(ids), frozenset(pairs))

