@@ -1,6 +1,7 @@
 """Analysis inputs from files (issue 17): GBK panels, header-only tables and point layers.
 
-Each case runs ``policylink`` in a subprocess on SYNTHETIC files written here (a 5 x 5 lattice
+Each case runs ``policylink`` on SYNTHETIC files written here (in a subprocess; the GBK / UTF-8
+comparisons, which only need the numbers, call the same ``main`` in this process) (a 5 x 5 lattice
 of 10 km squares in EPSG:3857, random values from a fixed seed). References are independent:
 the same panel saved as UTF-8 (the decoding must not change a number) and esda's Moran's I on
 libpysal's own k-nearest-neighbour weights of the same points.
@@ -31,6 +32,17 @@ def run(args: list[str]) -> subprocess.CompletedProcess:
         cwd=ROOT,
         timeout=600,
     )
+
+
+def run_here(args: list[str], capsys: pytest.CaptureFixture) -> subprocess.CompletedProcess:
+    """``policylink ARGS`` through ``policylink.cli.main`` in this process (no interpreter and
+    pyfixest start-up per run: ~4 s each); the result has the fields of :func:`run`."""
+    from policylink.cli import main
+
+    capsys.readouterr()
+    rc = main(args)
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, rc, out.out, out.err)
 
 
 def same(a: object, b: object) -> bool:
@@ -105,12 +117,13 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 PANEL = ["--id", "代码", "--time", "年份"]
 
 
-def test_gbk_panel_in_sdm_equals_the_utf8_panel(files: dict[str, Path]) -> None:
+def test_gbk_panel_in_sdm_equals_the_utf8_panel(files: dict[str, Path], capsys) -> None:
     out = {}
     for name in ("panel_utf8", "panel_gbk"):
-        res = run(
+        res = run_here(
             ["sdm", "--panel", str(files[name]), *PANEL, "--boundaries", str(files["units"])]
-            + ["--boundary-id", "code", "--y", "产出", "--x", "投入", "--format", "json"]
+            + ["--boundary-id", "code", "--y", "产出", "--x", "投入", "--format", "json"],
+            capsys,
         )
         assert res.returncode == 0, res.stderr
         out[name] = json.loads(res.stdout)
@@ -119,12 +132,13 @@ def test_gbk_panel_in_sdm_equals_the_utf8_panel(files: dict[str, Path]) -> None:
     assert same(gbk, out["panel_utf8"])
 
 
-def test_gbk_panel_in_did_equals_the_utf8_panel(files: dict[str, Path]) -> None:
+def test_gbk_panel_in_did_equals_the_utf8_panel(files: dict[str, Path], capsys) -> None:
     est = {}
     for name in ("panel_utf8", "panel_gbk"):
-        res = run(
+        res = run_here(
             ["did", "twfe", str(files[name]), "-y", "产出", "--unit", "代码", "--time", "年份"]
-            + ["--first-treated", "ft", "--format", "json"]
+            + ["--first-treated", "ft", "--format", "json"],
+            capsys,
         )
         assert res.returncode == 0, res.stderr
         est[name] = json.loads(res.stdout.replace("panel_gbk", "panel_utf8"))
