@@ -18,6 +18,7 @@ import yaml
 from psycopg import errors
 
 from policylink import dbread
+from tests.geos_reference import shared_edge_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 JJJ = ["110000", "120000", "130000"]
@@ -71,6 +72,15 @@ def test_queen_equals_libpysal_pair_by_pair(db, level, libpysal_contiguity):
 
 def test_rook_equals_libpysal_rook(db, libpysal_contiguity):
     assert _db_pairs(db, "rook", "prefecture") == libpysal_contiguity("prefecture", "rook").pairs
+
+
+def test_edge_reference_equals_libpysal_rook(db, libpysal_contiguity):
+    # the vectorised shared-edge reference that stands in for libpysal's Rook on the 2,875
+    # counties (tests/test_views_counties.py) gives libpysal's pairs here
+    units = dbread.read_units(db, "prefecture", equal_area=True).reset_index(drop=True)
+    ref = libpysal_contiguity("prefecture", "rook")
+    assert shared_edge_pairs(units.geometry.values, list(units["code"])) == ref.pairs
+    assert len(ref.pairs) > 1000
 
 
 def test_jjj_queen_graph_is_the_real_one(db):
