@@ -68,8 +68,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 #: Modules scheduled together on one xdist worker (``--dist loadfile``): they share a slow
-#: session fixture or a slow first-use compilation, which then happens once instead of once
-#: per worker.
+#: per-process fixture (computed once instead of once per worker) or a session database that
+#: the other worker would otherwise wait for.
 SCHEDULE_GROUPS: dict[str, str] = {
     "tests/test_etl_boundaries.py": "all_units_url",
     "tests/test_views_counties.py": "all_units_url",

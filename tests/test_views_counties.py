@@ -17,7 +17,7 @@ TOL_M = 1.0
 @pytest.fixture(scope="module")
 def county_db(all_units_url) -> str:
     """A database with provinces, prefectures and all county-level units, views refreshed
-    (the session's ``all_units_url``, loaded once per worker)."""
+    (the run's ``all_units_url``, loaded once)."""
     return all_units_url
 
 
