@@ -77,7 +77,8 @@ def shared_edge_pairs(geoms: object, ids: list[str]) -> frozenset[tuple[str, str
     n = len(ids)
     found = np.unique(i[i != j].astype(np.int64) * n + j[i != j])
     pairs = {(ids[c // n], ids[c % n]) for c in found} | {(ids[c % n], ids[c // n]) for c in found}
-    for s in starts[size > 2]:  # an edge repeated in three or more rings (rare)
-        run = np.unique(unit[s : s + size[starts == s][0]])
+    many = size > 2  # an edge repeated in three or more rings (rare)
+    for s, k in zip(starts[many], size[many], strict=True):
+        run = np.unique(unit[s : s + k])
         pairs |= {(ids[a], ids[b]) for a in run for b in run if a != b}
     return frozenset(pairs)
