@@ -432,8 +432,10 @@ def record_failure(url: str, kind: str, source: str, file_name: str | None, mess
     message : str
         The error text (truncated to 4,000 characters).
     """
+    from policylink.etl.db import session_conninfo
+
     try:
-        with psycopg.connect(url) as conn:
+        with psycopg.connect(session_conninfo(url)) as conn:
             conn.execute(
                 "INSERT INTO load_batch (kind, source, file_name, finished_at, status, message) "
                 "VALUES (%s, %s, %s, clock_timestamp(), 'failed', %s)",
