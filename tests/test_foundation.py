@@ -116,6 +116,10 @@ def test_embedded_cluster_lifecycle():
         # listens on no TCP address: only the unix socket
         with psycopg.connect(c.url()) as conn:
             assert conn.execute("SHOW listen_addresses").fetchone()[0] == ""
+            # PostGIS is loaded by the postmaster, not by each new connection
+            assert conn.execute("SHOW shared_preload_libraries").fetchone()[0] == "postgis-3"
+            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            assert conn.execute("SELECT ST_AsText(ST_Point(1, 2))").fetchone()[0] == "POINT(1 2)"
         assert c.stop() is True
         assert not c.running()
         c.start()
