@@ -1116,16 +1116,16 @@
       <translation>刷新并导出数据库空间权重（GAL/GWT）</translation>
     </message>
     <message>
-      <source>Reads spatial weights from the PolicyLink database views through policylink.dbread: queen or rook contiguity (w_queen / w_rook, tolerant of slivers and gaps), k nearest neighbours (knn:K) or a distance band in metres (distance:METRES), for one level and optionally within some codes, and writes them as GAL (binary) or GWT. With 'Refresh' the materialised views are refreshed first (needs a role that owns them; the read-only policylink_reader cannot). Islands are kept and reported. Use the file as WEIGHTS_FILE of the statistics algorithms.</source>
-      <translation>通过 policylink.dbread 从 PolicyLink 数据库视图读取某一级（可限定范围）的空间权重：后邻接或车邻接（w_queen / w_rook，容忍碎片和缝隙）、k 近邻（knn:K）或以米为单位的距离带（distance:METRES），并写成 GAL（二元）或 GWT 文件。勾选“刷新”时先刷新物化视图（需要拥有这些视图的角色；只读角色 policylink_reader 不能刷新）。孤岛单元会保留并报告。该文件可作为各统计算法的 WEIGHTS_FILE。</translation>
+      <source>Reads spatial weights from the PolicyLink database views through policylink.dbread: queen or rook contiguity (w_queen / w_rook, tolerant of slivers and gaps), k nearest neighbours (knn:K) or a distance band in metres (distance:METRES), for one level and optionally within some codes, and writes them as GAL (binary) or GWT. With 'Refresh' the materialised views whose source tables changed since their last refresh are refreshed first, as policylink demo does (needs a role that owns them; the read-only policylink_reader cannot); up-to-date views are left alone. Islands are kept and reported. Use the file as WEIGHTS_FILE of the statistics algorithms.</source>
+      <translation>通过 policylink.dbread 从 PolicyLink 数据库视图读取某一级（可限定范围）的空间权重：后邻接或车邻接（w_queen / w_rook，容忍碎片和缝隙）、k 近邻（knn:K）或以米为单位的距离带（distance:METRES），并写成 GAL（二元）或 GWT 文件。勾选“刷新”时，先刷新自上次刷新以来源表有变动的物化视图，与 policylink demo 相同（需要拥有这些视图的角色；只读角色 policylink_reader 不能刷新）；已是最新的视图不动。孤岛单元会保留并报告。该文件可作为各统计算法的 WEIGHTS_FILE。</translation>
     </message>
     <message>
       <source>Weights (queen, rook, knn:K or distance:METRES)</source>
       <translation>权重类型（queen、rook、knn:K 或 distance:METRES）</translation>
     </message>
     <message>
-      <source>Refresh the materialised views first</source>
-      <translation>先刷新物化视图</translation>
+      <source>Refresh the out-of-date materialised views first</source>
+      <translation>先刷新过期的物化视图</translation>
     </message>
     <message>
       <source>Units without neighbours (islands), kept with a zero spatial lag: </source>
@@ -1134,6 +1134,10 @@
     <message>
       <source>Refreshed: {v}</source>
       <translation>已刷新：{v}</translation>
+    </message>
+    <message>
+      <source>Materialised views are up to date</source>
+      <translation>物化视图已是最新</translation>
     </message>
     <message>
       <source>Export map (PDF + PNG)</source>
