@@ -358,6 +358,32 @@ def test_distance_rings(db):
     assert rings.loc["130400", "ring"] == "radiation"  # Handan, > 100 km away
 
 
+def test_distance_rings_of_a_region_core_equal_shapely(db):
+    # A core of two provinces: its union's box overlaps most units around it, where the
+    # distance is measured on the clipped polygons (polygon_distance); shapely (GEOS) measures
+    # the whole polygons against the union.
+    import shapely
+
+    within = [*JJJ, "140000"]
+    rings = dbread.read_distance_rings(
+        db,
+        ["110000", "120000"],
+        "prefecture",
+        expansion_m=100_000,
+        radiation_m=300_000,
+        within=within,
+    ).set_index("code")
+    units = dbread.read_units(db, "prefecture", within, equal_area=True).set_index("code")
+    core = shapely.union_all(units.loc[["110100", "120100"], "geometry"].to_numpy())
+    dist = units.geometry.distance(core)
+    assert len(rings) == len(units) == 24  # 13 + 11 prefecture-level units
+    assert np.allclose(rings.loc[units.index, "distance_m"], dist, rtol=0, atol=1e-3)
+    assert (dist > 0).sum() > 15 and (dist > 300_000).any()  # far units are measured too
+    want = np.where(dist <= 100_000, "expansion", np.where(dist <= 300_000, "radiation", "outside"))
+    want[units.index.isin(["110100", "120100"])] = "core"
+    assert rings.loc[units.index, "ring"].tolist() == want.tolist()
+
+
 # -- panels -----------------------------------------------------------------------------------
 
 
