@@ -24,13 +24,10 @@ $(STAMPS)/system-test: scripts/ensure_system.sh | $(STAMPS)
 	@touch $@
 
 # The venv sees Debian's site-packages so that QGIS's Python bindings import in tests.
-$(STAMPS)/venv: pyproject.toml $(STAMPS)/system-core | $(STAMPS)
+$(STAMPS)/venv: pyproject.toml scripts/install_python.sh $(STAMPS)/system-core | $(STAMPS)
 	@test -x $(PY) || $(PY_SYS) -m venv --system-site-packages $(VENV)
 	@echo ">> installing Python packages into $(VENV)"
-	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip > $(STAMPS)/pip.log 2>&1 \
-		|| { cat $(STAMPS)/pip.log; exit 1; }
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]' >> $(STAMPS)/pip.log 2>&1 \
-		|| { cat $(STAMPS)/pip.log; exit 1; }
+	@scripts/install_python.sh $(VENV) > $(STAMPS)/pip.log 2>&1 || { cat $(STAMPS)/pip.log; exit 1; }
 	@echo ">> Python packages installed (log: $(STAMPS)/pip.log)"
 	@touch $@
 
