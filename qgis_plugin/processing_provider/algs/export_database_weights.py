@@ -45,7 +45,9 @@ class ExportDatabaseWeights(_DatabaseAlgorithm):
         self.add_level_and_within()
         self.addParameter(
             QgsProcessingParameterBoolean(
-                self.REFRESH, tr("Refresh the out-of-date materialised views first"), defaultValue=False
+                self.REFRESH,
+                tr("Refresh the out-of-date materialised views first"),
+                defaultValue=False,
             )
         )
         self.addParameter(
