@@ -50,7 +50,11 @@ translations: setup-test
 	@$(PY) scripts/build_translations.py
 
 # One BLAS/OpenMP thread per xdist worker: two workers on two cores, not four threads fighting.
+# The project's bytecode is compiled first (0.5 s): the tests start ~100 policylink and QGIS
+# processes, which would each compile the modules they import where PYTHONDONTWRITEBYTECODE is
+# set (Python then reads .pyc files but never writes them).
 test: setup-test lint translations
+	@$(PY) -m compileall -q -j 0 policylink etl spatial qgis_plugin > /dev/null
 	@QT_QPA_PLATFORM=offscreen OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 		$(PY) -m pytest -n 2 --dist loadfile --durations=20
 

@@ -54,17 +54,16 @@ def pg_bindir() -> Path:
     return cands[-1].parent
 
 
-def postgis_library() -> str | None:
-    """Name of the PostGIS 3 server library next to :func:`pg_bindir`'s server, if installed.
+def postgis_installed() -> bool:
+    """Whether the PostGIS 3 server library lies next to :func:`pg_bindir`'s server.
 
     Returns
     -------
-    str or None
-        ``"postgis-3"`` when ``<pkglibdir>/postgis-3.so`` exists, else None (the extension
-        is then created, or refused, by ``CREATE EXTENSION`` as before).
+    bool
+        True when ``<pkglibdir>/postgis-3.so`` exists. When it does not, the cluster is made
+        without preloading it, and ``CREATE EXTENSION postgis`` says what is missing.
     """
-    lib = pg_bindir().parent / "lib" / "postgis-3.so"
-    return "postgis-3" if lib.exists() else None
+    return (pg_bindir().parent / "lib" / "postgis-3.so").exists()
 
 
 @dataclass
@@ -195,9 +194,8 @@ class EmbeddedCluster:
         # PostGIS loaded once by the postmaster and inherited by every backend: without it each
         # new connection that touches a geometry loads the library and its GEOS / PROJ
         # dependencies itself (~20 ms of server CPU per connection; docs/testing.md).
-        postgis = postgis_library()
-        if postgis:
-            settings.append(f"shared_preload_libraries = '{postgis}'")
+        if postgis_installed():
+            settings.append("shared_preload_libraries = 'postgis-3'")
         if not self.durable:
             settings += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
         conf = "\n# PolicyLink embedded settings\n" + "\n".join(settings) + "\n"
