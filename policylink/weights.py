@@ -375,16 +375,38 @@ def _contiguity_pairs(geoms: Any, spec: WeightsSpec) -> list[tuple[int, int]]:
     touching = shapely.intersects(a, b)
     rook = np.zeros(len(left), dtype=bool)
     if touching.any():
-        # DE-9IM: interiors overlap in 2-D ('2' first) or boundaries share a line ('1' fifth)
-        rel = shapely.relate(a[touching], b[touching])
+        # DE-9IM: interiors overlap in 2-D ('2' first) or boundaries share a line ('1' fifth),
+        # of the pair clipped to the overlap of their boxes + 1 m, as the views do
+        # (pair_contact_matrix): the intersection lies inside both boxes, so the relation is
+        # the same, and the relate sees a few hundred vertices instead of whole boundaries.
+        ca, cb = _clip_to_common_box(a[touching], b[touching], 0.0, 1.0)
+        rel = shapely.relate(ca, cb)
         rook[touching] = [m[0] == "2" or m[4] == "1" for m in rel]
     near = ~touching
     if near.any():
+        # the boundary of a within tol of b, both clipped to the overlap of their boxes
+        # expanded by tol, then by tol again (pair_contact_near)
+        ca, cb = _clip_to_common_box(a[near], b[near], tol, tol)
         near_len = shapely.length(
-            shapely.intersection(shapely.boundary(a[near]), shapely.buffer(b[near], tol))
+            shapely.intersection(shapely.boundary(ca), shapely.buffer(cb, tol))
         )
         rook[near] = near_len > 2 * tol
     return list(zip(left[rook].tolist(), right[rook].tolist(), strict=True))
+
+
+def _clip_to_common_box(a: Any, b: Any, grow: float, margin: float) -> tuple[Any, Any]:
+    """``a`` and ``b`` clipped to the overlap of their bounding boxes each expanded by
+    ``grow``, the overlap then expanded by ``margin`` (``ST_ClipByBox2D`` of the views)."""
+    import shapely
+
+    ba, bb = shapely.bounds(a), shapely.bounds(b)
+    lo = np.maximum(ba[:, :2], bb[:, :2]) - grow - margin
+    hi = np.minimum(ba[:, 2:], bb[:, 2:]) + grow + margin
+    rects = np.column_stack([lo, hi]).tolist()
+    # clip_by_rect takes one rectangle per call
+    ca = np.array([shapely.clip_by_rect(g, *r) for g, r in zip(a, rects, strict=True)])
+    cb = np.array([shapely.clip_by_rect(g, *r) for g, r in zip(b, rects, strict=True)])
+    return ca, cb
 
 
 def _centroids(gdf_ea: Any) -> np.ndarray:

@@ -295,3 +295,9 @@ def test_comparison_has_the_sdid_row():
     assert row[0]["estimate"] == pytest.approx(ref.att, abs=1e-12)
     assert row[0]["se"] == pytest.approx(ref.se, abs=1e-12)
     assert "synthetic DID" in cmp_.title()
+    # the row's placebo replications and seed are the options' (the report passes --draws)
+    few = run_comparison(inp, ComparisonOptions(3, 3, replications=40, seed=5))
+    row = [r for r in few.rows() if r["estimator"].startswith("Synthetic DID")]
+    ref40 = run_sdid(inp, SdidOptions(se="auto", replications=40, seed=5))
+    assert row[0]["se"] == pytest.approx(ref40.se, abs=1e-12)
+    assert ref40.se != pytest.approx(ref.se, abs=1e-12)

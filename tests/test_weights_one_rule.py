@@ -70,6 +70,17 @@ def test_zero_tolerance_equals_the_sql_function(bundled_url, prefectures):
     assert sql <= tolerant
 
 
+@pytest.mark.parametrize("kind", ["rook:0", "rook:50", "queen:50"])
+def test_other_tolerances_equal_the_sql_function_on_counties(bundled_url, kind):
+    """A tolerance other than the views' through dbread (contiguity_pairs, with the contact
+    test only for rook) and through a layer: the same pairs on Hebei's counties."""
+    with psycopg.connect(bundled_url) as conn:
+        sql = _pairs(dbread.read_pairs(conn, kind, "county", "130000"))
+        counties = dbread.read_units(conn, "county", "130000")
+    assert len(counties) > 150 and len(sql) > 600
+    assert _pairs(build_pairs(counties, "code", kind)) == sql
+
+
 def test_layers_that_cannot_give_metres_or_contiguity_are_refused(prefectures):
     no_crs = prefectures.set_crs(None, allow_override=True)
     with pytest.raises(InputError, match="coordinate reference system"):

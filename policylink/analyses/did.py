@@ -1686,10 +1686,15 @@ class ComparisonOptions(InferenceOptions):
     conley_km, kernel : float or None, str
         Conley spatial-HAC standard errors of the regression-type rows (TWFE, event study,
         imputation, Sun-Abraham; see :class:`InferenceOptions`); CS and SDID keep theirs.
+    replications, seed : int
+        Placebo / bootstrap replications of the synthetic DID row and their seed
+        (:class:`SdidOptions`).
     """
 
     leads: int = DEFAULT_LEADS
     lags: int = DEFAULT_LAGS
+    replications: int = DEFAULT_SDID_REPLICATIONS
+    seed: int = DEFAULT_SEED
 
 
 @dataclass
@@ -1847,9 +1852,9 @@ def run_comparison(
 
     The TWFE DID, its event study and the imputation DID include the controls (first stage);
     Sun-Abraham includes them in its saturated regression; Callaway-Sant'Anna is unconditional
-    (``control='auto'``) as in :func:`run_suite`; synthetic DID uses
-    ``SdidOptions(se='auto')`` (placebo SE, or bootstrap when the treated units outnumber the
-    controls). An estimator that cannot be estimated on the
+    (``control='auto'``) as in :func:`run_suite`; synthetic DID uses ``SdidOptions(se='auto')``
+    with the options' replications and seed (placebo SE, or bootstrap when the treated units
+    outnumber the controls). An estimator that cannot be estimated on the
     panel (e.g. CS on an unbalanced panel) is listed in ``skipped``.
 
     Parameters
@@ -1886,7 +1891,10 @@ def run_comparison(
         ),
     )
     sa = optional("Sun-Abraham", lambda: run_sun_abraham(inputs, SunAbrahamOptions(**inf)))
-    sdid = optional("synthetic DID", lambda: run_sdid(inputs, SdidOptions(se="auto")))
+    sdid = optional(
+        "synthetic DID",
+        lambda: run_sdid(inputs, SdidOptions(se="auto", replications=o.replications, seed=o.seed)),
+    )
     return ComparisonAnalysis(provenance(inputs), o, twfe, es, cs, imp, sa, skipped, sdid)
 
 

@@ -706,15 +706,25 @@ def honest_cmd(
 @panel_options
 @click.option("--leads", default=DEFAULT_LEADS, show_default=True, help="Event times shown before.")
 @click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event times shown after.")
+@click.option(
+    "--replications",
+    default=DEFAULT_SDID_REPLICATIONS,
+    show_default=True,
+    help="Placebo / bootstrap replications of the synthetic DID row.",
+)
+@seed_option("Seed of the synthetic DID row's replications.")
 @plot_option("the four event studies")
 @inference_options
 @_guard
-def compare_cmd(leads: int, lags: int, plot: str | None, **kw: Any) -> None:
-    """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham: one table, one figure."""
+def compare_cmd(
+    leads: int, lags: int, replications: int, seed: int, plot: str | None, **kw: Any
+) -> None:
+    """TWFE vs Callaway-Sant'Anna vs imputation vs Sun-Abraham vs synthetic DID: one table, one
+    figure (SDID has no event-time path: a row of the table only)."""
     from policylink.analyses.did import ComparisonOptions, run_comparison
 
     conley, coords = _inference(kw)
-    opts = ComparisonOptions(leads, lags, **conley)
+    opts = ComparisonOptions(leads, lags, replications, seed, **conley)
     res = run_comparison(_inputs(kw, coordinates=coords), opts)
     _write_plot(res.figures()["compare"] if plot else None, plot)
     _show(res, kw)

@@ -625,7 +625,8 @@ def section_did(ctx: Context) -> Section:
         note=note,
     )
     # estimator comparison: one table (TWFE, CS, imputation, SA, SDID) and one figure (event time)
-    cmp_ = run_comparison(inp, ComparisonOptions())
+    # the SDID row's placebo replications follow --draws like the other simulated inference
+    cmp_ = run_comparison(inp, ComparisonOptions(replications=ctx.draws, seed=ctx.seed))
     cmp_tab = cmp_.table(ctx.lang)
     cmp_tab[true_col] = true_att
     ctx.writer.table(
