@@ -63,6 +63,29 @@ def test_equals_esda_with_the_same_seed():
         join_counts(np.full(36, 2.0), w)
 
 
+def test_equals_esda_on_a_map_with_islands():
+    # Units 4-7 have no neighbours: a draw that puts every adopter on them leaves the adopters
+    # without joins, esda's chi-square table gets an empty row and esda draws again. The same
+    # draws must be skipped here, or every later draw would differ.
+    from libpysal.weights import W
+
+    w = W({0: [1, 3], 1: [0, 2], 2: [1, 3], 3: [0, 2], 4: [], 5: [], 6: [], 7: []},
+          silence_warnings=True)  # fmt: skip
+    y = np.array([1, 0, 0, 0, 1, 0, 0, 0], float)
+    r = join_counts(y, w, permutations=299, seed=3)
+    np.random.seed(3)
+    ref = Join_Counts(y, w, permutations=299)
+    assert (r.bb, r.bw, r.ww, r.joins) == (ref.bb, ref.bw, ref.ww, ref.J)
+    assert r.p_bb == ref.p_sim_bb and r.p_bw == ref.p_sim_bw
+    assert r.mean_bw == pytest.approx(ref.mean_bw, abs=1e-12)
+    # the same seed's first 299 plain draws include maps with both adopters on islands
+    np.random.seed(3)
+    raw = np.array([np.random.permutation(y) for _ in range(299)])
+    assert (raw[:, :4].sum(axis=1) == 0).sum() > 10
+    with pytest.raises(ValueError, match="no neighbours"):
+        join_counts(np.array([0, 0, 0, 0, 1, 1, 0, 0], float), w)
+
+
 def test_run_joincount_by_year():
     w = lat2W(3, 3, rook=True)
     ids = [f"u{k}" for k in range(9)]
