@@ -41,7 +41,8 @@ def test_cli_compare_rows_equal_references(tmp_path, capsys):
     argv += ["--controls", "x1,x2", "--leads", "3", "--lags", "3"]
     png = tmp_path / "cmp.png"
     capsys.readouterr()
-    assert main([*argv, "--format", "json", "--plot", str(png)]) == 0
+    opts = ["--replications", "60", "--seed", "3"]  # the synthetic DID row's placebo draws
+    assert main([*argv, *opts, "--format", "json", "--plot", str(png)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["synthetic"] is True and not out["skipped"]
     rows = {r["estimator"].split(" (")[0]: r for r in out["comparison"]}
@@ -68,6 +69,17 @@ def test_cli_compare_rows_equal_references(tmp_path, capsys):
     assert rows["Imputation"]["estimate"] == pytest.approx(float(fit.coef()["treat"]), abs=1e-7)
     cs = callaway_santanna(df, PanelSpec(outcome="y", first_treated="first_treated"))
     assert rows["Callaway-Sant'Anna"]["estimate"] == pytest.approx(cs.overall["att"], abs=1e-12)
+    from policylink.spatial.did.sdid import synthetic_did
+
+    sdid = synthetic_did(
+        df,
+        PanelSpec(outcome="y", first_treated="first_treated"),
+        se="auto",
+        replications=60,
+        seed=3,
+    )
+    assert rows["Synthetic DID"]["estimate"] == pytest.approx(sdid.att, abs=1e-12)
+    assert rows["Synthetic DID"]["se"] == pytest.approx(sdid.se, abs=1e-12)
     for name, ev in out["event_time"].items():
         assert all(-3 <= r["rel_time"] <= 3 for r in ev), name
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -158,6 +158,13 @@ def seed_option(what: str = "Random seed.") -> Callable:
     return click.option("--seed", default=DEFAULT_SEED, show_default=True, help=what)
 
 
+def replications_option(what: str) -> Callable:
+    """``--replications`` of the synthetic DID's placebo / bootstrap, with its default."""
+    return click.option(
+        "--replications", default=DEFAULT_SDID_REPLICATIONS, show_default=True, help=what
+    )
+
+
 #: ``--anticipation`` of the estimators that allow it (CS, imputation).
 anticipation_option = click.option(
     "--anticipation",
@@ -564,12 +571,7 @@ def imputation_cmd(
     help="Standard errors: placebo (controls as fake treated), jackknife, bootstrap; "
     "auto = placebo if controls outnumber treated units, else bootstrap.",
 )
-@click.option(
-    "--replications",
-    default=DEFAULT_SDID_REPLICATIONS,
-    show_default=True,
-    help="Placebo / bootstrap replications.",
-)
+@replications_option("Placebo / bootstrap replications.")
 @seed_option("Seed of the draws.")
 @click.option(
     "--weights-out",
@@ -706,12 +708,7 @@ def honest_cmd(
 @panel_options
 @click.option("--leads", default=DEFAULT_LEADS, show_default=True, help="Event times shown before.")
 @click.option("--lags", default=DEFAULT_LAGS, show_default=True, help="Event times shown after.")
-@click.option(
-    "--replications",
-    default=DEFAULT_SDID_REPLICATIONS,
-    show_default=True,
-    help="Placebo / bootstrap replications of the synthetic DID row.",
-)
+@replications_option("Placebo / bootstrap replications of the synthetic DID row.")
 @seed_option("Seed of the synthetic DID row's replications.")
 @plot_option("the four event studies")
 @inference_options
