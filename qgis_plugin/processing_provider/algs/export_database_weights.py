@@ -27,8 +27,8 @@ class ExportDatabaseWeights(_DatabaseAlgorithm):
         "optionally within some codes, and writes them as GAL (binary) or GWT. With 'Refresh' the "
         "materialised views whose source tables changed since their last refresh are refreshed "
         "first, as policylink demo does (needs a role that owns them; the read-only "
-        "policylink_reader cannot); up-to-date views are left alone. Islands are kept and reported. Use the file as WEIGHTS_FILE "
-        "of the statistics algorithms."
+        "policylink_reader cannot); up-to-date views are left alone. Islands are kept and "
+        "reported. Use the file as WEIGHTS_FILE of the statistics algorithms."
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802, D102
