@@ -21,8 +21,6 @@ Rey, S. J. & Anselin, L. (2007). PySAL: a Python library of spatial analytical m
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -74,55 +72,30 @@ class JoinCountResult:
         return asdict(self)
 
 
-def as_binary_w(W: Any, ids: Sequence[Any] | None = None) -> Any:
-    """A libpysal W from a libpysal W or a (sparse) 0/1 matrix over ``ids``.
+def binary_matrix(W: Any) -> Any:
+    """The 0/1 neighbour matrix (CSR) of weights: nonzero entries are the neighbours.
 
     Parameters
     ----------
     W : libpysal.weights.W or scipy.sparse matrix or numpy.ndarray
-        Weights; the nonzero entries of a matrix are the neighbours.
-    ids : sequence, optional
-        Unit ids of a matrix (default 0..n-1).
+        Weights (a libpysal W in its ``id_order``).
 
     Returns
     -------
-    libpysal.weights.W
+    scipy.sparse.csr_matrix
+        Square, float 0/1.
     """
     from libpysal.weights import W as PysalW
-
-    if isinstance(W, PysalW):
-        return W
     from scipy import sparse
 
-    M = sparse.csr_matrix(W)
-    n = M.shape[0]
-    ids = list(ids) if ids is not None else list(range(n))
-    neigh = {ids[i]: [ids[j] for j in M.indices[M.indptr[i] : M.indptr[i + 1]]] for i in range(n)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # islands are reported by the caller
-        return PysalW(neigh, id_order=ids, silence_warnings=True)
-
-
-def _binary_matrix(W: Any, ids: Sequence[Any] | None, n: int) -> Any:
-    """The 0/1 neighbour matrix (CSR) of a libpysal W (in its id order) or a matrix."""
-    from libpysal.weights import W as PysalW
-    from scipy import sparse
-
-    if isinstance(W, PysalW):
-        M = W.sparse  # rows and columns in W.id_order
-    else:
-        M = sparse.csr_matrix(W)
-    M = sparse.csr_matrix((M != 0).astype(float))
-    if M.shape != (n, n):
-        raise ValueError(f"weights of shape {M.shape} for a map of {n} units")
-    return M
+    M = W.sparse if isinstance(W, PysalW) else sparse.csr_matrix(W)
+    return sparse.csr_matrix((M != 0).astype(float))
 
 
 def join_counts(
     y: Any,
     W: Any,
     *,
-    ids: Sequence[Any] | None = None,
     permutations: int = 999,
     seed: int | None = 12345,
 ) -> JoinCountResult:
@@ -133,9 +106,7 @@ def join_counts(
     y : array_like of {0, 1}
         The binary map (1 = adopted), aligned with the weights (a libpysal W's ``id_order``).
     W : libpysal.weights.W or scipy.sparse matrix or numpy.ndarray
-        Symmetric binary weights (a matrix is read as 0/1 neighbours over ``ids``).
-    ids : sequence, optional
-        Unit ids of a matrix ``W`` (kept for the signature; the order is the matrix's).
+        Symmetric binary weights (a matrix is read as 0/1 neighbours, in the order of ``y``).
     permutations : int
         Random permutations of ``y`` (0 = none).
     seed : int or None
@@ -157,7 +128,9 @@ def join_counts(
     nb = int(y.sum())
     if nb in (0, len(y)):
         raise ValueError("every unit has the same colour: join counts cannot be tested")
-    M = _binary_matrix(W, ids, len(y))
+    M = binary_matrix(W)
+    if M.shape != (len(y), len(y)):
+        raise ValueError(f"weights of shape {M.shape} for a map of {len(y)} units")
     d_out = np.asarray(M.sum(axis=1)).ravel()
     d_in = np.asarray(M.sum(axis=0)).ravel()
     deg = (d_out + d_in) / 2.0
