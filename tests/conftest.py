@@ -196,10 +196,15 @@ def shared_database(cluster: EmbeddedCluster, name: str, build: Callable[[str], 
 MIGRATED_TEMPLATE = "tpl_migrated"
 
 
-def _create_migrated(cluster: EmbeddedCluster, name: str) -> None:
+def _create_database(cluster: EmbeddedCluster, name: str) -> str:
+    """A bare ``CREATE DATABASE name``; returns its URL."""
     with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
         conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    with psycopg.connect(cluster.url(name)) as conn:
+    return cluster.url(name)
+
+
+def _create_migrated(cluster: EmbeddedCluster, name: str) -> None:
+    with psycopg.connect(_create_database(cluster, name)) as conn:
         migrate(conn)
 
 
@@ -326,7 +331,7 @@ def make_db(
 ) -> Iterator[Callable[..., str]]:
     """Factory for empty, fully migrated databases (dropped after the test).
 
-    A migrated database is a copy of the session's ``migrated_template`` (built on first use);
+    A migrated database is a copy of the run's ``migrated_template`` (built before any test);
     ``migrated=False`` gives a bare ``CREATE DATABASE``.
 
     Returns
@@ -342,10 +347,9 @@ def make_db(
             template = request.getfixturevalue("migrated_template")
             created.append(name)
             return clone_database(pg_cluster, template, name)
-        with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-            conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+        url = _create_database(pg_cluster, name)
         created.append(name)
-        return pg_cluster.url(name)
+        return url
 
     yield _make
     for name in created:

