@@ -92,6 +92,78 @@ def binary_matrix(W: Any) -> Any:
     return sparse.csr_matrix((M != 0).astype(float))
 
 
+class _Joins:
+    """The joins of binary weights M: degrees, and the counts of 0/1 maps (columns of z)."""
+
+    def __init__(self, W: Any, n: int) -> None:
+        self.M = binary_matrix(W)
+        if self.M.shape != (n, n):
+            raise ValueError(f"weights of shape {self.M.shape} for a map of {n} units")
+        self.d_out = np.asarray(self.M.sum(axis=1)).ravel()
+        self.d_in = np.asarray(self.M.sum(axis=0)).ravel()
+        self.joins = float(self.M.sum()) / 2.0
+
+    def counts(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """BB and BW of each column of z: y'Wy / 2 and (d_out + d_in)'y / 2 - y'Wy."""
+        ywy = np.einsum("ij,ij->j", z, np.asarray(self.M @ z))
+        return ywy / 2.0, (self.d_out + self.d_in) @ z / 2.0 - ywy
+
+    def admissible(self, z: np.ndarray) -> np.ndarray:
+        """Columns whose two colours both have joins. esda's chi-square table has a row or
+        column of zeros otherwise: esda refuses such a map and redraws such a draw."""
+        d_out, d_in = self.d_out, self.d_in
+        return (d_out @ z > 0) & (d_out @ (1 - z) > 0) & (d_in @ z > 0) & (d_in @ (1 - z) > 0)
+
+
+def untestable(y: Any, W: Any) -> str | None:
+    """Why the join counts of a 0/1 map cannot be tested by permutation, or None.
+
+    Parameters
+    ----------
+    y : array_like of {0, 1}
+        The binary map, aligned with the weights.
+    W : libpysal.weights.W or scipy.sparse matrix or numpy.ndarray
+        Binary weights.
+
+    Returns
+    -------
+    str or None
+        ``"every unit has the same colour (all or none adopted)"``, ``"the adopters (or the
+        other units) have no neighbours"`` (every unit of one colour without joins), or None.
+    """
+    y = np.asarray(y, dtype=float)
+    return _untestable(y, _Joins(W, len(y)))
+
+
+def _untestable(y: np.ndarray, j: _Joins) -> str | None:
+    if int(y.sum()) in (0, len(y)):
+        return "every unit has the same colour (all or none adopted)"
+    if not j.admissible(y[:, None])[0]:
+        return "the adopters (or the other units) have no neighbours"
+    return None
+
+
+def colour_counts(y: Any, W: Any) -> tuple[float, float, float]:
+    """BB, BW and WW joins of a 0/1 map, without a test (any map, one colour included).
+
+    Parameters
+    ----------
+    y : array_like of {0, 1}
+        The binary map, aligned with the weights.
+    W : libpysal.weights.W or scipy.sparse matrix or numpy.ndarray
+        Symmetric binary weights.
+
+    Returns
+    -------
+    (float, float, float)
+        BB, BW, WW.
+    """
+    y = np.asarray(y, dtype=float)
+    j = _Joins(W, len(y))
+    bb, bw = (float(v[0]) for v in j.counts(y[:, None]))
+    return bb, bw, j.joins - bb - bw
+
+
 def join_counts(
     y: Any,
     W: Any,
@@ -125,32 +197,11 @@ def join_counts(
     y = np.asarray(y, dtype=float)
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError("join counts need a binary map (0 = not adopted, 1 = adopted)")
-    nb = int(y.sum())
-    if nb in (0, len(y)):
-        raise ValueError("every unit has the same colour: join counts cannot be tested")
-    M = binary_matrix(W)
-    if M.shape != (len(y), len(y)):
-        raise ValueError(f"weights of shape {M.shape} for a map of {len(y)} units")
-    d_out = np.asarray(M.sum(axis=1)).ravel()
-    d_in = np.asarray(M.sum(axis=0)).ravel()
-    deg = (d_out + d_in) / 2.0
-    joins = float(M.sum()) / 2.0
-
-    def admissible(z: np.ndarray) -> np.ndarray:
-        # esda's chi-square table has a row or column of zeros (and esda redraws) when the
-        # units of one colour have no joins at all
-        return (d_out @ z > 0) & (d_out @ (1 - z) > 0) & (d_in @ z > 0) & (d_in @ (1 - z) > 0)
-
-    def counts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ywy = np.einsum("ij,ij->j", z, np.asarray(M @ z))
-        return ywy / 2.0, deg @ z - ywy
-
-    z0 = y[:, None]
-    if not admissible(z0)[0]:
-        raise ValueError(
-            "the adopters (or the other units) have no neighbours: join counts cannot be tested"
-        )
-    bb, bw = (float(v[0]) for v in counts(z0))
+    j = _Joins(W, len(y))
+    why = _untestable(y, j)
+    if why:
+        raise ValueError(f"{why}: join counts cannot be tested")
+    bb, bw = (float(v[0]) for v in j.counts(y[:, None]))
     nan = float("nan")
     mean_bb = mean_bw = p_bb = p_bw = fewer = nan
     if permutations:
@@ -163,12 +214,12 @@ def join_counts(
             while k < permutations:
                 # one at a time: a draw esda would refuse is redrawn, as esda does
                 z = np.random.permutation(y)
-                if admissible(z[:, None])[0]:
+                if j.admissible(z[:, None])[0]:
                     draws[:, k] = z
                     k += 1
         finally:
             np.random.set_state(state)
-        sim_bb, sim_bw = counts(draws)
+        sim_bb, sim_bw = j.counts(draws)
         mean_bb, mean_bw = float(np.mean(sim_bb)), float(np.mean(sim_bw))
         # esda's pseudo p-values: the share of draws at least as large (one-sided, upper)
         p_bb = float(((sim_bb >= bb).sum() + 1.0) / (permutations + 1.0))
@@ -176,11 +227,11 @@ def join_counts(
         fewer = float(((sim_bw <= bw).sum() + 1) / (permutations + 1))
     return JoinCountResult(
         n=len(y),
-        n_black=nb,
-        joins=joins,
+        n_black=int(y.sum()),
+        joins=j.joins,
         bb=bb,
         bw=bw,
-        ww=joins - bb - bw,
+        ww=j.joins - bb - bw,
         mean_bb=mean_bb,
         mean_bw=mean_bw,
         p_bb=p_bb,

@@ -111,6 +111,35 @@ def test_run_joincount_by_year():
     assert json.loads(res.to_json())["synthetic"] is False
 
 
+def test_run_joincount_years_whose_adopters_have_no_neighbours():
+    # u4 has no neighbour: in 2010 it is the only adopter, so no draw can be tested (esda
+    # refused such a map with a chi-square error); the year keeps its counts and a note
+    from libpysal.weights import W
+
+    w = W({"u0": ["u1"], "u1": ["u0", "u2"], "u2": ["u1", "u3"], "u3": ["u2"], "u4": []},
+          silence_warnings=True)  # fmt: skip
+    first = {"u4": 2010, "u0": 2011}
+    inp = SimpleNamespace(
+        programme="demo",
+        cascade=pd.DataFrame({"code": list(first), "first_year": list(first.values())}),
+        ids=w.id_order,
+        years=(2010, 2011),
+        W=w.sparse,
+        weights="a path and an island",
+        source="test",
+        notes=[],
+    )
+    res = run_joincount(inp, JoinCountOptions(permutations=49, seed=1))
+    rows = res.rows.set_index("year")
+    assert rows.loc[2010, ["joins", "bb", "bw", "ww"]].tolist() == [3, 0, 0, 3]
+    assert np.isnan(rows.loc[2010, "p_bb"]) and np.isnan(rows.loc[2010, "p_bw"])
+    assert rows.loc[2011, ["bb", "bw", "ww"]].tolist() == [0, 1, 2]
+    assert not np.isnan(rows.loc[2011, "p_bb"])
+    notes = res.provenance.notes
+    assert any("2010" in n and "no neighbours" in n for n in notes)
+    assert any("1 unit(s) without neighbours" in n for n in notes)
+
+
 def test_joincount_command_on_the_real_map(bundled_url, monkeypatch):
     from policylink.cli import cli
 

@@ -860,7 +860,12 @@ def run_joincount(inputs: Any, options: JoinCountOptions | None = None) -> JoinC
     ConfigError
         Inputs without weights or bad options.
     """
-    from policylink.spatial.diffusion_joins import binary_matrix, join_counts
+    from policylink.spatial.diffusion_joins import (
+        binary_matrix,
+        colour_counts,
+        join_counts,
+        untestable,
+    )
 
     o = options or JoinCountOptions()
     o.check()
@@ -871,17 +876,18 @@ def run_joincount(inputs: Any, options: JoinCountOptions | None = None) -> JoinC
     fy = np.array([first.get(c, np.iinfo(np.int64).max) for c in inputs.ids])
     notes = list(inputs.notes)
     joins = float(w.sum()) / 2
-    rows, untested = [], []
+    rows: list[dict[str, Any]] = []
+    untested: dict[str, list[int]] = {}  # why -> years
     y0, y1 = inputs.years
     for k, year in enumerate(range(y0, y1 + 1)):
         y = (fy <= year).astype(float)
         nb = int(y.sum())
-        if nb in (0, len(y)):
-            untested.append(year)
-            bb = joins if nb else 0.0
-            ww = joins - bb
+        why = untestable(y, w)
+        if why:  # one colour, or one colour without joins: counts without a test
+            untested.setdefault(why, []).append(year)
+            bb, bw, ww = colour_counts(y, w)
             rows.append(dict(year=year, n_adopted=nb, n=len(y), joins=joins, bb=bb, ww=ww,
-                             bw=0.0))  # fmt: skip
+                             bw=bw))  # fmt: skip
             continue
         r = join_counts(y, w, permutations=o.permutations, seed=o.seed + k)
         rows.append(
@@ -900,10 +906,8 @@ def run_joincount(inputs: Any, options: JoinCountOptions | None = None) -> JoinC
                 p_bw=r.p_bw,
             )  # fmt: skip
         )
-    if untested:
-        notes.append(
-            "no test in " + ", ".join(map(str, untested)) + " (every unit or none had adopted)"
-        )
+    for why, years in untested.items():
+        notes.append(f"no test in {', '.join(map(str, years))}: {why}")
     islands = int((np.diff(w.indptr) == 0).sum())
     if islands:
         notes.append(f"{islands} unit(s) without neighbours take part in no join")
