@@ -155,3 +155,9 @@ def test_bad_input_exit_code_and_message(
     )
     assert main(["did", "twfe", str(panel_file), "-y", "nope", "--treat", "treat"]) == 2
     assert "column not found" in capsys.readouterr().err
+    # fewer units than the three batches treat: one message, nothing written
+    small = tmp_path / "small.csv"
+    assert main(["did", "simulate", "--out", str(small), "--units", "60"]) == 2
+    err = capsys.readouterr().err
+    assert "--units 60: 60 units for 96 treated units" in err and "Traceback" not in err
+    assert not small.exists()

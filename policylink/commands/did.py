@@ -894,7 +894,10 @@ def simulate_cmd(out_file: str, units: int, tau: float, dynamic: float, seed: in
     """
     from policylink.spatial.did import simulate_staggered
 
-    df = simulate_staggered(n_units=units, tau=tau, dynamic=dynamic, seed=seed)
+    try:
+        df = simulate_staggered(n_units=units, tau=tau, dynamic=dynamic, seed=seed)
+    except ValueError as exc:  # too few units for the three batches
+        raise ConfigError(f"--units {units}: {exc}") from exc
     df["source"] = (
         f"SYNTHETIC (policylink.spatial.did.simulate seed={seed} tau={tau} dynamic={dynamic})"
     )

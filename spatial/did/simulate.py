@@ -81,7 +81,10 @@ def simulate_staggered(
     shift = dict(cohort_shift or {})
     n_treated = sum(cohorts.values())
     if n_treated > n_units:
-        raise ValueError("more treated units than units")
+        raise ValueError(
+            f"{n_units} units for {n_treated} treated units "
+            f"(cohorts {', '.join(f'{g}: {m}' for g, m in sorted(cohorts.items()))})"
+        )
     first = np.zeros(n_units)
     order = rng.permutation(n_units)
     pos = 0
