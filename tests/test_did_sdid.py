@@ -301,3 +301,7 @@ def test_comparison_has_the_sdid_row():
     ref40 = run_sdid(inp, SdidOptions(se="auto", replications=40, seed=5))
     assert row[0]["se"] == pytest.approx(ref40.se, abs=1e-12)
     assert ref40.se != pytest.approx(ref.se, abs=1e-12)
+    from policylink.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="replications must be 2 or more"):
+        run_comparison(inp, ComparisonOptions(3, 3, replications=1))

@@ -48,6 +48,7 @@ __all__ = [
     "DEFAULT_REFERENCE",
     "DEFAULT_SDID_REPLICATIONS",
     "DEFAULT_SEED",
+    "MIN_SDID_REPLICATIONS",
     "BaconAnalysis",
     "BaconOptions",
     "ComparisonAnalysis",
@@ -1240,6 +1241,8 @@ def run_imputation(
 SDID_METHODS = ("sdid", "sc", "did")
 #: Synthetic DID standard errors.
 SDID_SE = ("placebo", "jackknife", "bootstrap", "none", "auto")
+#: Fewest placebo / bootstrap replications a synthetic DID accepts.
+MIN_SDID_REPLICATIONS = 2
 
 
 @dataclass(frozen=True)
@@ -1391,8 +1394,8 @@ def run_sdid(inputs: DidInputs, options: SdidOptions | None = None) -> SdidAnaly
         raise ConfigError(f"method {o.method!r}: use {', '.join(SDID_METHODS)}")
     if o.se not in SDID_SE:
         raise ConfigError(f"se {o.se!r}: use {', '.join(SDID_SE)}")
-    if o.replications < 2:
-        raise ConfigError("replications must be 2 or more")
+    if o.replications < MIN_SDID_REPLICATIONS:
+        raise ConfigError(f"replications must be {MIN_SDID_REPLICATIONS} or more")
     res = synthetic_did(
         inputs.panel,
         inputs.spec,

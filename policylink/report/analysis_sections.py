@@ -487,6 +487,7 @@ def section_did(ctx: Context) -> Section:
     :mod:`policylink.analyses.did`.
     """
     from policylink.analyses.did import (
+        MIN_SDID_REPLICATIONS,
         ComparisonOptions,
         CsOptions,
         HonestOptions,
@@ -626,7 +627,9 @@ def section_did(ctx: Context) -> Section:
     )
     # estimator comparison: one table (TWFE, CS, imputation, SA, SDID) and one figure (event time)
     # the SDID row's placebo replications follow --draws like the other simulated inference
-    cmp_ = run_comparison(inp, ComparisonOptions(replications=ctx.draws, seed=ctx.seed))
+    # (at least the two a synthetic DID needs: --draws 1 runs everything else once)
+    reps = max(ctx.draws, MIN_SDID_REPLICATIONS)
+    cmp_ = run_comparison(inp, ComparisonOptions(replications=reps, seed=ctx.seed))
     cmp_tab = cmp_.table(ctx.lang)
     cmp_tab[true_col] = true_att
     ctx.writer.table(
