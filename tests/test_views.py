@@ -356,6 +356,9 @@ def test_distance_rings(db):
     assert rings.loc["131000", "ring"] == "core"
     assert rings.loc["110100", "ring"] == "expansion"  # touches Langfang
     assert rings.loc["130400", "ring"] == "radiation"  # Handan, > 100 km away
+    # a core that matches no unit gives no distance and no ring (not "radiation" for all)
+    none = dbread.read_distance_rings(db, ["999999"], "prefecture", within=JJJ)
+    assert len(none) == 13 and none["distance_m"].isna().all() and none["ring"].isna().all()
 
 
 def test_distance_rings_of_a_region_core_equal_shapely(db):

@@ -95,6 +95,7 @@ LANGUAGE sql STABLE AS $$
     )
     SELECT u.code, u.name_zh, d.dist,
            CASE WHEN u.code IN (SELECT code FROM core_units) THEN 'core'
+                WHEN d.dist IS NULL THEN NULL  -- no core unit matched (or no geometry)
                 WHEN d.dist <= p_expansion_m THEN 'expansion'
                 WHEN p_radiation_m IS NULL OR d.dist <= p_radiation_m THEN 'radiation'
                 ELSE 'outside' END
@@ -105,7 +106,7 @@ LANGUAGE sql STABLE AS $$
     WHERE l.level = p_level
       AND (p_within IS NULL OR l.code IN (SELECT code FROM unit_within(p_within, p_level)))
 $$;
-COMMENT ON FUNCTION distance_rings(text[], text, double precision, double precision, text[]) IS 'Core / expansion / radiation / outside ring of every unit of a level (optionally only those within p_within) by polygon distance (metres, China Albers) to the union of the core units.';
+COMMENT ON FUNCTION distance_rings(text[], text, double precision, double precision, text[]) IS 'Core / expansion / radiation / outside ring of every unit of a level (optionally only those within p_within) by polygon distance (metres, China Albers) to the union of the core units; distance and ring NULL when no core unit matched.';
 
 -- Directed diffusion edges i -> j between contiguous (queen) or linked (coordination_link at
 -- the level, any programme) units where j adopted strictly after i, for any programme. Units
