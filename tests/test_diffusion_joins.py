@@ -86,20 +86,25 @@ def test_equals_esda_on_a_map_with_islands():
         join_counts(np.array([0, 0, 0, 0, 1, 1, 0, 0], float), w)
 
 
+def _cascade(w, ids: list[str], first: dict[str, int], years: tuple[int, int], weights: str):
+    """Cascade inputs of run_joincount: first adoption years on the weights ``w`` over ``ids``."""
+    return SimpleNamespace(
+        programme="demo",
+        cascade=pd.DataFrame({"code": list(first), "first_year": list(first.values())}),
+        ids=ids,
+        years=years,
+        W=w.sparse,
+        weights=weights,
+        source="test",
+        notes=[],
+    )
+
+
 def test_run_joincount_by_year():
     w = lat2W(3, 3, rook=True)
     ids = [f"u{k}" for k in range(9)]
     first = {"u0": 2010, "u1": 2011, "u3": 2011, "u8": 2012}
-    inp = SimpleNamespace(
-        programme="demo",
-        cascade=pd.DataFrame({"code": list(first), "first_year": list(first.values())}),
-        ids=ids,
-        years=(2009, 2012),
-        W=w.sparse,
-        weights="rook lattice",
-        source="test",
-        notes=[],
-    )
+    inp = _cascade(w, ids, first, (2009, 2012), "rook lattice")
     res = run_joincount(inp, JoinCountOptions(permutations=99, seed=5))
     rows = res.rows.set_index("year")
     assert rows.loc[2009, "n_adopted"] == 0 and np.isnan(rows.loc[2009, "p_bb"])
@@ -119,16 +124,7 @@ def test_run_joincount_years_whose_adopters_have_no_neighbours():
     w = W({"u0": ["u1"], "u1": ["u0", "u2"], "u2": ["u1", "u3"], "u3": ["u2"], "u4": []},
           silence_warnings=True)  # fmt: skip
     first = {"u4": 2010, "u0": 2011}
-    inp = SimpleNamespace(
-        programme="demo",
-        cascade=pd.DataFrame({"code": list(first), "first_year": list(first.values())}),
-        ids=w.id_order,
-        years=(2010, 2011),
-        W=w.sparse,
-        weights="a path and an island",
-        source="test",
-        notes=[],
-    )
+    inp = _cascade(w, w.id_order, first, (2010, 2011), "a path and an island")
     res = run_joincount(inp, JoinCountOptions(permutations=49, seed=1))
     rows = res.rows.set_index("year")
     assert rows.loc[2010, ["joins", "bb", "bw", "ww"]].tolist() == [3, 0, 0, 3]
