@@ -273,8 +273,9 @@ def refresh_materialized_views(
 
     ``REFRESH ... CONCURRENTLY`` is used where the view has a unique index and is already
     populated, so readers are not blocked; other views get a plain refresh. Each refresh is
-    recorded in ``matview_refresh`` with the write counter of :data:`MATVIEW_SOURCES` it saw
-    (migration 0060).
+    recorded in ``matview_refresh`` with the write counter it saw (migration 0060): the counter
+    of its level set for the contiguity views, which are materialized per level set
+    (``matview_source``, migration 0061), else the counter of :data:`MATVIEW_SOURCES`.
 
     Parameters
     ----------
@@ -286,8 +287,9 @@ def refresh_materialized_views(
         Refresh only these views (still in creation order, the same statements); names that
         are not materialized views of ``public`` are ignored. Default: all.
     only_stale : bool
-        Skip the views whose last recorded refresh saw the current write counter and the
-        view's current oid (a view re-created by a view file is stale). Without the records
+        Skip the views whose last recorded refresh saw the current write counter of their source
+        (a load of counties leaves the province and prefecture views fresh) and the view's
+        current oid (a view re-created by a view file is stale). Without the records
         of migration 0060, every view is refreshed.
 
     Returns
@@ -296,13 +298,18 @@ def refresh_materialized_views(
         Names of the refreshed views.
     """
     tracked = _table_exists(conn, "matview_refresh")
-    version = 0
+    counters: dict[str, int] = {}
+    sources: dict[str, str] = {}
     if tracked:
-        row = conn.execute(
-            "SELECT coalesce(sum(version), 0)::bigint FROM data_version WHERE tbl = ANY(%s)",
-            (list(MATVIEW_SOURCES),),
-        ).fetchone()
-        version = int(row[0]) if row else 0
+        counters = {k: int(v) for k, v in conn.execute("SELECT tbl, version FROM data_version")}
+        if _table_exists(conn, "matview_source"):  # migration 0061: counters per level set
+            sources = dict(conn.execute("SELECT view, source_key FROM matview_source").fetchall())
+    whole = sum(counters.get(t, 0) for t in MATVIEW_SOURCES)
+
+    def version_of(view: str) -> int:
+        # the counter the view is computed from: its level set's, or the whole tables'
+        return counters.get(sources[view], 0) if view in sources else whole
+
     rows = conn.execute(
         """
         SELECT c.relname, c.relispopulated,
@@ -318,11 +325,12 @@ def refresh_materialized_views(
     if tracked and only_stale:
         fresh = {
             name
-            for (name,) in conn.execute(
-                "SELECT r.view FROM matview_refresh r JOIN pg_class c ON c.oid = r.view_oid "
-                "WHERE c.relname = r.view AND c.relispopulated AND r.data_version = %s",
-                (version,),
+            for name, recorded in conn.execute(
+                "SELECT r.view, r.data_version FROM matview_refresh r "
+                "JOIN pg_class c ON c.oid = r.view_oid "
+                "WHERE c.relname = r.view AND c.relispopulated"
             ).fetchall()
+            if recorded == version_of(name)
         }
     conn.commit()
     old_autocommit = conn.autocommit
@@ -349,7 +357,7 @@ def refresh_materialized_views(
                 "VALUES (%s, %s, %s) ON CONFLICT (view) DO UPDATE SET "
                 "view_oid = EXCLUDED.view_oid, data_version = EXCLUDED.data_version, "
                 "refreshed_at = now()",
-                (name, oid, version),
+                (name, oid, version_of(name)),
             )
         names.append(name)
     conn.autocommit = old_autocommit

@@ -332,10 +332,16 @@ def read_unit_weights(
         ]
         if len(levels) != 1:
             return None
+        # the level set's own materialized view (sql/views/21_contiguity.sql) must be populated
+        # and hold pairs: reading an unpopulated one through w_contiguity_queen is an error
+        populated = c.execute(
+            "SELECT c.relispopulated FROM pg_class c WHERE c.oid = to_regclass(%s)",
+            (f"public.w_contiguity_queen_{levels[0]}",),
+        ).fetchone()
+        if not populated or not populated[0]:
+            return None
         refreshed = c.execute(
-            "SELECT c.relispopulated AND EXISTS (SELECT 1 FROM w_contiguity_queen "
-            "WHERE level = %s) FROM pg_class c WHERE c.oid = 'w_contiguity_queen'::regclass",
-            (levels[0],),
+            "SELECT EXISTS (SELECT 1 FROM w_contiguity_queen WHERE level = %s)", (levels[0],)
         ).fetchone()
         if not refreshed or not refreshed[0]:
             return None

@@ -409,7 +409,7 @@ def bundled_url(pg_cluster: EmbeddedCluster, boundaries_template: str) -> str:
 
     A copy of ``boundaries_template`` with the events, the catalogue and the SYNTHETIC JJJ panel
     loaded on top; the events add the boundaries of the pilot counties outside Jing-Jin-Ji, so
-    the weight views are refreshed for them.
+    the county views are refreshed for them (only those: the views are per level set).
     """
     from policylink.etl.bundle import load_bundled
     from policylink.etl.migrate import refresh_materialized_views

@@ -71,7 +71,7 @@ def test_reader_login_runs_every_readme_example_and_writes_nothing(bundled_url, 
             "TRUNCATE event_participant",
             "CREATE TABLE probe (x int)",
             "CREATE VIEW probe AS SELECT 1",
-            "REFRESH MATERIALIZED VIEW w_contiguity_queen",
+            "REFRESH MATERIALIZED VIEW w_contiguity_queen_county",
             "DROP VIEW coordination_link",
             "CREATE ROLE probe",
         ):

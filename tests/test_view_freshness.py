@@ -1,4 +1,4 @@
-"""Materialized views are refreshed only when their source tables changed (migration 0060)."""
+"""Materialized views are refreshed only when their sources changed (migrations 0060, 0061)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ import psycopg
 
 from policylink.etl.migrate import MATVIEW_SOURCES, refresh_materialized_views
 
-MATVIEWS = {"unit_point", "w_contiguity_queen", "w_contiguity_rook"}
+LEVELS = ("province", "prefecture", "county")
+#: The contiguity views per level set (sql/views/21_contiguity.sql).
+CONTIGUITY = {f"w_contiguity_{k}_{lv}" for k in ("queen", "rook") for lv in LEVELS}
+MATVIEWS = {"unit_point"} | CONTIGUITY
+
+
+def _of(level: str) -> set[str]:
+    return {"unit_point", f"w_contiguity_queen_{level}", f"w_contiguity_rook_{level}"}
 
 
 def _square(x0: float) -> str:
@@ -38,13 +45,14 @@ def test_only_views_of_changed_sources_are_refreshed(make_db):
         # a forced refresh (policylink views refresh) always runs
         assert set(refresh_materialized_views(conn)) == MATVIEWS
         assert refresh_materialized_views(conn, only_stale=True) == []
-        # any write statement makes them stale: UPDATE, DELETE, COPY, INSERT
+        # any write statement makes the views of its level set stale: UPDATE, DELETE, COPY,
+        # INSERT (the squares are provinces)
         conn.execute("UPDATE admin_unit SET name_en = 'test' WHERE code = '990100'")
         conn.commit()
-        assert set(refresh_materialized_views(conn, only_stale=True)) == MATVIEWS
+        assert set(refresh_materialized_views(conn, only_stale=True)) == _of("province")
         conn.execute("DELETE FROM admin_unit WHERE code = '990200'")
         conn.commit()
-        assert set(refresh_materialized_views(conn, only_stale=True)) == MATVIEWS
+        assert set(refresh_materialized_views(conn, only_stale=True)) == _of("province")
         assert _queen_pairs(conn) == set()  # and their contents follow the data
         with conn.cursor().copy(
             "COPY admin_unit (code, name_zh, level, geom, source) FROM STDIN"
@@ -59,7 +67,7 @@ def test_only_views_of_changed_sources_are_refreshed(make_db):
                 )
             )
         conn.commit()
-        assert set(refresh_materialized_views(conn, only_stale=True)) == MATVIEWS
+        assert set(refresh_materialized_views(conn, only_stale=True)) == _of("province")
         assert _queen_pairs(conn) == {("990100", "990200")}
         # a write rolled back leaves them fresh (the counter is rolled back with it)
         conn.execute("UPDATE admin_unit SET name_en = 'x'")
@@ -113,3 +121,104 @@ def test_materialized_views_read_only_the_tracked_tables(pg_conn):
                 if w in funcs:
                     todo.append(funcs[w])
         assert read and read <= set(MATVIEW_SOURCES), (mv, read)
+
+
+def _unit(code: str, level: str, x0: float, also_county: bool = False) -> tuple:
+    return (code, level, _square(x0), also_county)
+
+
+_INSERT_LEVEL = (
+    "INSERT INTO admin_unit(code, name_zh, level, geom, source, also_county) "
+    "VALUES (%s, '测试', %s, ST_Multi(ST_GeomFromText(%s, 4326)), 'test', %s)"
+)
+
+
+def _pairs_by_level(conn: psycopg.Connection) -> dict[str, set[tuple[str, str]]]:
+    out: dict[str, set[tuple[str, str]]] = {lv: set() for lv in LEVELS}
+    for lv, a, b in conn.execute("SELECT level, code_i, code_j FROM w_contiguity_queen"):
+        out[lv].add((a, b))
+    return out
+
+
+def test_a_write_refreshes_only_the_views_of_its_level_sets(make_db):
+    """Contiguity is materialized per level set (migration 0061): a write to counties leaves
+    the province and prefecture views fresh, a prefecture-level unit that also counts as a
+    county (also_county) makes both sets stale, TRUNCATE all three; and what a partial refresh
+    leaves is what a full one computes (touching unit squares: the pairs are known)."""
+    url = make_db()
+    with psycopg.connect(url) as conn:
+        conn.cursor().executemany(
+            _INSERT_LEVEL,
+            [
+                _unit("910000", "province", 100),
+                _unit("920000", "province", 101),
+                _unit("910100", "prefecture", 110),
+                _unit("910200", "prefecture", 111),
+                _unit("910300", "prefecture", 112, also_county=True),
+                _unit("910301", "county", 113),
+            ],
+        )
+        conn.commit()
+        assert set(refresh_materialized_views(conn, only_stale=True)) == MATVIEWS
+        want = {
+            "province": {("910000", "920000")},
+            "prefecture": {("910100", "910200"), ("910200", "910300")},
+            "county": {("910300", "910301")},  # the also_county prefecture is in the county set
+        }
+        assert _pairs_by_level(conn) == want
+        # a county: only the county set (and unit_point, which reads every level)
+        conn.execute(_INSERT_LEVEL, _unit("910302", "county", 114))
+        conn.commit()
+        assert set(refresh_materialized_views(conn, only_stale=True)) == _of("county")
+        want["county"].add(("910301", "910302"))
+        assert _pairs_by_level(conn) == want
+        # the also_county prefecture: both sets it belongs to
+        conn.execute("UPDATE admin_unit SET name_en = 'x' WHERE code = '910300'")
+        conn.commit()
+        assert set(refresh_materialized_views(conn, only_stale=True)) == _of("prefecture") | _of(
+            "county"
+        )
+        # a DELETE over two levels: those two
+        conn.execute("DELETE FROM admin_unit WHERE code IN ('920000', '910302')")
+        conn.commit()
+        assert set(refresh_materialized_views(conn, only_stale=True)) == _of("province") | _of(
+            "county"
+        )
+        want["province"] = set()
+        want["county"].discard(("910301", "910302"))
+        assert _pairs_by_level(conn) == want
+        # the partial refreshes left what a full refresh computes
+        assert set(refresh_materialized_views(conn)) == MATVIEWS
+        assert _pairs_by_level(conn) == want
+        # TRUNCATE: every level set (and the views empty)
+        conn.execute("TRUNCATE admin_unit CASCADE")
+        conn.commit()
+        assert set(refresh_materialized_views(conn, only_stale=True)) == MATVIEWS
+        assert _pairs_by_level(conn) == {lv: set() for lv in LEVELS}
+
+
+def test_views_refresh_stale_refreshes_the_changed_level_set_only(make_db, monkeypatch):
+    from click.testing import CliRunner
+
+    from policylink.cli import cli
+
+    url = make_db()
+    monkeypatch.setenv("DATABASE_URL", url)
+    runner = CliRunner()
+    with psycopg.connect(url) as conn:
+        conn.execute(_INSERT_LEVEL, _unit("910301", "county", 113))
+        conn.commit()
+    r = runner.invoke(cli, ["views", "refresh", "--stale"])
+    assert r.exit_code == 0, r.output
+    assert "Refreshed 7 materialized view(s)" in r.output  # never refreshed: all of them
+    with psycopg.connect(url) as conn:
+        conn.execute(_INSERT_LEVEL, _unit("910302", "county", 114))
+        conn.commit()
+    r = runner.invoke(cli, ["views", "refresh", "--stale"])
+    assert r.exit_code == 0, r.output
+    refreshed = set(re.findall(r"refreshing (\w+) \.\.\.", r.output))
+    assert refreshed == _of("county") and "Refreshed 3 materialized view(s)" in r.output
+    r = runner.invoke(cli, ["views", "refresh", "--stale"])
+    assert r.exit_code == 0 and "Materialized views are up to date." in r.output
+    r = runner.invoke(cli, ["views", "refresh"])  # without --stale: every view
+    assert r.exit_code == 0 and "Refreshed 7 materialized view(s)" in r.output

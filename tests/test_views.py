@@ -436,7 +436,7 @@ def test_reader_role_reads_views_and_cannot_write(db):
             "DELETE FROM admin_unit",
             "UPDATE policy_event SET notes = 'x'",
             "CREATE TABLE probe (x int)",
-            "REFRESH MATERIALIZED VIEW w_contiguity_queen",
+            "REFRESH MATERIALIZED VIEW w_contiguity_queen_county",
         ):
             with pytest.raises(errors.InsufficientPrivilege):
                 with conn.transaction():

@@ -90,7 +90,7 @@ def test_pair_contact_matches_shapely(pg_url, name):
 
 @pytest.mark.slow
 def test_rook_view_query_is_parallel_with_one_relate_per_pair(bundled_url):
-    """The body of ``contiguity_contacts`` (the rook view) has a parallel plan.
+    """The body of ``contiguity_contacts`` (the rook views) has a parallel plan.
 
     The relates of the queen pairs are independent, so they run in parallel workers; the plan
     must keep one ``ST_Relate`` per pair (a single call, below the Gather) and the function
@@ -102,19 +102,20 @@ def test_rook_view_query_is_parallel_with_one_relate_per_pair(bundled_url):
     with psycopg.connect(bundled_url) as conn:
         body, config = conn.execute(
             "SELECT prosrc, proconfig FROM pg_proc "
-            "WHERE oid = 'contiguity_contacts(float8)'::regprocedure"
+            "WHERE oid = 'contiguity_contacts(text, float8)'::regprocedure"
         ).fetchone()
         assert "jit=off" in config and "min_parallel_table_scan_size=0" in config, config
         conn.execute("SET parallel_setup_cost = 0")
         conn.execute("SET parallel_tuple_cost = 0")
         conn.execute("SET min_parallel_table_scan_size = 0")
-        # the body as a prepared statement (its parameter p_tol_m becomes $1)
+        # the body as a prepared statement (its parameters p_level, p_tol_m become $1, $2)
         conn.execute(
             "CREATE FUNCTION pg_temp.explain_contacts(p_body text) RETURNS json "
             "LANGUAGE plpgsql AS $f$ DECLARE r json; BEGIN "
-            "EXECUTE format('PREPARE rook_body(float8) AS %s', "
-            "replace(p_body, 'p_tol_m', '$1')); "
-            "EXECUTE 'EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE rook_body(1.0)' INTO r; "
+            "EXECUTE format('PREPARE rook_body(text, float8) AS %s', "
+            "replace(replace(p_body, 'p_level', '$1'), 'p_tol_m', '$2')); "
+            "EXECUTE 'EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE rook_body(''prefecture'', 1.0)' "
+            "INTO r; "
             "DEALLOCATE rook_body; RETURN r; END $f$"
         )
         plan = conn.execute("SELECT pg_temp.explain_contacts(%s)", (body,)).fetchone()[0][0]["Plan"]

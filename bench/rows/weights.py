@@ -3,8 +3,8 @@
 Ours: refreshing the materialized ``w_queen`` view (and the materialized views it is built from)
 in PostGIS, i.e. what ``policylink views refresh`` does for the weights; the county query of
 that refresh alone (like for like with the anchors); each materialized weights view refreshed
-on its own as ``views refresh`` does it (``w_contiguity_queen`` and ``w_contiguity_rook``, all
-levels); and the whole ``views refresh`` (all levels, queen and rook). Anchors, on the same
+on its own as ``views refresh`` does it (``w_contiguity_queen`` and ``w_contiguity_rook``: their
+materialized views of the three level sets); and the whole ``views refresh`` (all levels, queen and rook). Anchors, on the same
 geometries read back from the database: libpysal ``fuzzy_contiguity`` (STRtree, intersects),
 libpysal ``Queen.from_dataframe`` (shared vertices), libpysal ``Rook.from_dataframe`` (shared
 edges; the neighbour-set check of the rook view), and a naive ``ST_Touches`` self-join.
@@ -131,9 +131,9 @@ def setup_view(p: dict[str, Any]) -> Prepared:
     label="county queen pairs in PostGIS (contiguity_pairs('county', 1 m), into a table)",
 )
 def setup_view_county(p: dict[str, Any]) -> Prepared:
-    """The county part of the ``w_contiguity_queen`` refresh: the same units as the anchors.
+    """The county query of the ``w_contiguity_queen`` refresh: the same units as the anchors.
 
-    ``w_contiguity_queen`` holds all three level sets; this times its county query alone
+    ``w_contiguity_queen`` holds all three level sets; this times the county query alone
     (``CREATE TEMP TABLE ... AS SELECT * FROM contiguity_pairs('county', 1.0, false)``), the
     like-for-like comparison with libpysal on the 2,875 county-level units.
     """
@@ -200,19 +200,20 @@ def setup_refresh_all(p: dict[str, Any]) -> Prepared:
         summarise=lambda _: pair_digest(_view_pairs(conn)),
         backend_pid=pid,
         cleanup=conn.close,
-        note="refreshed: unit_point, w_contiguity_queen, w_contiguity_rook (all levels)",
+        note="refreshed: unit_point, w_contiguity_queen_<level>, w_contiguity_rook_<level>",
     )
 
 
 def _setup_refresh_one(p: dict[str, Any], view: str, pairs_sql: str, note: str) -> Prepared:
-    """Refresh one materialized view as ``views refresh`` does (timed); digest county pairs.
+    """Refresh one weights view as ``views refresh`` does (timed): its materialized views
+    ``<view>_<level>`` of the three level sets, in order; digest county pairs.
 
     Parameters
     ----------
     p : dict
         Row parameters (``url``).
     view : str
-        Materialized view to refresh (with its ANALYZE), all levels.
+        View whose per-level materialized views are refreshed (each with its ANALYZE).
     pairs_sql : str
         Query of the county pairs ``(code_i, code_j)`` to digest, both directions.
     note : str
@@ -228,13 +229,15 @@ def _setup_refresh_one(p: dict[str, Any], view: str, pairs_sql: str, note: str) 
     from policylink.etl.migrate import refresh_materialized_views
 
     conn = psycopg.connect(p["url"], autocommit=True)
-    if conn.execute("SELECT to_regclass(%s)", (f"public.{view}",)).fetchone()[0] is None:
-        conn.close()
-        raise Unavailable(f"materialized view {view} does not exist")
+    mats = [f"{view}_{level}" for level in ("province", "prefecture", "county")]
+    for m in mats:
+        if conn.execute("SELECT to_regclass(%s)", (f"public.{m}",)).fetchone()[0] is None:
+            conn.close()
+            raise Unavailable(f"materialized view {m} does not exist")
     pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
 
     def run() -> list[str]:
-        return refresh_materialized_views(conn, only=[view])
+        return refresh_materialized_views(conn, only=mats)
 
     def summarise(_: Any) -> dict[str, Any]:
         rows = conn.execute(pairs_sql).fetchall()
@@ -250,7 +253,8 @@ def _setup_refresh_one(p: dict[str, Any], view: str, pairs_sql: str, note: str) 
     label="w_contiguity_queen refresh as views refresh does it, all levels",
 )
 def setup_refresh_queen(p: dict[str, Any]) -> Prepared:
-    """``REFRESH MATERIALIZED VIEW CONCURRENTLY w_contiguity_queen`` and ANALYZE (all levels)."""
+    """``REFRESH MATERIALIZED VIEW CONCURRENTLY w_contiguity_queen_<level>`` and ANALYZE, for
+    the three level sets."""
     return _setup_refresh_one(
         p,
         "w_contiguity_queen",
@@ -266,7 +270,8 @@ def setup_refresh_queen(p: dict[str, Any]) -> Prepared:
     label="w_contiguity_rook refresh as views refresh does it, all levels",
 )
 def setup_refresh_rook(p: dict[str, Any]) -> Prepared:
-    """``REFRESH MATERIALIZED VIEW CONCURRENTLY w_contiguity_rook`` and ANALYZE (all levels).
+    """``REFRESH MATERIALIZED VIEW CONCURRENTLY w_contiguity_rook_<level>`` and ANALYZE, for
+    the three level sets.
 
     The view classifies every queen pair (DE-9IM of the clipped pair); its county rook pairs
     are digested, to compare with libpysal ``Rook.from_dataframe`` (shared edges). Against

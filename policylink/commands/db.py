@@ -286,7 +286,13 @@ def views_apply(force: bool) -> None:
 
 
 @views_group.command("refresh")
-def views_refresh() -> None:
+@click.option(
+    "--stale",
+    is_flag=True,
+    help="Only the views whose data changed since their last refresh (per level set for the "
+    "contiguity views), as policylink demo does.",
+)
+def views_refresh(stale: bool) -> None:
     """Refresh the materialized views (concurrently where possible, readers are not blocked)."""
     from policylink.etl.migrate import migrate, refresh_materialized_views
 
@@ -297,7 +303,10 @@ def views_refresh() -> None:
         def say(name: str) -> None:
             click.echo(f"  refreshing {name} ...", err=True)
 
-        names = refresh_materialized_views(conn, progress=say)
+        names = refresh_materialized_views(conn, progress=say, only_stale=stale)
+    if stale and not names:
+        click.echo("Materialized views are up to date.")
+        return
     click.echo(f"Refreshed {len(names)} materialized view(s) in {time.monotonic() - t0:.1f} s")
 
 

@@ -24,10 +24,27 @@ DROP FUNCTION IF EXISTS pair_contact_near(geometry, geometry, double precision, 
 DROP FUNCTION IF EXISTS contact_of(text, double precision) CASCADE;
 DROP FUNCTION IF EXISTS rook_of(text, double precision, double precision, double precision) CASCADE;
 DROP FUNCTION IF EXISTS contiguity_contacts(double precision) CASCADE;
+DROP FUNCTION IF EXISTS contiguity_contacts(text, double precision) CASCADE;
 DROP VIEW IF EXISTS w_contiguity CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS w_contiguity CASCADE;
-DROP MATERIALIZED VIEW IF EXISTS w_contiguity_rook CASCADE;
-DROP MATERIALIZED VIEW IF EXISTS w_contiguity_queen CASCADE;
+-- (materialized as a whole for all levels until migration 0061: one view per level set now)
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_matviews WHERE schemaname = 'public'
+               AND matviewname IN ('w_contiguity_rook', 'w_contiguity_queen')) THEN
+        DROP MATERIALIZED VIEW IF EXISTS w_contiguity_rook CASCADE;
+        DROP MATERIALIZED VIEW IF EXISTS w_contiguity_queen CASCADE;
+    END IF;
+END;
+$$;
+DROP VIEW IF EXISTS w_contiguity_rook CASCADE;
+DROP VIEW IF EXISTS w_contiguity_queen CASCADE;
+DROP MATERIALIZED VIEW IF EXISTS w_contiguity_rook_province CASCADE;
+DROP MATERIALIZED VIEW IF EXISTS w_contiguity_rook_prefecture CASCADE;
+DROP MATERIALIZED VIEW IF EXISTS w_contiguity_rook_county CASCADE;
+DROP MATERIALIZED VIEW IF EXISTS w_contiguity_queen_province CASCADE;
+DROP MATERIALIZED VIEW IF EXISTS w_contiguity_queen_prefecture CASCADE;
+DROP MATERIALIZED VIEW IF EXISTS w_contiguity_queen_county CASCADE;
 
 -- Step 3 of the method above, in parts: the DE-9IM (touching pairs) and the near length (gap
 -- pairs) of one pair, and the contact and rook flag they give. pair_contact composes them for
@@ -195,29 +212,55 @@ END;
 $fn$;
 COMMENT ON FUNCTION contiguity_pairs(text, double precision, boolean) IS 'Contiguous unit pairs (code_i < code_j) of one level (NULL = all) with a gap tolerance in metres on geom_eq; see w_contiguity for the columns. p_with_rook = false skips the contact test (queen only, about 3x faster; contact = touch or gap, rook NULL). Use for a tolerance other than the materialized 1 m.';
 
--- Materialized in two steps so that queen weights refresh without the (slower) contact test.
-CREATE MATERIALIZED VIEW w_contiguity_queen AS
-SELECT level, code_i, code_j, gap_m FROM contiguity_pairs(NULL, 1.0, false);
-CREATE UNIQUE INDEX w_contiguity_queen_uix ON w_contiguity_queen (level, code_i, code_j);
-CREATE INDEX w_contiguity_queen_j_idx ON w_contiguity_queen (level, code_j);
-ANALYZE w_contiguity_queen;
-COMMENT ON MATERIALIZED VIEW w_contiguity_queen IS 'Queen-contiguous pairs of units of the same level set (code_i < code_j), gap tolerance 1.0 m on geom_eq (China Albers); refreshed by policylink views refresh.';
+-- Materialized in two steps so that queen weights refresh without the (slower) contact test, and
+-- per level set, so that a load of counties refreshes the county views only (migration 0061:
+-- a write counter per level set; matview_source below names each view's counter). The views
+-- w_contiguity_queen and w_contiguity_rook put the three together; their level is a constant
+-- per branch, so a query for one level reads that level's view only.
+-- fillfactor 10 (~12 pairs per 8 kB page): a parallel scan shares out whole pages, and the 70
+-- province pairs fit on one page, so one process did all their contact tests (2.7 s -> 1.5 s).
+CREATE MATERIALIZED VIEW w_contiguity_queen_province WITH (fillfactor = 10) AS
+SELECT code_i, code_j, gap_m FROM contiguity_pairs('province', 1.0, false);
+CREATE MATERIALIZED VIEW w_contiguity_queen_prefecture WITH (fillfactor = 10) AS
+SELECT code_i, code_j, gap_m FROM contiguity_pairs('prefecture', 1.0, false);
+CREATE MATERIALIZED VIEW w_contiguity_queen_county WITH (fillfactor = 10) AS
+SELECT code_i, code_j, gap_m FROM contiguity_pairs('county', 1.0, false);
+CREATE UNIQUE INDEX w_contiguity_queen_province_uix ON w_contiguity_queen_province (code_i, code_j);
+CREATE INDEX w_contiguity_queen_province_j_idx ON w_contiguity_queen_province (code_j);
+CREATE UNIQUE INDEX w_contiguity_queen_prefecture_uix ON w_contiguity_queen_prefecture (code_i, code_j);
+CREATE INDEX w_contiguity_queen_prefecture_j_idx ON w_contiguity_queen_prefecture (code_j);
+CREATE UNIQUE INDEX w_contiguity_queen_county_uix ON w_contiguity_queen_county (code_i, code_j);
+CREATE INDEX w_contiguity_queen_county_j_idx ON w_contiguity_queen_county (code_j);
+ANALYZE w_contiguity_queen_province;
+ANALYZE w_contiguity_queen_prefecture;
+ANALYZE w_contiguity_queen_county;
+COMMENT ON MATERIALIZED VIEW w_contiguity_queen_province IS 'Queen-contiguous pairs of provinces (code_i < code_j, gap tolerance 1.0 m on geom_eq); read through w_contiguity_queen.';
+COMMENT ON MATERIALIZED VIEW w_contiguity_queen_prefecture IS 'Queen-contiguous pairs of prefecture-level units (code_i < code_j, gap tolerance 1.0 m on geom_eq); read through w_contiguity_queen.';
+COMMENT ON MATERIALIZED VIEW w_contiguity_queen_county IS 'Queen-contiguous pairs of the county level set (code_i < code_j, gap tolerance 1.0 m on geom_eq); read through w_contiguity_queen.';
+
+CREATE VIEW w_contiguity_queen AS
+SELECT 'province'::text AS level, code_i, code_j, gap_m FROM w_contiguity_queen_province
+UNION ALL
+SELECT 'prefecture'::text, code_i, code_j, gap_m FROM w_contiguity_queen_prefecture
+UNION ALL
+SELECT 'county'::text, code_i, code_j, gap_m FROM w_contiguity_queen_county;
+COMMENT ON VIEW w_contiguity_queen IS 'Queen-contiguous pairs of units of the same level set (code_i < code_j), gap tolerance 1.0 m on geom_eq (China Albers): the materialized views w_contiguity_queen_<level>, refreshed by policylink views refresh.';
 COMMENT ON COLUMN w_contiguity_queen.level IS 'Level set of both units (see unit_level: county includes also_county prefecture-level units).';
 COMMENT ON COLUMN w_contiguity_queen.code_i IS 'Smaller code of the pair.';
 COMMENT ON COLUMN w_contiguity_queen.code_j IS 'Larger code of the pair.';
 COMMENT ON COLUMN w_contiguity_queen.gap_m IS 'Distance between the polygons in metres (0 when they touch or overlap).';
 
--- The contacts of the materialized queen pairs. Each pair costs ~1-2 ms of GEOS relate (~2 us per
--- vertex of the clipped pieces, ~70% of them on the shared border, so tighter clipping gains
--- little) and pairs are independent, so the query runs in parallel: the relate sits in the
--- target list of a subquery without lateral references (pair_contact's lateral subquery takes
--- the polygons as parameters, which keeps a plan out of parallel workers), OFFSET 0 keeps it
--- one call per pair, and min_parallel_table_scan_size = 0 lets the planner split the queen
--- pairs (a table of ~0.5 MB, below the 8 MB default threshold). In a function only to set
--- these and to run without JIT: the planner's cost of ~9,000 relates crosses
--- jit_inline_above_cost / jit_optimize_above_cost and LLVM would inline and optimise 14
--- functions (in every worker) for a query that spends its time in GEOS.
-CREATE FUNCTION contiguity_contacts(p_tol_m double precision DEFAULT 1.0)
+-- The contacts of the materialized queen pairs of one level set. Each pair costs ~1-2 ms of
+-- GEOS relate (~2 us per vertex of the clipped pieces, ~70% of them on the shared border, so
+-- tighter clipping gains little) and pairs are independent, so the query runs in parallel: the
+-- relate sits in the target list of a subquery without lateral references (pair_contact's
+-- lateral subquery takes the polygons as parameters, which keeps a plan out of parallel
+-- workers), OFFSET 0 keeps it one call per pair, and min_parallel_table_scan_size = 0 lets the
+-- planner split the queen pairs (a table of ~0.5 MB, below the 8 MB default threshold). In a
+-- function only to set these and to run without JIT: the planner's cost of ~9,000 relates
+-- crosses jit_inline_above_cost / jit_optimize_above_cost and LLVM would inline and optimise
+-- 14 functions (in every worker) for a query that spends its time in GEOS.
+CREATE FUNCTION contiguity_contacts(p_level text, p_tol_m double precision DEFAULT 1.0)
 RETURNS TABLE (level text, code_i text, code_j text, contact text, rook boolean)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET jit = off
@@ -232,22 +275,46 @@ AS $$
         FROM w_contiguity_queen q
         JOIN admin_unit a ON a.code = q.code_i
         JOIN admin_unit b ON b.code = q.code_j
-        WHERE q.gap_m >= 0
+        WHERE q.level = p_level AND q.gap_m >= 0
         OFFSET 0  -- one relate per pair (not one per reference in contact_of / rook_of)
     ) y
 $$;
-COMMENT ON FUNCTION contiguity_contacts(double precision) IS 'Kind of contact (as pair_contact) of every pair of w_contiguity_queen, in parallel; the body of w_contiguity_rook.';
+COMMENT ON FUNCTION contiguity_contacts(text, double precision) IS 'Kind of contact (as pair_contact) of every pair of one level set of w_contiguity_queen, in parallel; the body of w_contiguity_rook_<level>.';
 
-CREATE MATERIALIZED VIEW w_contiguity_rook AS
-SELECT level, code_i, code_j, contact, rook FROM contiguity_contacts(1.0);
-CREATE UNIQUE INDEX w_contiguity_rook_uix ON w_contiguity_rook (level, code_i, code_j);
-ANALYZE w_contiguity_rook;
-COMMENT ON MATERIALIZED VIEW w_contiguity_rook IS 'Kind of contact of every queen pair (pair_contact); refreshed after w_contiguity_queen by policylink views refresh.';
+CREATE MATERIALIZED VIEW w_contiguity_rook_province AS
+SELECT code_i, code_j, contact, rook FROM contiguity_contacts('province', 1.0);
+CREATE MATERIALIZED VIEW w_contiguity_rook_prefecture AS
+SELECT code_i, code_j, contact, rook FROM contiguity_contacts('prefecture', 1.0);
+CREATE MATERIALIZED VIEW w_contiguity_rook_county AS
+SELECT code_i, code_j, contact, rook FROM contiguity_contacts('county', 1.0);
+CREATE UNIQUE INDEX w_contiguity_rook_province_uix ON w_contiguity_rook_province (code_i, code_j);
+CREATE UNIQUE INDEX w_contiguity_rook_prefecture_uix ON w_contiguity_rook_prefecture (code_i, code_j);
+CREATE UNIQUE INDEX w_contiguity_rook_county_uix ON w_contiguity_rook_county (code_i, code_j);
+ANALYZE w_contiguity_rook_province;
+ANALYZE w_contiguity_rook_prefecture;
+ANALYZE w_contiguity_rook_county;
+COMMENT ON MATERIALIZED VIEW w_contiguity_rook_province IS 'Kind of contact of every queen pair of provinces; read through w_contiguity_rook.';
+COMMENT ON MATERIALIZED VIEW w_contiguity_rook_prefecture IS 'Kind of contact of every queen pair of prefecture-level units; read through w_contiguity_rook.';
+COMMENT ON MATERIALIZED VIEW w_contiguity_rook_county IS 'Kind of contact of every queen pair of the county level set; read through w_contiguity_rook.';
+
+CREATE VIEW w_contiguity_rook AS
+SELECT 'province'::text AS level, code_i, code_j, contact, rook FROM w_contiguity_rook_province
+UNION ALL
+SELECT 'prefecture'::text, code_i, code_j, contact, rook FROM w_contiguity_rook_prefecture
+UNION ALL
+SELECT 'county'::text, code_i, code_j, contact, rook FROM w_contiguity_rook_county;
+COMMENT ON VIEW w_contiguity_rook IS 'Kind of contact of every queen pair (pair_contact): the materialized views w_contiguity_rook_<level>, refreshed after w_contiguity_queen_<level> by policylink views refresh.';
 COMMENT ON COLUMN w_contiguity_rook.level IS 'Level set of both units.';
 COMMENT ON COLUMN w_contiguity_rook.code_i IS 'Smaller code of the pair.';
 COMMENT ON COLUMN w_contiguity_rook.code_j IS 'Larger code of the pair.';
 COMMENT ON COLUMN w_contiguity_rook.contact IS 'overlap, edge, point or gap (see w_contiguity).';
 COMMENT ON COLUMN w_contiguity_rook.rook IS 'True when the pair is also rook-contiguous.';
+
+-- The write counter each of these views is computed from (migration 0061).
+DELETE FROM matview_source WHERE view LIKE 'w\_contiguity\_%';
+INSERT INTO matview_source (view, source_key)
+SELECT 'w_contiguity_' || kind || '_' || lvl, 'admin_unit:' || lvl
+FROM unnest(ARRAY['queen', 'rook']) AS kind, unnest(ARRAY['province', 'prefecture', 'county']) AS lvl;
 
 CREATE VIEW w_contiguity AS
 SELECT q.level, q.code_i, q.code_j, r.contact, r.rook, q.gap_m
