@@ -17,7 +17,7 @@ import pytest
 
 from policylink.etl.embedded import EmbeddedCluster
 from policylink.etl.migrate import migrate
-from tests.geos_reference import within_distance_pairs
+from tests.geos_reference import shared_edge_pairs, shared_vertex_pairs, within_distance_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -470,7 +470,10 @@ def libpysal_contiguity(bundled_url: str) -> Callable[[str, str], ContiguityRefe
 
     kind: ``queen`` / ``rook`` (``Queen`` / ``Rook.from_dataframe``: a shared vertex / edge),
     ``touching`` (``fuzzy_contiguity``: the geometries intersect), ``tolerance``
-    (``within_distance_pairs``: at most ``CONTIGUITY_TOL_M`` apart).
+    (``within_distance_pairs``: at most ``CONTIGUITY_TOL_M`` apart), ``vertex`` / ``edge``
+    (``shared_vertex_pairs`` / ``shared_edge_pairs``: the Queen / Rook criteria vectorised,
+    10-20x faster on the prefectures; ``tests/test_views.py`` checks them against libpysal's
+    builders on the provinces and counties).
     """
     import libpysal
 
@@ -497,6 +500,10 @@ def libpysal_contiguity(bundled_url: str) -> Callable[[str, str], ContiguityRefe
             pairs = {(ids[i], ids[j]) for i, nbs in w.neighbors.items() for j in nbs}
         elif kind == "tolerance":
             pairs = within_distance_pairs(units.geometry.values, ids, CONTIGUITY_TOL_M)
+        elif kind == "vertex":
+            pairs = shared_vertex_pairs(units.geometry.values, ids)
+        elif kind == "edge":
+            pairs = shared_edge_pairs(units.geometry.values, ids)
         else:  # pragma: no cover - test typo
             raise ValueError(kind)
         memo[(level, kind)] = ContiguityReference(tuple(ids), frozenset(pairs))

@@ -76,10 +76,11 @@ def test_database_layer_reads_contiguity_from_views(qgis_app, bundled_url, libpy
     # queen: the pairs at most TOL apart by GEOS (``dwithin``), on the same units (read
     # independently of QGIS)
     assert _pairs(w) == libpysal_contiguity("prefecture", "tolerance").pairs
-    # rook: libpysal Rook (shared edge), equal at prefecture level (sql/README.md)
+    # rook: the shared-edge criterion of libpysal's Rook (vectorised, checked against libpysal
+    # in test_views.py), equal at prefecture level (sql/README.md)
     _, w_rook, feedback = _alg_weights(layer, 1)
     assert any("database" in t for t in feedback.infos), feedback.infos
-    assert _pairs(w_rook) == libpysal_contiguity("prefecture", "rook").pairs
+    assert _pairs(w_rook) == libpysal_contiguity("prefecture", "edge").pairs
 
 
 def test_database_subset_equals_geometric_weights(qgis_app, bundled_url):

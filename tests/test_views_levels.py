@@ -263,7 +263,7 @@ def test_zhangjiakou_earlier_adopting_neighbours(bundled_url: str, libpysal_cont
     """Under the JJJ adoption programme (seed 001 Fig. 1), Zhangjiakou (2014-2016) borders
     Beijing (before 2008), Baoding and Chengde (2008-2014) among earlier adopters."""
     seed_window = {"110100": 1, "120100": 1, "130200": 1, "130600": 2, "130800": 2}
-    queen = libpysal_contiguity("prefecture", "queen").pairs  # libpysal Queen
+    queen = libpysal_contiguity("prefecture", "vertex").pairs  # libpysal's Queen criterion
     expected = {j for i, j in queen if i == "130700" and seed_window.get(j, 3) < 3}
     assert expected == {"110100", "130600", "130800"}
     rules = dbread.AdoptionRules.for_programme("jjj_policy_adoption")
