@@ -219,3 +219,26 @@ def test_national_map_puts_south_sea_islands_in_an_inset():
     assert ax.get_ylim()[0] > y_island
     small = maps.map_pilots(units.iloc[:10], pilots, title="t", note=note, lang="en")
     assert not small.axes[0].child_axes
+
+
+@pytest.mark.parametrize("kind", sorted(REQUESTS))
+def test_a_map_is_rendered_only_when_saved(grid_url, tmp_path, kind, monkeypatch):
+    # geopandas asks the canvas for a redraw after each layer; the Agg canvas would render the
+    # whole map each time (14 renders of the national pilot map). Building renders nothing,
+    # saving renders, and the figure's canvas redraws normally afterwards.
+    from matplotlib.figure import Figure
+
+    draws: list[int] = []
+    real_draw = Figure.draw
+
+    def counting(self, *args, **kwargs):
+        draws.append(1)
+        return real_draw(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "draw", counting)
+    with psycopg.connect(grid_url) as conn:
+        fig, _ = render_map(conn, REQUESTS[kind])
+    assert draws == []
+    assert "draw_idle" not in vars(fig.canvas)  # the canvas's own draw_idle again
+    maps.save_figure(fig, tmp_path / f"{kind}.png")
+    assert draws  # (a figure with a layout engine gets matplotlib's layout pass too)
