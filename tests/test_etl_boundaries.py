@@ -142,12 +142,48 @@ def test_cnmaps_index_counts():
     assert idx["419001"].also_county and idx["419001"].level == "prefecture"
 
 
-def test_load_cnmaps_provinces_prefectures_and_jjj_counties(make_db):
-    url = make_db()
+@pytest.mark.slow
+def test_load_cnmaps_all_counties(all_units_url):
+    # all_units_url is load_cnmaps(conn) on a fresh migrated database (conftest: built once,
+    # shared with test_views_counties.py)
+    with psycopg.connect(all_units_url) as conn:
+        n = conn.execute(
+            "SELECT count(*) FROM admin_unit WHERE level = 'county' OR also_county"
+        ).fetchone()[0]
+        assert n == 2875
+        assert conn.execute("SELECT count(*) FROM admin_unit").fetchone()[0] == 3244
+        stored = dict(conn.execute("SELECT code, ST_AsBinary(geom) FROM admin_unit").fetchall())
+    # Stored boundaries against a second implementation: shapely's GeoJSON reader and the
+    # numpy GCJ-02 inverse, one level at a time as the loader once did: the same rings, the
+    # same vertices to 1e-12 degrees. Every 4th unit of each level (812 units, ~1.7 M
+    # vertices): the compiled conversion is checked bit for bit against the numpy formulas in
+    # test_gcj02_compiled_iteration_equals_numpy_formulas; this checks the load around it.
+    entries = select_cnmaps(cnmaps_index(), LEVELS)
+    assert len(entries) == len(stored) == 3244
+    worst = 0.0
+    for level in LEVELS:
+        sel = [e for e in entries if e.level == level][::4]
+        raw = shapely.from_geojson([e.path.read_text(encoding="utf-8") for e in sel])
+        ref = shapely.transform(
+            raw, lambda xy: np.column_stack(_inverse_numpy(xy[:, 0], xy[:, 1], 1e-9, 30))
+        )
+        for e, g in zip(sel, ref, strict=True):
+            want = to_multipolygon(g)[0]
+            have = shapely.from_wkb(stored[e.code])
+            assert shapely.get_num_geometries(have) == shapely.get_num_geometries(want)
+            a, b = shapely.get_coordinates(have), shapely.get_coordinates(want)
+            assert a.shape == b.shape, e.code
+            worst = max(worst, float(np.abs(a - b).max()))
+    assert worst < 1e-12
+
+
+def test_load_cnmaps_provinces_prefectures_and_jjj_counties(clone_boundaries):
+    # boundaries_template (conftest) is load_cnmaps of the provinces and prefectures and of the
+    # counties within ["110000", "120000", "130000"] (the bundle's parts), on a fresh database:
+    # checked on a copy instead of loading them a third time in the run (~10 s). After the
+    # all-county test, so that this worker does not wait for the template (built by the other)
+    url = clone_boundaries()
     with psycopg.connect(url) as conn:
-        res = load_cnmaps(conn, levels=("province", "prefecture"))
-        res += load_cnmaps(conn, levels=("county",), within=["110000", "120000", "130000"])
-        conn.commit()
         counts = dict(conn.execute("SELECT level, count(*) FROM admin_unit GROUP BY 1").fetchall())
         assert counts["province"] == 34
         assert counts["prefecture"] == 370
@@ -197,42 +233,10 @@ def test_load_cnmaps_provinces_prefectures_and_jjj_counties(make_db):
             conn.execute("SELECT count(*) FROM load_batch WHERE status='done'").fetchone()[0]
             == batches
         )
-    assert {r.status for r in res} == {"done"}
-
-
-@pytest.mark.slow
-def test_load_cnmaps_all_counties(all_units_url):
-    # all_units_url is load_cnmaps(conn) on a fresh migrated database (conftest: built once,
-    # shared with test_views_counties.py)
-    with psycopg.connect(all_units_url) as conn:
-        n = conn.execute(
-            "SELECT count(*) FROM admin_unit WHERE level = 'county' OR also_county"
-        ).fetchone()[0]
-        assert n == 2875
-        assert conn.execute("SELECT count(*) FROM admin_unit").fetchone()[0] == 3244
-        stored = dict(conn.execute("SELECT code, ST_AsBinary(geom) FROM admin_unit").fetchall())
-    # Stored boundaries against a second implementation: shapely's GeoJSON reader and the
-    # numpy GCJ-02 inverse, one level at a time as the loader once did: the same rings, the
-    # same vertices to 1e-12 degrees. Every 4th unit of each level (812 units, ~1.7 M
-    # vertices): the compiled conversion is checked bit for bit against the numpy formulas in
-    # test_gcj02_compiled_iteration_equals_numpy_formulas; this checks the load around it.
-    entries = select_cnmaps(cnmaps_index(), LEVELS)
-    assert len(entries) == len(stored) == 3244
-    worst = 0.0
-    for level in LEVELS:
-        sel = [e for e in entries if e.level == level][::4]
-        raw = shapely.from_geojson([e.path.read_text(encoding="utf-8") for e in sel])
-        ref = shapely.transform(
-            raw, lambda xy: np.column_stack(_inverse_numpy(xy[:, 0], xy[:, 1], 1e-9, 30))
-        )
-        for e, g in zip(sel, ref, strict=True):
-            want = to_multipolygon(g)[0]
-            have = shapely.from_wkb(stored[e.code])
-            assert shapely.get_num_geometries(have) == shapely.get_num_geometries(want)
-            a, b = shapely.get_coordinates(have), shapely.get_coordinates(want)
-            assert a.shape == b.shape, e.code
-            worst = max(worst, float(np.abs(a - b).max()))
-    assert worst < 1e-12
+        # the template's loads each recorded as done (one batch per level loaded), the second
+        # run's two levels as unchanged, nothing failed
+        status = dict(conn.execute("SELECT status, count(*) FROM load_batch GROUP BY 1").fetchall())
+        assert status == {"done": batches, "unchanged": 2} and batches == 3
 
 
 # ---------------------------------------------------------------------------------------------
