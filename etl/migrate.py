@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,41 +297,9 @@ def refresh_materialized_views(
     list of str
         Names of the refreshed views.
     """
-    tracked = _table_exists(conn, "matview_refresh")
-    counters: dict[str, int] = {}
-    sources: dict[str, str] = {}
-    if tracked:
-        counters = {k: int(v) for k, v in conn.execute("SELECT tbl, version FROM data_version")}
-        if _table_exists(conn, "matview_source"):  # migration 0061: counters per level set
-            sources = dict(conn.execute("SELECT view, source_key FROM matview_source").fetchall())
-    whole = sum(counters.get(t, 0) for t in MATVIEW_SOURCES)
-
-    def version_of(view: str) -> int:
-        # the counter the view is computed from: its level set's, or the whole tables'
-        return counters.get(sources[view], 0) if view in sources else whole
-
-    rows = conn.execute(
-        """
-        SELECT c.relname, c.relispopulated,
-               EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique
-                       AND i.indpred IS NULL AND i.indexprs IS NULL) AS has_unique,
-               c.oid
-        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind = 'm' AND n.nspname = 'public'
-        ORDER BY c.oid
-        """
-    ).fetchall()
-    fresh: set[str] = set()
-    if tracked and only_stale:
-        fresh = {
-            name
-            for name, recorded in conn.execute(
-                "SELECT r.view, r.data_version FROM matview_refresh r "
-                "JOIN pg_class c ON c.oid = r.view_oid "
-                "WHERE c.relname = r.view AND c.relispopulated"
-            ).fetchall()
-            if recorded == version_of(name)
-        }
+    tracked, version_of, rows, fresh = _freshness(conn)
+    if not only_stale:
+        fresh = set()
     conn.commit()
     old_autocommit = conn.autocommit
     conn.autocommit = True
@@ -362,6 +330,70 @@ def refresh_materialized_views(
         names.append(name)
     conn.autocommit = old_autocommit
     return names
+
+
+def _freshness(
+    conn: psycopg.Connection,
+) -> tuple[bool, Callable[[str], int], list[tuple], set[str]]:
+    """The bookkeeping of migrations 0060 / 0061: whether it exists, the write counter each
+    materialized view is computed from, the views (name, populated, has a unique index, oid;
+    creation order) and the names of those whose last refresh saw their current counter."""
+    tracked = _table_exists(conn, "matview_refresh")
+    counters: dict[str, int] = {}
+    sources: dict[str, str] = {}
+    if tracked:
+        counters = {k: int(v) for k, v in conn.execute("SELECT tbl, version FROM data_version")}
+        if _table_exists(conn, "matview_source"):  # migration 0061: counters per level set
+            sources = dict(conn.execute("SELECT view, source_key FROM matview_source").fetchall())
+    whole = sum(counters.get(t, 0) for t in MATVIEW_SOURCES)
+
+    def version_of(view: str) -> int:
+        # the counter the view is computed from: its level set's, or the whole tables'
+        return counters.get(sources[view], 0) if view in sources else whole
+
+    rows = conn.execute(
+        """
+        SELECT c.relname, c.relispopulated,
+               EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique
+                       AND i.indpred IS NULL AND i.indexprs IS NULL) AS has_unique,
+               c.oid
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'm' AND n.nspname = 'public'
+        ORDER BY c.oid
+        """
+    ).fetchall()
+    fresh: set[str] = set()
+    if tracked:
+        fresh = {
+            name
+            for name, recorded in conn.execute(
+                "SELECT r.view, r.data_version FROM matview_refresh r "
+                "JOIN pg_class c ON c.oid = r.view_oid "
+                "WHERE c.relname = r.view AND c.relispopulated"
+            ).fetchall()
+            if recorded == version_of(name)
+        }
+    return tracked, version_of, rows, fresh
+
+
+def stale_materialized_views(conn: psycopg.Connection) -> list[str]:
+    """Materialized views whose data changed since their last refresh, in creation order.
+
+    What ``refresh_materialized_views(conn, only_stale=True)`` (``policylink views refresh
+    --stale``) would refresh; every view when the bookkeeping of migration 0060 is missing.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        A connection (read only; its transaction is left open).
+
+    Returns
+    -------
+    list of str
+        View names.
+    """
+    _, _, rows, fresh = _freshness(conn)
+    return [r[0] for r in rows if r[0] not in fresh]
 
 
 def _table_exists(conn: psycopg.Connection, name: str) -> bool:

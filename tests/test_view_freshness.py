@@ -222,3 +222,44 @@ def test_views_refresh_stale_refreshes_the_changed_level_set_only(make_db, monke
     assert r.exit_code == 0 and "Materialized views are up to date." in r.output
     r = runner.invoke(cli, ["views", "refresh"])  # without --stale: every view
     assert r.exit_code == 0 and "Refreshed 7 materialized view(s)" in r.output
+
+
+def test_a_load_names_the_views_it_made_stale(make_db, monkeypatch, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from policylink.cli import cli
+    from policylink.etl.migrate import stale_materialized_views
+
+    url = make_db()
+    monkeypatch.setenv("DATABASE_URL", url)
+    with psycopg.connect(url) as conn:
+        conn.execute(_INSERT_LEVEL, _unit("130181", "county", 113))
+        conn.commit()
+        refresh_materialized_views(conn)
+        assert stale_materialized_views(conn) == []
+    ring = [[114, 30], [115, 30], [115, 31], [114, 31], [114, 30]]  # beside the first
+    square = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "130182", "name": "测试县"},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        ],
+    }
+    path = tmp_path / "county.geojson"
+    path.write_text(json.dumps(square), encoding="utf-8")
+    args = ["load", "boundaries", str(path), "--level", "county"]
+    r = CliRunner().invoke(cli, [*args, "--code-field", "code", "--name-field", "name"])
+    assert r.exit_code == 0, r.output
+    # the county set's views and unit_point, and the command that refreshes them
+    line = next(x for x in r.output.splitlines() if "out of date:" in x)
+    named = set(line.split("out of date: ")[1].split(";")[0].split(", "))
+    assert named == _of("county") and "policylink views refresh --stale" in line
+    with psycopg.connect(url) as conn:
+        assert set(stale_materialized_views(conn)) == _of("county")
+        refresh_materialized_views(conn, only_stale=True)
+        assert stale_materialized_views(conn) == []

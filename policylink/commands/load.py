@@ -31,6 +31,20 @@ def _schema_first(conn: psycopg.Connection) -> None:
         click.echo(f"  schema first: applied {', '.join(applied)}", err=True)
 
 
+def _stale_views_hint(conn: psycopg.Connection) -> None:
+    """Name the materialized views the data no longer match (the weight views of the level
+    sets whose boundaries were loaded) and the command that refreshes them."""
+    from policylink.etl.migrate import stale_materialized_views
+
+    stale = stale_materialized_views(conn)
+    conn.rollback()
+    if stale:
+        click.echo(
+            f"  out of date: {', '.join(stale)}; run `policylink views refresh --stale`",
+            err=True,
+        )
+
+
 def _run(kind: str, source: str, file_name: str | None, fn: Callable) -> list[LoadResult]:
     """Run a load on the default database; record failed attempts; commit on success."""
     url = dbmod.database_url()
@@ -39,6 +53,7 @@ def _run(kind: str, source: str, file_name: str | None, fn: Callable) -> list[Lo
             _schema_first(conn)
             out = fn(conn)
             conn.commit()
+            _stale_views_hint(conn)
     except PolicyLinkError as exc:
         from policylink.etl.batch import record_failure
 
