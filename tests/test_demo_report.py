@@ -173,7 +173,10 @@ def test_interactive_map_is_offline(report):
 
 def test_report_chinese(grid_url, tmp_path):
     with psycopg.connect(grid_url) as conn:
-        result = build_report(conn, tmp_path, lang="zh", region=PROVINCE, log=lambda m: None)
+        # the draws of the English report (the default 1,000 took ~4 s more for labels)
+        result = build_report(
+            conn, tmp_path, lang="zh", region=PROVINCE, draws=50, log=lambda m: None
+        )
     page = result.path.read_text(encoding="utf-8")
     assert "对应" in page and "合成数据" in page
     assert Path(tmp_path / "figures" / "pilots_map.png").exists()

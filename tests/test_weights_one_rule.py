@@ -51,11 +51,17 @@ def test_python_rule_equals_the_views(bundled_url, prefectures, kind):
 
 
 def test_the_rule_does_not_depend_on_the_layer_crs(prefectures):
-    """The same units in Web Mercator give the same pairs as in WGS 84 (metres are equal-area)."""
+    """The same units in Web Mercator give the same pairs as in WGS 84 (metres are equal-area).
+
+    On the prefectures of five provinces from Beijing to Inner Mongolia (97-126 E, 35-53 N,
+    where Web Mercator's scale varies by 1.4x); the whole nation took 5 s for the same check."""
+    north = prefectures[prefectures["code"].str[:2].isin(["11", "12", "13", "14", "15"])]
+    assert len(north) == 36
     for kind in ("queen", "knn:4", "distance:100000"):
-        a = _pairs(build_pairs(prefectures, "code", kind))
-        b = _pairs(build_pairs(prefectures.to_crs(3857), "code", kind))
-        assert a == b, kind
+        a = _pairs(build_pairs(north, "code", kind))
+        b = _pairs(build_pairs(north.to_crs(3857), "code", kind))
+        # (distance:100000 gives 26 ordered pairs here; raw Mercator metres would give 4)
+        assert a == b and len(a) > 20, kind
 
 
 def test_zero_tolerance_equals_the_sql_function(bundled_url, prefectures):
