@@ -418,3 +418,39 @@ def test_database_weights_export_equals_dbread(plugin, bundled_url, tmp_path):
     # Issue 4's facts: Handan's only JJJ neighbour is Xingtai; Langfang touches Beijing and Tianjin.
     assert set(w.neighbors["130400"]) == {"130500"}
     assert {"110100", "120100"} <= set(w.neighbors["131000"])
+
+
+def test_database_weights_export_warns_when_the_level_is_out_of_date(
+    plugin, clone_boundaries, tmp_path
+):
+    # counties written after the last refresh: exporting county weights without Refresh says
+    # which views no longer match; the prefectures' views are still fresh (per level set)
+    import processing
+    import psycopg
+    from qgis.core import QgsProcessingFeedback
+
+    class Feedback(QgsProcessingFeedback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.warnings: list[str] = []
+
+        def pushWarning(self, text: str) -> None:  # noqa: N802
+            self.warnings.append(text)
+            super().pushWarning(text)
+
+    url = clone_boundaries()
+    with psycopg.connect(url) as conn:
+        conn.execute("UPDATE admin_unit SET name_en = name_en WHERE code = '130102'")
+    stale = "w_contiguity_queen_county, w_contiguity_rook_county"
+
+    def export(level: int, refresh: bool) -> list[str]:
+        fb = Feedback()
+        params = {"DATABASE_URL": url, "KIND": "queen", "LEVEL": level, "WITHIN": JJJ}
+        params |= {"REFRESH": refresh, "OUTPUT": str(tmp_path / f"w{level}{refresh}.gal")}
+        processing.run("policylink:dbweights", params, feedback=fb)
+        return fb.warnings
+
+    assert [w for w in export(2, False) if stale in w]
+    assert not [w for w in export(1, False) if "w_contiguity" in w]
+    assert not [w for w in export(2, True) if "w_contiguity" in w]  # refreshed first
+    assert not [w for w in export(2, False) if "w_contiguity" in w]  # and fresh since

@@ -1140,6 +1140,10 @@
       <translation>物化视图已是最新</translation>
     </message>
     <message>
+      <source>Out of date for this level (boundaries loaded since): {v}; tick Refresh</source>
+      <translation>本级的视图已过期（此后又载入了边界）：{v}；请勾选“刷新”</translation>
+    </message>
+    <message>
       <source>Export map (PDF + PNG)</source>
       <translation>导出地图（PDF + PNG）</translation>
     </message>

@@ -82,6 +82,8 @@ class ExportDatabaseWeights(_DatabaseAlgorithm):
                         if names
                         else tr("Materialised views are up to date")
                     )
+                else:
+                    _warn_if_stale(conn, level, feedback)
                 w = dbread.read_weights(conn, kind, level, within)
         except (psycopg.Error, ValueError, PolicyLinkError) as exc:
             raise QgsProcessingException(str(exc)) from exc
@@ -99,3 +101,18 @@ class ExportDatabaseWeights(_DatabaseAlgorithm):
             "N_LINKS": int(sum(w.cardinalities.values())),
             "ISLANDS": len(w.islands),
         }
+
+
+def _warn_if_stale(conn, level: str, feedback) -> None:  # noqa: ANN001
+    """Warn when boundaries of ``level`` were loaded after its weight views were refreshed:
+    the weights read would not match the units (policylink.etl.migrate.stale_materialized_views)."""
+    from policylink.etl.migrate import stale_materialized_views
+
+    stale = [v for v in stale_materialized_views(conn) if v.endswith(f"_{level}")]
+    conn.rollback()
+    if stale:
+        feedback.pushWarning(
+            tr("Out of date for this level (boundaries loaded since): {v}; tick Refresh").format(
+                v=", ".join(stale)
+            )
+        )
