@@ -348,6 +348,31 @@ def read_unit_weights(
         return read_weights(c, spec, levels[0], ids=order)
 
 
+def stale_contiguity_views(conn: Conn, level: str) -> list[str]:
+    """The contiguity views of ``level`` that are older than its units.
+
+    The contiguity views are materialized per level set and counted per level set (migration
+    0061): a view is stale when units of its level set were written since its last refresh.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection or str
+        Connection or URL.
+    level : str
+        Level set (``province``, ``prefecture`` or ``county``).
+
+    Returns
+    -------
+    list of str
+        Names of the stale views (empty when up to date).
+    """
+    from policylink.etl.migrate import stale_materialized_views
+
+    with _connection(conn) as c:
+        names = stale_materialized_views(c)
+    return [n for n in names if n.startswith("w_contiguity_") and n.endswith(f"_{level}")]
+
+
 def read_islands(conn: Conn, level: str = "prefecture") -> pd.DataFrame:
     """Units without contiguity neighbours (view ``w_islands``).
 

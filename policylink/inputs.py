@@ -612,6 +612,13 @@ def _from_database(
             if len(keep) < 3:
                 raise ConfigError(f"fewer than 3 units with complete data at {where}")
             w = dbread.read_weights(conn, source.weights, level, codes, ids=keep)
+            stale = dbread.stale_contiguity_views(conn, level)
+            if stale and source.weights.contiguity:
+                notes.append(
+                    f"the contiguity views of level {level} are older than its boundaries "
+                    f"({', '.join(stale)}: units were written since their last refresh); run "
+                    "'policylink views refresh --stale'"
+                )
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(

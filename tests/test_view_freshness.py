@@ -263,3 +263,32 @@ def test_a_load_names_the_views_it_made_stale(make_db, monkeypatch, tmp_path):
         assert set(stale_materialized_views(conn)) == _of("county")
         refresh_materialized_views(conn, only_stale=True)
         assert stale_materialized_views(conn) == []
+
+
+def test_analyses_note_contiguity_views_older_than_their_units(make_db):
+    # every front-end assembles database inputs through policylink.inputs.load_inputs: its notes
+    # say when the contiguity weights read are older than the level's units
+    from demo_fixtures import PROVINCE, load_synthetic
+
+    from policylink.inputs import InputSource, load_inputs, with_source
+
+    url = make_db()
+    source = InputSource(level="prefecture", within=(PROVINCE,), database_url=url)
+    with psycopg.connect(url) as conn:
+        load_synthetic(conn)
+        conn.commit()
+        refresh_materialized_views(conn)
+
+        def notes(src: InputSource) -> list[str]:
+            got = load_inputs(src, ["syn_value"], conn=conn).notes
+            conn.rollback()
+            return [n for n in got if "older than its boundaries" in n]
+
+        assert notes(source) == []
+        conn.execute("UPDATE admin_unit SET name_en = 'x' WHERE level = 'prefecture'")
+        conn.commit()
+        (note,) = notes(source)
+        assert "w_contiguity_queen_prefecture" in note and "views refresh --stale" in note
+        assert notes(with_source(source, weights="knn:3")) == []  # not the contiguity views
+        refresh_materialized_views(conn, only_stale=True)
+        assert notes(source) == []
