@@ -348,11 +348,14 @@ def read_unit_weights(
         return read_weights(c, spec, levels[0], ids=order)
 
 
-def stale_contiguity_views(conn: Conn, level: str) -> list[str]:
-    """The contiguity views of ``level`` that are older than its units.
+def stale_contiguity_views(conn: Conn, level: str, kind: str | WeightsSpec = "queen") -> list[str]:
+    """The contiguity views of ``level`` that are older than its units, when ``kind`` is read
+    from them.
 
     The contiguity views are materialized per level set and counted per level set (migration
     0061): a view is stale when units of its level set were written since its last refresh.
+    Only queen / rook weights (of any order) with the views' gap tolerance read them
+    (:func:`read_pairs`); other kinds get an empty list without a query.
 
     Parameters
     ----------
@@ -360,14 +363,19 @@ def stale_contiguity_views(conn: Conn, level: str) -> list[str]:
         Connection or URL.
     level : str
         Level set (``province``, ``prefecture`` or ``county``).
+    kind : str or WeightsSpec
+        The weights that would be read.
 
     Returns
     -------
     list of str
-        Names of the stale views (empty when up to date).
+        Names of the stale views (empty when up to date or not read).
     """
     from policylink.etl.migrate import stale_materialized_views
 
+    spec = as_spec(kind)
+    if not spec.contiguity or spec.tolerance_m != GAP_TOLERANCE_M:
+        return []
     with _connection(conn) as c:
         names = stale_materialized_views(c)
     return [n for n in names if n.startswith("w_contiguity_") and n.endswith(f"_{level}")]

@@ -612,8 +612,8 @@ def _from_database(
             if len(keep) < 3:
                 raise ConfigError(f"fewer than 3 units with complete data at {where}")
             w = dbread.read_weights(conn, source.weights, level, codes, ids=keep)
-            stale = dbread.stale_contiguity_views(conn, level)
-            if stale and source.weights.contiguity:
+            stale = dbread.stale_contiguity_views(conn, level, source.weights)
+            if stale:
                 notes.append(
                     f"the contiguity views of level {level} are older than its boundaries "
                     f"({', '.join(stale)}: units were written since their last refresh); run "

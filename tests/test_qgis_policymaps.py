@@ -443,14 +443,15 @@ def test_database_weights_export_warns_when_the_level_is_out_of_date(
         conn.execute("UPDATE admin_unit SET name_en = name_en WHERE code = '130102'")
     stale = "w_contiguity_queen_county, w_contiguity_rook_county"
 
-    def export(level: int, refresh: bool) -> list[str]:
+    def export(level: int, refresh: bool, kind: str = "queen") -> list[str]:
         fb = Feedback()
-        params = {"DATABASE_URL": url, "KIND": "queen", "LEVEL": level, "WITHIN": JJJ}
+        params = {"DATABASE_URL": url, "KIND": kind, "LEVEL": level, "WITHIN": JJJ}
         params |= {"REFRESH": refresh, "OUTPUT": str(tmp_path / f"w{level}{refresh}.gal")}
         processing.run("policylink:dbweights", params, feedback=fb)
         return fb.warnings
 
     assert [w for w in export(2, False) if stale in w]
+    assert not [w for w in export(2, False, "knn:4") if "w_contiguity" in w]  # not read by knn
     assert not [w for w in export(1, False) if "w_contiguity" in w]
     assert not [w for w in export(2, True) if "w_contiguity" in w]  # refreshed first
     assert not [w for w in export(2, False) if "w_contiguity" in w]  # and fresh since

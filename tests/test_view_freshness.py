@@ -290,5 +290,7 @@ def test_analyses_note_contiguity_views_older_than_their_units(make_db):
         (note,) = notes(source)
         assert "w_contiguity_queen_prefecture" in note and "views refresh --stale" in note
         assert notes(with_source(source, weights="knn:3")) == []  # not the contiguity views
+        assert notes(with_source(source, weights="queen:0")) == []  # contiguity_pairs(), live
+        assert len(notes(with_source(source, weights="queen^2"))) == 1  # the views' pairs
         refresh_materialized_views(conn, only_stale=True)
         assert notes(source) == []

@@ -83,7 +83,7 @@ class ExportDatabaseWeights(_DatabaseAlgorithm):
                         else tr("Materialised views are up to date")
                     )
                 else:
-                    _warn_if_stale(conn, level, feedback)
+                    _warn_if_stale(conn, level, kind, feedback)
                 w = dbread.read_weights(conn, kind, level, within)
         except (psycopg.Error, ValueError, PolicyLinkError) as exc:
             raise QgsProcessingException(str(exc)) from exc
@@ -103,12 +103,12 @@ class ExportDatabaseWeights(_DatabaseAlgorithm):
         }
 
 
-def _warn_if_stale(conn, level: str, feedback) -> None:  # noqa: ANN001
-    """Warn when boundaries of ``level`` were loaded after its weight views were refreshed:
-    the weights read would not match the units (policylink.etl.migrate.stale_materialized_views)."""
-    from policylink.etl.migrate import stale_materialized_views
+def _warn_if_stale(conn, level: str, kind: str, feedback) -> None:  # noqa: ANN001
+    """Warn when boundaries of ``level`` were loaded after the weight views that ``kind`` reads
+    were refreshed: the weights would not match the units (dbread.stale_contiguity_views)."""
+    from policylink import dbread
 
-    stale = [v for v in stale_materialized_views(conn) if v.endswith(f"_{level}")]
+    stale = dbread.stale_contiguity_views(conn, level, kind)
     conn.rollback()
     if stale:
         feedback.pushWarning(
