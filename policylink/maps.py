@@ -539,15 +539,15 @@ def map_pilots(
     ]
 
     def draw(target: plt.Axes, collect: bool) -> None:
-        gdf, outlines = _in_view(target, units_in_batches, provinces)
-        if gdf["batch"].isna().any():
-            gdf[gdf["batch"].isna()].plot(
+        shown, outlines = _in_view(target, gdf, provinces)
+        if shown["batch"].isna().any():
+            shown[shown["batch"].isna()].plot(
                 ax=target, color="#f7f7f7", edgecolor="#bbbbbb", linewidth=0.2
             )
         for batch in sorted(BATCH_COLOURS):
             dark, light = BATCH_COLOURS[batch]
             for scope, colour in (("province", light), ("city", dark)):
-                sel = gdf[(gdf["batch"] == batch) & (gdf["scope"] == scope)]
+                sel = shown[(shown["batch"] == batch) & (shown["scope"] == scope)]
                 if sel.empty:
                     continue
                 sel.plot(ax=target, color=colour, edgecolor="#666666", linewidth=0.2)
@@ -558,7 +558,6 @@ def map_pilots(
         if outlines is not None and not outlines.empty:
             outlines.boundary.plot(ax=target, color="#333333", linewidth=0.5)
 
-    units_in_batches = gdf
     draw(ax, collect=True)  # before the inset sets the main extent: every unit, all counted
     inset = _south_sea_inset(ax, gdf, lang)
     if inset is not None:
