@@ -167,6 +167,12 @@ def read_units(
     return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=crs)
 
 
+def _reads_contiguity_views(spec: WeightsSpec) -> bool:
+    """Queen / rook of any order with the views' gap tolerance: read from the materialized
+    contiguity views (another tolerance is computed by ``contiguity_pairs``)."""
+    return spec.contiguity and spec.tolerance_m == GAP_TOLERANCE_M
+
+
 def read_pairs(
     conn: Conn,
     kind: str | WeightsSpec = "queen",
@@ -202,7 +208,7 @@ def read_pairs(
     _check_level(level)
     codes = _codes(within)
     with _connection(conn) as c:
-        if spec.contiguity and spec.tolerance_m != GAP_TOLERANCE_M:
+        if spec.contiguity and not _reads_contiguity_views(spec):
             # another tolerance than the views': the views' own function, both directions;
             # the contact test (3x the time of the pairs) only for rook
             rows = c.execute(
@@ -314,9 +320,8 @@ def read_unit_weights(
     spec = as_spec(kind)
     order = [str(i) for i in ids]
     if (
-        not spec.contiguity
+        not _reads_contiguity_views(spec)
         or spec.derived
-        or spec.tolerance_m != GAP_TOLERANCE_M
         or not order
         or len(set(order)) != len(order)
     ):
@@ -373,8 +378,7 @@ def stale_contiguity_views(conn: Conn, level: str, kind: str | WeightsSpec = "qu
     """
     from policylink.etl.migrate import stale_materialized_views
 
-    spec = as_spec(kind)
-    if not spec.contiguity or spec.tolerance_m != GAP_TOLERANCE_M:
+    if not _reads_contiguity_views(as_spec(kind)):
         return []
     with _connection(conn) as c:
         names = stale_materialized_views(c)
