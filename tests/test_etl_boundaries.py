@@ -144,8 +144,9 @@ def test_cnmaps_index_counts():
 
 @pytest.mark.slow
 def test_load_cnmaps_all_counties(all_units_url):
-    # all_units_url is load_cnmaps(conn) on a fresh migrated database (conftest: built once,
-    # shared with test_views_counties.py)
+    # all_units_url is load_cnmaps(conn) on a copy of the bundled boundaries: the provinces
+    # and prefectures found unchanged, every county loaded (conftest: built once, shared with
+    # test_views_counties.py)
     with psycopg.connect(all_units_url) as conn:
         n = conn.execute(
             "SELECT count(*) FROM admin_unit WHERE level = 'county' OR also_county"
@@ -180,8 +181,7 @@ def test_load_cnmaps_all_counties(all_units_url):
 def test_load_cnmaps_provinces_prefectures_and_jjj_counties(clone_boundaries):
     # boundaries_template (conftest) is load_cnmaps of the provinces and prefectures and of the
     # counties within ["110000", "120000", "130000"] (the bundle's parts), on a fresh database:
-    # checked on a copy instead of loading them a third time in the run (~10 s). After the
-    # all-county test, so that this worker does not wait for the template (built by the other)
+    # checked on a copy instead of loading them again in the run (~10 s)
     url = clone_boundaries()
     with psycopg.connect(url) as conn:
         counts = dict(conn.execute("SELECT level, count(*) FROM admin_unit GROUP BY 1").fetchall())
