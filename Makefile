@@ -52,10 +52,13 @@ translations: setup-test
 # One BLAS/OpenMP thread per xdist worker: two workers on two cores, not four threads fighting.
 # The project's bytecode is compiled first (0.5 s): the tests start ~100 policylink and QGIS
 # processes, which would each compile the modules they import where PYTHONDONTWRITEBYTECODE is
-# set (Python then reads .pyc files but never writes them).
+# set (Python then reads .pyc files but never writes them). For the same reason the run itself
+# writes bytecode (PYTHONDONTWRITEBYTECODE emptied): pytest then keeps its rewritten test
+# modules, and a second run collects in ~11 s per worker instead of ~19 s.
 test: setup-test lint translations
 	@$(PY) -m compileall -q -j 0 policylink etl spatial qgis_plugin > /dev/null
-	@QT_QPA_PLATFORM=offscreen OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	@PYTHONDONTWRITEBYTECODE= QT_QPA_PLATFORM=offscreen \
+		OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 		$(PY) -m pytest -n 2 --dist loadfile --durations=20
 
 plugin: setup translations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import sys
 import tempfile
 import uuid
@@ -118,8 +119,33 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 _SHARED_HOME = "policylink_pg_home"
 
 
+#: Free space a memory file system needs to hold the run's cluster (it peaks near 3 GB).
+_MEMORY_DIR_MIN_FREE = 8 * 2**30
+
+
+def _cluster_parent() -> str | None:
+    """Where the run's throwaway cluster goes: ``$POLICYLINK_TEST_CLUSTER_DIR`` if set, else a
+    memory file system (``/dev/shm``) with room to spare, else the system's temporary directory.
+
+    The cluster is deleted after the run and runs with fsync off, so nothing is lost by keeping
+    it in memory, and its file operations are cheap there: the run creates and drops ~100
+    databases of 400-1,000 files each, and on a journalling disk file system a file creation
+    can cost over a millisecond of kernel CPU (1.2 ms measured on ext4, 0.02 ms on tmpfs).
+    """
+    chosen = os.environ.get("POLICYLINK_TEST_CLUSTER_DIR")
+    if chosen:
+        return chosen
+    shm = "/dev/shm"
+    try:
+        if os.access(shm, os.W_OK) and shutil.disk_usage(shm).free >= _MEMORY_DIR_MIN_FREE:
+            return shm
+    except OSError:
+        pass
+    return None  # tempfile's default
+
+
 def _new_cluster_home() -> Path:
-    home = Path(tempfile.mkdtemp(prefix="policylink-test-"))
+    home = Path(tempfile.mkdtemp(prefix="policylink-test-", dir=_cluster_parent()))
     os.chmod(home, 0o755)  # the ``postgres`` user must reach it when tests run as root
     return home
 

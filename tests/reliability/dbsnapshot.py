@@ -88,33 +88,36 @@ def snapshot(
             return snapshot(conn, ignore_failed_batches=ignore_failed_batches)
     conn = url_or_conn
     rels = conn.execute(_RELATIONS).fetchall()
+    populated = set(
+        conn.execute("SELECT schemaname, matviewname FROM pg_matviews WHERE ispopulated").fetchall()
+    )
     tables: dict[str, tuple[int, str]] = {}
+    parts: list[sql.Composable] = []
     for schema, name, kind in rels:
         if kind not in ("r", "p", "m"):
             continue
-        if kind == "m":
-            populated = conn.execute(
-                "SELECT ispopulated FROM pg_matviews WHERE schemaname = %s AND matviewname = %s",
-                (schema, name),
-            ).fetchone()
-            if not populated or not populated[0]:
-                tables[f"{schema}.{name}"] = (-1, "not populated")
-                continue
+        key = f"{schema}.{name}"
+        if kind == "m" and (schema, name) not in populated:
+            tables[key] = (-1, "not populated")
+            continue
         where = sql.SQL("")
         if ignore_failed_batches and (schema, name) == ("public", "load_batch"):
             where = sql.SQL(" WHERE t.status <> 'failed'")
         if (schema, name) in _BY_ROW_VERSION:
             q = sql.SQL(
-                "SELECT count(*), coalesce(md5(string_agg(ctid::text || xmin::text, ',' "
+                "SELECT {}, count(*), coalesce(md5(string_agg(ctid::text || xmin::text, ',' "
                 "ORDER BY ctid)), '') FROM {}.{}"
-            ).format(sql.Identifier(schema), sql.Identifier(name))
+            ).format(sql.Literal(key), sql.Identifier(schema), sql.Identifier(name))
         else:
             q = sql.SQL(
-                "SELECT count(*), coalesce(md5(string_agg(h, '' ORDER BY h)), '') "
+                "SELECT {}, count(*), coalesce(md5(string_agg(h, '' ORDER BY h)), '') "
                 "FROM (SELECT md5(t::text) AS h FROM {}.{} AS t{}) AS s"
-            ).format(sql.Identifier(schema), sql.Identifier(name), where)
-        n, digest = conn.execute(q).fetchone()
-        tables[f"{schema}.{name}"] = (n, digest)
+            ).format(sql.Literal(key), sql.Identifier(schema), sql.Identifier(name), where)
+        parts.append(sql.SQL("({})").format(q))
+    # one statement for all tables: a query per table cost ~2 ms each in round trips and planning
+    if parts:
+        for key, n, digest in conn.execute(sql.SQL(" UNION ALL ").join(parts)).fetchall():
+            tables[key] = (n, digest)
     conn.rollback()
     return Snapshot(frozenset(rels), tables)
 
