@@ -24,10 +24,11 @@ from demo_fixtures import (
 )
 
 from policylink import dbread, mapdata
+from policylink.errors import ConfigError
 from policylink.etl.migrate import refresh_materialized_views
 from policylink.report import build_report
 from policylink.report import network as net
-from policylink.report.sections import all_sections
+from policylink.report.sections import all_sections, section_keys
 
 
 @pytest.fixture(scope="module")
@@ -252,6 +253,21 @@ def test_missing_inputs_are_stated(make_db, tmp_path):
     assert not result.failed, [s.failed for s in result.failed]
     assert all(s.missing for s in result.sections)
     assert "Not available" in result.path.read_text(encoding="utf-8")
+    # the keys build_report(sections=...) accepts are those of the sections built
+    assert [s.key for s in result.sections] == section_keys()
+
+
+def test_a_chosen_subset_of_sections(make_db, tmp_path):
+    url = make_db()
+    with psycopg.connect(url) as conn:
+        result = build_report(
+            conn, tmp_path, lang="en", log=lambda m: None, sections=["sdm", "moran"]
+        )
+        assert [s.key for s in result.sections] == ["moran", "sdm"]  # in report order
+        page = result.path.read_text(encoding="utf-8")
+        assert 'data-section="moran"' in page and 'data-section="did"' not in page
+        with pytest.raises(ConfigError, match="unknown report section.*'morans'.*moran, sdm"):
+            build_report(conn, tmp_path, lang="en", log=lambda m: None, sections=["morans"])
 
 
 def test_true_sdm_effects_closed_forms():

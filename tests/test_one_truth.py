@@ -45,12 +45,22 @@ def _cli(monkeypatch, capsys, url: str, *args: str) -> object:
 
 @pytest.fixture(scope="module")
 def report_dir(bundled_url, tmp_path_factory):
-    """The report built once on the bundled database (English, 99 draws, seed 12345)."""
+    """The report's Moran and SDM sections built once on the bundled database (English, 99
+    draws, seed 12345): the tables compared here (the other sections, ~7 s, are built in the
+    demo and report tests)."""
     from policylink.report import build_report
 
     out = tmp_path_factory.mktemp("report")
     with psycopg.connect(bundled_url) as conn:
-        build_report(conn, out, lang="en", seed=12345, draws=99, log=lambda _m: None)
+        build_report(
+            conn,
+            out,
+            lang="en",
+            seed=12345,
+            draws=99,
+            log=lambda _m: None,
+            sections=["moran", "sdm"],
+        )
     return out
 
 

@@ -1,14 +1,15 @@
 """The PolicyLink HTML report: seed studies reproduced from the database.
 
-:func:`build_report` runs every section of :mod:`policylink.report.sections` and writes
-``report.html`` (self-contained: figures embedded as base64 PNG, the interactive map inline),
-``figures/*.png``, ``tables/*.csv`` and ``interactive_map.html`` under the output folder.
+:func:`build_report` runs the sections of :mod:`policylink.report.sections` (every one by
+default) and writes ``report.html`` (self-contained: figures embedded as base64 PNG, the
+interactive map inline), ``figures/*.png``, ``tables/*.csv`` and ``interactive_map.html`` under
+the output folder.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,8 +53,9 @@ def build_report(
     region: str | None = None,
     database: str = "",
     log: Callable[[str], None] = print,
+    sections: Sequence[str] | None = None,
 ) -> ReportResult:
-    """Run every report section and write the report.
+    """Run the report sections (every one by default) and write the report.
 
     Parameters
     ----------
@@ -73,22 +75,42 @@ def build_report(
         Redacted database URL shown in the header.
     log : callable
         Receives one line per section with its time and status.
+    sections : sequence of str, optional
+        Keys of the sections to run (see :func:`policylink.report.sections.section_keys`), in
+        report order whatever the order given; None runs every section.
 
     Returns
     -------
     ReportResult
+
+    Raises
+    ------
+    ConfigError
+        For an unknown language or section key.
     """
-    from policylink.report.sections import Context, all_sections, check_lang
+    from policylink.errors import ConfigError
+    from policylink.report.sections import Context, all_sections, check_lang, section_keys
 
     check_lang(lang)
+    builders = all_sections()
+    if sections is not None:
+        keys = section_keys()
+        unknown = [k for k in sections if k not in keys]
+        if unknown:
+            raise ConfigError(
+                f"unknown report section(s) {', '.join(map(repr, unknown))}; "
+                f"the sections are {', '.join(keys)}"
+            )
+        chosen = set(sections)
+        builders = [b for b, k in zip(builders, keys, strict=True) if k in chosen]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     writer = ReportWriter(out_dir)
     ctx = Context(conn, writer, lang=lang, seed=seed, draws=draws, log=log)
     if region:
         ctx.region = region
-    sections: list[Section] = []
-    for builder in all_sections():
+    done: list[Section] = []
+    for builder in builders:
         t0 = time.monotonic()
         before = len(writer.written)
         sec = run_section(builder, ctx)
@@ -108,7 +130,7 @@ def build_report(
             log(f"      wrote {path}")
         for note in sec.missing[1:]:
             log(f"      missing: {note}")
-        sections.append(sec)
+        done.append(sec)
     title = ctx.t(
         "PolicyLink 报告：政策扩散与碳排放",
         "PolicyLink report: policy diffusion and carbon emissions",
@@ -122,7 +144,7 @@ def build_report(
         "whether its data are real or <strong>SYNTHETIC</strong>. Synthetic data only demonstrate "
         "the methods; their true parameters are printed beside the estimates.",
     )
-    page = render_html(sections, lang=lang, database=database, title=title, intro=intro)
+    page = render_html(done, lang=lang, database=database, title=title, intro=intro)
     path = out_dir / "report.html"
     path.write_text(page, encoding="utf-8")
-    return ReportResult(path, sections, [*writer.written, path])
+    return ReportResult(path, done, [*writer.written, path])

@@ -358,6 +358,18 @@ def all_sections() -> list[Callable[[Context], Section]]:
     ]
 
 
+def section_keys() -> list[str]:
+    """Keys of the report sections in report order (``pilots``, ..., ``diffusion``).
+
+    Returns
+    -------
+    list of str
+        The key of each builder of :func:`all_sections` (its name without ``section_``; the
+        key of the section it builds).
+    """
+    return [builder.__name__.removeprefix("section_") for builder in all_sections()]
+
+
 def check_lang(lang: str) -> None:
     """Raise :class:`ConfigError` for a language other than zh / en."""
     if lang not in ("zh", "en"):
