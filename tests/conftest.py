@@ -144,6 +144,28 @@ def _cluster_parent() -> str | None:
     return None  # tempfile's default
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Put the run's temporary files (``tmp_path``, the wheel build, virtual environments, QGIS
+    profiles, the ``policylink`` processes' temporary files) in memory like the cluster: in
+    ``/dev/shm/policylink-tests-<uid>`` when ``TMPDIR`` is not set and ``_cluster_parent`` picks
+    ``/dev/shm``. On the xdist controller (or without xdist) only: the workers and every
+    process they start inherit ``TMPDIR``, and the controller names the workers' ``tmp_path``
+    folders. pytest keeps the folders of the last three runs (``pytest-of-<user>``).
+    """
+    if hasattr(config, "workerinput") or os.environ.get("TMPDIR"):
+        return
+    parent = _cluster_parent()
+    if parent != "/dev/shm":
+        return
+    tmp = Path(parent) / f"policylink-tests-{os.getuid()}"
+    tmp.mkdir(exist_ok=True)
+    # others may pass through but not list: tests that start a PostgreSQL server in a
+    # temporary folder run it as the ``postgres`` user when they run as root
+    os.chmod(tmp, 0o711)
+    os.environ["TMPDIR"] = str(tmp)
+    tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+
+
 def _new_cluster_home() -> Path:
     home = Path(tempfile.mkdtemp(prefix="policylink-test-", dir=_cluster_parent()))
     os.chmod(home, 0o755)  # the ``postgres`` user must reach it when tests run as root
