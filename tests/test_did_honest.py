@@ -34,6 +34,35 @@ def test_relative_magnitudes_identified_set_closed_form():
         assert r1.table.iloc[0].id_upper == pytest.approx(B[3] + 2 * Mbar * m, abs=1e-9)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_relative_magnitudes_closed_form_equals_the_linear_programs(seed):
+    """The RM bounds in closed form (used for every target) against the linear programs over
+    the RM polyhedra (one per sign of each pre-period change) on random coefficients, boxes,
+    event windows, targets and M; also with a weight vector of mixed sign, where the product
+    solves the linear programs."""
+    from policylink.spatial.did import honest as h
+
+    rng = np.random.default_rng(seed)
+    n_pre, n_post = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    e_all = np.arange(-n_pre - 1, n_post)  # reference -1
+    beta = rng.normal(0, 0.3, n_pre + n_post)
+    for half in (np.zeros_like(beta), rng.uniform(0.01, 0.3, beta.size)):
+        for l_post in (
+            np.full(n_post, 1 / n_post),
+            np.eye(n_post)[0],
+            np.eye(n_post)[-1],
+            rng.uniform(0, 1, n_post),
+        ):
+            for M in (0.0, 0.7, 2.5):
+                fast = h._theta_range(beta, half, e_all, -1, l_post, "rm", M)
+                lp = h._theta_range_lp(beta, half, e_all, -1, l_post, "rm", M)
+                np.testing.assert_allclose(fast, lp, rtol=1e-7, atol=1e-9)
+    mixed = rng.normal(0, 1, n_post)
+    mixed[0] = -abs(mixed[0])
+    got = h._theta_range(beta, half, e_all, -1, mixed, "rm", 1.0)
+    assert got == h._theta_range_lp(beta, half, e_all, -1, mixed, "rm", 1.0)
+
+
 def test_mbar_zero_is_the_simultaneous_interval():
     """Mbar = 0: delta_post = 0, so the set is the box interval beta_e +- c se_e."""
     r = honest_did(E, B, V, restriction="rm", target=1, m_values=[0.0])

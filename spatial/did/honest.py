@@ -179,7 +179,61 @@ def _theta_range(
     M: float,
 ) -> tuple[float, float]:
     """min / max of l'(beta_post - delta_post) over beta in [beta - half, beta + half] and
-    delta in the restriction with delta_pre = beta_pre and delta_ref = 0 (NaN when empty)."""
+    delta in the restriction with delta_pre = beta_pre and delta_ref = 0 (NaN when empty).
+
+    Relative magnitudes with non-negative weights (every target of :func:`honest_did`) in
+    closed form (:func:`_theta_range_rm`), anything else by linear programs
+    (:func:`_theta_range_lp`); the two agree (tests/test_did_honest.py).
+    """
+    if restriction == "rm" and np.all(np.asarray(l_post) >= 0):
+        return _theta_range_rm(beta, half, e_all, ref, l_post, M)
+    return _theta_range_lp(beta, half, e_all, ref, l_post, restriction, M)
+
+
+def _theta_range_rm(
+    beta: np.ndarray,
+    half: np.ndarray,
+    e_all: np.ndarray,
+    ref: int,
+    l_post: np.ndarray,
+    M: float,
+) -> tuple[float, float]:
+    """:func:`_theta_range` under relative magnitudes for ``l_post >= 0``, in closed form.
+
+    The union of the RM polyhedra is: every post-period change ``|delta_e - delta_{e-1}|`` at
+    most ``M m``, ``m`` the largest pre-period change ``|delta_s - delta_{s-1}|`` (the change
+    into the reference included, ``delta_ref = 0``). For a given ``m`` the post-period
+    deviations reach ``delta_{ref+j} = -/+ j M m`` together, so ``l'delta_post`` spans
+    ``+/- M m sum_j j l_j``; ``m`` is largest at a corner of the box (each change
+    ``|b_s - b_{s-1}| + h_s + h_{s-1}``), and the post-period coefficients, which enter only
+    through ``l'beta_post``, at its other corners. (Rambachan and Roth 2023, Sec. 2.4; the
+    linear programs of :func:`_theta_range_lp` give the same bounds, ~350 of them per report.)
+    """
+    coef_e = [int(e) for e in e_all if e != ref]
+    b = dict(zip(coef_e, np.asarray(beta, float), strict=True))
+    h = dict(zip(coef_e, np.asarray(half, float), strict=True))
+    b[ref], h[ref] = 0.0, 0.0
+    pre = [int(e) for e in e_all if e <= ref and e - 1 in b]
+    m = max(abs(b[e] - b[e - 1]) + h[e] + h[e - 1] for e in pre)
+    post = [e for e in coef_e if e > ref]
+    lp = np.asarray(l_post, float)
+    centre = float(sum(w * b[e] for w, e in zip(lp, post, strict=True)))
+    box = float(sum(w * h[e] for w, e in zip(lp, post, strict=True)))
+    drift = M * m * float(sum(w * (e - ref) for w, e in zip(lp, post, strict=True)))
+    return centre - box - drift, centre + box + drift
+
+
+def _theta_range_lp(
+    beta: np.ndarray,
+    half: np.ndarray,
+    e_all: np.ndarray,
+    ref: int,
+    l_post: np.ndarray,
+    restriction: str,
+    M: float,
+) -> tuple[float, float]:
+    """:func:`_theta_range` by linear programs: for each polyhedron of the restriction, the
+    min and the max of the objective (HiGHS through ``scipy.optimize.linprog``)."""
     k = len(e_all)
     pos = {int(e): i for i, e in enumerate(e_all)}
     coef_e = [int(e) for e in e_all if e != ref]
