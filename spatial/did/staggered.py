@@ -25,6 +25,7 @@ Journal of Econometrics, 225(2), 254-277.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,7 +157,9 @@ class CSResult:
 def _pval(est: float, se: float) -> float:
     if not np.isfinite(se) or se <= 0:
         return float("nan")
-    return float(2 * stats.norm.sf(abs(est / se)))
+    # 2 * norm.sf(|z|) without scipy's per-call overhead (~0.15 ms; ~770 calls a bootstrap
+    # of 10 fits): the same function, erfc(|z| / sqrt 2)
+    return math.erfc(abs(est / se) / math.sqrt(2.0))
 
 
 def _aggregate(
