@@ -34,7 +34,7 @@ def test_relative_magnitudes_identified_set_closed_form():
         assert r1.table.iloc[0].id_upper == pytest.approx(B[3] + 2 * Mbar * m, abs=1e-9)
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 def test_relative_magnitudes_closed_form_equals_the_linear_programs(seed):
     """The RM bounds in closed form (used for every target) against the linear programs over
     the RM polyhedra (one per sign of each pre-period change) on random coefficients, boxes,
@@ -47,12 +47,7 @@ def test_relative_magnitudes_closed_form_equals_the_linear_programs(seed):
     e_all = np.arange(-n_pre - 1, n_post)  # reference -1
     beta = rng.normal(0, 0.3, n_pre + n_post)
     for half in (np.zeros_like(beta), rng.uniform(0.01, 0.3, beta.size)):
-        for l_post in (
-            np.full(n_post, 1 / n_post),
-            np.eye(n_post)[0],
-            np.eye(n_post)[-1],
-            rng.uniform(0, 1, n_post),
-        ):
+        for l_post in (np.full(n_post, 1 / n_post), np.eye(n_post)[-1], rng.uniform(0, 1, n_post)):
             for M in (0.0, 0.7, 2.5):
                 fast = h._theta_range(beta, half, e_all, -1, l_post, "rm", M)
                 lp = h._theta_range_lp(beta, half, e_all, -1, l_post, "rm", M)
