@@ -165,14 +165,22 @@ BEGIN
     ),
     cand AS MATERIALIZED (
         -- bounding boxes within the tolerance, polygons not touching (anti-join first, so the
-        -- expensive distance below runs on these few pairs only)
-        SELECT a.code AS code_i, b.code AS code_j
+        -- expensive distance below runs on these few pairs only). A lateral GiST index scan
+        -- per unit, as in tested: as a plain join the planner, misled by the level filter's
+        -- estimate, looped over all pairs and expanded (copied) a whole polygon per pair
+        -- (prefectures: 137,000 copies, 4.7 s of a 6 s refresh; now 0.03 s)
+        SELECT a.code AS code_i, x.code AS code_j
         FROM admin_unit a
-        JOIN admin_unit b ON a.geom_eq && ST_Expand(b.geom_eq, $2) AND a.code < b.code
-             AND (b.level = $1 OR ($1 = 'county' AND b.also_county))
+        CROSS JOIN LATERAL (
+            SELECT b.code
+            FROM admin_unit b
+            WHERE b.geom_eq && ST_Expand(a.geom_eq, $2) AND a.code < b.code
+              AND (b.level = $1 OR ($1 = 'county' AND b.also_county))
+            OFFSET 0
+        ) x
         WHERE $2 > 0
           AND (a.level = $1 OR ($1 = 'county' AND a.also_county))
-          AND NOT EXISTS (SELECT 1 FROM touching t WHERE t.code_i = a.code AND t.code_j = b.code)
+          AND NOT EXISTS (SELECT 1 FROM touching t WHERE t.code_i = a.code AND t.code_j = x.code)
     ),
     near AS MATERIALIZED (
         SELECT $1 AS level, c.code_i, c.code_j,
