@@ -270,6 +270,25 @@ def test_a_chosen_subset_of_sections(make_db, tmp_path):
             build_report(conn, tmp_path, lang="en", log=lambda m: None, sections=["morans"])
 
 
+def test_demo_sections_option(make_db, tmp_path, monkeypatch, capsys):
+    from policylink.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", make_db())
+    out = tmp_path / "out"
+    args = ["demo", "--skip-load", "--lang", "en", "--out", str(out)]
+    assert main([*args, "--sections", "moran"]) == 0  # missing inputs are stated, not errors
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'data-section="moran"' in page and 'data-section="pilots"' not in page
+    capsys.readouterr()
+    # refused before any database work, naming the key and the valid ones; nothing written
+    for bad, said in (("moran,morans", "'morans'"), (" , ", "no report section named")):
+        shutil.rmtree(out, ignore_errors=True)
+        assert main([*args, "--sections", bad]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "pilots, jjj_adoption" in err, err
+        assert not out.exists()
+
+
 def test_true_sdm_effects_closed_forms():
     """Implied true effects: rho = 0 gives direct = beta, indirect = theta (row-standardised W,
     zero diagonal); theta = 0 gives total = beta / (1 - rho) (LeSage and Pace 2009, ch. 2.7)."""

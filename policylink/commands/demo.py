@@ -49,7 +49,21 @@ class DemoFailed(PolicyLinkError):
     is_flag=True,
     help="Do not load the bundled data (use what the database already holds).",
 )
-def demo(out_dir: str | None, lang: str, seed: int, draws: int, skip_load: bool) -> None:
+@click.option(
+    "--sections",
+    default=None,
+    metavar="KEYS",
+    help="Build only these report sections, comma-separated (e.g. moran,did; an unknown key "
+    "is refused with the list of keys). Default: every section.",
+)
+def demo(
+    out_dir: str | None,
+    lang: str,
+    seed: int,
+    draws: int,
+    skip_load: bool,
+    sections: str | None,
+) -> None:
     """Run the main job and write out/report.html plus every figure (PNG) and table (CSV).
 
     Steps: connect (starting the embedded PostGIS if needed), apply migrations, load the
@@ -61,7 +75,12 @@ def demo(out_dir: str | None, lang: str, seed: int, draws: int, skip_load: bool)
     """
     from policylink.etl.migrate import migrate, refresh_materialized_views
     from policylink.report import build_report
+    from policylink.report.sections import check_sections
 
+    chosen = None
+    if sections is not None:  # checked before any database work
+        chosen = [k.strip() for k in sections.split(",") if k.strip()]
+        check_sections(chosen)
     out = Path(out_dir) if out_dir else default_out_dir()
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
@@ -94,6 +113,7 @@ def demo(out_dir: str | None, lang: str, seed: int, draws: int, skip_load: bool)
             draws=draws,
             database=dbmod.redact(url),
             log=click.echo,
+            sections=chosen,
         )
     n_png = sum(1 for p in result.files if p.suffix == ".png")
     n_csv = sum(1 for p in result.files if p.suffix == ".csv")

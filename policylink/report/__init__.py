@@ -88,21 +88,20 @@ def build_report(
     ConfigError
         For an unknown language or section key.
     """
-    from policylink.errors import ConfigError
-    from policylink.report.sections import Context, all_sections, check_lang, section_keys
+    from policylink.report.sections import (
+        Context,
+        all_sections,
+        check_lang,
+        check_sections,
+        section_keys,
+    )
 
     check_lang(lang)
     builders = all_sections()
     if sections is not None:
-        keys = section_keys()
-        unknown = [k for k in sections if k not in keys]
-        if unknown:
-            raise ConfigError(
-                f"unknown report section(s) {', '.join(map(repr, unknown))}; "
-                f"the sections are {', '.join(keys)}"
-            )
+        check_sections(sections)
         chosen = set(sections)
-        builders = [b for b, k in zip(builders, keys, strict=True) if k in chosen]
+        builders = [b for b, k in zip(builders, section_keys(), strict=True) if k in chosen]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     writer = ReportWriter(out_dir)

@@ -8,7 +8,7 @@ says so in plain words instead of showing numbers.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -368,6 +368,28 @@ def section_keys() -> list[str]:
         key of the section it builds).
     """
     return [builder.__name__.removeprefix("section_") for builder in all_sections()]
+
+
+def check_sections(keys: Sequence[str]) -> None:
+    """Raise :class:`ConfigError` unless ``keys`` names at least one section, all known.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        Section keys (see :func:`section_keys`).
+
+    Raises
+    ------
+    ConfigError
+        Naming the unknown keys and listing the valid ones.
+    """
+    known = section_keys()
+    unknown = [k for k in keys if k not in known]
+    if unknown or not keys:
+        what = "no report section named"
+        if unknown:
+            what = f"unknown report section(s) {', '.join(map(repr, unknown))}"
+        raise ConfigError(f"{what}; the sections are {', '.join(known)}")
 
 
 def check_lang(lang: str) -> None:
