@@ -66,9 +66,9 @@ def test_eha_inputs_neighbour_share_is_a_direct_count(conn):
 def _statsmodels(design, clusters):
     r = sm.GLM(design.y, design.X, family=sm.families.Binomial())
     # Newton-Raphson until no parameter moves by 1e-10: the real cascades are bunched, so the
-    # baseline terms sit on a flat likelihood where a deviance tolerance stops early (1e-8) or,
-    # set below double precision (1e-13), runs until two deviances happen to be bit-identical
-    # (204 IRLS iterations, ~13 s, on the 169,057 dyads; Newton stops after 14)
+    # baseline terms sit on a flat likelihood where a deviance tolerance is a poor stopping
+    # rule; set below double precision (1e-13) IRLS ran until two deviances happened to be
+    # bit-identical (204 iterations, ~13 s, on the 169,057 dyads; Newton stops after 14)
     return r.fit(
         method="newton",
         cov_type="cluster",

@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import yaml
-from dbsnapshot import failed_batches, snapshot
+from dbsnapshot import Snapshot, failed_batches, snapshot
 from harness import run_cli
 from psycopg import sql
 
@@ -144,10 +144,10 @@ def _params(cases: list[dict]) -> list:
 #: url -> snapshot of the shared copy taken after the last refused case that left it unchanged.
 #: The refused cases run one after another on that copy (one module, one worker), so the next
 #: case's "before" is that snapshot: one snapshot per case instead of two.
-_LAST_SNAPSHOT: dict[str, object] = {}
+_LAST_SNAPSHOT: dict[str, Snapshot] = {}
 
 
-def before_state(url: str):
+def before_state(url: str) -> tuple[Snapshot, int]:
     """Snapshot and failed-batch count of ``url`` before a case's command."""
     before = _LAST_SNAPSHOT.pop(url, None) or snapshot(url)
     return before, failed_batches(url)
