@@ -9,6 +9,11 @@ PY_SYS ?= /usr/bin/python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
+# Python may write bytecode in every recipe, even where the caller's environment sets
+# PYTHONDONTWRITEBYTECODE (an empty value counts as unset): the venv's wheels are not compiled
+# at install (scripts/install_python.sh), so each module is compiled once, on its first import,
+# and not again in each of the ~100 processes `make test` starts.
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: demo test lint format setup setup-test plugin bench clean db-up db-down translations
 
@@ -50,14 +55,12 @@ translations: setup-test
 	@$(PY) scripts/build_translations.py
 
 # One BLAS/OpenMP thread per xdist worker: two workers on two cores, not four threads fighting.
-# The project's bytecode is compiled first (0.5 s): the tests start ~100 policylink and QGIS
-# processes, which would each compile the modules they import where PYTHONDONTWRITEBYTECODE is
-# set (Python then reads .pyc files but never writes them). For the same reason the run itself
-# writes bytecode (PYTHONDONTWRITEBYTECODE emptied): pytest then keeps its rewritten test
-# modules, and a second run collects in ~11 s per worker instead of ~19 s.
+# The project's bytecode is compiled first, on both cores (0.5 s), rather than by whichever
+# processes import it first. Since bytecode is written (above), pytest keeps its rewritten test
+# modules too, and a second run collects in ~11 s per worker instead of ~19 s.
 test: setup-test lint translations
 	@$(PY) -m compileall -q -j 0 policylink etl spatial qgis_plugin > /dev/null
-	@PYTHONDONTWRITEBYTECODE= QT_QPA_PLATFORM=offscreen \
+	@QT_QPA_PLATFORM=offscreen \
 		OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 		$(PY) -m pytest -n 2 --dist loadfile --durations=20
 
