@@ -1,8 +1,10 @@
 """CLI edges of issue 17: a never-initialised database, database errors, LISA without
 permutations and metres in a degrees CRS each end in one message, never a traceback.
 
-Each case runs ``policylink`` in a subprocess (what a user sees: stderr, exit code) on a real
-throwaway PostGIS database or on SYNTHETIC lattice layers written here. References are
+Each case runs ``policylink`` through ``main`` in this process and checks what a user sees, its
+exit code and standard streams (``tests/cli_here.py``: captured at the descriptor level,
+warnings shown as a fresh interpreter shows them), on a real throwaway PostGIS database or on
+SYNTHETIC lattice layers written here. References are
 independent of the code under test: the database catalogue (``to_regclass``,
 ``schema_migration`` against the migration files on disk) and pyproj's own refusal.
 """
@@ -10,7 +12,6 @@ independent of the code under test: the database catalogue (``to_regclass``,
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,25 +19,7 @@ import psycopg
 import pytest
 
 from policylink.errors import ConfigError, InputError
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(args: list[str], url: str | None = None, cwd: Path | None = None):  # noqa: ANN201
-    """``policylink ARGS`` in a subprocess (DATABASE_URL = ``url`` when given)."""
-    import os
-
-    env = {**os.environ}
-    if url is not None:
-        env["DATABASE_URL"] = url
-    return subprocess.run(
-        [sys.executable, "-m", "policylink.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd or ROOT,
-        timeout=600,
-    )
+from tests.cli_here import run_here
 
 
 def no_traceback(res: subprocess.CompletedProcess) -> None:
@@ -75,7 +58,7 @@ COMMANDS = {
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_commands_on_a_never_initialised_database_create_the_schema(
-    name: str, make_db, tmp_path: Path
+    name: str, make_db, tmp_path: Path, capfd
 ) -> None:
     from policylink.etl.migrate import migration_files
 
@@ -83,7 +66,7 @@ def test_commands_on_a_never_initialised_database_create_the_schema(
     args = COMMANDS[name]
     if name in ("weights", "map"):
         args = [*args, "--out", str(tmp_path / ("w.gal" if name == "weights" else "m.png"))]
-    res = run(args, url)
+    res = run_here(args, capfd, url=url)
     no_traceback(res)
     # the schema is created first; the command then says the data are missing
     assert "does not exist" not in res.stderr, res.stderr
@@ -96,11 +79,15 @@ def test_commands_on_a_never_initialised_database_create_the_schema(
         assert conn.execute("SELECT to_regclass('admin_unit')").fetchone()[0] is not None
 
 
-def test_up_to_date_database_is_only_read(make_db) -> None:
+def test_up_to_date_database_is_only_read(make_db, capfd) -> None:
     url = make_db()  # migrated
     with psycopg.connect(url) as conn:
         before = conn.execute("SELECT count(*), max(applied_at) FROM schema_migration").fetchone()
-    res = run(["weights", "--kind", "queen", "--level", "prefecture", "--within", "110000"], url)
+    res = run_here(
+        ["weights", "--kind", "queen", "--level", "prefecture", "--within", "110000"],
+        capfd,
+        url=url,
+    )
     no_traceback(res)
     assert "schema created" not in res.stderr
     with psycopg.connect(url) as conn:
@@ -108,21 +95,25 @@ def test_up_to_date_database_is_only_read(make_db) -> None:
     assert after == before
 
 
-def test_migrate_on_a_new_database_says_what_it_applied(make_db) -> None:
+def test_migrate_on_a_new_database_says_what_it_applied(make_db, capfd) -> None:
     """``migrate`` manages the schema itself: it lists what it applied, not 'up to date'."""
     url = make_db(migrated=False)
-    res = run(["migrate"], url)
+    res = run_here(["migrate"], capfd, url=url)
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("Applied: 0001_core_schema"), res.stdout
     assert "schema created" not in res.stderr
 
 
-def test_a_database_error_after_connecting_is_one_message(make_db) -> None:
+def test_a_database_error_after_connecting_is_one_message(make_db, capfd) -> None:
     """An object of the schema dropped behind PolicyLink's back: a message and a hint, exit 1."""
     url = make_db()
     with psycopg.connect(url) as conn:
         conn.execute("DROP FUNCTION unit_within CASCADE")
-    res = run(["weights", "--kind", "queen", "--level", "prefecture", "--within", "110000"], url)
+    res = run_here(
+        ["weights", "--kind", "queen", "--level", "prefecture", "--within", "110000"],
+        capfd,
+        url=url,
+    )
     no_traceback(res)
     assert res.returncode in (1, 2), res.stderr
     assert "unit_within" in res.stderr and "policylink" in res.stderr
@@ -156,11 +147,12 @@ def test_cli_main_turns_any_driver_error_into_one_message(capsys) -> None:
 
 
 @pytest.mark.parametrize("statistic", ["local_moran", "gi_star", "local_geary"])
-def test_lisa_with_zero_permutations_is_refused(statistic: str, tmp_path: Path) -> None:
+def test_lisa_with_zero_permutations_is_refused(statistic: str, tmp_path: Path, capfd) -> None:
     layer = lattice(tmp_path / "lattice.gpkg", 3857)
-    res = run(
+    res = run_here(
         ["lisa", "--variable", "v", "--layer", str(layer), "--id", "code"]
-        + ["--statistic", statistic, "--permutations", "0"]
+        + ["--statistic", statistic, "--permutations", "0"],
+        capfd,
     )
     no_traceback(res)
     assert res.returncode == 2
@@ -205,12 +197,12 @@ def test_numerics_refuse_zero_permutations() -> None:
 # ------------------------------------------------------------------ metres in a degrees CRS
 
 
-def test_metres_in_a_degrees_crs_is_refused_naming_layer_and_crs(tmp_path: Path) -> None:
+def test_metres_in_a_degrees_crs_is_refused_naming_layer_and_crs(tmp_path: Path, capfd) -> None:
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
     layer = lattice(tmp_path / "metres_as_degrees.gpkg", 4326, x0=5e5, y0=4e6)
-    res = run(["moran", "--variable", "v", "--layer", str(layer), "--id", "code"])
+    res = run_here(["moran", "--variable", "v", "--layer", str(layer), "--id", "code"], capfd)
     no_traceback(res)
     assert res.returncode == 2
     assert "metres_as_degrees.gpkg" in res.stderr and "EPSG:4326" in res.stderr

@@ -1,8 +1,8 @@
 """Analysis inputs from files (issue 17): GBK panels, header-only tables and point layers.
 
-Each case runs ``policylink`` on SYNTHETIC files written here (in a subprocess; the GBK / UTF-8
-comparisons, which only need the numbers, call the same ``main`` in this process) (a 5 x 5 lattice
-of 10 km squares in EPSG:3857, random values from a fixed seed). References are independent:
+Each case runs ``policylink`` through ``main`` in this process (``tests/cli_here.py``: exit code
+and standard streams as a user sees them) on SYNTHETIC files written here (a 5 x 5 lattice of
+10 km squares in EPSG:3857, random values from a fixed seed). References are independent:
 the same panel saved as UTF-8 (the decoding must not change a number) and esda's Moran's I on
 libpysal's own k-nearest-neighbour weights of the same points.
 """
@@ -10,39 +10,14 @@ libpysal's own k-nearest-neighbour weights of the same points.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(args: list[str]) -> subprocess.CompletedProcess:
-    """``policylink ARGS`` in a subprocess; no database is needed for file inputs."""
-    return subprocess.run(
-        [sys.executable, "-m", "policylink.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ},
-        cwd=ROOT,
-        timeout=600,
-    )
-
-
-def run_here(args: list[str], capsys: pytest.CaptureFixture) -> subprocess.CompletedProcess:
-    """``policylink ARGS`` through ``policylink.cli.main`` in this process (no interpreter and
-    pyfixest start-up per run: ~4 s each); the result has the fields of :func:`run`."""
-    from policylink.cli import main
-
-    capsys.readouterr()
-    rc = main(args)
-    out = capsys.readouterr()
-    return subprocess.CompletedProcess(args, rc, out.out, out.err)
+from tests.cli_here import run_here
 
 
 def same(a: object, b: object) -> bool:
@@ -117,13 +92,13 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 PANEL = ["--id", "代码", "--time", "年份"]
 
 
-def test_gbk_panel_in_sdm_equals_the_utf8_panel(files: dict[str, Path], capsys) -> None:
+def test_gbk_panel_in_sdm_equals_the_utf8_panel(files: dict[str, Path], capfd) -> None:
     out = {}
     for name in ("panel_utf8", "panel_gbk"):
         res = run_here(
             ["sdm", "--panel", str(files[name]), *PANEL, "--boundaries", str(files["units"])]
             + ["--boundary-id", "code", "--y", "产出", "--x", "投入", "--format", "json"],
-            capsys,
+            capfd,
         )
         assert res.returncode == 0, res.stderr
         out[name] = json.loads(res.stdout)
@@ -132,13 +107,13 @@ def test_gbk_panel_in_sdm_equals_the_utf8_panel(files: dict[str, Path], capsys) 
     assert same(gbk, out["panel_utf8"])
 
 
-def test_gbk_panel_in_did_equals_the_utf8_panel(files: dict[str, Path], capsys) -> None:
+def test_gbk_panel_in_did_equals_the_utf8_panel(files: dict[str, Path], capfd) -> None:
     est = {}
     for name in ("panel_utf8", "panel_gbk"):
         res = run_here(
             ["did", "twfe", str(files[name]), "-y", "产出", "--unit", "代码", "--time", "年份"]
             + ["--first-treated", "ft", "--format", "json"],
-            capsys,
+            capfd,
         )
         assert res.returncode == 0, res.stderr
         est[name] = json.loads(res.stdout.replace("panel_gbk", "panel_utf8"))
@@ -153,41 +128,47 @@ def test_gbk_panel_in_did_equals_the_utf8_panel(files: dict[str, Path], capsys) 
     ],
     ids=["moran", "sdm"],
 )
-def test_header_only_panel_is_refused_by_the_analyses(args: list[str], files: dict) -> None:
-    res = run(
+def test_header_only_panel_is_refused_by_the_analyses(args: list[str], files: dict, capfd) -> None:
+    res = run_here(
         [*args, "--panel", str(files["header_only"]), *PANEL]
-        + ["--boundaries", str(files["units"]), "--boundary-id", "code"]
+        + ["--boundaries", str(files["units"]), "--boundary-id", "code"],
+        capfd,
     )
     clean_refusal(res, "header_only.csv", "no data rows")
     assert "zero-size array" not in res.stderr
 
 
-def test_header_only_panel_is_refused_by_did(files: dict[str, Path]) -> None:
-    res = run(
+def test_header_only_panel_is_refused_by_did(files: dict[str, Path], capfd) -> None:
+    res = run_here(
         ["did", "twfe", str(files["header_only"]), "-y", "产出", "--unit", "代码"]
-        + ["--time", "年份", "--first-treated", "ft"]
+        + ["--time", "年份", "--first-treated", "ft"],
+        capfd,
     )
     clean_refusal(res, "header_only.csv", "no data rows")
 
 
 @pytest.mark.parametrize("kind", ["queen", "rook"])
-def test_moran_on_points_with_contiguity_is_refused(kind: str, files: dict[str, Path]) -> None:
-    res = run(
+def test_moran_on_points_with_contiguity_is_refused(
+    kind: str, files: dict[str, Path], capfd
+) -> None:
+    res = run_here(
         ["moran", "--variable", "v", "--layer", str(files["points"]), "--id", "code"]
-        + ["--weights-kind", kind]
+        + ["--weights-kind", kind],
+        capfd,
     )
     clean_refusal(res, "points.gpkg", "needs polygons", "knn:K")
     assert not res.stdout
 
 
-def test_moran_on_points_with_knn_equals_esda(files: dict[str, Path]) -> None:
+def test_moran_on_points_with_knn_equals_esda(files: dict[str, Path], capfd) -> None:
     import esda
     import geopandas as gpd
     from libpysal.weights import KNN
 
-    res = run(
+    res = run_here(
         ["moran", "--variable", "v", "--layer", str(files["points"]), "--id", "code"]
-        + ["--weights-kind", "knn:4", "--permutations", "0", "--format", "json"]
+        + ["--weights-kind", "knn:4", "--permutations", "0", "--format", "json"],
+        capfd,
     )
     assert res.returncode == 0, res.stderr
     rows = json.loads(res.stdout)

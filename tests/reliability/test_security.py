@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -17,6 +15,8 @@ import psycopg
 import pytest
 from psycopg import errors, sql
 from psycopg.conninfo import make_conninfo
+
+from tests.cli_here import run_here
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "Pw-" + uuid.uuid4().hex[:10]
@@ -139,18 +139,6 @@ def test_reader_role_can_read_every_view(reader_url):
 # -- no password in messages --------------------------------------------------------------------
 
 
-def _cli(args: list[str], env_url: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, DATABASE_URL=env_url, PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, "-m", "policylink.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
 @pytest.mark.parametrize(
     "args",
     [
@@ -162,10 +150,11 @@ def _cli(args: list[str], env_url: str) -> subprocess.CompletedProcess[str]:
     ],
     ids=lambda a: "-".join(a[:2]),
 )
-def test_unreachable_server_error_shows_no_password(args):
-    # port 1 on loopback: connection refused, the error path is taken
+def test_unreachable_server_error_shows_no_password(args, capfd):
+    # port 1 on loopback: connection refused, the error path is taken; through ``main`` in this
+    # process (tests/cli_here.py): what the command prints and its exit code, as in a process
     url = f"postgresql://analyst:{SECRET}@127.0.0.1:1/policylink"
-    res = _cli(args, url)
+    res = run_here(args, capfd, url=url)
     out = res.stdout + res.stderr
     assert SECRET not in out
     if args != ["db", "status"]:
