@@ -47,6 +47,7 @@ from policylink.etl.batch import (
     text_sha256,
 )
 from policylink.etl.gcj02 import gcj02_to_wgs84_coords
+from policylink.etl.geojson_arrays import read_multipolygons
 from policylink.etl.validate import NUL_MESSAGE, nul_paths
 
 LEVELS: tuple[str, ...] = ("province", "prefecture", "county")
@@ -749,11 +750,15 @@ def read_cnmaps_geometries(entries: Sequence[CnmapsEntry]) -> tuple[list[MultiPo
 def _read_cnmaps(entries: Sequence[CnmapsEntry]) -> tuple[list[MultiPolygon], np.ndarray]:
     """:func:`read_cnmaps_geometries` with a per-entry ``repaired`` flag.
 
-    All vertices of all entries are converted in one call (one fixed-point iteration over the
-    distinct positions, see :func:`policylink.etl.gcj02.gcj02_to_wgs84`).
+    The files are parsed together (:func:`policylink.etl.geojson_arrays.read_multipolygons`,
+    about twice as fast as GEOS's GeoJSON reader, which stays the fallback) and all vertices of
+    all entries are converted in one call (one fixed-point iteration over the distinct
+    positions, see :func:`policylink.etl.gcj02.gcj02_to_wgs84`).
     """
-    raw = shapely.from_geojson([e.path.read_text(encoding="utf-8") for e in entries])
-    wgs = shapely.transform(raw, gcj02_to_wgs84_coords)
+    documents = [e.path.read_bytes() for e in entries]
+    wgs = read_multipolygons(documents, transform=gcj02_to_wgs84_coords)
+    if wgs is None:  # not the package's usual layout: GEOS's reader
+        wgs = shapely.transform(shapely.from_geojson(documents), gcj02_to_wgs84_coords)
     out: list[MultiPolygon] = []
     repaired = np.zeros(len(entries), dtype=bool)
     for i, (e, g) in enumerate(zip(entries, wgs, strict=True)):
