@@ -1540,7 +1540,8 @@ class HonestOptions(InferenceOptions):
     alpha : float
         1 - confidence level.
     seed : int
-        Seed of the simulated simultaneous critical value.
+        Seed of the simulated simultaneous critical value and of the integration behind the
+        pre-trend power (the same seed, the same numbers).
     conley_km, kernel : float or None, str
         Conley spatial-HAC covariance of the event study (see :class:`InferenceOptions`).
     """
@@ -1669,8 +1670,8 @@ def run_honest(inputs: DidInputs, options: HonestOptions | None = None) -> Hones
     Vp = V[np.ix_(pre, pre)]
     e_pre = tab.rel_time.to_numpy(int)[pre]
     power = {
-        "slope_50": slope_for_power(e_pre, Vp, 0.5, alpha=o.alpha),
-        "slope_80": slope_for_power(e_pre, Vp, 0.8, alpha=o.alpha),
+        "slope_50": slope_for_power(e_pre, Vp, 0.5, alpha=o.alpha, seed=o.seed),
+        "slope_80": slope_for_power(e_pre, Vp, 0.8, alpha=o.alpha, seed=o.seed),
     }
     return HonestAnalysis(provenance(inputs), o, res, power, es.model.info.get("inference"))
 

@@ -409,6 +409,7 @@ def pretrend_power(
     *,
     reference: int = -1,
     alpha: float = 0.05,
+    seed: int = 0,
 ) -> float:
     """Power of the pre-test "some pre-period coefficient is significant" against a linear trend.
 
@@ -429,6 +430,10 @@ def pretrend_power(
         Normalised event time.
     alpha : float
         Level of each individual test.
+    seed : int
+        Seed of SciPy's quasi-Monte Carlo integration of the rectangle (two or more
+        pre-periods; error ~1e-5): the same inputs give the same power, and the power is a
+        smooth function of ``slope`` for :func:`slope_for_power` (common random numbers).
 
     Returns
     -------
@@ -444,7 +449,9 @@ def pretrend_power(
         acc = stats.norm.cdf(z - mean[0]) - stats.norm.cdf(-z - mean[0])
     else:
         mvn = stats.multivariate_normal(mean=mean, cov=C)
-        acc = mvn.cdf(np.full(len(e), z), lower_limit=np.full(len(e), -z))
+        acc = mvn.cdf(
+            np.full(len(e), z), lower_limit=np.full(len(e), -z), rng=np.random.default_rng(seed)
+        )
     return float(1 - acc)
 
 
@@ -455,12 +462,13 @@ def slope_for_power(
     *,
     reference: int = -1,
     alpha: float = 0.05,
+    seed: int = 0,
 ) -> float:
     """Positive linear-trend slope that the pre-test detects with the given power (Roth 2022).
 
     Parameters
     ----------
-    rel_times, vcov, reference, alpha
+    rel_times, vcov, reference, alpha, seed
         As :func:`pretrend_power`.
     power : float
         Target power (e.g. 0.5 or 0.8).
@@ -471,11 +479,15 @@ def slope_for_power(
     """
     se = np.sqrt(np.diag(np.asarray(vcov, float)))
     hi = float(se.max())
-    while pretrend_power(rel_times, vcov, hi, reference=reference, alpha=alpha) < power:
+
+    def power_at(slope: float) -> float:
+        return pretrend_power(rel_times, vcov, slope, reference=reference, alpha=alpha, seed=seed)
+
+    while power_at(hi) < power:
         hi *= 2
     return float(
         optimize.brentq(
-            lambda g: pretrend_power(rel_times, vcov, g, reference=reference, alpha=alpha) - power,
+            lambda g: power_at(g) - power,
             0.0,
             hi,
             xtol=1e-10 * hi,
