@@ -33,11 +33,9 @@ LONGEST_FIRST: tuple[str, ...] = (
     "tests/reliability/test_catalogue.py",
     "tests/test_etl_boundaries.py",  # with test_views_counties.py: the all-county load
     "tests/test_demo_run.py",
-    "tests/test_edges_files.py",
     "tests/test_weights_one_rule.py",
     "tests/reliability/test_load_edges.py",
     "tests/reliability/test_concurrency.py",
-    "tests/test_edges_cli.py",
     "tests/test_bench_smoke.py",
     "tests/test_demo_report.py",
     "tests/test_diffusion_db.py",
