@@ -6,8 +6,6 @@ spreg's ``ML_Lag`` on the same year read straight from the observation table.
 
 from __future__ import annotations
 
-import uuid
-
 import numpy as np
 import pandas as pd
 import psycopg
@@ -15,7 +13,7 @@ import pytest
 import spreg
 from demo_fixtures import PROVINCE, load_synthetic, load_synthetic_panel
 
-from policylink.etl.migrate import migrate, refresh_materialized_views
+from policylink.etl.migrate import refresh_materialized_views
 from policylink.report.analysis_sections import NAMES
 from policylink.report.builder import ReportWriter
 from policylink.report.context import Context
@@ -26,14 +24,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def grid_url(pg_cluster):
-    """A migrated database holding the SYNTHETIC grid and its random panel."""
-    name = f"t_repm_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
-        c.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    url = pg_cluster.url(name)
+def grid_url(pg_cluster, clone_migrated):
+    """A migrated database (a copy of the run's migrated template) holding the SYNTHETIC grid
+    and its random panel."""
+    name, url = clone_migrated("t_repm_")
     with psycopg.connect(url) as conn:
-        migrate(conn)
         load_synthetic(conn)
         load_synthetic_panel(conn)
         conn.commit()

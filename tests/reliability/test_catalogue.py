@@ -23,7 +23,6 @@ from harness import run_cli
 from psycopg import sql
 
 from policylink.etl.boundaries import load_boundary_file
-from policylink.etl.migrate import migrate
 
 HERE = Path(__file__).resolve().parent
 CAT = HERE / "catalogue"
@@ -73,14 +72,11 @@ def _admin_url(cluster) -> str:
 
 
 @pytest.fixture(scope="module")
-def base_template(pg_cluster) -> Iterator[str]:
-    """Name of a template database: migrated, with the catalogue's base units loaded."""
-    name = f"tpl_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_admin_url(pg_cluster), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = pg_cluster.url(name)
+def base_template(pg_cluster, clone_migrated) -> Iterator[str]:
+    """Name of a template database: migrated (a copy of the run's migrated template), with the
+    catalogue's base units loaded."""
+    name, url = clone_migrated("tpl_")
     with psycopg.connect(url) as conn:
-        migrate(conn)
         for level in ("province", "prefecture", "county"):
             path = CAT / "base" / f"synthetic_{level}.geojson"
             load_boundary_file(conn, path, level=level, code_field="code", name_field="name")

@@ -29,7 +29,6 @@ from test_catalogue import parse_problems
 
 from policylink.errors import InputError
 from policylink.etl.boundaries import load_boundary_file
-from policylink.etl.migrate import migrate
 from policylink.etl.panels import MAX_SHEET_COLUMNS, derive_observations, read_table
 from policylink.etl.validate import detect_encoding, parse_number
 
@@ -41,13 +40,11 @@ CAT = HERE / "catalogue"
 
 
 @pytest.fixture(scope="module")
-def base_template(pg_cluster) -> Iterator[str]:
-    """A template database: migrated, with the catalogue's synthetic base units."""
-    name = f"tpl_edges_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    with psycopg.connect(pg_cluster.url(name)) as conn:
-        migrate(conn)
+def base_template(pg_cluster, clone_migrated) -> Iterator[str]:
+    """A template database: migrated (a copy of the run's migrated template), with the
+    catalogue's synthetic base units."""
+    name, url = clone_migrated("tpl_edges_")
+    with psycopg.connect(url) as conn:
         for level in ("province", "prefecture", "county"):
             path = CAT / "base" / f"synthetic_{level}.geojson"
             load_boundary_file(conn, path, level=level, code_field="code", name_field="name")
