@@ -281,12 +281,12 @@ def pg_cluster(request: pytest.FixtureRequest) -> Iterator[EmbeddedCluster]:
 
 
 @pytest.fixture(scope="session")
-def pg_url(pg_cluster: EmbeddedCluster) -> str:
-    """URL of this worker's test database, with every migration and view applied."""
-    url = pg_cluster.url()
-    with psycopg.connect(url) as conn:
-        migrate(conn)
-    return url
+def pg_url(pg_cluster: EmbeddedCluster, migrated_template: str) -> str:
+    """URL of this worker's test database, with every migration and view applied: the
+    worker's default database replaced by a copy of the migrated template (~0.3 s where
+    migrating it took ~3 s)."""
+    _drop_database(pg_cluster, pg_cluster.dbname)
+    return clone_database(pg_cluster, migrated_template, pg_cluster.dbname)
 
 
 @pytest.fixture
