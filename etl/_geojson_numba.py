@@ -6,7 +6,7 @@ a position) and each number is read by Clinger's fast path: its digits as an int
 its count of decimals ``k``; when ``M < 2**53`` and ``k <= 22`` both are exact doubles and
 ``M / 10**k`` is one correctly rounded division, which is the double nearest the decimal
 number: what a correctly rounding ``strtod`` returns (glibc's, GEOS's reader). Anything outside
-it (an exponent, 16+ significant digits, a stray character, a position without exactly two
+it (an exponent, digits making M >= 2**53, a stray character, a position without exactly two
 numbers separated by one comma) stops the scan, and the caller falls back to GEOS.
 """
 

@@ -751,7 +751,7 @@ def _read_cnmaps(entries: Sequence[CnmapsEntry]) -> tuple[list[MultiPolygon], np
     """:func:`read_cnmaps_geometries` with a per-entry ``repaired`` flag.
 
     The files are parsed together (:func:`policylink.etl.geojson_arrays.read_multipolygons`,
-    about twice as fast as GEOS's GeoJSON reader, which stays the fallback) and all vertices of
+    about 2.5 times as fast as GEOS's GeoJSON reader, which stays the fallback) and all vertices of
     all entries are converted in one call (one fixed-point iteration over the distinct
     positions, see :func:`policylink.etl.gcj02.gcj02_to_wgs84`).
     """
