@@ -180,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         Process exit code.
     """
     try:
-        cli.main(args=argv, prog_name="policylink", standalone_mode=False)
+        # without standalone mode click returns the code of a ``ctx.exit(n)`` (it catches the
+        # Exit itself); commands return nothing, so anything else is a normal end
+        code = cli.main(args=argv, prog_name="policylink", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 130
@@ -200,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"error: {message}", err=True)
         click.echo(f"hint: {hint}", err=True)
         return 1
-    return 0
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -52,3 +52,19 @@ def test_an_exception_main_does_not_handle_propagates(capfd) -> None:
             run_here(["boom"], capfd)
     finally:
         cli.cli.commands.pop("boom")
+
+
+def test_a_commands_exit_code_reaches_the_process(capfd) -> None:
+    """``ctx.exit(n)`` in a command: ``main`` returns n (click hands it back without
+    standalone mode instead of raising)."""
+
+    @click.command("quits")
+    @click.pass_context
+    def quits(ctx: click.Context) -> None:
+        ctx.exit(4)
+
+    cli.cli.add_command(quits)
+    try:
+        assert run_here(["quits"], capfd).returncode == 4
+    finally:
+        cli.cli.commands.pop("quits")
