@@ -359,6 +359,8 @@ def stale_contiguity_views(conn: Conn, level: str, kind: str | WeightsSpec = "qu
 
     The contiguity views are materialized per level set and counted per level set (migration
     0061): a view is stale when units of its level set were written since its last refresh.
+    Which views those are is the database's record (``matview_source``: the views computed from
+    the counter ``admin_unit:<level>``, filled by the view files), not a naming rule here.
     Only queen / rook weights (of any order) with the views' gap tolerance read them
     (:func:`read_pairs`); other kinds get an empty list without a query.
 
@@ -382,7 +384,13 @@ def stale_contiguity_views(conn: Conn, level: str, kind: str | WeightsSpec = "qu
         return []
     with _connection(conn) as c:
         names = stale_materialized_views(c)
-    return [n for n in names if n.startswith("w_contiguity_") and n.endswith(f"_{level}")]
+        of_level = {
+            r[0]
+            for r in c.execute(
+                "SELECT view FROM matview_source WHERE source_key = %s", (f"admin_unit:{level}",)
+            )
+        }
+    return [n for n in names if n in of_level]
 
 
 def read_islands(conn: Conn, level: str = "prefecture") -> pd.DataFrame:

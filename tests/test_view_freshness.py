@@ -292,5 +292,20 @@ def test_analyses_note_contiguity_views_older_than_their_units(make_db):
         assert notes(with_source(source, weights="knn:3")) == []  # not the contiguity views
         assert notes(with_source(source, weights="queen:0")) == []  # contiguity_pairs(), live
         assert len(notes(with_source(source, weights="queen^2"))) == 1  # the views' pairs
+        # the level's views, by the database's record of what each view is computed from
+        from policylink import dbread
+
+        assert sorted(dbread.stale_contiguity_views(conn, "prefecture", "rook")) == [
+            "w_contiguity_queen_prefecture",
+            "w_contiguity_rook_prefecture",
+        ]
+        assert dbread.stale_contiguity_views(conn, "county") == []
+        assert dbread.stale_contiguity_views(conn, "province") == []
+        # the record decides, not the names: a view no longer keyed to the level is not listed
+        conn.execute("DELETE FROM matview_source WHERE view = 'w_contiguity_rook_prefecture'")
+        assert dbread.stale_contiguity_views(conn, "prefecture", "rook") == [
+            "w_contiguity_queen_prefecture"
+        ]
+        conn.rollback()
         refresh_materialized_views(conn, only_stale=True)
         assert notes(source) == []
