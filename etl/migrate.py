@@ -297,7 +297,7 @@ def refresh_materialized_views(
     list of str
         Names of the refreshed views.
     """
-    tracked, version_of, rows, fresh = _freshness(conn)
+    tracked, version_of, rows, fresh, _ = _freshness(conn)
     if not only_stale:
         fresh = set()
     conn.commit()
@@ -334,10 +334,11 @@ def refresh_materialized_views(
 
 def _freshness(
     conn: psycopg.Connection,
-) -> tuple[bool, Callable[[str], int], list[tuple], set[str]]:
+) -> tuple[bool, Callable[[str], int], list[tuple], set[str], dict[str, str]]:
     """The bookkeeping of migrations 0060 / 0061: whether it exists, the write counter each
     materialized view is computed from, the views (name, populated, has a unique index, oid;
-    creation order) and the names of those whose last refresh saw their current counter."""
+    creation order), the names of those whose last refresh saw their current counter, and the
+    counter key of each view that ``matview_source`` lists."""
     tracked = _table_exists(conn, "matview_refresh")
     counters: dict[str, int] = {}
     sources: dict[str, str] = {}
@@ -373,10 +374,10 @@ def _freshness(
             ).fetchall()
             if recorded == version_of(name)
         }
-    return tracked, version_of, rows, fresh
+    return tracked, version_of, rows, fresh, sources
 
 
-def stale_materialized_views(conn: psycopg.Connection) -> list[str]:
+def stale_materialized_views(conn: psycopg.Connection, source_key: str | None = None) -> list[str]:
     """Materialized views whose data changed since their last refresh, in creation order.
 
     What ``refresh_materialized_views(conn, only_stale=True)`` (``policylink views refresh
@@ -386,14 +387,21 @@ def stale_materialized_views(conn: psycopg.Connection) -> list[str]:
     ----------
     conn : psycopg.Connection
         A connection (read only; its transaction is left open).
+    source_key : str, optional
+        Only the views that ``matview_source`` (migration 0061) computes from this counter,
+        e.g. ``admin_unit:county`` for the county level set's contiguity views.
 
     Returns
     -------
     list of str
         View names.
     """
-    _, _, rows, fresh = _freshness(conn)
-    return [r[0] for r in rows if r[0] not in fresh]
+    _, _, rows, fresh, sources = _freshness(conn)
+    return [
+        r[0]
+        for r in rows
+        if r[0] not in fresh and (source_key is None or sources.get(r[0]) == source_key)
+    ]
 
 
 def _table_exists(conn: psycopg.Connection, name: str) -> bool:

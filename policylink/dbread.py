@@ -383,14 +383,7 @@ def stale_contiguity_views(conn: Conn, level: str, kind: str | WeightsSpec = "qu
     if not _reads_contiguity_views(as_spec(kind)):
         return []
     with _connection(conn) as c:
-        names = stale_materialized_views(c)
-        of_level = {
-            r[0]
-            for r in c.execute(
-                "SELECT view FROM matview_source WHERE source_key = %s", (f"admin_unit:{level}",)
-            )
-        }
-    return [n for n in names if n in of_level]
+        return stale_materialized_views(c, source_key=f"admin_unit:{level}")
 
 
 def read_islands(conn: Conn, level: str = "prefecture") -> pd.DataFrame:
