@@ -54,9 +54,17 @@ def test_demo_runs_and_reruns(clone_boundaries, tmp_path, monkeypatch, capsys):
     assert base.loc[0, "true"] == did_truth["true_att"]
     # The estimate recovers the true ATT within 3 standard errors (SYNTHETIC DGP, seed 004).
     assert abs(base.loc[0, "estimate"] - did_truth["true_att"]) < 3 * base.loc[0, "se"]
-    # A second run loads nothing new and replaces the outputs.
-    rc = main(["demo", "--lang", "en", "--draws", "99"])
+    # A second run loads nothing new and replaces the outputs: with one section chosen (the
+    # whole report again would repeat ~10 s of figures and models already checked above), the
+    # first run's figures and tables of the other sections are gone and the page has only it.
+    rc = main(["demo", "--lang", "en", "--draws", "99", "--sections", "pilots"])
     text = capsys.readouterr().out
     assert rc == 0, text
+    assert re.search(r"bundled data: \d+ batches, 0 loaded, \d+ unchanged", text), text
     assert "materialized views: up to date" in text  # nothing loaded: no refresh (0060)
-    assert {p.name for p in (out / "figures").glob("*.png")} == first
+    again = {p.name for p in (out / "figures").glob("*.png")}
+    assert again == {n for n in first if n.startswith("pilots_")} and "pilots_map.png" in again
+    tables = {p.name for p in (out / "tables").glob("*.csv")}
+    assert tables and tables == {p.name for p in (out / "tables").glob("pilots_*.csv")}
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert re.findall(r'data-section="([^"]+)"', page) == ["pilots"]
