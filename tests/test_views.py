@@ -373,6 +373,25 @@ def test_distance_rings(db):
     assert len(none) == 13 and none["distance_m"].isna().all() and none["ring"].isna().all()
 
 
+def test_distance_rings_measures_each_unit_once(db):
+    # distance_rings reads the distance in its output and in each branch of the ring's CASE;
+    # PostgreSQL's statistics count the calls of polygon_distance (a SQL function that is not
+    # inlined): one per unit, not one per reference (five: the flattened call, 3-4x slower).
+    with psycopg.connect(db) as conn:  # rolled back: the statistics setting is the session's
+        conn.execute("SET track_functions = 'all'")
+        n = len(
+            conn.execute(
+                "SELECT * FROM distance_rings(%s, 'prefecture', 100000, 300000, %s)",
+                (["131000"], JJJ),
+            ).fetchall()
+        )
+        calls = conn.execute(
+            "SELECT sum(calls) FROM pg_stat_xact_user_functions WHERE funcname = 'polygon_distance'"
+        ).fetchone()[0]
+        conn.rollback()
+    assert n == 13 and calls == n
+
+
 def test_distance_rings_of_a_region_core_equal_shapely(db):
     # A core of two provinces: its union's box overlaps most units around it, where the
     # distance is measured on the clipped polygons (polygon_distance); shapely (GEOS) measures

@@ -102,7 +102,9 @@ LANGUAGE sql STABLE AS $$
     FROM unit_level l
     JOIN admin_unit u ON u.code = l.code
     CROSS JOIN core
-    CROSS JOIN LATERAL (SELECT polygon_distance(u.geom_eq, core.g) AS dist) d
+    -- OFFSET 0: one distance per unit (flattened, the call was copied into each CASE branch
+    -- that reads it: up to five exact distances per unit)
+    CROSS JOIN LATERAL (SELECT polygon_distance(u.geom_eq, core.g) AS dist OFFSET 0) d
     WHERE l.level = p_level
       AND (p_within IS NULL OR l.code IN (SELECT code FROM unit_within(p_within, p_level)))
 $$;
