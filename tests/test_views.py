@@ -374,22 +374,27 @@ def test_distance_rings(db):
 
 
 def test_distance_rings_measures_each_unit_once(db):
-    # distance_rings reads the distance in its output and in each branch of the ring's CASE;
-    # PostgreSQL's statistics count the calls of polygon_distance (a SQL function that is not
-    # inlined): one per unit, not one per reference (five: the flattened call, 3-4x slower).
+    # distance_rings reads the distance in its output and in each branch of the ring's CASE,
+    # and polygon_distance reads its upper bound d0 twice in a box it reads twice. PostgreSQL's
+    # statistics count the calls of polygon_distance (a SQL function that is not inlined) and
+    # of ST_ClosestPoint (d0's C function): one per unit and one per unit apart from the core,
+    # not one per reference (flattened: 40 and 4 per unit, 3-5x slower).
     with psycopg.connect(db) as conn:  # rolled back: the statistics setting is the session's
         conn.execute("SET track_functions = 'all'")
-        n = len(
+        rows = conn.execute(
+            "SELECT ring, distance_m FROM distance_rings(%s, 'prefecture', 100000, 300000, %s)",
+            (["131000"], JJJ),
+        ).fetchall()
+        calls = dict(
             conn.execute(
-                "SELECT * FROM distance_rings(%s, 'prefecture', 100000, 300000, %s)",
-                (["131000"], JJJ),
+                "SELECT funcname, sum(calls)::int FROM pg_stat_xact_user_functions "
+                "WHERE funcname IN ('polygon_distance', 'st_closestpoint') GROUP BY 1"
             ).fetchall()
         )
-        calls = conn.execute(
-            "SELECT sum(calls) FROM pg_stat_xact_user_functions WHERE funcname = 'polygon_distance'"
-        ).fetchone()[0]
         conn.rollback()
-    assert n == 13 and calls == n
+    apart = sum(1 for _, d in rows if d > 0)
+    assert len(rows) == 13 and 0 < apart < 13
+    assert calls == {"polygon_distance": 13, "st_closestpoint": apart}
 
 
 def test_distance_rings_of_a_region_core_equal_shapely(db):

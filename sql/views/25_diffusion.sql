@@ -62,6 +62,8 @@ COMMENT ON COLUMN neighbor_adoption.programme IS 'Programme (policy family) of t
 -- in its own box and within d0 of the other polygon: both polygons are clipped to the overlap
 -- of their boxes expanded by d0 (+1 m) and measured there. The clipped pieces are subsets of
 -- the polygons that keep the closest points, so the minimum is the same.
+-- The OFFSET 0s keep d0 and the box computed once each (flattened, each reference was a copy:
+-- d0 four times per call; 20-25% of distance_rings on the national prefectures).
 CREATE FUNCTION polygon_distance(a geometry, b geometry)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -70,7 +72,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                       FROM (SELECT ST_Expand(box2d(ST_Intersection(ST_Envelope(ST_Expand(a, y.d0)),
                                                                    ST_Envelope(ST_Expand(b, y.d0)))),
                                              1.0) AS bx
-                            FROM (SELECT ST_Distance(ST_ClosestPoint(a, ST_Centroid(b)), b) AS d0) y) x)
+                            FROM (SELECT ST_Distance(ST_ClosestPoint(a, ST_Centroid(b)), b) AS d0
+                                  OFFSET 0) y
+                            OFFSET 0) x)
            END
 $$;
 COMMENT ON FUNCTION polygon_distance(geometry, geometry) IS 'Distance between two polygons, equal to ST_Distance, measured on the parts of both that can hold the closest points (0 when they intersect): fast where their bounding boxes overlap.';
