@@ -4,8 +4,10 @@ A snapshot lists every ordinary table, partitioned table and populated materiali
 the user schemas with its row count and an order-independent checksum of its rows
 (``md5`` of the sorted ``md5(row::text)`` values), plus the set of relations itself, so a test
 can assert that a failed load left the database *identical* (no row changed, no table created
-or dropped). Geometries take part through their text form (hex EWKB), so a moved vertex
-changes the checksum.
+or dropped). Geometry and geography columns take part through the ``md5`` of their EWKB bytes
+(SRID, type and every coordinate, so a moved vertex changes the checksum): their text form,
+hex EWKB twice the size, made the row's text ~90% of a snapshot's time (2.3 s vs 0.24 s for
+the 611 bundled units).
 
 Failed load attempts are recorded by the loaders as ``load_batch`` rows with status
 ``failed``, in a transaction of their own (provenance of the attempt, not data); those rows are
@@ -32,6 +34,19 @@ WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'topology', 'tiger')
   AND n.nspname NOT LIKE 'pg\\_%'
 ORDER BY 1, 2
+"""
+
+#: Columns of every checked relation, in order, with their type's name.
+_COLUMNS = """
+SELECT n.nspname, c.relname, a.attname, t.typname
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+WHERE c.relkind IN ('r', 'p', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'topology', 'tiger')
+  AND n.nspname NOT LIKE 'pg\\_%'
+ORDER BY 1, 2, a.attnum
 """
 
 #: Tables checked by row versions rather than content (see the module docstring).
@@ -67,6 +82,22 @@ class Snapshot:
         return out
 
 
+def _row(columns: list[tuple[str, str]]) -> sql.Composable:
+    """The row of table alias ``t`` with geometry / geography columns as the md5 of their EWKB."""
+    if not columns:
+        return sql.SQL("t")
+    items = []
+    for col, typ in columns:
+        ident = sql.SQL("t.{}").format(sql.Identifier(col))
+        if typ == "geometry":
+            items.append(sql.SQL("md5(ST_AsEWKB({}))").format(ident))
+        elif typ == "geography":
+            items.append(sql.SQL("md5(ST_AsEWKB({}::geometry))").format(ident))
+        else:
+            items.append(ident)
+    return sql.SQL("row({})").format(sql.SQL(", ").join(items))
+
+
 def snapshot(
     url_or_conn: str | psycopg.Connection, *, ignore_failed_batches: bool = True
 ) -> Snapshot:
@@ -91,6 +122,9 @@ def snapshot(
     populated = set(
         conn.execute("SELECT schemaname, matviewname FROM pg_matviews WHERE ispopulated").fetchall()
     )
+    columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for schema, name, col, typ in conn.execute(_COLUMNS).fetchall():
+        columns.setdefault((schema, name), []).append((col, typ))
     tables: dict[str, tuple[int, str]] = {}
     parts: list[sql.Composable] = []
     for schema, name, kind in rels:
@@ -111,8 +145,14 @@ def snapshot(
         else:
             q = sql.SQL(
                 "SELECT {}, count(*), coalesce(md5(string_agg(h, '' ORDER BY h)), '') "
-                "FROM (SELECT md5(t::text) AS h FROM {}.{} AS t{}) AS s"
-            ).format(sql.Literal(key), sql.Identifier(schema), sql.Identifier(name), where)
+                "FROM (SELECT md5({}::text) AS h FROM {}.{} AS t{}) AS s"
+            ).format(
+                sql.Literal(key),
+                _row(columns.get((schema, name), [])),
+                sql.Identifier(schema),
+                sql.Identifier(name),
+                where,
+            )
         parts.append(sql.SQL("({})").format(q))
     # one statement for all tables: a query per table cost ~2 ms each in round trips and planning
     if parts:
