@@ -15,9 +15,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from harness import run_cli, sessions, spawn_cli, wait_until
+from harness import sessions, spawn_cli, wait_until
 from psycopg import errors
 from test_crash_safety import BASE, _insert_units, load_base
+
+from policylink.etl.migrate import refresh_materialized_views
 
 
 def _reader_latencies(url: str, n: int, lock_timeout_ms: int) -> list[float]:
@@ -34,18 +36,29 @@ def _reader_latencies(url: str, n: int, lock_timeout_ms: int) -> list[float]:
 
 @pytest.fixture
 def slow_view_url(make_db) -> str:
-    """A database with 8 units and a materialized view that takes ~2 s to refresh."""
+    """A database with 8 units and a materialized view that takes ~2 s to refresh.
+
+    Each row sleeps ``policylink_test.row_sleep`` seconds (unset: 0), which is set for the
+    database's new sessions only after the first population, so that one is instant (it ran
+    through a `views refresh` process and slept 2 s of the test's time before).
+    """
     url = make_db()
     with psycopg.connect(url, autocommit=True) as conn:
         _insert_units(conn, "province")
         _insert_units(conn, "prefecture")
         conn.execute(
             "CREATE MATERIALIZED VIEW t_slow_mv AS SELECT a.code, a.name_zh FROM admin_unit a, "
-            "LATERAL pg_sleep(0.25 + 0 * length(a.code)) s WITH NO DATA"
+            "LATERAL pg_sleep(coalesce(nullif(current_setting('policylink_test.row_sleep', true), "
+            "'')::float8, 0) + 0 * length(a.code)) s WITH NO DATA"
         )
         conn.execute("CREATE UNIQUE INDEX ON t_slow_mv (code)")
-    res = run_cli(["views", "refresh"], url)  # first population (cannot be concurrent)
-    assert res.returncode == 0, res.stderr
+        refresh_materialized_views(conn)  # first population (cannot be concurrent)
+        db = conn.execute("SELECT current_database()").fetchone()[0]
+        conn.execute(
+            psycopg.sql.SQL("ALTER DATABASE {} SET policylink_test.row_sleep = '0.25'").format(
+                psycopg.sql.Identifier(db)
+            )
+        )
     return url
 
 
@@ -82,7 +95,10 @@ def test_plain_refresh_would_block_readers(slow_view_url):
 
     def refresh() -> None:
         with psycopg.connect(slow_view_url, autocommit=True, application_name=app) as conn:
-            conn.execute("REFRESH MATERIALIZED VIEW t_slow_mv")
+            try:
+                conn.execute("REFRESH MATERIALIZED VIEW t_slow_mv")
+            except errors.QueryCanceled:
+                pass  # cancelled below once the reader has failed: no need to sleep it out
 
     t = threading.Thread(target=refresh)
     t.start()
@@ -90,9 +106,16 @@ def test_plain_refresh_would_block_readers(slow_view_url):
         lambda: any(s["state"] == "active" for s in sessions(slow_view_url, app)),
         "the plain REFRESH to run",
     )
-    with pytest.raises(errors.LockNotAvailable):
-        _reader_latencies(slow_view_url, 1, lock_timeout_ms=200)
-    t.join()
+    try:
+        with pytest.raises(errors.LockNotAvailable):
+            _reader_latencies(slow_view_url, 1, lock_timeout_ms=200)
+    finally:
+        with psycopg.connect(slow_view_url, autocommit=True) as conn:
+            conn.execute(
+                "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+                (app,),
+            )
+        t.join()
 
 
 def test_every_materialized_view_can_refresh_concurrently(pg_url):
