@@ -236,3 +236,40 @@ def test_report_islands_components_and_asymmetry():
     assert rep.asymmetric == ("z",)
     assert rep.histogram == {1: 3} and len(rep.components) == 1
     assert rep.summary["symmetric"] is False
+
+
+def test_rook_and_queen_of_squares_by_hand():
+    """Rook pairs of hand-made squares (metres, UTM 49N): shared edges with the same vertices
+    (A-B, B-C) and a T-junction (D on A's top edge, no common vertex) are rook; a corner (A-C)
+    is queen only, also when its vertex is repeated in both polygons (a zero-length edge in
+    both, which is not a shared line)."""
+    from shapely.geometry import Polygon
+
+    x0, y0 = 500_000.0, 3_300_000.0
+
+    def poly(*xy: tuple[float, float]) -> Polygon:
+        return Polygon([(x0 + 1000 * x, y0 + 1000 * y) for x, y in xy])
+
+    def layer(**geoms: Polygon) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame({"code": list(geoms)}, geometry=list(geoms.values()), crs=32649)
+
+    squares = layer(
+        A=poly((0, 0), (10, 0), (10, 10), (0, 10)),
+        B=poly((10, 0), (20, 0), (20, 10), (10, 10)),
+        C=poly((10, 10), (20, 10), (20, 20), (10, 20)),
+        D=poly((3, 10), (7, 10), (7, 15), (3, 15)),
+    )
+    pairs = build_pairs(squares, "code", "rook:0")
+    rook = {tuple(sorted(p)) for p in zip(pairs["i"], pairs["j"], strict=True)}
+    assert rook == {("A", "B"), ("B", "C"), ("A", "D")}
+    queen = build_pairs(squares, "code", "queen:0")
+    assert {tuple(sorted(p)) for p in zip(queen["i"], queen["j"], strict=True)} == rook | {
+        ("A", "C")
+    }
+
+    corner = layer(
+        A=poly((0, 0), (10, 0), (10, 10), (10, 10), (0, 10)),
+        C=poly((10, 10), (10, 10), (20, 10), (20, 20), (10, 20)),
+    )
+    assert len(build_pairs(corner, "code", "rook:0")) == 0
+    assert len(build_pairs(corner, "code", "queen:0")) == 2
