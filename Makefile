@@ -30,7 +30,7 @@ $(STAMPS)/system-test: scripts/ensure_system.sh | $(STAMPS)
 
 # The venv sees Debian's site-packages so that QGIS's Python bindings import in tests.
 $(STAMPS)/venv: pyproject.toml scripts/install_python.sh $(STAMPS)/system-core | $(STAMPS)
-	@test -x $(PY) || $(PY_SYS) -m venv --system-site-packages $(VENV)
+	@test -x $(PY) || $(PY_SYS) -m venv --system-site-packages --without-pip $(VENV)
 	@echo ">> installing Python packages into $(VENV)"
 	@scripts/install_python.sh $(VENV) > $(STAMPS)/pip.log 2>&1 || { cat $(STAMPS)/pip.log; exit 1; }
 	@echo ">> Python packages installed (log: $(STAMPS)/pip.log)"
