@@ -361,6 +361,53 @@ def migrated_template(pg_cluster: EmbeddedCluster) -> str:
     return MIGRATED_TEMPLATE
 
 
+@dataclass(frozen=True)
+class DatabaseCopies:
+    """Copies of any database of the run's cluster, for fixtures of any scope (the caller drops
+    them): ``clone(template, prefix) -> (name, url)`` through :func:`clone_database` (with the
+    template's per-database settings), ``drop(name)``."""
+
+    cluster: EmbeddedCluster
+
+    def clone(self, template: str, prefix: str) -> tuple[str, str]:
+        """Copy ``template`` to a new database named ``prefix`` + a random suffix."""
+        name = f"{prefix}{uuid.uuid4().hex[:10]}"
+        return name, clone_database(self.cluster, template, name)
+
+    def drop(self, name: str) -> None:
+        """Drop database ``name`` (closing its connections), if it exists."""
+        _drop_database(self.cluster, name)
+
+
+@pytest.fixture(scope="session")
+def database_copies(pg_cluster: EmbeddedCluster) -> DatabaseCopies:
+    """Copies of the run's databases (see :class:`DatabaseCopies`)."""
+    return DatabaseCopies(pg_cluster)
+
+
+#: The synthetic units every case of the bad-input catalogue loads its files on top of.
+CATALOGUE_BASE = Path(__file__).resolve().parent / "reliability" / "catalogue" / "base"
+
+
+@pytest.fixture(scope="session")
+def catalogue_base(pg_cluster: EmbeddedCluster, migrated_template: str) -> str:
+    """Name of a template database: migrated, with the catalogue's synthetic base units
+    (``tests/reliability/catalogue/base``). Built once per run, shared by the catalogue and
+    the load edges (``shared_database``); nobody connects to it: tests get copies
+    (``database_copies``). Goes with the cluster."""
+    from policylink.etl.boundaries import load_boundary_file
+
+    def build(name: str) -> None:
+        clone_database(pg_cluster, migrated_template, name)
+        with psycopg.connect(pg_cluster.url(name)) as conn:
+            for level in ("province", "prefecture", "county"):
+                path = CATALOGUE_BASE / f"synthetic_{level}.geojson"
+                load_boundary_file(conn, path, level=level, code_field="code", name_field="name")
+
+    shared_database(pg_cluster, "tpl_catalogue", build)
+    return "tpl_catalogue"
+
+
 @pytest.fixture(scope="session")
 def clone_migrated(
     pg_cluster: EmbeddedCluster, migrated_template: str

@@ -11,7 +11,6 @@ All cases run in-process through :func:`policylink.cli.main`; a subset also runs
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,9 +19,6 @@ import pytest
 import yaml
 from dbsnapshot import Snapshot, failed_batches, snapshot
 from harness import run_cli
-from psycopg import sql
-
-from policylink.etl.boundaries import load_boundary_file
 
 HERE = Path(__file__).resolve().parent
 CAT = HERE / "catalogue"
@@ -67,64 +63,33 @@ def parse_problems(stderr: str) -> list[dict]:
     return out
 
 
-def _admin_url(cluster) -> str:
-    return cluster.url("postgres")
+@pytest.fixture(scope="module")
+def base_template(catalogue_base: str) -> str:
+    """Name of the template database of the cases: migrated, with the catalogue's base units
+    (conftest ``catalogue_base``, shared with ``test_load_edges.py``)."""
+    return catalogue_base
 
 
 @pytest.fixture(scope="module")
-def base_template(pg_cluster, clone_migrated) -> Iterator[str]:
-    """Name of a template database: migrated (a copy of the run's migrated template), with the
-    catalogue's base units loaded."""
-    name, url = clone_migrated("tpl_")
-    with psycopg.connect(url) as conn:
-        for level in ("province", "prefecture", "county"):
-            path = CAT / "base" / f"synthetic_{level}.geojson"
-            load_boundary_file(conn, path, level=level, code_field="code", name_field="name")
-    yield name
-    with psycopg.connect(_admin_url(pg_cluster), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
-def _clone(cluster, template: str) -> str:
-    name = f"cat_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_admin_url(cluster), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                sql.Identifier(name), sql.Identifier(template)
-            )
-        )
-    return name
-
-
-def _drop(cluster, name: str) -> None:
-    with psycopg.connect(_admin_url(cluster), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
-@pytest.fixture(scope="module")
-def shared_url(pg_cluster, base_template) -> Iterator[str]:
+def shared_url(database_copies, base_template) -> Iterator[str]:
     """One copy of the base shared by the error cases: a refused load must not change it, and
     each case compares its own before/after snapshots, so they cannot hide each other."""
-    name = _clone(pg_cluster, base_template)
-    yield pg_cluster.url(name)
-    _drop(pg_cluster, name)
+    name, url = database_copies.clone(base_template, "cat_")
+    yield url
+    database_copies.drop(name)
 
 
 @pytest.fixture
-def case_url(request, pg_cluster, base_template) -> Iterator[str]:
+def case_url(request, database_copies, base_template) -> Iterator[str]:
     """Database for one case: a fresh copy of the base for legal input (which changes the
     database), the shared copy for input that must be refused."""
     case = request.node.callspec.params["case"]
     if case["expect"] == "error":
         yield request.getfixturevalue("shared_url")
         return
-    name = _clone(pg_cluster, base_template)
-    yield pg_cluster.url(name)
-    _drop(pg_cluster, name)
+    name, url = database_copies.clone(base_template, "cat_")
+    yield url
+    database_copies.drop(name)
 
 
 def _params(cases: list[dict]) -> list:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,6 @@ import psycopg
 import pytest
 from dbsnapshot import failed_batches, snapshot
 from harness import run_cli
-from psycopg import sql
 from test_catalogue import parse_problems
 
 from policylink.errors import InputError
@@ -40,36 +38,18 @@ CAT = HERE / "catalogue"
 
 
 @pytest.fixture(scope="module")
-def base_template(pg_cluster, clone_migrated) -> Iterator[str]:
-    """A template database: migrated (a copy of the run's migrated template), with the
-    catalogue's synthetic base units."""
-    name, url = clone_migrated("tpl_edges_")
-    with psycopg.connect(url) as conn:
-        for level in ("province", "prefecture", "county"):
-            path = CAT / "base" / f"synthetic_{level}.geojson"
-            load_boundary_file(conn, path, level=level, code_field="code", name_field="name")
-    yield name
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+def base_template(catalogue_base: str) -> str:
+    """A template database: migrated, with the catalogue's synthetic base units (conftest
+    ``catalogue_base``, shared with ``test_catalogue.py``)."""
+    return catalogue_base
 
 
 @pytest.fixture
-def url(pg_cluster, base_template) -> Iterator[str]:
+def url(database_copies, base_template) -> Iterator[str]:
     """A fresh copy of the base for one test."""
-    name = f"edges_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                sql.Identifier(name), sql.Identifier(base_template)
-            )
-        )
-    yield pg_cluster.url(name)
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    name, url = database_copies.clone(base_template, "edges_")
+    yield url
+    database_copies.drop(name)
 
 
 def cli(args: list[str], url: str, monkeypatch, capsys) -> tuple[int, str, str]:
