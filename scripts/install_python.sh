@@ -10,11 +10,12 @@
 # may write bytecode: `make test` and `make demo` run with PYTHONDONTWRITEBYTECODE emptied.
 #
 # The Makefile creates the venv without pip: ensurepip installs pip and setuptools by running
-# pip, which compiles their ~1,500 modules (~7 s of the venv's creation). Here the same two
-# wheels that Debian's ensurepip installs (/usr/share/python-wheels, from python3-venv's
-# dependencies) are unpacked into the venv instead (~0.5 s; a wheel is a zip of the installed
-# files and their record); Python compiles the modules pip imports on first use. Where those
-# wheels are missing, ensurepip does it.
+# pip, which compiles their ~1,200 modules (~7 s of the venv's creation). Here the venv uses the
+# pip Python already finds (Debian's python3-pip through the system site-packages, where it is
+# installed); otherwise the same two wheels that Debian's ensurepip installs
+# (/usr/share/python-wheels, from python3-venv's dependencies) are unpacked into the venv
+# (~0.5 s; a wheel is a zip of the installed files and their record), and Python compiles the
+# modules pip imports on first use. Where those wheels are missing, ensurepip does it.
 set -euo pipefail
 venv="$1"
 py="$venv/bin/python"
