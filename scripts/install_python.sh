@@ -10,7 +10,7 @@
 # may write bytecode: `make test` and `make demo` run with PYTHONDONTWRITEBYTECODE emptied.
 #
 # The Makefile creates the venv without pip: ensurepip installs pip and setuptools by running
-# pip, which compiles their ~1,200 modules (~7 s of the venv's creation). Here the venv uses the
+# pip, which compiles their ~720 modules (~7 s of the venv's creation). Here the venv uses the
 # pip Python already finds (Debian's python3-pip through the system site-packages, where it is
 # installed); otherwise the same two wheels that Debian's ensurepip installs
 # (/usr/share/python-wheels, from python3-venv's dependencies) are unpacked into the venv
