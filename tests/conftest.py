@@ -410,14 +410,14 @@ def catalogue_base(pg_cluster: EmbeddedCluster, migrated_template: str) -> str:
 
 @pytest.fixture(scope="session")
 def clone_migrated(
-    pg_cluster: EmbeddedCluster, migrated_template: str
+    database_copies: DatabaseCopies, migrated_template: str
 ) -> Callable[[str], tuple[str, str]]:
     """Factory for module fixtures: ``clone_migrated(prefix) -> (name, url)`` of a new, fully
-    migrated database (a copy of ``migrated_template``); the caller drops it."""
+    migrated database (a copy of ``migrated_template``); the caller drops it
+    (``database_copies.drop(name)``)."""
 
     def _clone(prefix: str) -> tuple[str, str]:
-        name = f"{prefix}{uuid.uuid4().hex[:8]}"
-        return name, clone_database(pg_cluster, migrated_template, name)
+        return database_copies.clone(migrated_template, prefix)
 
     return _clone
 

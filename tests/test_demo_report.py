@@ -32,7 +32,7 @@ from policylink.report.sections import all_sections, section_keys
 
 
 @pytest.fixture(scope="module")
-def grid_url(pg_cluster, clone_migrated):
+def grid_url(database_copies, clone_migrated):
     """A migrated database holding the synthetic grid."""
     name, url = clone_migrated("t_rep_")
     with psycopg.connect(url) as conn:
@@ -42,12 +42,7 @@ def grid_url(pg_cluster, clone_migrated):
         refresh_materialized_views(conn)
         conn.commit()
     yield url
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
-        c.execute(
-            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                psycopg.sql.Identifier(name)
-            )
-        )
+    database_copies.drop(name)
 
 
 @pytest.fixture(scope="module")

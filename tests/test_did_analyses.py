@@ -113,7 +113,7 @@ def _load(conn: psycopg.Connection, ref: pd.DataFrame) -> None:
 
 
 @pytest.fixture(scope="module")
-def did_db(pg_cluster, clone_migrated) -> Iterator[tuple[str, pd.DataFrame]]:  # noqa: ANN001
+def did_db(database_copies, clone_migrated) -> Iterator[tuple[str, pd.DataFrame]]:  # noqa: ANN001
     """URL of a migrated database holding the panel, and the hand-coded panel."""
     from policylink.etl.migrate import refresh_materialized_views
 
@@ -125,12 +125,7 @@ def did_db(pg_cluster, clone_migrated) -> Iterator[tuple[str, pd.DataFrame]]:  #
         refresh_materialized_views(conn)
         conn.commit()
     yield url, ref
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
-        c.execute(
-            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                psycopg.sql.Identifier(name)
-            )
-        )
+    database_copies.drop(name)
 
 
 def _cli(capsys: pytest.CaptureFixture, argv: list[str], fmt: str) -> str:

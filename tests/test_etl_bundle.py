@@ -21,19 +21,14 @@ SYN = DATA_DIR / "synthetic"
 
 
 @pytest.fixture(scope="module")
-def jjj_url(pg_cluster, clone_migrated):
+def jjj_url(database_copies, clone_migrated):
     """A database with the JJJ prefectures (module-scoped to keep the file fast)."""
     name, url = clone_migrated("t_bundle_")
     with psycopg.connect(url) as conn:
         load_cnmaps(conn, levels=("prefecture",), within=["110000", "120000", "130000"])
         conn.commit()
     yield url
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(
-            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                psycopg.sql.Identifier(name)
-            )
-        )
+    database_copies.drop(name)
 
 
 def _count(conn: psycopg.Connection, table: str) -> int:

@@ -97,19 +97,14 @@ def test_encoding_detection(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def hebei_url(pg_cluster, clone_migrated):
+def hebei_url(database_copies, clone_migrated):
     """A database with the Hebei/Beijing prefectures (module-scoped to keep the file fast)."""
     name, url = clone_migrated("t_panels_")
     with psycopg.connect(url) as conn:
         load_cnmaps(conn, levels=("prefecture",), within=["130000", "110000"])
         conn.commit()
     yield url
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
-        conn.execute(
-            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                psycopg.sql.Identifier(name)
-            )
-        )
+    database_copies.drop(name)
 
 
 WIDE_ZH = (

@@ -23,7 +23,7 @@ from policylink.figures import MapRequest, render_map
 
 
 @pytest.fixture(scope="module")
-def grid_url(pg_cluster, clone_migrated) -> str:
+def grid_url(database_copies, clone_migrated) -> str:
     """A fresh migrated database holding the synthetic grid (module scope: built once)."""
     from policylink.etl.migrate import refresh_materialized_views
 
@@ -34,12 +34,7 @@ def grid_url(pg_cluster, clone_migrated) -> str:
         refresh_materialized_views(conn)
         conn.commit()
     yield url
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
-        c.execute(
-            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                psycopg.sql.Identifier(name)
-            )
-        )
+    database_copies.drop(name)
 
 
 def _png_variety(path: Path) -> int:

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def grid_url(pg_cluster, clone_migrated):
+def grid_url(database_copies, clone_migrated):
     """A migrated database (a copy of the run's migrated template) holding the SYNTHETIC grid
     and its random panel."""
     name, url = clone_migrated("t_repm_")
@@ -35,12 +35,7 @@ def grid_url(pg_cluster, clone_migrated):
         refresh_materialized_views(conn)
         conn.commit()
     yield url
-    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as c:
-        c.execute(
-            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                psycopg.sql.Identifier(name)
-            )
-        )
+    database_copies.drop(name)
 
 
 def _section(url: str, tmp_path, lang: str):

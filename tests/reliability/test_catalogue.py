@@ -1,11 +1,11 @@
 """The bad-input catalogue: every case of ``catalogue.yaml`` through the real command line.
 
-For each case a fresh database is cloned from a base template (the synthetic units of
-``catalogue/base``), ``policylink load ...`` runs, and the test asserts the outcome documented
-in ``catalogue.yaml``: exit code, an error naming file / row / column, and an unchanged
-database (``dbsnapshot.py``) — or, for legal input, success and the stated query results.
-All cases run in-process through :func:`policylink.cli.main`; a subset also runs as a separate
-``policylink`` process, exactly as a user would call it.
+For each case a fresh database is cloned from a base template (conftest ``catalogue_base``: the
+synthetic units of ``catalogue/base``), ``policylink load ...`` runs, and the test asserts the
+outcome documented in ``catalogue.yaml``: exit code, an error naming file / row / column, and an
+unchanged database (``dbsnapshot.py``) — or, for legal input, success and the stated query
+results. All cases run in-process through :func:`policylink.cli.main`; a subset also runs as a
+separate ``policylink`` process, exactly as a user would call it.
 """
 
 from __future__ import annotations
@@ -64,30 +64,23 @@ def parse_problems(stderr: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def base_template(catalogue_base: str) -> str:
-    """Name of the template database of the cases: migrated, with the catalogue's base units
-    (conftest ``catalogue_base``, shared with ``test_load_edges.py``)."""
-    return catalogue_base
-
-
-@pytest.fixture(scope="module")
-def shared_url(database_copies, base_template) -> Iterator[str]:
+def shared_url(database_copies, catalogue_base) -> Iterator[str]:
     """One copy of the base shared by the error cases: a refused load must not change it, and
     each case compares its own before/after snapshots, so they cannot hide each other."""
-    name, url = database_copies.clone(base_template, "cat_")
+    name, url = database_copies.clone(catalogue_base, "cat_")
     yield url
     database_copies.drop(name)
 
 
 @pytest.fixture
-def case_url(request, database_copies, base_template) -> Iterator[str]:
+def case_url(request, database_copies, catalogue_base) -> Iterator[str]:
     """Database for one case: a fresh copy of the base for legal input (which changes the
     database), the shared copy for input that must be refused."""
     case = request.node.callspec.params["case"]
     if case["expect"] == "error":
         yield request.getfixturevalue("shared_url")
         return
-    name, url = database_copies.clone(base_template, "cat_")
+    name, url = database_copies.clone(catalogue_base, "cat_")
     yield url
     database_copies.drop(name)
 

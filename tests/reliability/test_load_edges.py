@@ -37,17 +37,10 @@ CAT = HERE / "catalogue"
 # ------------------------------------------------------------------------------------ fixtures
 
 
-@pytest.fixture(scope="module")
-def base_template(catalogue_base: str) -> str:
-    """A template database: migrated, with the catalogue's synthetic base units (conftest
-    ``catalogue_base``, shared with ``test_catalogue.py``)."""
-    return catalogue_base
-
-
 @pytest.fixture
-def url(database_copies, base_template) -> Iterator[str]:
+def url(database_copies, catalogue_base) -> Iterator[str]:
     """A fresh copy of the base for one test."""
-    name, url = database_copies.clone(base_template, "edges_")
+    name, url = database_copies.clone(catalogue_base, "edges_")
     yield url
     database_copies.drop(name)
 
