@@ -36,16 +36,17 @@ WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S')
 ORDER BY 1, 2
 """
 
-#: Columns of every checked relation, in order, with their type's name.
+#: Columns, in order, with their type's name, of the relations named by two parallel arrays
+#: (schemas, names): those of ``_RELATIONS`` that are hashed.
 _COLUMNS = """
 SELECT n.nspname, c.relname, a.attname, t.typname
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
-WHERE c.relkind IN ('r', 'p', 'm') AND a.attnum > 0 AND NOT a.attisdropped
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'topology', 'tiger')
-  AND n.nspname NOT LIKE 'pg\\_%'
+JOIN unnest(%s::text[], %s::text[]) AS r (nspname, relname)
+  ON r.nspname = n.nspname AND r.relname = c.relname
+WHERE a.attnum > 0 AND NOT a.attisdropped
 ORDER BY 1, 2, a.attnum
 """
 
@@ -122,8 +123,10 @@ def snapshot(
     populated = set(
         conn.execute("SELECT schemaname, matviewname FROM pg_matviews WHERE ispopulated").fetchall()
     )
+    hashed = [(schema, name) for schema, name, kind in rels if kind in ("r", "p", "m")]
     columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for schema, name, col, typ in conn.execute(_COLUMNS).fetchall():
+    names = ([schema for schema, _ in hashed], [name for _, name in hashed])
+    for schema, name, col, typ in conn.execute(_COLUMNS, names).fetchall():
         columns.setdefault((schema, name), []).append((col, typ))
     tables: dict[str, tuple[int, str]] = {}
     parts: list[sql.Composable] = []
