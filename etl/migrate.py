@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import psycopg
 
@@ -297,15 +298,15 @@ def refresh_materialized_views(
     list of str
         Names of the refreshed views.
     """
-    tracked, version_of, rows, fresh, _ = _freshness(conn)
-    if not only_stale:
-        fresh = set()
+    state = _freshness(conn)
+    tracked, version_of = state.tracked, state.version_of
+    fresh = state.fresh if only_stale else set()
     conn.commit()
     old_autocommit = conn.autocommit
     conn.autocommit = True
     names = []
     wanted = None if only is None else set(only)
-    for name, populated, has_unique, oid in rows:
+    for name, populated, has_unique, oid in state.rows:
         if name in fresh or (wanted is not None and name not in wanted):
             continue
         if progress:
@@ -332,13 +333,18 @@ def refresh_materialized_views(
     return names
 
 
-def _freshness(
-    conn: psycopg.Connection,
-) -> tuple[bool, Callable[[str], int], list[tuple], set[str], dict[str, str]]:
-    """The bookkeeping of migrations 0060 / 0061: whether it exists, the write counter each
-    materialized view is computed from, the views (name, populated, has a unique index, oid;
-    creation order), the names of those whose last refresh saw their current counter, and the
-    counter key of each view that ``matview_source`` lists."""
+class _Freshness(NamedTuple):
+    """The bookkeeping of migrations 0060 / 0061, as :func:`_freshness` reads it."""
+
+    tracked: bool  # whether it exists
+    version_of: Callable[[str], int]  # the write counter a materialized view is computed from
+    rows: list[tuple]  # the views: name, populated, has a unique index, oid; creation order
+    fresh: set[str]  # those whose last refresh saw their current counter
+    sources: dict[str, str]  # the counter key of each view that matview_source lists
+
+
+def _freshness(conn: psycopg.Connection) -> _Freshness:
+    """Read the bookkeeping of migrations 0060 / 0061 (see :class:`_Freshness`)."""
     tracked = _table_exists(conn, "matview_refresh")
     counters: dict[str, int] = {}
     sources: dict[str, str] = {}
@@ -374,7 +380,7 @@ def _freshness(
             ).fetchall()
             if recorded == version_of(name)
         }
-    return tracked, version_of, rows, fresh, sources
+    return _Freshness(tracked, version_of, rows, fresh, sources)
 
 
 def stale_materialized_views(conn: psycopg.Connection, source_key: str | None = None) -> list[str]:
@@ -396,11 +402,11 @@ def stale_materialized_views(conn: psycopg.Connection, source_key: str | None = 
     list of str
         View names.
     """
-    _, _, rows, fresh, sources = _freshness(conn)
+    state = _freshness(conn)
     return [
         r[0]
-        for r in rows
-        if r[0] not in fresh and (source_key is None or sources.get(r[0]) == source_key)
+        for r in state.rows
+        if r[0] not in state.fresh and (source_key is None or state.sources.get(r[0]) == source_key)
     ]
 
 
