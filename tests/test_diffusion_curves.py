@@ -45,6 +45,34 @@ def test_bass_closed_form_solves_the_bass_equation():
     assert logistic_cumulative(7.0, 80.0, 0.5, 7.0) == pytest.approx(40.0)
 
 
+@pytest.mark.parametrize(
+    ("model", "t", "params"),
+    [
+        ("bass", T, (0.03, 0.4, 100.0)),
+        ("bass", T, (0.003, 1.5, 40.0)),  # q / p = 500: the imitation term dominates
+        ("bass", np.linspace(0.0, 60.0, 25), (0.3, 0.0, 7.0)),  # q = 0, F(0) = 0, saturated
+        ("logistic", np.arange(2005, 2025, dtype=float), (80.0, 0.6, 2014.0)),
+        ("logistic", np.arange(2005, 2025, dtype=float), (3.0, 4.0, 2006.5)),  # steep, early
+    ],
+)
+def test_jacobians_equal_central_differences(model, t, params):
+    """The fits' analytic Jacobians equal central finite differences of the curves."""
+    from policylink.spatial.curves import _FUNCS, _JACOBIANS
+
+    f, jac = _FUNCS[model], _JACOBIANS[model]
+    b = np.asarray(params, float)
+    got = jac(t, *b)
+    assert got.shape == (len(t), 3)
+    h = 1e-6  # absolute: the parameters' scales differ (p ~ 0.003, t0 ~ 2000)
+    for k in range(3):
+        up, down = b.copy(), b.copy()
+        up[k] += h
+        down[k] -= h
+        numeric = (f(t, *up) - f(t, *down)) / (2 * h)
+        scale = 1e-6 * np.abs(f(t, *b)).max()
+        np.testing.assert_allclose(got[:, k], numeric, rtol=1e-5, atol=scale)
+
+
 def test_bass_simulation_recovery_within_two_se():
     rng = np.random.default_rng(20261130)
     within = []
