@@ -102,8 +102,9 @@ def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[
     maps.check_lang(req.lang)
     lang = req.lang
     if req.kind == "pilots":
-        units = mapdata.read_units(conn, "prefecture", req.within, simplify=0.02)
-        provinces = mapdata.read_units(conn, "province", req.within, simplify=0.02)
+        tol = mapdata.display_tolerance(conn, "prefecture", req.within)
+        units = mapdata.read_units(conn, "prefecture", req.within, simplify=tol)
+        provinces = mapdata.read_units(conn, "province", req.within, simplify=tol)
         pilots = mapdata.read_pilots(conn)
         if pilots.empty:
             raise ConfigError("no low-carbon pilot events loaded (programme 'low_carbon_pilot')")
@@ -124,7 +125,8 @@ def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[
         }
     if req.kind in ("adoption", "links"):
         within = req.within or JJJ
-        units = mapdata.read_units(conn, req.level, within)
+        tol = mapdata.display_tolerance(conn, req.level, within)
+        units = mapdata.read_units(conn, req.level, within, simplify=tol)
         if req.kind == "adoption":
             adopt = mapdata.read_adoption_windows(conn, level=req.level, within=within, lang=lang)
             periods = list(mapdata.adoption_windows(conn, lang).values())
@@ -169,7 +171,8 @@ def render_map(conn: psycopg.Connection, req: MapRequest) -> tuple[Figure, dict[
     if req.kind in ("choropleth", "lisa"):
         if not req.variable or req.year is None:
             raise ConfigError(f"map {req.kind} needs --variable and --year")
-        units = mapdata.read_units(conn, req.level, req.within)
+        tol = mapdata.display_tolerance(conn, req.level, req.within)
+        units = mapdata.read_units(conn, req.level, req.within, simplify=tol)
         values, info = mapdata.read_values(conn, req.variable, req.year)
         values = values[values["code"].isin(units["code"])]
         if values.empty:

@@ -189,6 +189,47 @@ ORDER BY a.code
 """
 
 
+#: A static map's polygons are simplified to this fraction of the larger side of their bounding
+#: box: ~1/3 pixel of the 8-inch map saved at 150 dpi (0.02 degrees for China; the national
+#: prefectures keep 41,000 of their 1.9 million vertices, and a national choropleth is drawn and
+#: saved in ~2 s instead of ~4.5 s).
+DISPLAY_FRACTION = 1.0 / 3000.0
+
+_EXTENT_SQL = """
+SELECT ST_XMax(x.e) - ST_XMin(x.e), ST_YMax(x.e) - ST_YMin(x.e)
+FROM (
+    SELECT ST_Extent(a.geom) AS e
+    FROM unit_within(%(within)s::text[], %(level)s) w JOIN admin_unit a ON a.code = w.code
+) x
+"""
+
+
+def display_tolerance(
+    conn: psycopg.Connection, level: str, within: str | Sequence[str] | None = None
+) -> float:
+    """Simplification tolerance (degrees) for drawing the units of a static map.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        Open connection.
+    level : {'province', 'prefecture', 'county'}
+        Unit level of the map.
+    within : str or sequence of str, optional
+        Codes, as :func:`read_units`.
+
+    Returns
+    -------
+    float
+        ``DISPLAY_FRACTION`` of the larger side of the units' bounding box; 0 when there are
+        no units.
+    """
+    row = conn.execute(_EXTENT_SQL, {"within": parse_codes(within), "level": level}).fetchone()
+    if row is None or row[0] is None:
+        return 0.0
+    return max(float(row[0]), float(row[1])) * DISPLAY_FRACTION
+
+
 def parse_codes(within: str | Sequence[str] | None) -> list[str] | None:
     """Split ``--within`` (``"110000,120000"``) into a list of codes (None = everything)."""
     if within is None:

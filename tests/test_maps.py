@@ -90,6 +90,23 @@ def test_pdf_output_and_bad_suffix(grid_url, tmp_path):
         maps.save_figure(fig, tmp_path / "c.svg")
 
 
+def test_display_tolerance_is_a_fraction_of_the_extent(grid_url):
+    """The grid's prefectures: 3 x 3 one-degree squares and a row of three north of them
+    (3 x 4 degrees); the province alone is 3 x 3, one square 1 x 1; nothing selected -> 0."""
+    frac = mapdata.DISPLAY_FRACTION
+    with psycopg.connect(grid_url) as conn:
+        assert mapdata.display_tolerance(conn, "prefecture") == pytest.approx(4 * frac)
+        assert mapdata.display_tolerance(conn, "prefecture", PROVINCE) == pytest.approx(3 * frac)
+        one = prefecture_codes()[4]
+        assert mapdata.display_tolerance(conn, "prefecture", one) == pytest.approx(frac)
+        assert mapdata.display_tolerance(conn, "prefecture", "990099") == 0.0
+        # what the maps draw: simplified by that tolerance, the squares unchanged
+        tol = mapdata.display_tolerance(conn, "prefecture", PROVINCE)
+        drawn = mapdata.read_units(conn, "prefecture", PROVINCE, simplify=tol)
+        exact = mapdata.read_units(conn, "prefecture", PROVINCE)
+    assert drawn.geometry.geom_equals(exact.geometry).all()
+
+
 def test_legend_counts_match_fixture(grid_url):
     """Legend counts are the hand-derived ones of the synthetic events."""
     with psycopg.connect(grid_url) as conn:
