@@ -205,5 +205,28 @@ def main(argv: list[str] | None = None) -> int:
     return code if isinstance(code, int) and not isinstance(code, bool) else 0
 
 
+def entry() -> None:
+    """Console-script entry point (``policylink``): :func:`main`, then a quick process exit.
+
+    At shutdown the interpreter runs its cyclic garbage collector over every object the
+    imported libraries created (~100,000 once libpysal, scikit-learn or statsmodels are in):
+    ~1 s of a 4-5 s ``policylink moran``. ``gc.freeze()`` moves them out of its reach, and the
+    process ends in ~0.1 s. Nothing is lost: ``atexit`` handlers and the flushing of standard
+    output still run, objects that are not in a reference cycle are still released, and the
+    commands close their files and connections themselves. Only for a process about to end:
+    :func:`main` is what the tests and other Python code call.
+
+    Raises
+    ------
+    SystemExit
+        Always, with :func:`main`'s exit code.
+    """
+    import gc
+
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

@@ -82,7 +82,7 @@ def test_wheel_holds_every_source_and_data_file(wheel: Path) -> None:
     )
     stray = sorted(n for n in names if not n.startswith(("policylink/", "policylink-")))
     assert not stray, f"wheel entries outside the policylink namespace: {stray}"
-    assert "policylink = policylink.cli:main" in entry_points
+    assert "policylink = policylink.cli:entry" in entry_points
 
 
 # --------------------------------------------------------------------------------------------

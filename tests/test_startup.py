@@ -181,3 +181,33 @@ def test_database_error_is_recognised_without_importing_psycopg_up_front():
 
     assert _database_error(psycopg.OperationalError("x"))
     assert not _database_error(ValueError("x"))
+
+
+def test_console_entry_exits_with_mains_code_after_freezing_the_collector(monkeypatch):
+    """``policylink`` (the console script, ``python -m policylink.cli``) is ``entry``: main's
+    exit code, and the garbage collector frozen only once main has returned."""
+    import gc
+
+    import policylink.cli as cli_module
+
+    calls: list[str] = []
+    monkeypatch.setattr(cli_module, "main", lambda: calls.append("main") or 3)
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    with pytest.raises(SystemExit) as exited:
+        cli_module.entry()
+    assert exited.value.code == 3 and calls == ["main", "freeze"]
+
+    def failing() -> int:
+        calls.append("main")
+        raise KeyboardInterrupt
+
+    calls.clear()
+    monkeypatch.setattr(cli_module, "main", failing)
+    with pytest.raises(KeyboardInterrupt):
+        cli_module.entry()
+    assert calls == ["main"]  # an interrupted run exits as Python does
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert project["project"]["scripts"]["policylink"] == "policylink.cli:entry"
