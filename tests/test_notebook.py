@@ -32,8 +32,14 @@ def _outputs(cell) -> str:
 def test_tutorial_runs(make_db, monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", make_db())
     nb = nbformat.read(NOTEBOOK, as_version=4)
+    # the kernel is stopped, not asked to shut down: the last cell closes its connection, and a
+    # graceful shutdown waits ~2-3 s for the interpreter to release the scientific stack
     client = nbclient.NotebookClient(
-        nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        nb,
+        timeout=240,
+        kernel_name="python3",
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(tmp_path)}},
     )
     client.execute()
     code = [c for c in nb.cells if c.cell_type == "code"]
