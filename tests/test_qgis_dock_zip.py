@@ -192,6 +192,8 @@ res = processing.run("policylink:dbweights", {"DATABASE_URL": sys.argv[3], "KIND
     "REFRESH": True, "OUTPUT": os.path.join(os.getcwd(), "w.gal")})
 print("N_UNITS=%d N_LINKS=%d" % (res["N_UNITS"], res["N_LINKS"]))
 plugin.unload()
+import gc
+gc.freeze()  # checked: skip the interpreter's shutdown walk over QGIS and the scientific stack
 """
 
 
