@@ -230,6 +230,23 @@ def pytest_configure_node(node: object) -> None:
     node.workerinput[_SHARED_HOME] = str(config._policylink_pg_home)  # type: ignore[attr-defined]
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """On an xdist worker: move what the imports and the collection created (~600,000 objects:
+    modules, functions, classes, test items) out of the cyclic garbage collector's reach.
+
+    They live until the worker ends anyway, but every full collection walked them again: ~20
+    full collections a worker took 8-12 s of a run. Frozen (after one last collection, so no
+    garbage is kept), 6 s, with the collections of the objects the tests create unchanged.
+    Workers only: a process that goes on after pytest (``pytest.main`` in an IDE) keeps its
+    collector as it was.
+    """
+    if hasattr(session.config, "workerinput"):
+        import gc
+
+        gc.collect()
+        gc.freeze()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """On the xdist controller: stop and delete the cluster the workers shared. On a worker,
     about to end: freeze the garbage collector (as the ``policylink`` console script,
