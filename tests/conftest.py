@@ -236,7 +236,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
     They live until the worker ends anyway, but every full collection walked them again: ~20
     full collections a worker took 8-12 s of a run. Frozen (after one last collection, so no
-    garbage is kept), 6 s, with the collections of the objects the tests create unchanged.
+    garbage is kept) and with the first generation's threshold at 7,000: ~2-3 s of full
+    collections and ~5 s of collections in all a worker (peak memory unchanged, ~1.2 GB).
     Workers only: a process that goes on after pytest (``pytest.main`` in an IDE) keeps its
     collector as it was.
     """
@@ -245,6 +246,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
         gc.collect()
         gc.freeze()
+        # the first generation collected after 7,000 net allocations instead of 700: young
+        # cyclic garbage waits a little longer, the full collections come ten times less often
+        gc.set_threshold(7000, 10, 10)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
