@@ -237,3 +237,11 @@ def test_json_output_handles_database_and_numpy_types():
 
     data = {"n": Decimal("1.25"), "x": np.float64("nan"), "k": np.int64(3), "rows": [Decimal("2")]}
     assert json.loads(to_json(data)) == {"n": 1.25, "x": None, "k": 3, "rows": [2.0]}
+
+
+def test_garbage_collector_is_on_during_the_tests():
+    """conftest turns the collector off while an xdist worker imports and collects, and back on
+    (with the collection's objects frozen) before the first test."""
+    import gc
+
+    assert gc.isenabled()
