@@ -167,8 +167,8 @@ def _import_late_packages_first(config: pytest.Config) -> None:
     """On an odd-numbered xdist worker, import ``LATE_IMPORTS`` before the collection."""
     import importlib
 
-    worker = getattr(config, "workerinput", {}).get("workerid", "")
-    if not (worker.startswith("gw") and worker[2:].isdigit() and int(worker[2:]) % 2 == 1):
+    number = config.workerinput["workerid"].removeprefix("gw")  # type: ignore[attr-defined]
+    if not number.isdigit() or int(number) % 2 == 0:
         return
     for name in LATE_IMPORTS:
         try:

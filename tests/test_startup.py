@@ -12,6 +12,8 @@ import os
 import pkgutil
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import click
 import pytest
@@ -206,8 +208,5 @@ def test_console_entry_exits_with_mains_code_after_freezing_the_collector(monkey
     with pytest.raises(KeyboardInterrupt):
         cli_module.entry()
     assert calls == ["main"]  # an interrupted run exits as Python does
-    import tomllib
-    from pathlib import Path
-
     project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
     assert project["project"]["scripts"]["policylink"] == "policylink.cli:entry"
